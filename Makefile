@@ -1,0 +1,55 @@
+# piplvault — one command to run, one to test. See README.md.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+DEMO ?= demo-vault
+export PIPLVAULT_DEMO_PASSPHRASE ?= demo-口令-change-me
+
+.PHONY: install system-deps run test check lint typecheck bench examples clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q -U pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# PostgreSQL for the store/vault contract tests: installed from Debian when missing and we
+# are root; the test suite starts its own throw-away cluster and skips loudly if it cannot.
+system-deps:
+	@if ! command -v pg_config >/dev/null 2>&1 || [ ! -x "$$(pg_config --bindir 2>/dev/null)/initdb" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib >/dev/null; \
+	  else echo "WARNING: PostgreSQL is not installed and we are not root: PostgreSQL tests will be skipped"; fi; \
+	fi
+
+run: install
+	@test -f $(DEMO)/vault.db || PIPLVAULT_PASSPHRASE="$$PIPLVAULT_DEMO_PASSPHRASE" $(BIN)/piplvault init $(DEMO)
+	PIPLVAULT_PASSPHRASE="$$PIPLVAULT_DEMO_PASSPHRASE" $(BIN)/piplvault import examples/customers.csv --home $(DEMO)
+	PIPLVAULT_PASSPHRASE="$$PIPLVAULT_DEMO_PASSPHRASE" $(BIN)/piplvault status --home $(DEMO)
+	PIPLVAULT_PASSPHRASE="$$PIPLVAULT_DEMO_PASSPHRASE" $(BIN)/piplvault customers list --limit 5 --home $(DEMO)
+	PIPLVAULT_PASSPHRASE="$$PIPLVAULT_DEMO_PASSPHRASE" $(BIN)/piplvault audit verify --home $(DEMO)
+
+test: install system-deps
+	$(BIN)/pytest -n 2 -q
+
+lint: install
+	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/ruff check src tests bench examples
+
+typecheck: install
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+bench: install
+	$(BIN)/pip install -q -e '.[bench]'
+	$(PY) bench/run.py
+
+examples: install
+	$(PY) examples/generate.py
+
+clean:
+	rm -rf $(DEMO) .pytest_cache .mypy_cache .ruff_cache

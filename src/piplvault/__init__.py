@@ -1,0 +1,6 @@
+"""piplvault: a PIPL-compliant customer personal-information vault."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

@@ -1,0 +1,3 @@
+from piplvault.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Hash-chained, checkpoint-signed audit log: append in the caller's transaction, verify."""

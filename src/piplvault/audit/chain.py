@@ -1,0 +1,67 @@
+"""Audit entries and their hash chain.
+
+Each entry's hash is SHA-256 over the previous hash and a canonical JSON encoding of the
+entry's fields, so an edited, deleted, inserted or reordered entry breaks the chain. The
+head (last sequence number and hash) is also signed in checkpoints with the vault's Ed25519
+key, so recomputing the whole chain after an edit is detected too.
+
+Entries never hold personal values: ``details`` carries ids, field names and counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+#: Outcomes an entry can record.
+OUTCOMES = ("ok", "denied", "failed")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEntry:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    target: str
+    purpose: str
+    outcome: str
+    details: str
+    prev_hash: str
+    hash: str
+
+    def details_dict(self) -> dict[str, Any]:
+        loaded = json.loads(self.details)
+        return loaded if isinstance(loaded, dict) else {"value": loaded}
+
+
+def canonical_details(details: dict[str, Any]) -> str:
+    return json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def entry_hash(
+    *,
+    prev_hash: str,
+    seq: int,
+    at: str,
+    actor: str,
+    action: str,
+    target: str,
+    purpose: str,
+    outcome: str,
+    details: str,
+) -> str:
+    body = json.dumps(
+        [seq, at, actor, action, target, purpose, outcome, details],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def checkpoint_message(seq: int, head_hash: str) -> bytes:
+    return f"piplvault/audit-checkpoint/{seq}/{head_hash}".encode()

@@ -1,0 +1,109 @@
+"""Append audit entries inside the caller's transaction, sign checkpoints, read entries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from piplvault.audit.chain import (
+    GENESIS_HASH,
+    AuditEntry,
+    canonical_details,
+    checkpoint_message,
+    entry_hash,
+)
+from piplvault.errors import AuditUnavailableError
+from piplvault.store.schema import audit_checkpoints, audit_head, audit_log
+
+#: Sign a checkpoint at least every this many entries (and at the end of every command).
+CHECKPOINT_EVERY = 1000
+
+
+def init_head(conn: Connection) -> None:
+    conn.execute(insert(audit_head).values(id=1, seq=0, hash=GENESIS_HASH))
+
+
+def append(
+    conn: Connection,
+    *,
+    at: str,
+    actor: str,
+    action: str,
+    target: str,
+    purpose: str = "",
+    outcome: str = "ok",
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry in ``conn``'s open transaction; raise AuditUnavailableError if not."""
+    try:
+        row = conn.execute(
+            select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+            .with_for_update()
+        ).one()
+        seq, prev = int(row.seq) + 1, str(row.hash)
+        text = canonical_details(details or {})
+        digest = entry_hash(
+            prev_hash=prev, seq=seq, at=at, actor=actor, action=action, target=target,
+            purpose=purpose, outcome=outcome, details=text,
+        )
+        entry = AuditEntry(
+            seq=seq, at=at, actor=actor, action=action, target=target, purpose=purpose,
+            outcome=outcome, details=text, prev_hash=prev, hash=digest,
+        )
+        conn.execute(insert(audit_log).values(**_entry_row(entry)))
+        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
+    except SQLAlchemyError as exc:
+        raise AuditUnavailableError(
+            f"The audit log could not be written ({exc.__class__.__name__}); "
+            "the operation was not carried out"
+        ) from exc
+    return entry
+
+
+def checkpoint(
+    conn: Connection, key: Ed25519PrivateKey, *, key_version: int, at: str
+) -> int | None:
+    """Sign the current head unless it is already signed; return the signed seq."""
+    try:
+        head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
+        seq = int(head.seq)
+        if seq == 0:
+            return None
+        done = conn.execute(
+            select(audit_checkpoints.c.seq).where(audit_checkpoints.c.seq == seq)
+        ).first()
+        if done is not None:
+            return seq
+        signature = key.sign(checkpoint_message(seq, str(head.hash)))
+        conn.execute(
+            insert(audit_checkpoints).values(
+                seq=seq, hash=str(head.hash), signature=signature, key_version=key_version,
+                at=at,
+            )
+        )
+    except SQLAlchemyError as exc:
+        raise AuditUnavailableError(
+            f"The audit checkpoint could not be written ({exc.__class__.__name__})"
+        ) from exc
+    return seq
+
+
+def entries(conn: Connection, *, since_seq: int = 0, since_at: str | None = None
+            ) -> Iterator[AuditEntry]:
+    query = select(audit_log).where(audit_log.c.seq > since_seq).order_by(audit_log.c.seq)
+    if since_at is not None:
+        query = query.where(audit_log.c.at >= since_at)
+    for row in conn.execute(query):
+        yield AuditEntry(**row._asdict())
+
+
+def _entry_row(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq, "at": entry.at, "actor": entry.actor, "action": entry.action,
+        "target": entry.target, "purpose": entry.purpose, "outcome": entry.outcome,
+        "details": entry.details, "prev_hash": entry.prev_hash, "hash": entry.hash,
+    }

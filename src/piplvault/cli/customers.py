@@ -1,0 +1,111 @@
+"""``piplvault customers list|show|find|update``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from piplvault.cli.app import app, err_console, out_console, print_json
+from piplvault.cli.options import DbOption, HomeOption, JsonOption, open_vault
+from piplvault.core.customers import CustomerView
+from piplvault.errors import ValidationError
+
+customers_app = typer.Typer(help="Look up and change customers (masked by default).",
+                            no_args_is_help=True)
+app.add_typer(customers_app, name="customers")
+
+
+@customers_app.command("list")
+def list_command(
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
+    offset: Annotated[int, typer.Option(help="Skip this many.")] = 0,
+    home: HomeOption = None, db: DbOption = None, json_out: JsonOption = False,
+) -> None:
+    """List customers, masked. Example: piplvault customers list --limit 10"""
+    vault = open_vault(home, db)
+    views = vault.list_customers(limit=limit, offset=offset)
+    vault.close()
+    _print_many(views, json_out)
+
+
+@customers_app.command("show")
+def show_command(
+    customer_id: Annotated[int, typer.Argument(metavar="ID")],
+    reveal: Annotated[bool, typer.Option("--reveal", help="Show plaintext (audited).")
+                      ] = False,
+    purpose: Annotated[str | None, typer.Option(help="Declared purpose, e.g. after-sales "
+                                                "(售后服务).")] = None,
+    home: HomeOption = None, db: DbOption = None, json_out: JsonOption = False,
+) -> None:
+    """Show one customer. Example: piplvault customers show 1 --reveal --purpose contract"""
+    vault = open_vault(home, db)
+    view = vault.show_customer(customer_id, reveal=reveal, purpose=purpose)
+    vault.close()
+    if json_out:
+        print_json(view.to_dict())
+        return
+    table = RichTable(title=f"客户 customer {view.id} ({view.kind}, {view.status})")
+    for col in ("字段 field", "值 value", "类型 entity", "敏感 sensitivity", "版本 v"):
+        table.add_column(col)
+    for key, f in view.fields.items():
+        d = f.definition
+        table.add_row(f"{key} ({d.label})" if d.label != key else key, f.value,
+                      d.entity or d.kind, d.sensitivity or "-", str(f.version))
+    out_console.print(table)
+
+
+@customers_app.command("find")
+def find_command(
+    id_number: Annotated[str | None, typer.Option("--id-number")] = None,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    email: Annotated[str | None, typer.Option("--email")] = None,
+    uscc: Annotated[str | None, typer.Option("--uscc")] = None,
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    home: HomeOption = None, db: DbOption = None, json_out: JsonOption = False,
+) -> None:
+    """Find customers by exact value (blind index). Example: piplvault customers find --phone 13812345678"""
+    given = {k: v for k, v in {"id_number": id_number, "phone": phone, "email": email,
+                               "uscc": uscc, "name": name}.items() if v}
+    if len(given) != 1:
+        raise ValidationError("Give exactly one of --id-number, --phone, --email, --uscc, --name")
+    (by, value), = given.items()
+    vault = open_vault(home, db)
+    views = vault.find_customers(by, value)
+    vault.close()
+    _print_many(views, json_out)
+
+
+@customers_app.command("update")
+def update_command(
+    customer_id: Annotated[int, typer.Argument(metavar="ID")],
+    field: Annotated[str, typer.Argument(metavar="FIELD")],
+    value: Annotated[str, typer.Argument(metavar="VALUE")],
+    purpose: Annotated[str, typer.Option(help="Declared purpose.")],
+    home: HomeOption = None, db: DbOption = None, json_out: JsonOption = False,
+) -> None:
+    """Set a field to a new version. Example: piplvault customers update 1 mobile 13900001111 --purpose after-sales"""
+    vault = open_vault(home, db)
+    result = vault.update_field(customer_id, field, value, purpose=purpose)
+    vault.close()
+    if json_out:
+        print_json(result)
+    else:
+        err_console.print(f"customer {result['id']}: {result['field']} → v{result['version']}")
+
+
+def _print_many(views: list[CustomerView], json_out: bool) -> None:
+    if json_out:
+        print_json([v.to_dict() for v in views])
+        return
+    table = RichTable()
+    for col in ("ID", "类型 kind", "名称 name", "手机 mobile", "证件 id"):
+        table.add_column(col)
+    for v in views:
+        f = v.fields
+        table.add_row(str(v.id), v.kind, v.display_name(),
+                      f["mobile"].value if "mobile" in f else "",
+                      f["id_number"].value if "id_number" in f else "")
+    out_console.print(table)
+    err_console.print(f"{len(views)} customer(s)")

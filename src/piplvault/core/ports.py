@@ -1,0 +1,17 @@
+"""Protocols through which the pure core reaches the outside world."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Tells the current time (UTC). Tests use ``piplvault.testing.FrozenClock``."""
+
+    def now(self) -> dt.datetime: ...
+
+
+def to_timestamp(moment: dt.datetime) -> str:
+    """ISO-8601 UTC text, to the microsecond, as stored everywhere."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,1 @@
+"""Key hierarchy, field encryption, blind indexes and signatures (all via `cryptography`)."""

@@ -1,0 +1,116 @@
+"""The vault key hierarchy: master key → vault keys → per-customer data keys (DEKs).
+
+Vault keys (field-encryption root ``kek``, blind-index key ``blind``, Ed25519 ``signing``) are
+random, versioned, and stored only wrapped under the master key. DEKs are random per customer
+and stored only wrapped under the current ``kek`` version. Destroying a customer's wrapped DEK
+crypto-shreds every value encrypted under it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from piplvault.crypto.aead import Sealer, new_key
+from piplvault.errors import IntegrityError, WrongPassphraseError
+
+KEY_PURPOSES = ("kek", "blind", "signing")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WrappedKey:
+    purpose: str
+    version: int
+    blob: bytes
+
+
+def _key_aad(purpose: str, version: int) -> bytes:
+    return f"piplvault/vault-key/{purpose}/v{version}".encode()
+
+
+def _dek_aad(customer_id: int, kek_version: int) -> bytes:
+    return f"piplvault/dek/{customer_id}/kek-v{kek_version}".encode()
+
+
+def _field_aad(customer_id: int, field: str, version: int, dek_version: int) -> bytes:
+    return f"{customer_id}\x1f{field}\x1f{version}\x1f{dek_version}".encode()
+
+
+def new_vault_keys(master: bytes) -> list[WrappedKey]:
+    """Fresh version-1 vault keys, wrapped under ``master``."""
+    sealer = Sealer(master)
+    return [
+        WrappedKey(purpose=p, version=1, blob=sealer.seal(new_key(), _key_aad(p, 1)))
+        for p in KEY_PURPOSES
+    ]
+
+
+class Keyring:
+    """Unwrapped vault keys for one open vault. Holds secrets: never logged, never stored."""
+
+    def __init__(self, master: bytes, wrapped: list[WrappedKey]) -> None:
+        sealer = Sealer(master)
+        self._keys: dict[tuple[str, int], bytes] = {}
+        for key in wrapped:
+            try:
+                raw = sealer.open(key.blob, _key_aad(key.purpose, key.version), what="key")
+            except IntegrityError as exc:
+                raise WrongPassphraseError(
+                    "Wrong passphrase: it does not unlock this vault; nothing was changed"
+                ) from exc
+            self._keys[(key.purpose, key.version)] = raw
+        missing = [p for p in KEY_PURPOSES if self.current_version(p) == 0]
+        if missing:
+            raise IntegrityError(f"Vault key store is missing keys: {', '.join(missing)}")
+        self.kek_version = self.current_version("kek")
+        self._kek = {v: Sealer(k) for (p, v), k in self._keys.items() if p == "kek"}
+        self._blind = self._keys[("blind", self.current_version("blind"))]
+        signing_raw = self._keys[("signing", self.current_version("signing"))]
+        self.signing_key = Ed25519PrivateKey.from_private_bytes(signing_raw)
+
+    def current_version(self, purpose: str) -> int:
+        return max((v for (p, v) in self._keys if p == purpose), default=0)
+
+    # --- customer data keys -----------------------------------------------------------
+    def wrap_dek(self, customer_id: int, dek: bytes) -> bytes:
+        return self._kek[self.kek_version].seal(dek, _dek_aad(customer_id, self.kek_version))
+
+    def unwrap_dek(self, customer_id: int, blob: bytes, kek_version: int) -> bytes:
+        sealer = self._kek.get(kek_version)
+        if sealer is None:
+            raise IntegrityError(
+                f"customer {customer_id}: data key wrapped under unknown key version "
+                f"{kek_version}"
+            )
+        return sealer.open(
+            blob, _dek_aad(customer_id, kek_version), what=f"customer {customer_id} data key"
+        )
+
+    # --- blind indexes ----------------------------------------------------------------
+    def blind_tag(self, kind: str, normalised: str) -> bytes:
+        """HMAC-SHA256 tag (first 16 bytes) of a normalised value, domain-separated by kind."""
+        msg = kind.encode() + b"\x00" + normalised.encode("utf-8")
+        return hmac.new(self._blind, msg, hashlib.sha256).digest()[:16]
+
+
+class FieldCipher:
+    """Encrypts one customer's field values under its DEK, bound to (customer, field, versions)."""
+
+    __slots__ = ("_customer_id", "_dek_version", "_sealer")
+
+    def __init__(self, customer_id: int, dek: bytes, dek_version: int = 1) -> None:
+        self._customer_id = customer_id
+        self._dek_version = dek_version
+        self._sealer = Sealer(dek)
+
+    def encrypt(self, field: str, version: int, value: str) -> bytes:
+        aad = _field_aad(self._customer_id, field, version, self._dek_version)
+        return self._sealer.seal(value.encode("utf-8"), aad)
+
+    def decrypt(self, field: str, version: int, blob: bytes) -> str:
+        aad = _field_aad(self._customer_id, field, version, self._dek_version)
+        what = f"customer {self._customer_id} field '{field}' v{version}"
+        return self._sealer.open(blob, aad, what=what).decode("utf-8")

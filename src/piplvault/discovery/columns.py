@@ -1,0 +1,197 @@
+"""Decide what each column of a table holds, from its header and a sample of values.
+
+Values decide; the header only lowers or raises the bar. A column whose sampled values
+are mostly valid for one recognizer is that entity (an 18-digit order-number column
+fails the ID check digit, so it is not an ID column); a column named like 备注 or
+holding sentences is free text; a column mixing people and companies (客户名称) gets
+``mixed=True`` and is labelled cell by cell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from piplvault.core.classification import FREE_TEXT, classify_entity
+from piplvault.discovery.characters import to_nfkc
+from piplvault.discovery.registry import Recognizer, all_recognizers, get_recognizer
+
+#: Headers of columns that hold notes and other sentences.
+FREE_TEXT_HEADERS = (
+    "备注", "说明", "描述", "留言", "内容", "记录", "意见", "反馈", "摘要", "详情", "情况",
+    "附言", "沟通", "跟进", "note", "remark", "comment", "memo", "description", "message",
+    "detail", "text",
+)
+#: Headers of business columns (ids, amounts, dates): values must be unambiguous.
+BUSINESS_HEADERS = (
+    "订单", "单号", "编号", "sku", "货号", "金额", "价格", "日期", "时间", "数量", "类型",
+    "状态", "流水", "order", "amount", "price", "date", "time", "qty", "status", "type",
+    "序号", "code", "no.",
+)
+_MIXED = ("PERSON", "ORG_NAME")
+_SENTENCE = re.compile(r"[，。；！？,.;!?]")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ColumnDecision:
+    """What one column holds and how it is classified."""
+
+    name: str
+    kind: str  # "pii" | "free_text" | "non_pii"
+    entity: str | None
+    mixed: bool
+    sensitivity: str | None
+    grade: int | None
+    category: str | None
+    confidence: float
+    valid_ratio: float
+
+
+def classify_columns(
+    headers: Sequence[str], sample_rows: Iterable[Sequence[str]]
+) -> list[ColumnDecision]:
+    """One decision per header, from the header text and the sampled rows."""
+    columns: list[list[str]] = [[] for _ in headers]
+    for row in sample_rows:
+        for index, cell in enumerate(row[: len(headers)]):
+            value = to_nfkc(cell)
+            if value:
+                columns[index].append(value)
+    return [decide_column(name, values) for name, values in zip(headers, columns, strict=True)]
+
+
+def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
+    """The decision for one column given its non-empty, NFKC-normalised values."""
+    header = to_nfkc(name).lower()
+    hinted = {r.entity for r in all_recognizers() if _mentions(header, r.headers)}
+    business = _mentions(header, BUSINESS_HEADERS) and not hinted
+    if _mentions(header, FREE_TEXT_HEADERS) and not hinted:
+        return _free_text(name, 1.0)
+    if not values:
+        return _non_pii(name, 0.0)
+    ratios = _valid_ratios(values, hinted)
+    mixed = _mixed_decision(name, ratios, hinted)
+    if mixed is not None:
+        return mixed
+    best = _best_entity(ratios, hinted, business)
+    if best is not None:
+        entity, ratio = best
+        confidence = min(1.0, ratio * 0.9 + (0.1 if entity in hinted else 0.0))
+        return _pii(name, entity, confidence, ratio, mixed=False)
+    if _looks_like_sentences(values):
+        return _free_text(name, 0.8)
+    return _non_pii(name, max(ratios.values(), default=0.0))
+
+
+def _valid_ratios(values: Sequence[str], hinted: set[str]) -> dict[str, float]:
+    ratios: dict[str, float] = {}
+    for recognizer in all_recognizers():
+        if recognizer.needs_header and recognizer.entity not in hinted:
+            continue
+        valid = sum(1 for v in values if recognizer.validate(v))
+        ratios[recognizer.entity] = valid / len(values)
+    return ratios
+
+
+def _best_entity(
+    ratios: dict[str, float], hinted: set[str], business: bool
+) -> tuple[str, float] | None:
+    order = {r.entity: r.priority for r in all_recognizers()}
+    ranked = sorted(ratios.items(), key=lambda item: (-item[1], order[item[0]]))
+    for entity, ratio in ranked:
+        if entity in hinted and ratio >= 0.5:
+            return entity, ratio
+    entity, ratio = ranked[0]
+    threshold = 0.95 if business else 0.8
+    return (entity, ratio) if ratio >= threshold else None
+
+
+def _mixed_decision(
+    name: str, ratios: dict[str, float], hinted: set[str]
+) -> ColumnDecision | None:
+    person, org = ratios.get("PERSON", 0.0), ratios.get("ORG_NAME", 0.0)
+    if min(person, org) < 0.05 or person + org < 0.8:
+        return None
+    entity = "PERSON" if person >= org else "ORG_NAME"
+    agrees = bool(hinted & set(_MIXED))
+    confidence = min(1.0, (person + org) * 0.9 + (0.1 if agrees else 0.0))
+    return _pii(name, entity, confidence, min(1.0, person + org), mixed=True)
+
+
+def _looks_like_sentences(values: Sequence[str]) -> bool:
+    long = [v for v in values if len(v) >= 10 and _SENTENCE.search(v)]
+    return len(long) >= 0.3 * len(values)
+
+
+def _mentions(header: str, words: Iterable[str]) -> bool:
+    return any(word in header for word in words)
+
+
+def _pii(name: str, entity: str, confidence: float, ratio: float, *, mixed: bool) -> ColumnDecision:
+    klass = classify_entity(entity)
+    if mixed:
+        # A column holding people as well as companies is personal information.
+        klass = classify_entity("PERSON")
+    return ColumnDecision(
+        name=name,
+        kind="pii",
+        entity=entity,
+        mixed=mixed,
+        sensitivity=klass.sensitivity.value if klass.sensitivity else None,
+        grade=klass.grade,
+        category=klass.category.value,
+        confidence=round(confidence, 3),
+        valid_ratio=round(ratio, 3),
+    )
+
+
+def _free_text(name: str, confidence: float) -> ColumnDecision:
+    return ColumnDecision(
+        name=name,
+        kind="free_text",
+        entity=None,
+        mixed=False,
+        sensitivity=FREE_TEXT.sensitivity.value if FREE_TEXT.sensitivity else None,
+        grade=FREE_TEXT.grade,
+        category=FREE_TEXT.category.value,
+        confidence=confidence,
+        valid_ratio=0.0,
+    )
+
+
+def _non_pii(name: str, best_ratio: float) -> ColumnDecision:
+    return ColumnDecision(
+        name=name,
+        kind="non_pii",
+        entity=None,
+        mixed=False,
+        sensitivity=None,
+        grade=None,
+        category=None,
+        confidence=round(1.0 - best_ratio, 3),
+        valid_ratio=round(best_ratio, 3),
+    )
+
+
+def label_cell(entity_hint: str | None, value: str) -> str | None:
+    """The entity of one cell: ``entity_hint`` if valid (people and companies are
+    told apart in mixed columns), any recognizer's entity without a hint, else None."""
+    text = to_nfkc(value)
+    if not text:
+        return None
+    if entity_hint in _MIXED:
+        for entity in ("ORG_NAME", "PERSON"):
+            if get_recognizer(entity).validate(text):
+                return entity
+        return None
+    if entity_hint is not None:
+        return entity_hint if get_recognizer(entity_hint).validate(text) else None
+    for recognizer in _unhinted():
+        if recognizer.validate(text):
+            return recognizer.entity
+    return None
+
+
+def _unhinted() -> list[Recognizer]:
+    return [r for r in all_recognizers() if not r.needs_header]

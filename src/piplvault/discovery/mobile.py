@@ -1,0 +1,79 @@
+"""CN_MOBILE — mainland mobile numbers (1[3-9]x xxxx xxxx).
+
+Accepted forms: 11 digits with optional spaces or dashes (3-4-4), a ``+86``, ``0086``
+or ``86-`` prefix, and full-width digits. Which 4-digit prefixes are in service comes
+from phonenumbers' numbering plan, computed once and cached.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from piplvault.discovery.characters import to_nfkc
+from piplvault.discovery.context import is_business_number
+from piplvault.discovery.registry import Recognizer, register
+
+ENTITY = "CN_MOBILE"
+
+_PREFIX = r"(?:(?:\+|00)86[ -]?|86[ -]|\(\+?86\)[ -]?)?"
+_BODY = r"1[3-9]\d(?:[ -]?\d{4}){2}"
+_WHOLE = re.compile(_PREFIX + "(" + _BODY + ")")
+_FIND = re.compile(r"(?<![0-9A-Za-z+])" + _PREFIX + _BODY + r"(?![0-9A-Za-z])")
+_SEPARATORS = re.compile(r"[ -]")
+
+
+def normalise(value: str) -> str:
+    """E.164 form, e.g. ``+8613812345678``; values that are not numbers stay NFKC."""
+    digits = _national(value)
+    return "+86" + digits if digits else to_nfkc(value)
+
+
+def validate(value: str) -> bool:
+    """An 11-digit number whose 4-digit prefix is a mainland mobile prefix."""
+    digits = _national(value)
+    return digits is not None and digits[:4] in mobile_prefixes()
+
+
+def find(text: str) -> Iterator[tuple[int, int]]:
+    """Mobile numbers in half-width text (not order or SKU numbers)."""
+    for match in _FIND.finditer(text):
+        if validate(match.group()) and not is_business_number(text, match.start()):
+            yield match.span()
+
+
+def _national(value: str) -> str | None:
+    match = _WHOLE.fullmatch(to_nfkc(value))
+    if match is None:
+        return None
+    return _SEPARATORS.sub("", match.group(1))
+
+
+@cache
+def mobile_prefixes() -> frozenset[str]:
+    """4-digit prefixes (1300-1999) that phonenumbers calls mobile in China."""
+    import phonenumbers
+    from phonenumbers import PhoneNumberType
+
+    mobile = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+    found = set()
+    for prefix in range(1300, 2000):
+        for tail in ("0000000", "5678901"):
+            number = phonenumbers.parse(f"{prefix}{tail}", "CN")
+            if phonenumbers.number_type(number) in mobile:
+                found.add(str(prefix))
+                break
+    return frozenset(found)
+
+
+RECOGNIZER = register(
+    Recognizer(
+        entity=ENTITY,
+        validate=validate,
+        normalise=normalise,
+        find=find,
+        headers=("手机", "移动电话", "mobile", "cell", "phone", "电话", "联系方式", "tel"),
+        priority=20,
+    )
+)

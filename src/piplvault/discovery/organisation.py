@@ -1,0 +1,97 @@
+"""ORG_NAME — names of companies and other organisations (…有限公司, …集团, …工作室).
+
+A whole value is an organisation name when it ends with a legal-form or organisation
+suffix and holds no sentence punctuation. In free text only the strong suffixes
+count (有限公司, 集团, 工作室, 合伙企业, 事务所…), and words that introduce the name
+(客户, 开票, 单位…) are trimmed from its start.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from piplvault.discovery.characters import to_nfkc
+from piplvault.discovery.registry import Recognizer, register
+
+ENTITY = "ORG_NAME"
+
+STRONG_SUFFIXES = (
+    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "工作室",
+    "个体工商户", "个体户", "合伙企业(有限合伙)", "合伙企业(普通合伙)", "合伙企业",
+    "事务所", "合作社", "经营部", "门市部", "商行", "研究院", "分公司", "办事处",
+)
+WEAK_SUFFIXES = (
+    "厂", "店", "中心", "协会", "学校", "医院", "酒店", "超市", "商店", "诊所", "幼儿园",
+    "学院", "大学", "研究所", "基金会", "商会", "联合会", "农场", "餐厅", "药房", "网吧",
+)
+_CORE = r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9()（）·&]"
+_STRONG = "|".join(re.escape(s) for s in STRONG_SUFFIXES)
+_FIND = re.compile(_CORE + "{2,40}?(?:" + _STRONG + r")(?:\((?:有限|普通)合伙\))?")
+_MORE = re.compile(
+    "(?![与和及、或的])" + _CORE + "{0,30}?(?:" + _STRONG + r")(?:\((?:有限|普通)合伙\))?"
+)
+_PUNCTUATION = re.compile(r"[，。；！？,;!?：:\s]")
+#: Words that introduce a company name and are not part of it.
+LEAD_INS = (
+    "开票信息", "开票", "客户", "单位", "公司名称", "名称", "我司", "贵司", "委托", "收款方",
+    "付款方", "供应商", "甲方", "乙方", "合作方", "转账给", "汇款至", "汇至", "付至", "为",
+    "是", "至", "向", "给", "与", "和", "在", "由", "从", "及", "了", "于", "就职于",
+    "任职于", "来自", "代表", "抬头", "发票抬头",
+)
+_GENERIC = frozenset({"本公司", "贵公司", "我公司", "该公司", "子公司", "分公司", "总公司",
+                      "母公司", "快递公司", "物流公司", "保险公司", "银行公司", "集团公司"})
+
+
+def normalise(value: str) -> str:
+    """NFKC (full-width brackets become ASCII) and trimmed."""
+    return to_nfkc(value)
+
+
+def validate(value: str) -> bool:
+    """Ends with an organisation suffix, at least 4 characters, no sentence marks."""
+    text = normalise(value).rstrip(")）")
+    name = normalise(value)
+    if not 4 <= len(name) <= 80 or _PUNCTUATION.search(name) or name in _GENERIC:
+        return False
+    return name.endswith(STRONG_SUFFIXES + WEAK_SUFFIXES) or text.endswith(
+        ("有限合伙", "普通合伙")
+    )
+
+
+def find(text: str) -> Iterator[tuple[int, int]]:
+    """Organisation names with a strong suffix in half-width text."""
+    for match in _FIND.finditer(text):
+        start, end = match.start(), match.end()
+        while more := _MORE.match(text, end):
+            end = more.end()
+        start = _trim_lead_ins(text, start, end)
+        if end - start >= 4 and text[start:end] not in _GENERIC and "银行" not in text[
+            start:end
+        ]:
+            yield start, end
+
+
+def _trim_lead_ins(text: str, start: int, end: int) -> int:
+    changed = True
+    while changed:
+        changed = False
+        for word in LEAD_INS:
+            if text.startswith(word, start) and end - start - len(word) >= 4:
+                start += len(word)
+                changed = True
+                break
+    return start
+
+
+RECOGNIZER = register(
+    Recognizer(
+        entity=ENTITY,
+        validate=validate,
+        normalise=normalise,
+        find=find,
+        headers=("公司", "企业名称", "单位", "机构", "company", "org", "employer",
+                 "商户", "客户名称", "工作单位", "开票抬头"),
+        priority=60,
+    )
+)

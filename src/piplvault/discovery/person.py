@@ -1,0 +1,154 @@
+"""PERSON — Chinese personal names.
+
+A whole value is a name when it is 2-4 ideographs starting with a known surname
+(two-character surnames such as 欧阳 and 司马 included), or a transliterated
+minority name with a middle dot (艾合买提·买买提). In free text a name also needs
+context: a word before it (客户, 联系人, 收件人, 户名…) or a sentence boundary, and a
+word or punctuation after it (来电, 先生, 女士, '，'…).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from piplvault.discovery.characters import is_cjk, to_nfkc
+from piplvault.discovery.lexicon import surnames
+from piplvault.discovery.registry import Recognizer, register
+
+ENTITY = "PERSON"
+
+_CJK = r"[\u4e00-\u9fff\u3400-\u4dbf]"
+_MINORITY = re.compile(_CJK + r"{2,8}[·•・．.]" + _CJK + r"{2,8}(?:[·•・．.]" + _CJK + "{2,8})?")
+_DOTS = "·•・．."
+
+#: Words that introduce a name.
+LEFT_WORDS = (
+    "客户", "联系人", "收件人", "收货人", "寄件人", "户名", "姓名", "联系", "请联系",
+    "经办人", "负责人", "法定代表人", "法人", "代表人", "业务员", "销售", "员工", "本人",
+    "申请人", "持卡人", "开户人", "签收人", "委托人", "患者", "家长", "配偶", "同事",
+    "通知", "告知", "致电", "转告", "提醒", "由", "给", "致", "和", "与", "及", "、", "向",
+    "对接人", "介绍人", "担保人", "借款人", "投保人", "被保险人", "受益人", "股东",
+    "监护人", "紧急联系人", "客服", "经理", "主管", "老师", "医生", "司机", "快递员",
+)
+#: Words that may follow a name.
+RIGHT_WORDS = (
+    "来电", "来访", "来店", "先生", "女士", "小姐", "老师", "经理", "总", "的", "说", "表示",
+    "反馈", "投诉", "要求", "已", "于", "在", "确认", "办理", "电话", "手机", "签收", "联系",
+    "称", "本人", "同意", "申请", "和", "与", "及", "等", "提出", "致电", "告知", "咨询",
+    "购买", "支付", "退款", "将", "把", "对", "是", "为", "从", "到", "住", "身份证", "同学",
+    "师傅", "阿姨", "叔叔", "收", "代收", "签字", "签名", "本人办理", "名下", "之",
+)
+#: Characters that practically never appear in a given name (function words, nouns
+#: common in business notes); they stop false names such as 来电 or 高新区.
+NOT_NAME = frozenset(
+    "的了已要求在是不有和与及地得着过们这那个来去说问答件号码址市省区县路街电话询"
+    "公司银行店厂户客款单货物流费税票卡账额元钱价订购买卖退换发送收寄到给被把将让"
+    "请您我你他她它吗呢吧啊哦嗯啦也都还就又再才只很太更最没无非否未等各每某其此该"
+    "以为于从向对跟同或而但且如若因所由通知确认办理联系电邮手机号备注信息资料"
+)
+
+
+def normalise(value: str) -> str:
+    """NFKC, trimmed, with the middle dot of minority names unified to '·'."""
+    text = to_nfkc(value)
+    for dot in "•・.":
+        text = text.replace(dot, "·")
+    return text
+
+
+def validate(value: str) -> bool:
+    """A 2-4 character name with a known surname, or a dotted minority name."""
+    text = normalise(value)
+    if _MINORITY.fullmatch(text):
+        return True
+    return _is_han_name(text)
+
+
+def find(text: str) -> Iterator[tuple[int, int]]:
+    """Names in half-width text, by surname plus surrounding context."""
+    taken: set[int] = set()
+    for match in _MINORITY.finditer(text):
+        start, end = _trim_minority(text, match.start(), match.end())
+        if end - start >= 5:
+            taken.update(range(start, end))
+            yield start, end
+    single, double = surnames()
+    for i, char in enumerate(text):
+        if i in taken or not is_cjk(char):
+            continue
+        for slen in (2, 1):
+            surname = text[i : i + slen]
+            if (surname not in double) if slen == 2 else (surname not in single):
+                continue
+            end = _name_end(text, i, slen)
+            if end and _has_left_context(text, i):
+                yield i, end
+                taken.update(range(i, end))
+                break
+
+
+def _is_han_name(text: str) -> bool:
+    if not 2 <= len(text) <= 4 or not all(is_cjk(c) for c in text):
+        return False
+    single, double = surnames()
+    if text[:2] in double and len(text) >= 3:
+        given = text[2:]
+    elif text[0] in single and len(text) <= 3:
+        given = text[1:]
+    else:
+        return False
+    return not any(c in NOT_NAME for c in given)
+
+
+def _name_end(text: str, start: int, slen: int) -> int | None:
+    for given in (2, 1):
+        end = start + slen + given
+        if end > len(text):
+            continue
+        name = text[start:end]
+        if not all(is_cjk(c) for c in name) or any(c in NOT_NAME for c in name[slen:]):
+            continue
+        if _has_right_context(text, end):
+            return end
+    return None
+
+
+def _has_left_context(text: str, start: int) -> bool:
+    if start == 0 or not is_cjk(text[start - 1]):
+        return True
+    return text[max(0, start - 6) : start].endswith(LEFT_WORDS)
+
+
+def _has_right_context(text: str, end: int) -> bool:
+    if end == len(text) or not is_cjk(text[end]):
+        return True
+    return text.startswith(RIGHT_WORDS, end)
+
+
+def _trim_minority(text: str, start: int, end: int) -> tuple[int, int]:
+    head = text[start:end]
+    for word in sorted(LEFT_WORDS, key=len, reverse=True):
+        if head.startswith(word) and head.find("·") - len(word) >= 2:
+            start += len(word)
+            break
+    tail = text[start:end]
+    for word in sorted(RIGHT_WORDS, key=len, reverse=True):
+        last = tail.rsplit("·", 1)[-1]
+        if last.endswith(word) and len(last) - len(word) >= 2:
+            end -= len(word)
+            break
+    return start, end
+
+
+RECOGNIZER = register(
+    Recognizer(
+        entity=ENTITY,
+        validate=validate,
+        normalise=normalise,
+        find=find,
+        headers=("姓名", "名字", "客户名", "联系人", "收件人", "户名", "法人", "负责人",
+                 "name", "contact", "持卡人", "开户名", "经办人"),
+        priority=70,
+    )
+)

@@ -1,0 +1,166 @@
+"""Every piplvault exception, in one tree.
+
+Each error has a stable ``code`` (kebab-case), an HTTP ``status`` and a message written for
+the person at the keyboard: what happened, which object, what to do next. No message ever
+contains a personal value; errors name files, rows, columns, customer ids and field names.
+
+::
+
+    VaultError
+    ├── ConfigError                      bad setting, unknown key
+    ├── VaultNotFoundError               no vault at the given directory
+    ├── VaultExistsError                 init over an existing vault
+    ├── WrongPassphraseError             passphrase does not unlock the vault
+    ├── IntegrityError                   ciphertext / signature / package failed its check
+    ├── AuditUnavailableError            the audit entry could not be written (fail closed)
+    ├── AuditChainError                  audit verify found a bad entry
+    ├── NotFoundError                    customer / field / entry not found
+    ├── ValidationError                  a value fails validation (names the field, never the value)
+    ├── PermissionDeniedError            policy refused the request
+    └── InputFileError                   a problem with an input file (names file/row/column)
+        ├── FileUnreadableError          missing or unreadable
+        ├── EmptyFileError               no header / no rows
+        ├── EncodingError                undecodable bytes
+        ├── RaggedRowError               a row with the wrong number of cells
+        ├── DuplicateHeaderError         two columns with one name
+        ├── CellTooLargeError            a cell over the size limit
+        ├── SpreadsheetError             XLSX that is not a valid workbook
+        └── InvalidValueError            a value that fails validation, in a file
+"""
+
+from __future__ import annotations
+
+
+class VaultError(Exception):
+    """Base of every piplvault error."""
+
+    code = "vault-error"
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(VaultError):
+    code = "config-error"
+    status = 400
+
+
+class VaultNotFoundError(VaultError):
+    code = "vault-not-found"
+    status = 404
+
+
+class VaultExistsError(VaultError):
+    code = "vault-exists"
+    status = 409
+
+
+class WrongPassphraseError(VaultError):
+    code = "wrong-passphrase"
+    status = 401
+
+
+class IntegrityError(VaultError):
+    code = "integrity-error"
+    status = 500
+
+
+class AuditUnavailableError(VaultError):
+    code = "audit-unavailable"
+    status = 503
+
+
+class AuditChainError(VaultError):
+    """``audit verify`` found a bad entry; ``seq`` is the first bad sequence number."""
+
+    code = "audit-chain-broken"
+    status = 500
+
+    def __init__(self, message: str, *, seq: int | None = None) -> None:
+        super().__init__(message)
+        self.seq = seq
+
+
+class NotFoundError(VaultError):
+    code = "not-found"
+    status = 404
+
+
+class ValidationError(VaultError):
+    code = "validation-error"
+    status = 422
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class PermissionDeniedError(VaultError):
+    code = "permission-denied"
+    status = 403
+
+
+class InputFileError(VaultError):
+    """A problem with an input file; carries the file, and the row and column if known.
+
+    ``row`` is the row number a spreadsheet user sees: the header is row 1, the first data
+    row is row 2.
+    """
+
+    code = "input-file-error"
+    status = 422
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        where = file
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column '{column}'"
+        super().__init__(f"{where}: {message}")
+        self.file = file
+        self.row = row
+        self.column = column
+
+
+class FileUnreadableError(InputFileError):
+    code = "file-unreadable"
+
+
+class EmptyFileError(InputFileError):
+    code = "empty-file"
+
+
+class EncodingError(InputFileError):
+    code = "encoding-error"
+
+
+class RaggedRowError(InputFileError):
+    code = "ragged-row"
+
+
+class DuplicateHeaderError(InputFileError):
+    code = "duplicate-header"
+
+
+class CellTooLargeError(InputFileError):
+    code = "cell-too-large"
+
+
+class SpreadsheetError(InputFileError):
+    code = "spreadsheet-error"
+
+
+class InvalidValueError(InputFileError):
+    code = "invalid-value"

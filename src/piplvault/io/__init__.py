@@ -1,0 +1,1 @@
+"""Readers and writers for the outside world: CSV, XLSX, packages."""

@@ -1,0 +1,132 @@
+"""One frozen Settings object: CLI flags > PIPLVAULT_* environment > piplvault.toml > defaults."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from piplvault.errors import ConfigError
+
+CONFIG_FILE = "piplvault.toml"
+
+
+class Secret:
+    """A secret string whose repr and str are masked."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    home: Path = field(
+        default=Path("piplvault-data"),
+        metadata={"help": "Vault directory (PIPLVAULT_HOME)", "env": "PIPLVAULT_HOME"},
+    )
+    db: str | None = field(
+        default=None,
+        metadata={
+            "help": "Database URL; default sqlite at HOME/vault.db (PIPLVAULT_DB)",
+            "env": "PIPLVAULT_DB",
+        },
+    )
+    passphrase: Secret | None = field(
+        default=None,
+        metadata={"help": "Vault passphrase (PIPLVAULT_PASSPHRASE)", "env": "PIPLVAULT_PASSPHRASE"},
+    )
+    user: str = field(
+        default="owner",
+        metadata={"help": "Acting user (PIPLVAULT_USER)", "env": "PIPLVAULT_USER"},
+    )
+    kdf_memory_kib: int = field(
+        default=64 * 1024,
+        metadata={
+            "help": "Argon2id memory cost in KiB used at init (PIPLVAULT_KDF_MEMORY_KIB)",
+            "env": "PIPLVAULT_KDF_MEMORY_KIB",
+        },
+    )
+    lang: str = field(
+        default="zh",
+        metadata={"help": "Display language: zh or en (PIPLVAULT_LANG)", "env": "PIPLVAULT_LANG"},
+    )
+
+    @property
+    def database_url(self) -> str:
+        return self.db or f"sqlite:///{self.home / 'vault.db'}"
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+) -> Settings:
+    """Merge the sources in precedence order; fail naming the bad key or value."""
+    env = os.environ if env is None else env
+    given = {k: v for k, v in (flags or {}).items() if v is not None}
+    home = Path(given.get("home") or env.get("PIPLVAULT_HOME") or "piplvault-data")
+    values: dict[str, Any] = _read_toml(home / CONFIG_FILE)
+    for f in fields(Settings):
+        var = f.metadata.get("env")
+        if var and var in env and env[var] != "":
+            values[f.name] = env[var]
+    values.update(given)
+    values["home"] = home
+    return _build(values)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read settings: {exc}") from exc
+    known = {f.name for f in fields(Settings)} - {"passphrase"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(known))}"
+        )
+    return dict(data)
+
+
+def _build(values: dict[str, Any]) -> Settings:
+    try:
+        if "kdf_memory_kib" in values:
+            values["kdf_memory_kib"] = int(values["kdf_memory_kib"])
+    except ValueError as exc:
+        raise ConfigError(
+            f"Setting kdf_memory_kib must be a whole number, got {values['kdf_memory_kib']!r}"
+        ) from exc
+    if values.get("passphrase") is not None and not isinstance(values["passphrase"], Secret):
+        values["passphrase"] = Secret(str(values["passphrase"]))
+    if values.get("lang", "zh") not in ("zh", "en"):
+        raise ConfigError(f"Setting lang must be 'zh' or 'en', got {values['lang']!r}")
+    return Settings(**values)
+
+
+def write_config(home: Path, db: str | None) -> None:
+    """Record the database URL (without any password) next to the vault."""
+    if db is None:
+        return
+    safe = db
+    if "@" in db and ":" in db.split("://", 1)[1].split("@", 1)[0]:
+        scheme, rest = db.split("://", 1)
+        creds, host = rest.split("@", 1)
+        safe = f"{scheme}://{creds.split(':', 1)[0]}@{host}"
+    (home / CONFIG_FILE).write_text(f'db = "{safe}"\n', encoding="utf-8")

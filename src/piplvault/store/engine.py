@@ -1,0 +1,73 @@
+"""Build SQLAlchemy engines: SQLite (WAL, durable, secure-delete) by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from piplvault.errors import ConfigError
+
+#: Required on every SQLite connection (reliability plan D3): durable commits, deleted pages
+#: zeroed so shredded keys leave no residue, temp data kept in memory, never on disk.
+SQLITE_PRAGMAS = (
+    ("journal_mode", "WAL"),
+    ("synchronous", "FULL"),
+    ("secure_delete", "ON"),
+    ("foreign_keys", "ON"),
+    ("busy_timeout", "10000"),
+    ("temp_store", "MEMORY"),
+)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def to_sqlalchemy_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``sqlite:///`` URLs; pick the psycopg 3 driver for PG."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith(("postgresql+psycopg://", "sqlite:///")):
+        return url
+    raise ConfigError(
+        f"Unsupported database URL scheme in '{url.split('://', 1)[0]}://…'; "
+        "use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+    )
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with our connection settings applied."""
+    sa_url = to_sqlalchemy_url(url)
+    try:
+        if sa_url.startswith("sqlite"):
+            engine = create_engine(sa_url, poolclass=NullPool)
+            _configure_sqlite(engine)
+        else:
+            engine = create_engine(sa_url, poolclass=NullPool)
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"Cannot use database URL: {exc.__class__.__name__}") from exc
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, control transactions so BEGIN IMMEDIATE works.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        for name, value in SQLITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {name}={value}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Take the write lock at the start: audit sequence numbers are then serialised.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,137 @@
+"""Load, decrypt, mask and index customer records (shared by the customer use cases)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, insert, select
+
+from piplvault import discovery
+from piplvault.core.customers import BLIND_INDEXED, CustomerView, FieldDef, FieldView
+from piplvault.core.masking import mask
+from piplvault.crypto.keyring import FieldCipher, Keyring
+from piplvault.errors import NotFoundError
+from piplvault.store.records import SealedField, unpack
+from piplvault.store.schema import customer_keys, customers, fields
+
+_PHONE_DIGITS = re.compile(r"\D")
+
+
+def load_field_defs(conn: Connection) -> dict[str, FieldDef]:
+    return {
+        r.key: FieldDef(key=r.key, label=r.label, entity=r.entity, kind=r.kind,
+                        sensitivity=r.sensitivity, grade=r.grade, category=r.category)
+        for r in conn.execute(select(fields))
+    }
+
+
+def save_field_defs(
+    conn: Connection, known: dict[str, FieldDef], new: Iterable[FieldDef], at: str
+) -> None:
+    rows = [
+        {"key": d.key, "label": d.label, "entity": d.entity, "kind": d.kind,
+         "sensitivity": d.sensitivity, "grade": d.grade, "category": d.category,
+         "created_at": at}
+        for d in new if d.key not in known
+    ]
+    if rows:
+        conn.execute(insert(fields), rows)
+        known.update({r["key"]: FieldDef(**{k: v for k, v in r.items() if k != "created_at"})
+                      for r in rows})
+
+
+def cipher_for(conn: Connection, keyring: Keyring, customer_id: int) -> FieldCipher:
+    row = conn.execute(
+        select(customer_keys).where(customer_keys.c.customer_id == customer_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"Customer {customer_id} has no data key (it was shredded)")
+    dek = keyring.unwrap_dek(customer_id, bytes(row.wrapped), row.kek_version)
+    return FieldCipher(customer_id, dek, row.dek_version)
+
+
+def fetch_row(conn: Connection, customer_id: int) -> tuple[str, str, str, str, bytes, str]:
+    row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
+    if row is None:
+        raise NotFoundError(f"No customer with id {customer_id}")
+    return (row.kind, row.status, row.created_at, row.updated_at, bytes(row.data),
+            row.flags)
+
+
+def decrypt_all(
+    cipher: FieldCipher, sealed: dict[str, SealedField]
+) -> dict[str, tuple[str, int]]:
+    return {name: (cipher.decrypt(name, s.version, s.blob), s.version)
+            for name, s in sealed.items()}
+
+
+def view_customer(
+    conn: Connection,
+    keyring: Keyring,
+    defs: dict[str, FieldDef],
+    customer_id: int,
+    *,
+    reveal: bool,
+) -> CustomerView:
+    """The customer with every field decrypted, then masked unless ``reveal``."""
+    kind, status, created, updated, data, flags = fetch_row(conn, customer_id)
+    cipher = cipher_for(conn, keyring, customer_id)
+    plain = decrypt_all(cipher, unpack(data, customer_id=customer_id))
+    flagged = set(flags.split(",")) if flags else set()
+    views = {}
+    for name, (value, version) in plain.items():
+        definition = defs.get(name) or FieldDef.for_entity(name, name, None, "non_pii")
+        shown = value if reveal else mask_field(definition, value)
+        views[name] = FieldView(definition=definition, value=shown, version=version,
+                                masked=not reveal and shown != value,
+                                flagged=name in flagged)
+    return CustomerView(id=customer_id, kind=kind, status=status, created_at=created,
+                        updated_at=updated, fields=views)
+
+
+def mask_field(definition: FieldDef, value: str) -> str:
+    """Mask a value by its field's entity; free text has each found entity masked."""
+    if definition.kind == "free_text":
+        return mask_free_text(value)
+    if definition.kind == "pii":
+        entity = definition.entity
+        if entity in ("PERSON", "ORG_NAME") and definition.key == "customer_name":
+            entity = discovery.label_cell("PERSON", value) or "PERSON"
+        return mask(entity, value)
+    return value
+
+
+def mask_free_text(text: str) -> str:
+    out, pos = [], 0
+    for span in sorted(discovery.find_spans(text), key=lambda s: s.start):
+        if span.start < pos:
+            continue
+        out.append(text[pos : span.start])
+        out.append(mask(span.entity, text[span.start : span.end]))
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def index_entries(
+    keyring: Keyring, customer_id: int, defs: dict[str, FieldDef],
+    values: dict[str, str], cell_entities: dict[str, str | None] | None = None,
+) -> list[dict[str, object]]:
+    """Blind-index rows for a customer's values (deduplicated)."""
+    seen: set[tuple[str, bytes]] = set()
+    rows: list[dict[str, object]] = []
+    for name, value in values.items():
+        entity = (cell_entities or {}).get(name) or defs[name].entity
+        kind = BLIND_INDEXED.get(entity or "")
+        if kind is None or not value:
+            continue
+        tag = keyring.blind_tag(kind, normalise_for_index(entity or "", value))
+        if (kind, tag) not in seen:
+            seen.add((kind, tag))
+            rows.append({"kind": kind, "tag": tag, "customer_id": customer_id})
+    return rows
+
+
+def normalise_for_index(entity: str, value: str) -> str:
+    return discovery.normalise(entity, value)

@@ -1,0 +1,257 @@
+"""`Vault`: open or create a vault, run use cases in audited transactions.
+
+Every use case runs inside :meth:`Vault.write`, which opens one database transaction; the
+use case appends its audit entry in that same transaction and the head is signed before
+commit. If the audit entry cannot be written, the transaction rolls back: no audit entry,
+no operation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, insert, inspect, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from piplvault.audit import log as audit
+from piplvault.audit.chain import AuditEntry
+from piplvault.audit.verify import AuditReport, verify_log
+from piplvault.core.customers import CustomerView
+from piplvault.core.ports import Clock, to_timestamp
+from piplvault.crypto.kdf import KdfParams, derive_master_key
+from piplvault.crypto.keyring import Keyring, WrappedKey, new_vault_keys
+from piplvault.crypto.signing import public_pem
+from piplvault.errors import (
+    AuditUnavailableError,
+    ConfigError,
+    VaultError,
+    VaultExistsError,
+    VaultNotFoundError,
+)
+from piplvault.settings import Settings, write_config
+from piplvault.store import migrate
+from piplvault.store.engine import is_sqlite, make_engine
+from piplvault.store.schema import meta, vault_keys
+from piplvault.vault import customers, imports
+
+if TYPE_CHECKING:
+    from piplvault.io.tables import Table
+    from piplvault.vault.imports import ImportReport
+
+
+class SystemClock:
+    """The real clock (UTC)."""
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+class Vault:
+    """One open, unlocked vault. Build it with :meth:`create` or :meth:`open`."""
+
+    def __init__(
+        self, settings: Settings, engine: Engine, keyring: Keyring, *, clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.keyring = keyring
+        self.clock = clock
+        self.actor = settings.user
+
+    # --- lifecycle ----------------------------------------------------------------------
+    @classmethod
+    def create(cls, settings: Settings, *, clock: Clock | None = None) -> Vault:
+        """Create a new vault at ``settings.home`` (and its database)."""
+        clock = clock or SystemClock()
+        passphrase = _passphrase(settings)
+        home = settings.home
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        engine = make_engine(settings.database_url)
+        if _has_vault(engine):
+            raise VaultExistsError(
+                f"A vault already exists at {_where(settings)}; nothing was changed"
+            )
+        params = KdfParams.new(memory_kib=settings.kdf_memory_kib)
+        master = derive_master_key(passphrase, params)
+        wrapped = new_vault_keys(master)
+        keyring = Keyring(master, wrapped)
+        migrate.upgrade(engine)
+        now = to_timestamp(clock.now())
+        with engine.begin() as conn:
+            conn.execute(insert(meta), [
+                {"key": "vault_id", "value": os.urandom(8).hex()},
+                {"key": "created_at", "value": now},
+                {"key": "kdf", "value": json.dumps(params.to_dict())},
+                {"key": "state", "value": "active"},
+            ])
+            conn.execute(insert(vault_keys), [
+                {"purpose": k.purpose, "version": k.version, "blob": k.blob, "created_at": now}
+                for k in wrapped
+            ])
+            audit.init_head(conn)
+            vault = cls(settings, engine, keyring, clock=clock)
+            vault.record(conn, action="vault-created", target="vault",
+                         details={"kdf": "argon2id", "memory_kib": params.memory_kib})
+            vault.sign_head(conn)
+        write_config(home, settings.db)
+        return vault
+
+    @classmethod
+    def open(cls, settings: Settings, *, clock: Clock | None = None) -> Vault:
+        """Open and unlock an existing vault; a wrong passphrase writes nothing."""
+        clock = clock or SystemClock()
+        passphrase = _passphrase(settings)
+        if settings.db is None and not (settings.home / "vault.db").is_file():
+            raise VaultNotFoundError(
+                f"No vault at {settings.home}; create one with 'piplvault init {settings.home}'"
+            )
+        engine = make_engine(settings.database_url)
+        if not _has_vault(engine):
+            raise VaultNotFoundError(
+                f"No vault at {_where(settings)}; create one with 'piplvault init'"
+            )
+        if migrate.current_revision(engine) != migrate.head_revision():
+            migrate.upgrade(engine)
+        with engine.connect() as conn:
+            kdf = conn.execute(select(meta.c.value).where(meta.c.key == "kdf")).scalar_one()
+            rows = conn.execute(select(vault_keys)).all()
+        params = KdfParams.from_dict(json.loads(kdf))
+        master = derive_master_key(passphrase, params)
+        wrapped = [WrappedKey(purpose=r.purpose, version=r.version, blob=bytes(r.blob))
+                   for r in rows]
+        return cls(settings, engine, Keyring(master, wrapped), clock=clock)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- transactions and audit ---------------------------------------------------------
+    @contextmanager
+    def write(self, *, commit: bool = True) -> Iterator[Connection]:
+        """One audited transaction: commit only if the audit entries and checkpoint land.
+
+        With ``commit=False`` everything runs and is then rolled back (dry runs).
+        """
+        try:
+            with self.engine.connect() as conn:
+                transaction = conn.begin()
+                try:
+                    yield conn
+                    self.sign_head(conn)
+                except BaseException:
+                    transaction.rollback()
+                    raise
+                if commit:
+                    transaction.commit()
+                else:
+                    transaction.rollback()
+        except OperationalError as exc:
+            raise _storage_error(exc) from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def now(self) -> str:
+        return to_timestamp(self.clock.now())
+
+    def record(
+        self,
+        conn: Connection,
+        *,
+        action: str,
+        target: str,
+        purpose: str = "",
+        outcome: str = "ok",
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Append an audit entry in ``conn``'s transaction (fails closed)."""
+        audit.append(conn, at=self.now(), actor=self.actor, action=action, target=target,
+                     purpose=purpose, outcome=outcome, details=details)
+
+    def record_refusal(
+        self, *, action: str, target: str, purpose: str, error: VaultError
+    ) -> None:
+        """Audit a refused request in its own transaction (the request itself did nothing)."""
+        with self.write() as conn:
+            self.record(conn, action=action, target=target, purpose=purpose,
+                        outcome="denied", details={"reason": error.code,
+                                                   "message": error.message})
+
+    def sign_head(self, conn: Connection) -> None:
+        audit.checkpoint(conn, self.keyring.signing_key,
+                         key_version=self.keyring.current_version("signing"), at=self.now())
+
+    def public_key_pem(self) -> str:
+        return public_pem(self.keyring.signing_key)
+
+    # --- use cases (each lives in its own module) ----------------------------------------
+    def import_table(self, table: Table, **options: Any) -> ImportReport:
+        return imports.import_table(self, table, **options)
+
+    def list_customers(self, *, limit: int = 50, offset: int = 0) -> list[CustomerView]:
+        return customers.list_customers(self, limit=limit, offset=offset)
+
+    def show_customer(self, customer_id: int, *, reveal: bool = False,
+                      purpose: str | None = None) -> CustomerView:
+        return customers.show_customer(self, customer_id, reveal=reveal, purpose=purpose)
+
+    def find_customers(self, by: str, value: str) -> list[CustomerView]:
+        return customers.find_customers(self, by, value)
+
+    def update_field(self, customer_id: int, field: str, value: str, *, purpose: str
+                     ) -> dict[str, Any]:
+        return customers.update_field(self, customer_id, field, value, purpose=purpose)
+
+    def status(self) -> dict[str, Any]:
+        return customers.status(self)
+
+    def audit_entries(self, *, since: str | None = None) -> list[AuditEntry]:
+        with self.read() as conn:
+            return list(audit.entries(conn, since_at=since))
+
+    def verify_audit(self) -> AuditReport:
+        with self.read() as conn:
+            return verify_log(conn, self.keyring.signing_key.public_key())
+
+    def meta_value(self, key: str) -> str | None:
+        with self.read() as conn:
+            value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+        return None if value is None else str(value)
+
+
+def _passphrase(settings: Settings) -> str:
+    if settings.passphrase is None or not settings.passphrase.reveal():
+        raise ConfigError(
+            "No vault passphrase: set PIPLVAULT_PASSPHRASE or run interactively"
+        )
+    return settings.passphrase.reveal()
+
+
+def _has_vault(engine: Engine) -> bool:
+    try:
+        return inspect(engine).has_table("meta")
+    except SQLAlchemyError as exc:
+        raise ConfigError(
+            f"Cannot reach the database ({exc.__class__.__name__}); check the URL and "
+            "that the server is running"
+        ) from exc
+
+
+def _where(settings: Settings) -> str:
+    return str(settings.home) if settings.db is None else "the given database"
+
+
+def _storage_error(exc: OperationalError) -> VaultError:
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    if "full" in text or "readonly" in text or "disk I/O" in text:
+        return AuditUnavailableError(f"Storage refused the write ({text}); nothing was changed")
+    return AuditUnavailableError(f"The database refused the write ({text}); nothing was changed")
+
+

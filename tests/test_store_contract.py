@@ -1,0 +1,49 @@
+"""The same vault contract on SQLite and on a real PostgreSQL server (started by the suite).
+
+If PostgreSQL cannot start, the PostgreSQL half is skipped with a loud message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from piplvault.io.tables import open_table
+from piplvault.settings import load_settings
+from piplvault.store import migrate
+from piplvault.vault import Vault
+from tests.conftest import EXAMPLES, PASSPHRASE
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    db = None
+    if request.param == "postgresql":
+        db = request.getfixturevalue("fresh_postgres_db")
+    return load_settings({"home": tmp_path / "vault", "db": db, "passphrase": PASSPHRASE})
+
+
+def test_contract_import_lookup_update_audit(settings) -> None:  # type: ignore[no-untyped-def]
+    vault = Vault.create(settings)
+    try:
+        assert migrate.current_revision(vault.engine) == migrate.head_revision()
+        report = vault.import_table(open_table(EXAMPLES / "customers.csv"))
+        assert (report.new, report.rejected) == (200, 0)
+        again = vault.import_table(open_table(EXAMPLES / "customers.xlsx"))
+        assert (again.new, again.unchanged) == (0, 200)
+        shown = vault.show_customer(5, reveal=True, purpose="contract")
+        phone = shown.fields["mobile"].value
+        assert [c.id for c in vault.find_customers("phone", phone)] == [5]
+        vault.update_field(5, "mobile", "13900001111", purpose="after-sales")
+        assert [c.id for c in vault.find_customers("phone", "13900001111")] == [5]
+        assert vault.find_customers("phone", phone) == [] or 5 not in [
+            c.id for c in vault.find_customers("phone", phone)]
+        assert vault.status()["customers"] == 200
+        assert vault.verify_audit().entries >= 6
+    finally:
+        vault.close()
+    reopened = Vault.open(settings)
+    try:
+        assert reopened.show_customer(5).fields["mobile"].version == 2
+    finally:
+        reopened.close()
