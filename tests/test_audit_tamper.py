@@ -35,7 +35,8 @@ def _delete(db: sqlite3.Connection) -> None:
 
 
 def _insert(db: sqlite3.Connection) -> None:
-    db.execute("UPDATE audit_log SET seq=seq+1 WHERE seq>=3")  # make room, then forge
+    db.execute("UPDATE audit_log SET seq=-seq WHERE seq>=3")  # make room, then forge
+    db.execute("UPDATE audit_log SET seq=1-seq WHERE seq<0")
     db.execute("INSERT INTO audit_log SELECT 3, at, 'mallory', action, target, purpose, "
                "outcome, details, prev_hash, hash FROM audit_log WHERE seq=2")
 

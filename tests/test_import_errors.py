@@ -34,7 +34,7 @@ def _write(path: Path, data: bytes) -> Path:
 
 CASES = {
     "missing": (None, "file not found"),
-    "undecodable": (b"\xff\xfe\xfd" * 10 + b"\x81\n\x80\x80", None),
+    "undecodable": ("姓名,手机号\n".encode() + b"\x80\x80\xff,1\n", "neither UTF-8 nor GBK"),
     "ragged": ((HEADER + f"张伟,{GOOD_ID},13812345678\n李娜,13812345679\n").encode(),
                "row 3: has 2 cells but the header has 3"),
     "empty": (b"", "the file is empty"),
@@ -110,12 +110,13 @@ def test_dry_run_stores_nothing(home: Path, tmp_path: Path) -> None:
 
 
 def test_full_width_digits_and_gb18030_rare_characters(home: Path, tmp_path: Path) -> None:
-    text = HEADER + "𠮷喆,１１０１０５１９４９１２３１００２ｘ,＋８６ １３８ １２３４ ５６７８\n"
+    text = HEADER + "𠮷喆,１１０１０５１９４９１２３１００２ｘ,＋８６ １３８ １２３４ ５６７８\n" + (
+        "张伟,310115198001010016,13912345678\n李娜,440106199002020029,13712345678\n")
     path = _write(tmp_path / "gb.csv", text.encode("gb18030"))
     result = run_piplvault("import", str(path), "--home", str(home), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["encoding"] == "gb18030" and report["new"] == 1
+    assert report["encoding"] == "gb18030" and report["new"] == 3
     shown = json.loads(run_piplvault("customers", "show", "1", "--reveal", "--purpose",
                                      "contract", "--home", str(home), "--json").stdout)
     assert shown["fields"]["name"]["value"] == "𠮷喆"

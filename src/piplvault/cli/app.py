@@ -30,10 +30,10 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-def fail(error: VaultError) -> None:
-    """Print a VaultError for the person at the keyboard and exit 1."""
-    err_console.print(f"[bold red]Error:[/] {error.message}", highlight=False, markup=True)
-    raise typer.Exit(1)
+def say_error(message: str) -> None:
+    """Write one ``Error: …`` line to stderr, never wrapped (scripts grep it)."""
+    sys.stderr.write(f"Error: {message}\n")
+    sys.stderr.flush()
 
 
 def main() -> None:
@@ -41,9 +41,10 @@ def main() -> None:
     from piplvault.cli import commands  # noqa: F401  registers every command
 
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except VaultError as error:
-        err_console.print(f"Error: {error.message}", highlight=False, markup=False)
+        say_error(error.message)
         sys.exit(1)
     except typer.Exit as exit_:
         sys.exit(exit_.exit_code)

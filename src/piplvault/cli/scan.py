@@ -1,3 +1,90 @@
-"""``piplvault scan`` — owned by the discovery engine (issue 3)."""
+"""``piplvault scan`` — find and classify personal information in a table file."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table as RichTable
+
+from piplvault.cli.app import app, err_console, out_console, print_json
+from piplvault.discovery import ScanResult, scan_table
+from piplvault.errors import VaultError
+from piplvault.io.tables import open_table
+
+
+@app.command("scan")
+def scan(
+    file: Annotated[Path, typer.Argument(help="CSV or spreadsheet file to scan.")],
+    sheet: Annotated[str | None, typer.Option(help="Sheet name (spreadsheets).")] = None,
+    sample: Annotated[
+        int, typer.Option(min=1, help="Rows sampled to decide each column.")
+    ] = 1000,
+    cells: Annotated[bool, typer.Option("--cells", help="Label every cell.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Find personal information in FILE and classify each column.
+
+    Example: piplvault scan 客户信息.csv --json
+    """
+    try:
+        table = open_table(file, sheet=sheet)
+        result = scan_table(table.headers, table.rows(), sample=sample, cells=cells)
+    except VaultError as error:
+        err_console.print(f"Error: {error.message}", highlight=False, markup=False)
+        raise typer.Exit(1) from error
+    if as_json:
+        print_json(to_json(str(file), table.encoding, result))
+    else:
+        _print_report(str(file), table.encoding, result)
+
+
+def to_json(file: str, encoding: str, result: ScanResult) -> dict[str, Any]:
+    """The ``scan --json`` document (entity names and offsets only, no values)."""
+    document: dict[str, Any] = {
+        "file": file,
+        "encoding": encoding,
+        "rows": result.rows,
+        "columns": [
+            {
+                "name": c.name,
+                "kind": c.kind,
+                "entity": c.entity,
+                "sensitivity": c.sensitivity,
+                "grade": c.grade,
+                "category": c.category,
+                "confidence": c.confidence,
+                "valid_ratio": c.valid_ratio,
+            }
+            for c in result.columns
+        ],
+        "findings": [
+            {"row": f.row, "column": f.column, "start": f.start, "end": f.end,
+             "entity": f.entity}
+            for f in result.findings
+        ],
+    }
+    if result.cells is not None:
+        document["cells"] = result.cells
+    return document
+
+
+def _print_report(file: str, encoding: str, result: ScanResult) -> None:
+    table = RichTable(title=f"{file} — {result.rows:,} 行 / rows, {encoding}")
+    for heading in ("列 column", "类型 kind", "实体 entity", "敏感 sensitivity",
+                    "分级 grade", "置信度 confidence", "有效率 valid"):
+        table.add_column(heading)
+    for c in result.columns:
+        entity = (c.entity or "-") + (" (mixed)" if c.mixed else "")
+        table.add_row(c.name, c.kind, entity, c.sensitivity or "-",
+                      str(c.grade or "-"), f"{c.confidence:.2f}", f"{c.valid_ratio:.0%}")
+    out_console.print(table)
+    counts: dict[str, int] = {}
+    for finding in result.findings:
+        counts[finding.entity] = counts.get(finding.entity, 0) + 1
+    if counts:
+        summary = ", ".join(f"{entity} {n:,}" for entity, n in sorted(counts.items()))
+        out_console.print(f"Free-text findings: {summary}")
+    else:
+        out_console.print("Free-text findings: none")

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from piplvault.cli.app import app, err_console, out_console, print_json
+from piplvault.cli.app import app, err_console, out_console, print_json, say_error
 from piplvault.cli.options import DbOption, HomeOption, JsonOption, is_terminal, open_vault
 from piplvault.cli.options import settings_from
 from piplvault.io.tables import open_table
@@ -67,8 +67,8 @@ def import_command(
     else:
         _print_import(report)
     for r in report.rejections[:20]:
-        err_console.print(f"Error: {report.file}, row {r['row']}, column '{r['column']}': "
-                          f"not a valid {r['entity']} ({r['action']})", markup=False)
+        say_error(f"{report.file}, row {r['row']}, column '{r['column']}': "
+                  f"not a valid {r['entity']} ({r['action']})")
     if report.rejected:
         err_console.print(f"{report.rejected} row(s) rejected; fix them and import the "
                           "file again (rows already imported are matched, not duplicated).")

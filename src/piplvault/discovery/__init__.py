@@ -33,6 +33,7 @@ __all__ = [
     "Recognizer",
     "ScanResult",
     "Span",
+    "all_recognizers",
     "classify_columns",
     "entity_names",
     "find_spans",

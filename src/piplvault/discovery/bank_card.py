@@ -24,10 +24,9 @@ _GROUPED = re.compile(r"\d{4,6}(?:[ -]\d{1,6}){2,4}|\d{16,19}")
 _FIND = re.compile(
     r"(?<![0-9A-Za-z-])(?:\d{4,6}(?:[ -]\d{1,6}){2,4}|\d{16,19})(?![0-9A-Za-z])"
 )
-#: Issuer prefixes of cards issued in mainland China (UnionPay 62, Visa 4, Mastercard
-#: 51-55/2221-2720, JCB 35, Amex 34/37, and old domestic debit 9).
-_BINS = ("62", "4", "51", "52", "53", "54", "55", "35", "34", "37", "60", "65", "9",
-         "22", "27")
+#: Issuer prefixes: UnionPay 62 and 60/65/68/69, Visa 4, Mastercard 5 and 22-27,
+#: JCB/Amex 3, old domestic debit cards 9. Numbers starting 0, 1, 7 or 8 are not cards.
+_BINS = ("2", "3", "4", "5", "6", "9")
 
 
 def normalise(value: str) -> str:
@@ -73,6 +72,7 @@ RECOGNIZER = register(
         find=find,
         headers=("银行卡", "卡号", "银行账号", "账号", "帐号", "账户", "card", "account",
                  "acct", "bank_no"),
+        context=("卡号", "账号", "帐号", "银行卡", "银行卡号", "账户"),
         priority=30,
     )
 )

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from piplvault.core.classification import FREE_TEXT, classify_entity
-from piplvault.discovery.characters import to_nfkc
+from piplvault.discovery.characters import is_cjk, to_nfkc
 from piplvault.discovery.registry import Recognizer, all_recognizers, get_recognizer
 
 #: Headers of columns that hold notes and other sentences.
@@ -29,7 +29,11 @@ BUSINESS_HEADERS = (
     "状态", "流水", "order", "amount", "price", "date", "time", "qty", "status", "type",
     "序号", "code", "no.",
 )
-_MIXED = ("PERSON", "ORG_NAME")
+#: Entities that share columns: a 客户名称 column holds people and companies, a 联系电话
+#: column mobiles and landlines. Such columns are labelled cell by cell.
+#: Within a family, cells are checked in this order (a company suffix is the stronger
+#: signal than a surname).
+FAMILIES = (("ORG_NAME", "PERSON"), ("CN_MOBILE", "CN_LANDLINE"))
 _SENTENCE = re.compile(r"[，。；！？,.;!?]")
 
 
@@ -79,7 +83,7 @@ def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
         entity, ratio = best
         confidence = min(1.0, ratio * 0.9 + (0.1 if entity in hinted else 0.0))
         return _pii(name, entity, confidence, ratio, mixed=False)
-    if _looks_like_sentences(values):
+    if not business and _looks_like_sentences(values):
         return _free_text(name, 0.8)
     return _non_pii(name, max(ratios.values(), default=0.0))
 
@@ -110,17 +114,23 @@ def _best_entity(
 def _mixed_decision(
     name: str, ratios: dict[str, float], hinted: set[str]
 ) -> ColumnDecision | None:
-    person, org = ratios.get("PERSON", 0.0), ratios.get("ORG_NAME", 0.0)
-    if min(person, org) < 0.05 or person + org < 0.8:
-        return None
-    entity = "PERSON" if person >= org else "ORG_NAME"
-    agrees = bool(hinted & set(_MIXED))
-    confidence = min(1.0, (person + org) * 0.9 + (0.1 if agrees else 0.0))
-    return _pii(name, entity, confidence, min(1.0, person + org), mixed=True)
+    for family in FAMILIES:
+        first, second = (ratios.get(entity, 0.0) for entity in family)
+        if min(first, second) < 0.05 or first + second < 0.8:
+            continue
+        entity = family[0] if first > second else family[1]
+        agrees = bool(hinted & set(family))
+        confidence = min(1.0, (first + second) * 0.9 + (0.1 if agrees else 0.0))
+        return _pii(name, entity, confidence, min(1.0, first + second), mixed=True)
+    return None
 
 
 def _looks_like_sentences(values: Sequence[str]) -> bool:
-    long = [v for v in values if len(v) >= 10 and _SENTENCE.search(v)]
+    long = [
+        v
+        for v in values
+        if len(v) >= 10 and _SENTENCE.search(v) and sum(map(is_cjk, v)) >= 4
+    ]
     return len(long) >= 0.3 * len(values)
 
 
@@ -130,7 +140,7 @@ def _mentions(header: str, words: Iterable[str]) -> bool:
 
 def _pii(name: str, entity: str, confidence: float, ratio: float, *, mixed: bool) -> ColumnDecision:
     klass = classify_entity(entity)
-    if mixed:
+    if mixed and entity == "ORG_NAME":
         # A column holding people as well as companies is personal information.
         klass = classify_entity("PERSON")
     return ColumnDecision(
@@ -175,16 +185,18 @@ def _non_pii(name: str, best_ratio: float) -> ColumnDecision:
 
 
 def label_cell(entity_hint: str | None, value: str) -> str | None:
-    """The entity of one cell: ``entity_hint`` if valid (people and companies are
-    told apart in mixed columns), any recognizer's entity without a hint, else None."""
+    """The entity of one cell: ``entity_hint`` or its family member (people and
+    companies, mobiles and landlines) if valid, any valid entity without a hint,
+    else None."""
     text = to_nfkc(value)
     if not text:
         return None
-    if entity_hint in _MIXED:
-        for entity in ("ORG_NAME", "PERSON"):
-            if get_recognizer(entity).validate(text):
-                return entity
-        return None
+    for family in FAMILIES:
+        if entity_hint in family:
+            for entity in family:
+                if get_recognizer(entity).validate(text):
+                    return entity
+            return None
     if entity_hint is not None:
         return entity_hint if get_recognizer(entity_hint).validate(text) else None
     for recognizer in _unhinted():

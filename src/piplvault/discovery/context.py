@@ -9,6 +9,10 @@ BUSINESS_NUMBER_WORDS = (
     "订单",
     "单号",
     "编号",
+    "编码",
+    "会员号",
+    "卡券",
+    "积分",
     "工单",
     "运单",
     "快递",
@@ -28,14 +32,14 @@ BUSINESS_NUMBER_WORDS = (
     "NO.",
 )
 
-_FILLER = re.compile(r"[\s:：#号为是]*$")
+_PUNCTUATION = re.compile(r"[\s:：#(（]*$")
+_FILLER = re.compile(r"(?:号码|号|为|是|:|：|\s)*$")
 
 
 def follows_word(text: str, start: int, words: tuple[str, ...], window: int = 8) -> bool:
     """Whether one of ``words`` ends just before ``start`` (fillers like ':' allowed)."""
-    before = text[max(0, start - window) : start]
-    before = _FILLER.sub("", before)
-    return before.endswith(words)
+    before = _PUNCTUATION.sub("", text[max(0, start - window) : start])
+    return before.endswith(words) or _FILLER.sub("", before).endswith(words)
 
 
 def is_business_number(text: str, start: int) -> bool:

@@ -20,7 +20,7 @@ _FIND = re.compile(
 
 def normalise(value: str) -> str:
     """NFKC (so ``＠`` becomes ``@``) and lower case."""
-    return to_nfkc(value).lower()
+    return to_nfkc(to_nfkc(value).lower())
 
 
 def validate(value: str) -> bool:
@@ -54,6 +54,7 @@ RECOGNIZER = register(
         normalise=normalise,
         find=find,
         headers=("邮箱", "邮件", "email", "e-mail", "mail", "电邮"),
+        context=("邮箱", "邮件", "email", "Email", "E-mail"),
         priority=15,
     )
 )

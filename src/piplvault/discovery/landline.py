@@ -98,6 +98,7 @@ RECOGNIZER = register(
         find=find,
         headers=("固定电话", "固话", "座机", "办公电话", "电话", "landline", "tel",
                  "telephone", "phone", "联系方式", "传真", "fax"),
+        context=("电话", "座机", "固话", "联系电话", "办公电话", "传真"),
         priority=25,
     )
 )

@@ -27,6 +27,9 @@ class Recognizer:
     #: Values alone are ambiguous (dates, 8-digit permits): a column is given this
     #: entity only when its header says so.
     needs_header: bool = False
+    #: Words that introduce this entity in free text; when two recognizers match the
+    #: same span, the one whose word precedes it wins.
+    context: tuple[str, ...] = ()
     #: Lower wins when two recognizers accept the same whole value.
     priority: int = 50
 
@@ -58,8 +61,11 @@ def all_recognizers() -> list[Recognizer]:
     return sorted(_REGISTRY.values(), key=lambda r: (r.priority, r.entity))
 
 
+_LOADED: list[bool] = []
+
+
 def _load_all() -> None:
-    if _REGISTRY:
+    if _LOADED:
         return
     # Importing a recognizer module registers it.
     from piplvault.discovery import (  # noqa: F401
@@ -78,3 +84,5 @@ def _load_all() -> None:
         travel_documents,
         uscc,
     )
+
+    _LOADED.append(True)

@@ -43,7 +43,7 @@ def check_digit(first17: str) -> str:
 
 def normalise(value: str) -> str:
     """Upper case, no spaces or dashes; 15-digit numbers are kept as they are."""
-    return strip_separators(to_nfkc(value)).upper()
+    return to_nfkc(strip_separators(to_nfkc(value)).upper())
 
 
 def validate(value: str) -> bool:
@@ -88,6 +88,7 @@ RECOGNIZER = register(
         find=find,
         headers=("身份证", "证件号", "公民身份", "id_no", "idno", "id_card", "idcard",
                  "id number", "id_number", "sfz", "identity"),
+        context=("身份证", "身份证号", "证件号", "证件号码", "公民身份号码"),
         priority=10,
     )
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from piplvault.discovery.characters import to_halfwidth
+from piplvault.discovery.context import follows_word
 from piplvault.discovery.registry import all_recognizers
 
 #: Below this priority a recognizer is "structured" (validated numbers, e-mail) and its
@@ -26,15 +27,19 @@ def find_spans(text: str) -> list[Span]:
     if not text or text.isspace():
         return []
     folded = to_halfwidth(text)
-    candidates: list[tuple[int, int, int, int, str]] = []
+    candidates: list[tuple[int, int, int, int, int, str]] = []
     for recognizer in all_recognizers():
         structured = 0 if recognizer.priority < _STRUCTURED else 1
         for start, end in recognizer.find(folded):
-            candidates.append((structured, start - end, recognizer.priority, start, recognizer.entity))
+            introduced = recognizer.context and follows_word(folded, start, recognizer.context)
+            candidates.append(
+                (structured, start - end, 0 if introduced else 1, recognizer.priority,
+                 start, recognizer.entity)
+            )
     candidates.sort()
     taken: list[tuple[int, int]] = []
     spans: list[Span] = []
-    for _, negative_length, _, start, entity in candidates:
+    for _, negative_length, _, _, start, entity in candidates:
         end = start - negative_length
         if any(start < t_end and t_start < end for t_start, t_end in taken):
             continue

@@ -25,7 +25,7 @@ _TAIWAN = re.compile(r"[LT]\d{8}|\d{8}(?:\d{2})?")
 
 def _normalise(value: str) -> str:
     """Upper case without spaces."""
-    return strip_separators(to_nfkc(value)).upper()
+    return to_nfkc(strip_separators(to_nfkc(value)).upper())
 
 
 def _validator(shape: re.Pattern[str]) -> Callable[[str], bool]:

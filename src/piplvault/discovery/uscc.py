@@ -25,7 +25,7 @@ _AREAS = PROVINCES | {"10"}
 
 def normalise(value: str) -> str:
     """Upper case without spaces."""
-    return strip_separators(to_nfkc(value)).upper()
+    return to_nfkc(strip_separators(to_nfkc(value)).upper())
 
 
 def validate(value: str) -> bool:
@@ -51,6 +51,7 @@ RECOGNIZER = register(
         find=find,
         headers=("信用代码", "社会信用", "uscc", "税号", "纳税人识别号", "credit_code",
                  "统一代码", "营业执照"),
+        context=("税号", "信用代码", "社会信用代码", "纳税人识别号", "统一社会信用代码"),
         priority=12,
     )
 )

@@ -112,20 +112,19 @@ def _decodes_strictly(path: Path, encoding: str) -> bool:
     return True
 
 
-def _guess_encoding(path: Path) -> str:
+def _guess_encoding(path: Path) -> str:  # always raises; the guess is advice
     from charset_normalizer import from_bytes
 
     with path.open("rb") as fh:
         sample = fh.read(_CHUNK)
     cut = sample.rfind(b"\n")
     best = from_bytes(sample[: cut + 1] if cut > 0 else sample).best()
-    if best is None:
-        raise EncodingError(
-            "the file is not text in UTF-8, GBK/GB18030 or another known encoding; "
-            "save it as UTF-8 CSV or pass --encoding",
-            file=str(path),
-        )
-    return str(best.encoding)
+    guess = f" (it may be {best.encoding})" if best is not None else ""
+    raise EncodingError(
+        f"the file is neither UTF-8 nor GBK/GB18030 text{guess}; save it as UTF-8 CSV, "
+        "or name its encoding with --encoding (e.g. --encoding big5)",
+        file=str(path),
+    )
 
 
 def _open_csv(path: Path, encoding: str | None) -> Table:

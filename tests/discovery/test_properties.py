@@ -1,0 +1,108 @@
+"""Property tests: recognizers never crash, valid identifiers are found, corruptions fail."""
+
+from __future__ import annotations
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from stdnum import luhn
+from stdnum.cn import uscc
+
+from piplvault.discovery import entity_names, find_spans, label_cell, normalise, validate
+from piplvault.discovery.bank_card import _looks_like_id
+from piplvault.discovery.resident_id import check_digit
+
+_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from("0123456789１２３-+ @.·，。客户张王李欧阳市区路号XxE"),
+    ),
+    max_size=80,
+)
+_DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=1)
+
+
+@st.composite
+def resident_ids(draw: st.DrawFn) -> str:
+    area = draw(st.sampled_from(["110105", "140525", "310101", "440305", "652922"]))
+    day = draw(st.dates(min_value=__import__("datetime").date(1900, 1, 1),
+                        max_value=__import__("datetime").date(2020, 12, 31)))
+    seq = draw(st.text(alphabet="0123456789", min_size=3, max_size=3))
+    first17 = area + day.strftime("%Y%m%d") + seq
+    return first17 + check_digit(first17)
+
+
+@st.composite
+def credit_codes(draw: st.DrawFn) -> str:
+    body = "91" + draw(st.sampled_from(["110000", "440300", "510682"])) + draw(
+        st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=9, max_size=9)
+    )
+    return body + uscc.calc_check_digit(body)
+
+
+@st.composite
+def card_numbers(draw: st.DrawFn) -> str:
+    length = draw(st.integers(16, 19))
+    body = draw(st.sampled_from(["622202", "621700", "622848", "436742"])) + draw(
+        st.text(alphabet="0123456789", min_size=length - 7, max_size=length - 7)
+    )
+    return body + luhn.calc_check_digit(body)
+
+
+def _corrupt(value: str, position: int, digit: str) -> str | None:
+    index = position % len(value)
+    if not value[index].isdigit() or value[index] == digit:
+        return None
+    return value[:index] + digit + value[index + 1 :]
+
+
+@settings(max_examples=300)
+@given(_TEXT)
+def test_find_spans_never_crashes_and_spans_are_in_bounds(text: str) -> None:
+    for span in find_spans(text):
+        assert 0 <= span.start < span.end <= len(text)
+
+
+@given(st.sampled_from(entity_names()), _TEXT)
+def test_validators_and_normalisers_never_crash(entity: str, text: str) -> None:
+    assert validate(entity, text) in (True, False)
+    once = normalise(entity, text)
+    assert normalise(entity, once) == once
+    label_cell(entity, text)
+    label_cell(None, text)
+
+
+@given(resident_ids(), st.integers(0, 17), _DIGITS)
+def test_generated_ids_are_found_and_corruptions_rejected(
+    number: str, position: int, digit: str
+) -> None:
+    assert validate("CN_RESIDENT_ID", number)
+    text = f"客户身份证号{number}，请核验。"
+    assert [(s.start, s.end, s.entity) for s in find_spans(text)] == [
+        (6, 24, "CN_RESIDENT_ID")
+    ]
+    corrupted = _corrupt(number, position, digit)
+    assume(corrupted is not None)
+    assert not validate("CN_RESIDENT_ID", str(corrupted))
+
+
+@given(credit_codes(), st.integers(0, 17), _DIGITS)
+def test_generated_credit_codes_are_found_and_corruptions_rejected(
+    code: str, position: int, digit: str
+) -> None:
+    assert validate("CN_USCC", code)
+    assert [s.entity for s in find_spans(f"税号{code}。")] == ["CN_USCC"]
+    corrupted = _corrupt(code, position, digit)
+    assume(corrupted is not None)
+    assert not validate("CN_USCC", str(corrupted))
+
+
+@given(card_numbers(), st.integers(0, 18), _DIGITS)
+def test_generated_cards_are_found_and_corruptions_rejected(
+    number: str, position: int, digit: str
+) -> None:
+    assume(not _looks_like_id(number))
+    assert validate("BANK_CARD", number)
+    assert [s.entity for s in find_spans(f"卡号{number}，户名")] == ["BANK_CARD"]
+    corrupted = _corrupt(number, position, digit)
+    assume(corrupted is not None)
+    assert not validate("BANK_CARD", str(corrupted))
