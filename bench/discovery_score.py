@@ -8,7 +8,6 @@ truth label; a span when row, column, start, end and entity all match. F1 per en
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections import Counter
@@ -73,12 +72,11 @@ def score_spans(
 def score_corpus(folder: Path, *, workers: int | None = None) -> dict[str, Any]:
     """Run ``scan_table(cells=True)`` over a corpus folder and score it."""
     from piplvault.discovery import scan_table
+    from piplvault.io.tables import open_table
 
     truth = json.loads((folder / "truth.json").read_text("utf-8"))
-    with (folder / "customers.csv").open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        headers = next(reader)
-        result = scan_table(headers, reader, cells=True, workers=workers)
+    table = open_table(folder / "customers.csv")
+    result = scan_table(table.headers, table.rows(), cells=True, workers=workers)
     decoys = {c["name"] for c in truth["columns"] if c["kind"] in ("decoy", "non_pii")}
     decisions = {c.name: c for c in result.columns}
     cells, cell_errors = score_cells(truth["cells"], result.cells or {})

@@ -16,8 +16,22 @@ from pathlib import Path
 
 from faker import Faker
 
-HEADERS = ["客户编号", "客户类型", "客户名称", "姓名", "身份证号", "手机号", "邮箱",
-           "银行卡号", "开户行", "地址", "统一社会信用代码", "订单号", "交易金额", "备注"]
+HEADERS = [
+    "客户编号",
+    "客户类型",
+    "客户名称",
+    "姓名",
+    "身份证号",
+    "手机号",
+    "邮箱",
+    "银行卡号",
+    "开户行",
+    "地址",
+    "统一社会信用代码",
+    "订单号",
+    "交易金额",
+    "备注",
+]
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -29,20 +43,28 @@ def resident_id(rng: random.Random, fake: Faker) -> str:
     area = rng.choice(["110105", "310115", "440106", "320102", "510104", "330106"])
     birth = fake.date_of_birth(minimum_age=18, maximum_age=80).strftime("%Y%m%d")
     body = f"{area}{birth}{rng.randint(0, 999):03d}"
-    check = "10X98765432"[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+    check = "10X98765432"[
+        sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11
+    ]
     return body + check
 
 
 def uscc(rng: random.Random) -> str:
-    body = "91" + rng.choice(["110105", "310115", "440106"]) + "".join(
-        rng.choice(_USCC_CHARS) for _ in range(9))
-    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True))
+    body = (
+        "91"
+        + rng.choice(["110105", "310115", "440106"])
+        + "".join(rng.choice(_USCC_CHARS) for _ in range(9))
+    )
+    total = sum(
+        _USCC_CHARS.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True)
+    )
     return body + _USCC_CHARS[(31 - total % 31) % 31]
 
 
 def bank_card(rng: random.Random) -> str:
     body = rng.choice(["622202", "621700", "622848", "621483"]) + "".join(
-        str(rng.randint(0, 9)) for _ in range(12))
+        str(rng.randint(0, 9)) for _ in range(12)
+    )
     digits = [int(c) for c in body]
     for i in range(len(digits) - 1, -1, -2):
         digits[i] = digits[i] * 2 - 9 if digits[i] * 2 > 9 else digits[i] * 2
@@ -60,15 +82,26 @@ def make_rows(count: int, seed: int) -> list[list[str]]:
         company = fake.company()
         mobile = fake.phone_number()
         email = f"{fake.user_name()}{n}@{rng.choice(_DOMAINS)}"
-        rows.append([
-            f"KH{n:06d}", "企业" if enterprise else "个人", company if enterprise else person,
-            person, "" if enterprise else resident_id(rng, fake), mobile, email,
-            "" if enterprise else bank_card(rng),
-            f"{rng.choice(_BANKS)}{fake.city_name()}支行",
-            fake.address().split(" ")[0], uscc(rng) if enterprise else "",
-            f"{rng.randint(10**17, 10**18 - 1)}", f"{rng.randint(100, 99999)}.{rng.randint(0, 99):02d}",
-            f"联系{person}（{mobile}）确认收货。" if rng.random() < 0.5 else "客户要求开具发票。",
-        ])
+        rows.append(
+            [
+                f"KH{n:06d}",
+                "企业" if enterprise else "个人",
+                company if enterprise else person,
+                person,
+                "" if enterprise else resident_id(rng, fake),
+                mobile,
+                email,
+                "" if enterprise else bank_card(rng),
+                f"{rng.choice(_BANKS)}{fake.city_name()}支行",
+                fake.address().split(" ")[0],
+                uscc(rng) if enterprise else "",
+                f"{rng.randint(10**17, 10**18 - 1)}",
+                f"{rng.randint(100, 99999)}.{rng.randint(0, 99):02d}",
+                f"联系{person}（{mobile}）确认收货。"
+                if rng.random() < 0.5
+                else "客户要求开具发票。",
+            ]
+        )
     return rows
 
 

@@ -23,7 +23,12 @@ TEST_ENV = {"PIPLVAULT_PASSPHRASE": PASSPHRASE, "PIPLVAULT_KDF_MEMORY_KIB": "819
 
 @pytest.fixture(autouse=True)
 def _vault_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for key in ("PIPLVAULT_HOME", "PIPLVAULT_DB", "PIPLVAULT_USER", "PIPLVAULT_PASSWORD"):
+    for key in (
+        "PIPLVAULT_HOME",
+        "PIPLVAULT_DB",
+        "PIPLVAULT_USER",
+        "PIPLVAULT_PASSWORD",
+    ):
         monkeypatch.delenv(key, raising=False)
     for key, value in TEST_ENV.items():
         monkeypatch.setenv(key, value)
@@ -39,12 +44,21 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_piplvault(*args: str, env: dict[str, str] | None = None, input: str | None = None,
-                  timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_piplvault(
+    *args: str,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
     """Run the installed CLI as a user would (``python -m piplvault``)."""
     return subprocess.run(
-        [sys.executable, "-m", "piplvault", *args], capture_output=True, text=True,
-        env=env or cli_env(), input=input, timeout=timeout, check=False,
+        [sys.executable, "-m", "piplvault", *args],
+        capture_output=True,
+        text=True,
+        env=env or cli_env(),
+        input=input,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -60,8 +74,9 @@ def _free_port() -> int:
 def _pg_bindir() -> Path | None:
     pg_config = shutil.which("pg_config")
     if pg_config:
-        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True,
-                             check=False).stdout.strip()
+        out = subprocess.run(
+            [pg_config, "--bindir"], capture_output=True, text=True, check=False
+        ).stdout.strip()
         if out and (Path(out) / "initdb").exists():
             return Path(out)
     for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
@@ -81,7 +96,9 @@ def postgres_url() -> Iterator[str]:
     """Start a throw-away PostgreSQL cluster for the session; skip loudly if impossible."""
     bindir = _pg_bindir()
     if bindir is None:
-        _skip_loudly("PostgreSQL binaries not found (install Debian's postgresql package)")
+        _skip_loudly(
+            "PostgreSQL binaries not found (install Debian's postgresql package)"
+        )
     base = Path(tempfile.mkdtemp(prefix="piplvault-pg-"))
     data, sock = base / "data", base / "sock"
     sock.mkdir()
@@ -89,22 +106,57 @@ def postgres_url() -> Iterator[str]:
         shutil.chown(base, "postgres")
         shutil.chown(sock, "postgres")
     port = _free_port()
-    init = subprocess.run(_as_postgres([str(bindir / "initdb"), "-A", "trust", "-E", "UTF8",
-                                        "--locale=C.UTF-8", "-U", "postgres", str(data)]),
-                          capture_output=True, text=True, check=False)
+    init = subprocess.run(
+        _as_postgres(
+            [
+                str(bindir / "initdb"),
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "-U",
+                "postgres",
+                str(data),
+            ]
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if init.returncode != 0:
         _skip_loudly(f"initdb failed: {init.stderr.strip()[:300]}")
     opts = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off"
-    start = subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-o", opts,
-                                         "-l", str(base / "log"), "-w", "start"]),
-                           capture_output=True, text=True, check=False)
+    start = subprocess.run(
+        _as_postgres(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                opts,
+                "-l",
+                str(base / "log"),
+                "-w",
+                "start",
+            ]
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if start.returncode != 0:
         _skip_loudly(f"pg_ctl start failed: {start.stderr.strip()[:300]}")
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                                     "stop"]), capture_output=True, check=False)
+        subprocess.run(
+            _as_postgres(
+                [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+            ),
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 

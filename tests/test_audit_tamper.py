@@ -19,10 +19,16 @@ from tests.conftest import EXAMPLES, run_piplvault
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("audit") / "v"
     assert run_piplvault("init", str(home)).returncode == 0
-    assert run_piplvault("import", str(EXAMPLES / "customers.csv"), "--home", str(home)
-                         ).returncode == 0
+    assert (
+        run_piplvault(
+            "import", str(EXAMPLES / "customers.csv"), "--home", str(home)
+        ).returncode
+        == 0
+    )
     for n in ("1", "2", "3"):
-        assert run_piplvault("customers", "show", n, "--home", str(home)).returncode == 0
+        assert (
+            run_piplvault("customers", "show", n, "--home", str(home)).returncode == 0
+        )
     return home
 
 
@@ -37,8 +43,10 @@ def _delete(db: sqlite3.Connection) -> None:
 def _insert(db: sqlite3.Connection) -> None:
     db.execute("UPDATE audit_log SET seq=-seq WHERE seq>=3")  # make room, then forge
     db.execute("UPDATE audit_log SET seq=1-seq WHERE seq<0")
-    db.execute("INSERT INTO audit_log SELECT 3, at, 'mallory', action, target, purpose, "
-               "outcome, details, prev_hash, hash FROM audit_log WHERE seq=2")
+    db.execute(
+        "INSERT INTO audit_log SELECT 3, at, 'mallory', action, target, purpose, "
+        "outcome, details, prev_hash, hash FROM audit_log WHERE seq=2"
+    )
 
 
 def _reorder(db: sqlite3.Connection) -> None:
@@ -49,30 +57,48 @@ def _reorder(db: sqlite3.Connection) -> None:
 
 def _truncate(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM audit_log WHERE seq=(SELECT max(seq) FROM audit_log)")
-    db.execute("UPDATE audit_head SET seq=seq-1, hash=(SELECT hash FROM audit_log "
-               "WHERE seq=(SELECT max(seq) FROM audit_log))")
+    db.execute(
+        "UPDATE audit_head SET seq=seq-1, hash=(SELECT hash FROM audit_log "
+        "WHERE seq=(SELECT max(seq) FROM audit_log))"
+    )
 
 
 def _recompute(db: sqlite3.Connection) -> None:
     """An attacker edits entry 2 and recomputes every later hash and the head."""
-    rows = db.execute("SELECT seq, at, actor, action, target, purpose, outcome, details, "
-                      "prev_hash FROM audit_log ORDER BY seq").fetchall()
+    rows = db.execute(
+        "SELECT seq, at, actor, action, target, purpose, outcome, details, "
+        "prev_hash FROM audit_log ORDER BY seq"
+    ).fetchall()
     prev = rows[0][8]
     for seq, at, actor, action, target, purpose, outcome, details, _ in rows:
         if seq == 2:
             actor = "mallory"
-        digest = entry_hash(prev_hash=prev, seq=seq, at=at, actor=actor, action=action,
-                            target=target, purpose=purpose, outcome=outcome, details=details)
-        db.execute("UPDATE audit_log SET actor=?, prev_hash=?, hash=? WHERE seq=?",
-                   (actor, prev, digest, seq))
+        digest = entry_hash(
+            prev_hash=prev,
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=action,
+            target=target,
+            purpose=purpose,
+            outcome=outcome,
+            details=details,
+        )
+        db.execute(
+            "UPDATE audit_log SET actor=?, prev_hash=?, hash=? WHERE seq=?",
+            (actor, prev, digest, seq),
+        )
         prev = digest
     db.execute("UPDATE audit_head SET hash=?", (prev,))
 
 
 def _forge_signature(db: sqlite3.Connection) -> None:
     sig = hashlib.sha512(b"forged").digest()
-    db.execute("UPDATE audit_checkpoints SET signature=? WHERE seq=(SELECT min(seq) "
-               "FROM audit_checkpoints)", (sig,))
+    db.execute(
+        "UPDATE audit_checkpoints SET signature=? WHERE seq=(SELECT min(seq) "
+        "FROM audit_checkpoints)",
+        (sig,),
+    )
 
 
 TAMPERS: dict[str, tuple[Callable[[sqlite3.Connection], None], str]] = {

@@ -6,9 +6,27 @@ import ast
 from pathlib import Path
 
 CORE = Path(__file__).resolve().parent.parent / "src" / "piplvault" / "core"
-FORBIDDEN = {"os", "sys", "io", "sqlite3", "socket", "subprocess", "pathlib", "shutil",
-             "tempfile", "urllib", "http", "requests", "httpx", "sqlalchemy", "cryptography",
-             "psycopg", "typer", "rich", "jieba"}
+FORBIDDEN = {
+    "os",
+    "sys",
+    "io",
+    "sqlite3",
+    "socket",
+    "subprocess",
+    "pathlib",
+    "shutil",
+    "tempfile",
+    "urllib",
+    "http",
+    "requests",
+    "httpx",
+    "sqlalchemy",
+    "cryptography",
+    "psycopg",
+    "typer",
+    "rich",
+    "jieba",
+}
 ALLOWED_PROJECT = ("piplvault.core", "piplvault.errors")
 
 
@@ -28,7 +46,9 @@ def test_core_imports_nothing_that_does_io() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for name in _imports(tree):
             top = name.split(".")[0]
-            if top in FORBIDDEN or (top == "piplvault" and not name.startswith(ALLOWED_PROJECT)):
+            if top in FORBIDDEN or (
+                top == "piplvault" and not name.startswith(ALLOWED_PROJECT)
+            ):
                 offenders.append(f"{path.name}: {name}")
         src = path.read_text(encoding="utf-8")
         for call in ("open(", "datetime.now(", "os.environ"):

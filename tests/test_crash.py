@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from examples.generate import HEADERS, make_rows, write_csv
+
 from tests.conftest import cli_env, run_piplvault
 
 
@@ -27,13 +27,25 @@ def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.6, 1.2, 2.0])
-def test_sigkill_mid_import_leaves_vault_as_before(delay: float, big_csv: Path,
-                                                   tmp_path: Path) -> None:
+def test_sigkill_mid_import_leaves_vault_as_before(
+    delay: float, big_csv: Path, tmp_path: Path
+) -> None:
     home = tmp_path / "vault"
     assert run_piplvault("init", str(home)).returncode == 0
-    proc = subprocess.Popen([sys.executable, "-m", "piplvault", "import", str(big_csv),
-                             "--home", str(home)], env=cli_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "piplvault",
+            "import",
+            str(big_csv),
+            "--home",
+            str(home),
+        ],
+        env=cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(delay)
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGKILL)
@@ -43,8 +55,9 @@ def test_sigkill_mid_import_leaves_vault_as_before(delay: float, big_csv: Path,
     status = json.loads(run_piplvault("status", "--home", str(home), "--json").stdout)
     assert status["customers"] in (0, 6000)
     assert status["data_keys"] == status["customers"]
-    again = json.loads(run_piplvault("import", str(big_csv), "--home", str(home), "--json"
-                                     ).stdout)
+    again = json.loads(
+        run_piplvault("import", str(big_csv), "--home", str(home), "--json").stdout
+    )
     assert again["new"] + again["unchanged"] == 6000
     final = json.loads(run_piplvault("status", "--home", str(home), "--json").stdout)
     assert final["customers"] == 6000

@@ -19,15 +19,21 @@ def _keyring() -> Keyring:
 
 @settings(max_examples=300)
 @given(st.text(min_size=0, max_size=200), st.integers(1, 10**9), st.integers(1, 50))
-def test_field_round_trip_any_unicode(value: str, customer_id: int, version: int) -> None:
+def test_field_round_trip_any_unicode(
+    value: str, customer_id: int, version: int
+) -> None:
     """R-51-3: every value survives encrypt → decrypt, including astral and NUL."""
     cipher = FieldCipher(customer_id, new_key())
-    assert cipher.decrypt("name", version, cipher.encrypt("name", version, value)) == value
+    assert (
+        cipher.decrypt("name", version, cipher.encrypt("name", version, value)) == value
+    )
 
 
 def test_same_plaintext_gives_different_ciphertexts() -> None:
     cipher = FieldCipher(1, new_key())
-    assert cipher.encrypt("mobile", 1, "13812345678") != cipher.encrypt("mobile", 1, "13812345678")
+    assert cipher.encrypt("mobile", 1, "13812345678") != cipher.encrypt(
+        "mobile", 1, "13812345678"
+    )
 
 
 @pytest.mark.parametrize("position", [0, 1, 5, 13, -1])

@@ -11,7 +11,16 @@ from pathlib import Path
 
 from tests.conftest import EXAMPLES, run_piplvault
 
-PII_COLUMNS = ("客户名称", "姓名", "身份证号", "手机号", "邮箱", "银行卡号", "地址", "备注")
+PII_COLUMNS = (
+    "客户名称",
+    "姓名",
+    "身份证号",
+    "手机号",
+    "邮箱",
+    "银行卡号",
+    "地址",
+    "备注",
+)
 
 
 def _needles() -> set[str]:
@@ -27,7 +36,11 @@ def _needles() -> set[str]:
 
 
 def _encodings(value: str) -> list[bytes]:
-    forms = [value.encode("utf-8"), value.encode("utf-16-le"), value.encode("utf-16-be")]
+    forms = [
+        value.encode("utf-8"),
+        value.encode("utf-16-le"),
+        value.encode("utf-16-be"),
+    ]
     try:
         forms.append(value.encode("gb18030"))
     except UnicodeEncodeError:
@@ -39,19 +52,51 @@ def test_no_plaintext_under_vault_directory_after_import(tmp_path: Path) -> None
     home = tmp_path / "vault"
     assert run_piplvault("init", str(home)).returncode == 0
     for name in ("customers.csv", "customers-gbk.csv", "customers.xlsx"):
-        assert run_piplvault("import", str(EXAMPLES / name), "--home", str(home)
-                             ).returncode == 0
-    assert run_piplvault("customers", "update", "1", "mobile", "13900001111", "--purpose",
-                         "contract", "--home", str(home)).returncode == 0
-    assert run_piplvault("customers", "show", "1", "--reveal", "--purpose", "contract",
-                         "--home", str(home)).returncode == 0
+        assert (
+            run_piplvault(
+                "import", str(EXAMPLES / name), "--home", str(home)
+            ).returncode
+            == 0
+        )
+    assert (
+        run_piplvault(
+            "customers",
+            "update",
+            "1",
+            "mobile",
+            "13900001111",
+            "--purpose",
+            "contract",
+            "--home",
+            str(home),
+        ).returncode
+        == 0
+    )
+    assert (
+        run_piplvault(
+            "customers",
+            "show",
+            "1",
+            "--reveal",
+            "--purpose",
+            "contract",
+            "--home",
+            str(home),
+        ).returncode
+        == 0
+    )
     files = [p for p in home.rglob("*") if p.is_file()]
     assert any(p.name == "vault.db" for p in files)
     blobs = {p: p.read_bytes() for p in files}
     needles = _needles() | {"13900001111"}
     assert len(needles) > 500
-    hits = [(p.name, n) for n in needles for form in _encodings(n)
-            for p, data in blobs.items() if form in data]
+    hits = [
+        (p.name, n)
+        for n in needles
+        for form in _encodings(n)
+        for p, data in blobs.items()
+        if form in data
+    ]
     assert hits == []
     tmp_files = [p for p in (tmp_path / "tmp").rglob("*") if p.is_file()]
     assert tmp_files == []

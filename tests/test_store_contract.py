@@ -15,12 +15,16 @@ from piplvault.vault import Vault
 from tests.conftest import EXAMPLES, PASSPHRASE
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def settings(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
     db = None
     if request.param == "postgresql":
         db = request.getfixturevalue("fresh_postgres_db")
-    return load_settings({"home": tmp_path / "vault", "db": db, "passphrase": PASSPHRASE})
+    return load_settings(
+        {"home": tmp_path / "vault", "db": db, "passphrase": PASSPHRASE}
+    )
 
 
 def test_contract_import_lookup_update_audit(settings) -> None:  # type: ignore[no-untyped-def]
@@ -37,7 +41,8 @@ def test_contract_import_lookup_update_audit(settings) -> None:  # type: ignore[
         vault.update_field(5, "mobile", "13900001111", purpose="after-sales")
         assert [c.id for c in vault.find_customers("phone", "13900001111")] == [5]
         assert vault.find_customers("phone", phone) == [] or 5 not in [
-            c.id for c in vault.find_customers("phone", phone)]
+            c.id for c in vault.find_customers("phone", phone)
+        ]
         assert vault.status()["customers"] == 200
         assert vault.verify_audit().entries >= 6
     finally:

@@ -25,7 +25,9 @@ def pv(*args: str) -> dict | list:  # type: ignore[type-arg]
 def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("vault") / "v"
     pv("init", str(home), "--json")
-    report = pv("import", str(EXAMPLES / "customers.csv"), "--home", str(home), "--json")
+    report = pv(
+        "import", str(EXAMPLES / "customers.csv"), "--home", str(home), "--json"
+    )
     assert isinstance(report, dict)
     assert report["new"] == 200 and report["rejected"] == 0
     return home
@@ -43,10 +45,14 @@ def test_init_then_status_counts_customers(imported: Path) -> None:
 def test_reimport_creates_no_duplicates_R_SYS_4(imported: Path, tmp_path: Path) -> None:
     home = tmp_path / "copy"
     shutil.copytree(imported, home)
-    report = pv("import", str(EXAMPLES / "customers.csv"), "--home", str(home), "--json")
+    report = pv(
+        "import", str(EXAMPLES / "customers.csv"), "--home", str(home), "--json"
+    )
     assert isinstance(report, dict)
     assert (report["new"], report["updated"], report["unchanged"]) == (0, 0, 200)
-    gbk = pv("import", str(EXAMPLES / "customers-gbk.csv"), "--home", str(home), "--json")
+    gbk = pv(
+        "import", str(EXAMPLES / "customers-gbk.csv"), "--home", str(home), "--json"
+    )
     assert isinstance(gbk, dict)
     assert gbk["encoding"] == "gb18030" and gbk["new"] == 0 and gbk["unchanged"] == 200
     xlsx = pv("import", str(EXAMPLES / "customers.xlsx"), "--home", str(home), "--json")
@@ -60,21 +66,43 @@ def test_show_is_masked_and_reveal_needs_a_purpose(imported: Path) -> None:
     assert view["id"] == 1
     mobile = view["fields"]["mobile"]
     assert mobile["masked"] is True and "****" in mobile["value"]
-    denied = run_piplvault("customers", "show", "1", "--reveal", "--home", str(imported))
+    denied = run_piplvault(
+        "customers", "show", "1", "--reveal", "--home", str(imported)
+    )
     assert denied.returncode == 1 and "purpose" in denied.stderr
-    revealed = pv("customers", "show", "1", "--reveal", "--purpose", "after-sales",
-                  "--home", str(imported), "--json")
+    revealed = pv(
+        "customers",
+        "show",
+        "1",
+        "--reveal",
+        "--purpose",
+        "after-sales",
+        "--home",
+        str(imported),
+        "--json",
+    )
     assert isinstance(revealed, dict)
     assert revealed["fields"]["mobile"]["value"].isdigit()
 
 
 def test_find_by_blind_index_accepts_other_formats(imported: Path) -> None:
-    revealed = pv("customers", "show", "2", "--reveal", "--purpose", "contract",
-                  "--home", str(imported), "--json")
+    revealed = pv(
+        "customers",
+        "show",
+        "2",
+        "--reveal",
+        "--purpose",
+        "contract",
+        "--home",
+        str(imported),
+        "--json",
+    )
     assert isinstance(revealed, dict)
     phone = revealed["fields"]["mobile"]["value"]
     spaced = f"+86 {phone[:3]} {phone[3:7]} {phone[7:]}"
-    found = pv("customers", "find", "--phone", spaced, "--home", str(imported), "--json")
+    found = pv(
+        "customers", "find", "--phone", spaced, "--home", str(imported), "--json"
+    )
     assert isinstance(found, list)
     assert 2 in [c["id"] for c in found]
     email = revealed["fields"]["email"]["value"].upper()
@@ -83,17 +111,39 @@ def test_find_by_blind_index_accepts_other_formats(imported: Path) -> None:
     assert [c["id"] for c in found] == [2]
 
 
-def test_update_creates_a_new_version_and_audits_it_R_8_1(imported: Path, tmp_path: Path
-                                                          ) -> None:
+def test_update_creates_a_new_version_and_audits_it_R_8_1(
+    imported: Path, tmp_path: Path
+) -> None:
     home = tmp_path / "copy"
     shutil.copytree(imported, home)
-    result = pv("customers", "update", "3", "mobile", "13900001111", "--purpose",
-                "after-sales", "--home", str(home), "--json")
+    result = pv(
+        "customers",
+        "update",
+        "3",
+        "mobile",
+        "13900001111",
+        "--purpose",
+        "after-sales",
+        "--home",
+        str(home),
+        "--json",
+    )
     assert result == {"id": 3, "field": "mobile", "version": 2}
-    found = pv("customers", "find", "--phone", "13900001111", "--home", str(home), "--json")
+    found = pv(
+        "customers", "find", "--phone", "13900001111", "--home", str(home), "--json"
+    )
     assert isinstance(found, list) and [c["id"] for c in found] == [3]
-    bad = run_piplvault("customers", "update", "3", "mobile", "12345", "--purpose",
-                        "after-sales", "--home", str(home))
+    bad = run_piplvault(
+        "customers",
+        "update",
+        "3",
+        "mobile",
+        "12345",
+        "--purpose",
+        "after-sales",
+        "--home",
+        str(home),
+    )
     assert bad.returncode == 1 and "not a valid CN_MOBILE" in bad.stderr
     log = pv("audit", "log", "--home", str(home), "--json")
     assert isinstance(log, list)
@@ -114,9 +164,15 @@ def test_audit_verify_passes_and_log_never_holds_values(imported: Path) -> None:
 
 def test_wrong_passphrase_is_refused_and_writes_nothing_R_SYS_1(imported: Path) -> None:
     before = (imported / "vault.db").read_bytes()
-    result = run_piplvault("status", "--home", str(imported),
-                           env={**__import__("tests.conftest").conftest.cli_env(),
-                                "PIPLVAULT_PASSPHRASE": "wrong"})
+    result = run_piplvault(
+        "status",
+        "--home",
+        str(imported),
+        env={
+            **__import__("tests.conftest").conftest.cli_env(),
+            "PIPLVAULT_PASSPHRASE": "wrong",
+        },
+    )
     assert result.returncode == 1
     assert "Wrong passphrase" in result.stderr
     assert "Traceback" not in result.stderr

@@ -49,7 +49,10 @@ class Settings:
     )
     passphrase: Secret | None = field(
         default=None,
-        metadata={"help": "Vault passphrase (PIPLVAULT_PASSPHRASE)", "env": "PIPLVAULT_PASSPHRASE"},
+        metadata={
+            "help": "Vault passphrase (PIPLVAULT_PASSPHRASE)",
+            "env": "PIPLVAULT_PASSPHRASE",
+        },
     )
     user: str = field(
         default="owner",
@@ -64,7 +67,10 @@ class Settings:
     )
     lang: str = field(
         default="zh",
-        metadata={"help": "Display language: zh or en (PIPLVAULT_LANG)", "env": "PIPLVAULT_LANG"},
+        metadata={
+            "help": "Display language: zh or en (PIPLVAULT_LANG)",
+            "env": "PIPLVAULT_LANG",
+        },
     )
 
     @property
@@ -113,7 +119,9 @@ def _build(values: dict[str, Any]) -> Settings:
         raise ConfigError(
             f"Setting kdf_memory_kib must be a whole number, got {values['kdf_memory_kib']!r}"
         ) from exc
-    if values.get("passphrase") is not None and not isinstance(values["passphrase"], Secret):
+    if values.get("passphrase") is not None and not isinstance(
+        values["passphrase"], Secret
+    ):
         values["passphrase"] = Secret(str(values["passphrase"]))
     if values.get("lang", "zh") not in ("zh", "en"):
         raise ConfigError(f"Setting lang must be 'zh' or 'en', got {values['lang']!r}")

@@ -7,7 +7,13 @@ from hypothesis import strategies as st
 from stdnum import luhn
 from stdnum.cn import uscc
 
-from piplvault.discovery import entity_names, find_spans, label_cell, normalise, validate
+from piplvault.discovery import (
+    entity_names,
+    find_spans,
+    label_cell,
+    normalise,
+    validate,
+)
 from piplvault.discovery.bank_card import _looks_like_id
 from piplvault.discovery.resident_id import check_digit
 

@@ -40,7 +40,9 @@ class AuditEntry:
 
 
 def canonical_details(details: dict[str, Any]) -> str:
-    return json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return json.dumps(
+        details, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
 
 
 def entry_hash(

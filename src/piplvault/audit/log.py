@@ -41,21 +41,39 @@ def append(
     """Append one entry in ``conn``'s open transaction; raise AuditUnavailableError if not."""
     try:
         row = conn.execute(
-            select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+            select(audit_head.c.seq, audit_head.c.hash)
+            .where(audit_head.c.id == 1)
             .with_for_update()
         ).one()
         seq, prev = int(row.seq) + 1, str(row.hash)
         text = canonical_details(details or {})
         digest = entry_hash(
-            prev_hash=prev, seq=seq, at=at, actor=actor, action=action, target=target,
-            purpose=purpose, outcome=outcome, details=text,
+            prev_hash=prev,
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=action,
+            target=target,
+            purpose=purpose,
+            outcome=outcome,
+            details=text,
         )
         entry = AuditEntry(
-            seq=seq, at=at, actor=actor, action=action, target=target, purpose=purpose,
-            outcome=outcome, details=text, prev_hash=prev, hash=digest,
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=action,
+            target=target,
+            purpose=purpose,
+            outcome=outcome,
+            details=text,
+            prev_hash=prev,
+            hash=digest,
         )
         conn.execute(insert(audit_log).values(**_entry_row(entry)))
-        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
+        conn.execute(
+            update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest)
+        )
     except SQLAlchemyError as exc:
         raise AuditUnavailableError(
             f"The audit log could not be written ({exc.__class__.__name__}); "
@@ -81,7 +99,10 @@ def checkpoint(
         signature = key.sign(checkpoint_message(seq, str(head.hash)))
         conn.execute(
             insert(audit_checkpoints).values(
-                seq=seq, hash=str(head.hash), signature=signature, key_version=key_version,
+                seq=seq,
+                hash=str(head.hash),
+                signature=signature,
+                key_version=key_version,
                 at=at,
             )
         )
@@ -92,9 +113,12 @@ def checkpoint(
     return seq
 
 
-def entries(conn: Connection, *, since_seq: int = 0, since_at: str | None = None
-            ) -> Iterator[AuditEntry]:
-    query = select(audit_log).where(audit_log.c.seq > since_seq).order_by(audit_log.c.seq)
+def entries(
+    conn: Connection, *, since_seq: int = 0, since_at: str | None = None
+) -> Iterator[AuditEntry]:
+    query = (
+        select(audit_log).where(audit_log.c.seq > since_seq).order_by(audit_log.c.seq)
+    )
     if since_at is not None:
         query = query.where(audit_log.c.at >= since_at)
     for row in conn.execute(query):
@@ -103,7 +127,14 @@ def entries(conn: Connection, *, since_seq: int = 0, since_at: str | None = None
 
 def _entry_row(entry: AuditEntry) -> dict[str, Any]:
     return {
-        "seq": entry.seq, "at": entry.at, "actor": entry.actor, "action": entry.action,
-        "target": entry.target, "purpose": entry.purpose, "outcome": entry.outcome,
-        "details": entry.details, "prev_hash": entry.prev_hash, "hash": entry.hash,
+        "seq": entry.seq,
+        "at": entry.at,
+        "actor": entry.actor,
+        "action": entry.action,
+        "target": entry.target,
+        "purpose": entry.purpose,
+        "outcome": entry.outcome,
+        "details": entry.details,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
     }

@@ -40,9 +40,15 @@ def verify_log(conn: Connection, public: Ed25519PublicKey) -> AuditReport:
                 seq=entry.seq,
             )
         recomputed = entry_hash(
-            prev_hash=prev, seq=entry.seq, at=entry.at, actor=entry.actor,
-            action=entry.action, target=entry.target, purpose=entry.purpose,
-            outcome=entry.outcome, details=entry.details,
+            prev_hash=prev,
+            seq=entry.seq,
+            at=entry.at,
+            actor=entry.actor,
+            action=entry.action,
+            target=entry.target,
+            purpose=entry.purpose,
+            outcome=entry.outcome,
+            details=entry.details,
         )
         if recomputed != entry.hash:
             raise AuditChainError(
@@ -70,7 +76,9 @@ def _verify_checkpoints(
     signed_head = 0
     for cp in conn.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.seq)):
         seq = int(cp.seq)
-        if not verify_signature(public, bytes(cp.signature), checkpoint_message(seq, cp.hash)):
+        if not verify_signature(
+            public, bytes(cp.signature), checkpoint_message(seq, cp.hash)
+        ):
             raise AuditChainError(
                 f"Audit checkpoint at entry {seq} has an invalid signature", seq=seq
             )

@@ -10,39 +10,66 @@ from rich.table import Table as RichTable
 from piplvault.cli.app import app, out_console, print_json
 from piplvault.cli.options import DbOption, HomeOption, JsonOption, open_vault
 
-audit_app = typer.Typer(help="Read and verify the tamper-evident audit log.",
-                        no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Read and verify the tamper-evident audit log.", no_args_is_help=True
+)
 app.add_typer(audit_app, name="audit")
 
 
 @audit_app.command("log")
 def log_command(
-    since: Annotated[str | None, typer.Option(help="Only entries at or after this UTC "
-                                              "time, e.g. 2026-11-01.")] = None,
-    home: HomeOption = None, db: DbOption = None, json_out: JsonOption = False,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only entries at or after this UTC time, e.g. 2026-11-01."),
+    ] = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
 ) -> None:
     """Print the audit log. Example: piplvault audit log --since 2026-11-01 --json"""
     vault = open_vault(home, db)
     entries = vault.audit_entries(since=since)
     vault.close()
     if json_out:
-        print_json([{"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
-                     "target": e.target, "purpose": e.purpose, "outcome": e.outcome,
-                     "details": e.details_dict(), "hash": e.hash} for e in entries])
+        print_json(
+            [
+                {
+                    "seq": e.seq,
+                    "at": e.at,
+                    "actor": e.actor,
+                    "action": e.action,
+                    "target": e.target,
+                    "purpose": e.purpose,
+                    "outcome": e.outcome,
+                    "details": e.details_dict(),
+                    "hash": e.hash,
+                }
+                for e in entries
+            ]
+        )
         return
     table = RichTable()
-    for col in ("#", "时间 at (UTC)", "操作人 actor", "操作 action", "对象 target",
-                "目的 purpose", "结果 outcome"):
+    for col in (
+        "#",
+        "时间 at (UTC)",
+        "操作人 actor",
+        "操作 action",
+        "对象 target",
+        "目的 purpose",
+        "结果 outcome",
+    ):
         table.add_column(col)
     for e in entries:
-        table.add_row(str(e.seq), e.at[:19], e.actor, e.action, e.target, e.purpose,
-                      e.outcome)
+        table.add_row(
+            str(e.seq), e.at[:19], e.actor, e.action, e.target, e.purpose, e.outcome
+        )
     out_console.print(table)
 
 
 @audit_app.command("verify")
-def verify_command(home: HomeOption = None, db: DbOption = None,
-                   json_out: JsonOption = False) -> None:
+def verify_command(
+    home: HomeOption = None, db: DbOption = None, json_out: JsonOption = False
+) -> None:
     """Verify the hash chain and signed checkpoints; exit 1 naming the first bad entry."""
     vault = open_vault(home, db)
     try:
@@ -50,8 +77,17 @@ def verify_command(home: HomeOption = None, db: DbOption = None,
     finally:
         vault.close()
     if json_out:
-        print_json({"ok": True, "entries": report.entries, "checkpoints": report.checkpoints,
-                    "head_seq": report.head_seq, "head_hash": report.head_hash})
+        print_json(
+            {
+                "ok": True,
+                "entries": report.entries,
+                "checkpoints": report.checkpoints,
+                "head_seq": report.head_seq,
+                "head_hash": report.head_hash,
+            }
+        )
     else:
-        print(f"审计日志完整 Audit log intact: {report.entries} entries, "
-              f"{report.checkpoints} signed checkpoints, head {report.head_hash[:16]}…")
+        print(
+            f"审计日志完整 Audit log intact: {report.entries} entries, "
+            f"{report.checkpoints} signed checkpoints, head {report.head_hash[:16]}…"
+        )

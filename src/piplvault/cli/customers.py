@@ -12,8 +12,9 @@ from piplvault.cli.options import DbOption, HomeOption, JsonOption, open_vault
 from piplvault.core.customers import CustomerView
 from piplvault.errors import ValidationError
 
-customers_app = typer.Typer(help="Look up and change customers (masked by default).",
-                            no_args_is_help=True)
+customers_app = typer.Typer(
+    help="Look up and change customers (masked by default).", no_args_is_help=True
+)
 app.add_typer(customers_app, name="customers")
 
 
@@ -21,7 +22,9 @@ app.add_typer(customers_app, name="customers")
 def list_command(
     limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
     offset: Annotated[int, typer.Option(help="Skip this many.")] = 0,
-    home: HomeOption = None, db: DbOption = None, json_out: JsonOption = False,
+    home: HomeOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
 ) -> None:
     """List customers, masked. Example: piplvault customers list --limit 10"""
     vault = open_vault(home, db)
@@ -33,11 +36,15 @@ def list_command(
 @customers_app.command("show")
 def show_command(
     customer_id: Annotated[int, typer.Argument(metavar="ID")],
-    reveal: Annotated[bool, typer.Option("--reveal", help="Show plaintext (audited).")
-                      ] = False,
-    purpose: Annotated[str | None, typer.Option(help="Declared purpose, e.g. after-sales "
-                                                "(售后服务).")] = None,
-    home: HomeOption = None, db: DbOption = None, json_out: JsonOption = False,
+    reveal: Annotated[
+        bool, typer.Option("--reveal", help="Show plaintext (audited).")
+    ] = False,
+    purpose: Annotated[
+        str | None, typer.Option(help="Declared purpose, e.g. after-sales (售后服务).")
+    ] = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
 ) -> None:
     """Show one customer. Example: piplvault customers show 1 --reveal --purpose contract"""
     vault = open_vault(home, db)
@@ -51,8 +58,13 @@ def show_command(
         table.add_column(col)
     for key, f in view.fields.items():
         d = f.definition
-        table.add_row(f"{key} ({d.label})" if d.label != key else key, f.value,
-                      d.entity or d.kind, d.sensitivity or "-", str(f.version))
+        table.add_row(
+            f"{key} ({d.label})" if d.label != key else key,
+            f.value,
+            d.entity or d.kind,
+            d.sensitivity or "-",
+            str(f.version),
+        )
     out_console.print(table)
 
 
@@ -63,14 +75,27 @@ def find_command(
     email: Annotated[str | None, typer.Option("--email")] = None,
     uscc: Annotated[str | None, typer.Option("--uscc")] = None,
     name: Annotated[str | None, typer.Option("--name")] = None,
-    home: HomeOption = None, db: DbOption = None, json_out: JsonOption = False,
+    home: HomeOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
 ) -> None:
     """Find customers by exact value (blind index). Example: piplvault customers find --phone 13812345678"""
-    given = {k: v for k, v in {"id_number": id_number, "phone": phone, "email": email,
-                               "uscc": uscc, "name": name}.items() if v}
+    given = {
+        k: v
+        for k, v in {
+            "id_number": id_number,
+            "phone": phone,
+            "email": email,
+            "uscc": uscc,
+            "name": name,
+        }.items()
+        if v
+    }
     if len(given) != 1:
-        raise ValidationError("Give exactly one of --id-number, --phone, --email, --uscc, --name")
-    (by, value), = given.items()
+        raise ValidationError(
+            "Give exactly one of --id-number, --phone, --email, --uscc, --name"
+        )
+    ((by, value),) = given.items()
     vault = open_vault(home, db)
     views = vault.find_customers(by, value)
     vault.close()
@@ -83,7 +108,9 @@ def update_command(
     field: Annotated[str, typer.Argument(metavar="FIELD")],
     value: Annotated[str, typer.Argument(metavar="VALUE")],
     purpose: Annotated[str, typer.Option(help="Declared purpose.")],
-    home: HomeOption = None, db: DbOption = None, json_out: JsonOption = False,
+    home: HomeOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
 ) -> None:
     """Set a field to a new version. Example: piplvault customers update 1 mobile 13900001111 --purpose after-sales"""
     vault = open_vault(home, db)
@@ -92,7 +119,9 @@ def update_command(
     if json_out:
         print_json(result)
     else:
-        err_console.print(f"customer {result['id']}: {result['field']} → v{result['version']}")
+        err_console.print(
+            f"customer {result['id']}: {result['field']} → v{result['version']}"
+        )
 
 
 def _print_many(views: list[CustomerView], json_out: bool) -> None:
@@ -104,8 +133,12 @@ def _print_many(views: list[CustomerView], json_out: bool) -> None:
         table.add_column(col)
     for v in views:
         f = v.fields
-        table.add_row(str(v.id), v.kind, v.display_name(),
-                      f["mobile"].value if "mobile" in f else "",
-                      f["id_number"].value if "id_number" in f else "")
+        table.add_row(
+            str(v.id),
+            v.kind,
+            v.display_name(),
+            f["mobile"].value if "mobile" in f else "",
+            f["id_number"].value if "id_number" in f else "",
+        )
     out_console.print(table)
     err_console.print(f"{len(views)} customer(s)")

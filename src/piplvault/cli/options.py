@@ -14,19 +14,28 @@ from piplvault.vault import Vault
 
 HomeOption = Annotated[
     Path | None,
-    typer.Option("--home", "-H", help="Vault directory (default ./piplvault-data or "
-                 "PIPLVAULT_HOME).", show_default=False),
+    typer.Option(
+        "--home",
+        "-H",
+        help="Vault directory (default ./piplvault-data or PIPLVAULT_HOME).",
+        show_default=False,
+    ),
 ]
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL, e.g. postgresql://user@127.0.0.1:5432/vault "
-                 "(default SQLite in the vault directory; or PIPLVAULT_DB).",
-                 show_default=False),
+    typer.Option(
+        "--db",
+        help="Database URL, e.g. postgresql://user@127.0.0.1:5432/vault "
+        "(default SQLite in the vault directory; or PIPLVAULT_DB).",
+        show_default=False,
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 
 
-def settings_from(home: Path | None, db: str | None, *, confirm: bool = False) -> Settings:
+def settings_from(
+    home: Path | None, db: str | None, *, confirm: bool = False
+) -> Settings:
     """Settings from flags/env/TOML, asking for the passphrase on a terminal if unset."""
     settings = load_settings({"home": home, "db": db})
     if settings.passphrase is None:
@@ -41,8 +50,9 @@ def open_vault(home: Path | None, db: str | None) -> Vault:
 def _with_prompted_passphrase(settings: Settings, *, confirm: bool) -> Settings:
     if not sys.stdin.isatty():
         return settings
-    value = typer.prompt("Vault passphrase / 保险库口令", hide_input=True,
-                         confirmation_prompt=confirm)
+    value = typer.prompt(
+        "Vault passphrase / 保险库口令", hide_input=True, confirmation_prompt=confirm
+    )
     values = {f: getattr(settings, f) for f in settings.__dataclass_fields__}
     values["passphrase"] = Secret(value)
     return Settings(**values)

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json, say_error
-from piplvault.cli.options import DbOption, HomeOption, JsonOption, is_terminal, open_vault
-from piplvault.cli.options import settings_from
+from piplvault.cli.options import (
+    DbOption,
+    HomeOption,
+    JsonOption,
+    is_terminal,
+    open_vault,
+    settings_from,
+)
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
 from piplvault.vault import Vault
@@ -27,30 +40,46 @@ def init_command(
     """Create a vault. Example: PIPLVAULT_PASSPHRASE=… piplvault init ./piplvault-data"""
     home = directory or load_settings({}).home
     vault = Vault.create(settings_from(home, db, confirm=True))
-    info = {"home": str(home.resolve()), "database": vault.engine.dialect.name,
-            "vault_id": vault.meta_value("vault_id"), "owner": vault.actor}
+    info = {
+        "home": str(home.resolve()),
+        "database": vault.engine.dialect.name,
+        "vault_id": vault.meta_value("vault_id"),
+        "owner": vault.actor,
+    }
     vault.close()
     if json_out:
         print_json(info)
     else:
-        err_console.print(f"已创建保险库 Vault created at {info['home']} "
-                          f"({info['database']}); owner: {info['owner']}")
+        err_console.print(
+            f"已创建保险库 Vault created at {info['home']} "
+            f"({info['database']}); owner: {info['owner']}"
+        )
 
 
 @app.command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(help="CSV (UTF-8/GBK/GB18030) or XLSX file.")],
     sheet: Annotated[str | None, typer.Option(help="Sheet name (XLSX).")] = None,
-    kind: Annotated[str | None, typer.Option(
-        help="individual|enterprise for every row (default: from the data).")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; store nothing.")
-                       ] = False,
-    on_invalid: Annotated[str, typer.Option(
-        help="reject: keep invalid rows out (exit 1, rest imported); flag: import and "
-        "flag them; abort: import nothing.")] = "reject",
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="individual|enterprise for every row (default: from the data)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check only; store nothing.")
+    ] = False,
+    on_invalid: Annotated[
+        str,
+        typer.Option(
+            help="reject: keep invalid rows out (exit 1, rest imported); flag: import and "
+            "flag them; abort: import nothing."
+        ),
+    ] = "reject",
     encoding: Annotated[str | None, typer.Option(help="Force a text encoding.")] = None,
-    purpose: Annotated[str, typer.Option(help="Purpose of the collection.")
-                       ] = "data-management",
+    purpose: Annotated[
+        str, typer.Option(help="Purpose of the collection.")
+    ] = "data-management",
     home: HomeOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
@@ -59,19 +88,30 @@ def import_command(
     vault = open_vault(home, db)
     table = open_table(file, sheet=sheet, encoding=encoding)
     with _progress(json_out) as advance:
-        report = import_table(vault, table, kind=kind, dry_run=dry_run,
-                              on_invalid=on_invalid, purpose=purpose, progress=advance)
+        report = import_table(
+            vault,
+            table,
+            kind=kind,
+            dry_run=dry_run,
+            on_invalid=on_invalid,
+            purpose=purpose,
+            progress=advance,
+        )
     vault.close()
     if json_out:
         print_json(report.to_dict())
     else:
         _print_import(report)
     for r in report.rejections[:20]:
-        say_error(f"{report.file}, row {r['row']}, column '{r['column']}': "
-                  f"not a valid {r['entity']} ({r['action']})")
+        say_error(
+            f"{report.file}, row {r['row']}, column '{r['column']}': "
+            f"not a valid {r['entity']} ({r['action']})"
+        )
     if report.rejected:
-        err_console.print(f"{report.rejected} row(s) rejected; fix them and import the "
-                          "file again (rows already imported are matched, not duplicated).")
+        err_console.print(
+            f"{report.rejected} row(s) rejected; fix them and import the "
+            "file again (rows already imported are matched, not duplicated)."
+        )
         raise typer.Exit(1)
 
 
@@ -79,11 +119,17 @@ class _progress:
     def __init__(self, quiet: bool) -> None:
         self.bar: Progress | None = None
         if not quiet and is_terminal():
-            self.bar = Progress(SpinnerColumn(), TextColumn("正在导入 importing"),
-                                BarColumn(), TextColumn("{task.completed} rows"),
-                                TimeElapsedColumn(), console=err_console, transient=True)
+            self.bar = Progress(
+                SpinnerColumn(),
+                TextColumn("正在导入 importing"),
+                BarColumn(),
+                TextColumn("{task.completed} rows"),
+                TimeElapsedColumn(),
+                console=err_console,
+                transient=True,
+            )
 
-    def __enter__(self) -> object:
+    def __enter__(self) -> Callable[[int], None] | None:
         if self.bar is None:
             return None
         self.bar.start()
@@ -97,24 +143,39 @@ class _progress:
 
 
 def _print_import(report: ImportReport) -> None:
-    table = RichTable(title=f"{report.file} ({report.encoding})"
-                      + (" — 试运行 dry run" if report.dry_run else ""))
-    for col in ("列 column", "字段 field", "类型 entity", "敏感 sensitivity", "级别 grade",
-                "类别 category"):
+    table = RichTable(
+        title=f"{report.file} ({report.encoding})"
+        + (" — 试运行 dry run" if report.dry_run else "")
+    )
+    for col in (
+        "列 column",
+        "字段 field",
+        "类型 entity",
+        "敏感 sensitivity",
+        "级别 grade",
+        "类别 category",
+    ):
         table.add_column(col)
     for c in report.columns:
-        table.add_row(c["header"], c["field"], (c["entity"] or c["kind"])
-                      + (" (mixed)" if c["mixed"] else ""), c["sensitivity"] or "-",
-                      str(c["grade"]), c["category"])
+        table.add_row(
+            c["header"],
+            c["field"],
+            (c["entity"] or c["kind"]) + (" (mixed)" if c["mixed"] else ""),
+            c["sensitivity"] or "-",
+            str(c["grade"]),
+            c["category"],
+        )
     out_console.print(table)
     out_console.print(
         f"rows {report.rows}: new {report.new}, updated {report.updated}, "
-        f"unchanged {report.unchanged}, rejected {report.rejected}, flagged {report.flagged}")
+        f"unchanged {report.unchanged}, rejected {report.rejected}, flagged {report.flagged}"
+    )
 
 
 @app.command("status")
-def status_command(home: HomeOption = None, db: DbOption = None,
-                   json_out: JsonOption = False) -> None:
+def status_command(
+    home: HomeOption = None, db: DbOption = None, json_out: JsonOption = False
+) -> None:
     """Counts by customer kind, sensitivity and category; key versions; audit head."""
     vault = open_vault(home, db)
     data = vault.status()
@@ -125,7 +186,9 @@ def status_command(home: HomeOption = None, db: DbOption = None,
     out_console.print(f"客户 customers: {data['customers']}  {data['by_kind']}")
     out_console.print(f"敏感度 sensitivity: {data['field_values_by_sensitivity']}")
     out_console.print(f"类别 category: {data['field_values_by_category']}")
-    out_console.print(f"密钥版本 key versions: {data['key_versions']}; "
-                      f"数据密钥 data keys: {data['data_keys']}")
+    out_console.print(
+        f"密钥版本 key versions: {data['key_versions']}; "
+        f"数据密钥 data keys: {data['data_keys']}"
+    )
     head = data["audit_head"]
     out_console.print(f"审计 audit head: #{head['seq']} {head['hash'][:16]}…")

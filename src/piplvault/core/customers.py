@@ -22,7 +22,9 @@ class FieldDef:
     category: str
 
     @classmethod
-    def for_entity(cls, key: str, label: str, entity: str | None, kind: str) -> FieldDef:
+    def for_entity(
+        cls, key: str, label: str, entity: str | None, kind: str
+    ) -> FieldDef:
         klass: EntityClass
         if kind == "free_text":
             klass = FREE_TEXT
@@ -31,9 +33,15 @@ class FieldDef:
         else:
             klass = BUSINESS
         sensitivity = klass.sensitivity.value if klass.sensitivity else None
-        return cls(key=key, label=label, entity=entity if kind == "pii" else None,
-                   kind=kind, sensitivity=sensitivity, grade=klass.grade,
-                   category=klass.category.value)
+        return cls(
+            key=key,
+            label=label,
+            entity=entity if kind == "pii" else None,
+            kind=kind,
+            sensitivity=sensitivity,
+            grade=klass.grade,
+            category=klass.category.value,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,9 +55,15 @@ class FieldView:
     def to_dict(self) -> dict[str, Any]:
         d = self.definition
         return {
-            "value": self.value, "masked": self.masked, "version": self.version,
-            "label": d.label, "entity": d.entity, "kind": d.kind,
-            "sensitivity": d.sensitivity, "grade": d.grade, "category": d.category,
+            "value": self.value,
+            "masked": self.masked,
+            "version": self.version,
+            "label": d.label,
+            "entity": d.entity,
+            "kind": d.kind,
+            "sensitivity": d.sensitivity,
+            "grade": d.grade,
+            "category": d.category,
             "flagged_invalid": self.flagged,
         }
 
@@ -71,8 +85,11 @@ class CustomerView:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "kind": self.kind, "status": self.status,
-            "created_at": self.created_at, "updated_at": self.updated_at,
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
             "fields": {k: v.to_dict() for k, v in self.fields.items()},
         }
 

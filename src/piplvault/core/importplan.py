@@ -10,19 +10,41 @@ from piplvault.core.classification import ENTITIES
 from piplvault.core.customers import FieldDef
 
 #: Headers of a column that states the customer kind, and how its values map.
-KIND_HEADERS = frozenset({"客户类型", "客户性质", "类型", "customer_type", "customer type",
-                          "kind", "type"})
+KIND_HEADERS = frozenset(
+    {"客户类型", "客户性质", "类型", "customer_type", "customer type", "kind", "type"}
+)
 KIND_VALUES = {
-    "个人": "individual", "自然人": "individual", "个体": "individual",
-    "个体工商户": "individual", "个体户": "individual", "individual": "individual",
-    "person": "individual", "企业": "enterprise", "公司": "enterprise",
-    "单位": "enterprise", "机构": "enterprise", "enterprise": "enterprise",
-    "company": "enterprise", "organisation": "enterprise", "organization": "enterprise",
+    "个人": "individual",
+    "自然人": "individual",
+    "个体": "individual",
+    "个体工商户": "individual",
+    "个体户": "individual",
+    "individual": "individual",
+    "person": "individual",
+    "企业": "enterprise",
+    "公司": "enterprise",
+    "单位": "enterprise",
+    "机构": "enterprise",
+    "enterprise": "enterprise",
+    "company": "enterprise",
+    "organisation": "enterprise",
+    "organization": "enterprise",
 }
 #: Entities with a strict validator: a value that fails it is an invalid value.
-VALIDATED = frozenset({"CN_RESIDENT_ID", "CN_MOBILE", "CN_LANDLINE", "EMAIL", "BANK_CARD",
-                       "CN_USCC", "PASSPORT", "HK_MACAO_PERMIT", "TAIWAN_PERMIT",
-                       "IP_ADDRESS"})
+VALIDATED = frozenset(
+    {
+        "CN_RESIDENT_ID",
+        "CN_MOBILE",
+        "CN_LANDLINE",
+        "EMAIL",
+        "BANK_CARD",
+        "CN_USCC",
+        "PASSPORT",
+        "HK_MACAO_PERMIT",
+        "TAIWAN_PERMIT",
+        "IP_ADDRESS",
+    }
+)
 
 
 class ColumnDecisionLike(Protocol):
@@ -54,13 +76,16 @@ def plan_columns(decisions: Sequence[ColumnDecisionLike]) -> list[ColumnPlan]:
         key = _field_key(d, used)
         used.add(key)
         entity = d.entity if d.kind == "pii" else None
-        plans.append(ColumnPlan(
-            index=index, header=d.name,
-            field=FieldDef.for_entity(key, d.name, entity, d.kind),
-            mixed=d.mixed and d.kind == "pii",
-            validated=d.kind == "pii" and not d.mixed and entity in VALIDATED,
-            states_kind=d.kind != "pii" and d.name.strip().lower() in KIND_HEADERS,
-        ))
+        plans.append(
+            ColumnPlan(
+                index=index,
+                header=d.name,
+                field=FieldDef.for_entity(key, d.name, entity, d.kind),
+                mixed=d.mixed and d.kind == "pii",
+                validated=d.kind == "pii" and not d.mixed and entity in VALIDATED,
+                states_kind=d.kind != "pii" and d.name.strip().lower() in KIND_HEADERS,
+            )
+        )
     return plans
 
 
@@ -80,7 +105,9 @@ def _field_key(d: ColumnDecisionLike, used: set[str]) -> str:
 
 
 def row_kind(
-    forced: str | None, stated: str | None, cell_entities: dict[str, str | None],
+    forced: str | None,
+    stated: str | None,
+    cell_entities: dict[str, str | None],
     entities_present: set[str],
 ) -> str:
     """The customer kind of a row: --kind, else a kind column, else what the data implies."""

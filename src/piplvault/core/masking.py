@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 #: Compound (two-character) surnames kept whole when masking a name.
 COMPOUND_SURNAMES = frozenset(
@@ -10,7 +11,9 @@ COMPOUND_SURNAMES = frozenset(
     "西门 南宫 独孤 澹台 公冶 宗政 濮阳 太叔 申屠 闻人 赫连 钟离 万俟 司空 呼延 百里".split()
 )
 _DIGIT = re.compile(r"\d")
-_ADDRESS_HEAD = re.compile(r"^(.{2,}?(?:省|自治区|市)?.{0,8}?(?:市|州|盟|地区)?.{0,8}?(?:区|县|旗|市))")
+_ADDRESS_HEAD = re.compile(
+    r"^(.{2,}?(?:省|自治区|市)?.{0,8}?(?:市|州|盟|地区)?.{0,8}?(?:区|县|旗|市))"
+)
 _UNMASKED_ENTITIES = frozenset({"CN_USCC", "ORG_NAME", "BANK_BRANCH", "BUSINESS"})
 
 
@@ -83,7 +86,7 @@ def _mask_generic(value: str) -> str:
     return mask_keep(value, 1, 0) if len(value) > 1 else "*"
 
 
-_MASKERS = {
+_MASKERS: dict[str, Callable[[str], str]] = {
     "PERSON": mask_name,
     "CN_MOBILE": mask_mobile,
     "CN_LANDLINE": mask_landline,

@@ -30,8 +30,12 @@ BUILTIN_PURPOSES: tuple[Purpose, ...] = (
     Purpose(key="after-sales", name_zh="售后服务", basis=LegalBasis.CONTRACT),
     Purpose(key="marketing", name_zh="营销推广", basis=LegalBasis.CONSENT),
     Purpose(key="finance", name_zh="财务结算", basis=LegalBasis.CONTRACT),
-    Purpose(key="legal-obligation", name_zh="法定义务", basis=LegalBasis.LEGAL_OBLIGATION),
-    Purpose(key="data-management", name_zh="数据管理", basis=LegalBasis.LEGAL_OBLIGATION),
+    Purpose(
+        key="legal-obligation", name_zh="法定义务", basis=LegalBasis.LEGAL_OBLIGATION
+    ),
+    Purpose(
+        key="data-management", name_zh="数据管理", basis=LegalBasis.LEGAL_OBLIGATION
+    ),
 )
 
 

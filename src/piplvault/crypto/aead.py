@@ -30,12 +30,16 @@ class Sealer:
 
     def seal(self, plaintext: bytes, aad: bytes) -> bytes:
         nonce = os.urandom(_NONCE)
-        return bytes((ALG_AES256GCM,)) + nonce + self._aead.encrypt(nonce, plaintext, aad)
+        return (
+            bytes((ALG_AES256GCM,)) + nonce + self._aead.encrypt(nonce, plaintext, aad)
+        )
 
     def open(self, blob: bytes, aad: bytes, *, what: str) -> bytes:
         """Open ``blob``; ``what`` names the object (never its value) in the error."""
         if len(blob) < 1 + _NONCE + 16 or blob[0] != ALG_AES256GCM:
-            raise IntegrityError(f"{what}: ciphertext is truncated or of an unknown format")
+            raise IntegrityError(
+                f"{what}: ciphertext is truncated or of an unknown format"
+            )
         try:
             return self._aead.decrypt(blob[1 : 1 + _NONCE], blob[1 + _NONCE :], aad)
         except InvalidTag as exc:

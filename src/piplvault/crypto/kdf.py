@@ -37,7 +37,9 @@ class KdfParams:
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> KdfParams:
         if data.get("algorithm") != "argon2id":
-            raise ConfigError(f"Unknown key-derivation algorithm {data.get('algorithm')!r}")
+            raise ConfigError(
+                f"Unknown key-derivation algorithm {data.get('algorithm')!r}"
+            )
         return cls(
             salt=bytes.fromhex(str(data["salt"])),
             memory_kib=int(str(data["memory_kib"])),

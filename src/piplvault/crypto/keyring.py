@@ -56,7 +56,9 @@ class Keyring:
         self._keys: dict[tuple[str, int], bytes] = {}
         for key in wrapped:
             try:
-                raw = sealer.open(key.blob, _key_aad(key.purpose, key.version), what="key")
+                raw = sealer.open(
+                    key.blob, _key_aad(key.purpose, key.version), what="key"
+                )
             except IntegrityError as exc:
                 raise WrongPassphraseError(
                     "Wrong passphrase: it does not unlock this vault; nothing was changed"
@@ -64,7 +66,9 @@ class Keyring:
             self._keys[(key.purpose, key.version)] = raw
         missing = [p for p in KEY_PURPOSES if self.current_version(p) == 0]
         if missing:
-            raise IntegrityError(f"Vault key store is missing keys: {', '.join(missing)}")
+            raise IntegrityError(
+                f"Vault key store is missing keys: {', '.join(missing)}"
+            )
         self.kek_version = self.current_version("kek")
         self._kek = {v: Sealer(k) for (p, v), k in self._keys.items() if p == "kek"}
         self._blind = self._keys[("blind", self.current_version("blind"))]
@@ -76,7 +80,9 @@ class Keyring:
 
     # --- customer data keys -----------------------------------------------------------
     def wrap_dek(self, customer_id: int, dek: bytes) -> bytes:
-        return self._kek[self.kek_version].seal(dek, _dek_aad(customer_id, self.kek_version))
+        return self._kek[self.kek_version].seal(
+            dek, _dek_aad(customer_id, self.kek_version)
+        )
 
     def unwrap_dek(self, customer_id: int, blob: bytes, kek_version: int) -> bytes:
         sealer = self._kek.get(kek_version)
@@ -86,7 +92,9 @@ class Keyring:
                 f"{kek_version}"
             )
         return sealer.open(
-            blob, _dek_aad(customer_id, kek_version), what=f"customer {customer_id} data key"
+            blob,
+            _dek_aad(customer_id, kek_version),
+            what=f"customer {customer_id} data key",
         )
 
     # --- blind indexes ----------------------------------------------------------------

@@ -26,6 +26,8 @@ def verify(public: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
 def public_pem(key: Ed25519PrivateKey) -> str:
     return (
         key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         .decode("ascii")
     )

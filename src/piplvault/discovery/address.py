@@ -35,6 +35,8 @@ _BUILDING = re.compile(
     _C + r"{0,10}?(?:大厦|广场|花园|小区|公寓|新村|家园|苑|园|城|中心|大楼|府|庭|湾|阁|居|庄|里|坊|院|公馆|山庄|雅居|国际)"
 )
 _POSTCODE = re.compile(r" ?\d{6}(?!\d)")
+#: A room number written without 室 at the very end (…4单元2802).
+_ROOM = re.compile(r"\d{2,5}(?![\d.\w])")
 _COMPONENTS = (
     ("admin", _ADMIN), ("town", _TOWN), ("village", _VILLAGE), ("road", _ROAD),
     ("number", _NUMBER), ("building", _BUILDING),
@@ -66,12 +68,19 @@ def parse(text: str, start: int) -> tuple[int, list[str]]:
     while pos < len(text):
         for kind, pattern in _COMPONENTS:
             match = pattern.match(text, pos)
+            if match and kind == "admin" and not _is_admin(match.group()):
+                continue
             if match:
                 pos = match.end()
                 kinds.append(kind)
                 break
         else:
             break
+    if kinds and kinds[-1] == "number":
+        room = _ROOM.match(text, pos)
+        if room:
+            pos = room.end()
+            kinds.append("number")
     if kinds:
         postcode = _POSTCODE.match(text, pos)
         if postcode:
@@ -118,6 +127,13 @@ def _skip_connectors(text: str, pos: int) -> int:
                 pos += len(word)
                 moved = True
     return pos
+
+
+def _is_admin(token: str) -> bool:
+    """Banners (旗) and leagues (盟) are easily confused with words (红旗): known only."""
+    if token.endswith(("旗", "盟")) and not token.endswith(("自治旗", "前旗", "后旗", "中旗")):
+        return token in divisions()
+    return True
 
 
 def _starts_with_division(text: str) -> bool:

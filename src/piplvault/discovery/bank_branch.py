@@ -47,6 +47,8 @@ def validate(value: str) -> bool:
     match = _WHOLE.fullmatch(text)
     if match is None:
         return False
+    if text.endswith(("有限公司", "有限责任公司")):
+        return "银行" in text
     return text.endswith(("银行", "信用社", "联社", "农商行", "支行", "分行", "营业部",
                           "分理处", "储蓄所", "营业所", "营业室", "分社", "总行"))
 

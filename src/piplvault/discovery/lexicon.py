@@ -22,6 +22,12 @@ def surnames() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @cache
+def common_words() -> frozenset[str]:
+    """Frequent words that begin with a surname character but are not names."""
+    return frozenset(_lines("common_words.txt"))
+
+
+@cache
 def divisions() -> frozenset[str]:
     """Province, prefecture and county names, full (北京市) and short (北京) forms."""
     names: set[str] = set()

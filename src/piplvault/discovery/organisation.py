@@ -37,7 +37,8 @@ LEAD_INS = (
     "开票信息", "开票", "客户", "单位", "公司名称", "名称", "我司", "贵司", "委托", "收款方",
     "付款方", "供应商", "甲方", "乙方", "合作方", "转账给", "汇款至", "汇至", "付至", "为",
     "是", "至", "向", "给", "在", "由", "从", "了", "于", "就职于",
-    "任职于", "来自", "代表", "抬头", "发票抬头",
+    "任职于", "来自", "代表", "抬头", "发票抬头", "收件单位", "付款单位", "收款单位",
+    "寄给", "发给", "寄往",
 )
 _GENERIC = frozenset({"本公司", "贵公司", "我公司", "该公司", "子公司", "分公司", "总公司",
                       "母公司", "快递公司", "物流公司", "保险公司", "银行公司", "集团公司"})
@@ -73,6 +74,12 @@ def find(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _trim_lead_ins(text: str, start: int, end: int) -> int:
+    # "…，收件单位XX有限公司": cut after the last lead-in word inside the run.
+    for word in LEAD_INS:
+        if len(word) >= 2:
+            cut = text.rfind(word, start, end)
+            if cut >= 0 and end - (cut + len(word)) >= 4:
+                start = max(start, cut + len(word))
     changed = True
     while changed:
         changed = False

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from piplvault.discovery.characters import is_cjk, to_nfkc
-from piplvault.discovery.lexicon import surnames
+from piplvault.discovery.lexicon import common_words, surnames
 from piplvault.discovery.registry import Recognizer, register
 
 ENTITY = "PERSON"
@@ -38,6 +38,7 @@ RIGHT_WORDS = (
     "称", "本人", "同意", "申请", "和", "与", "及", "等", "提出", "致电", "告知", "咨询",
     "购买", "支付", "退款", "将", "把", "对", "是", "为", "从", "到", "住", "身份证", "同学",
     "师傅", "阿姨", "叔叔", "收", "代收", "签字", "签名", "本人办理", "名下", "之",
+    "反映", "回复", "留言", "来信", "下单", "订购", "退货", "取件", "核实", "需要", "希望",
 )
 #: Characters that practically never appear in a given name (function words, nouns
 #: common in business notes); they stop false names such as 来电 or 高新区.
@@ -109,6 +110,8 @@ def _name_end(text: str, start: int, slen: int) -> int | None:
         name = text[start:end]
         if not all(is_cjk(c) for c in name) or any(c in NOT_NAME for c in name[slen:]):
             continue
+        if name in common_words():
+            continue
         if _has_right_context(text, end):
             return end
     return None
@@ -128,16 +131,15 @@ def _has_right_context(text: str, end: int) -> bool:
 
 def _trim_minority(text: str, start: int, end: int) -> tuple[int, int]:
     head = text[start:end]
+    first_dot = min(i for i, c in enumerate(head) if c in _DOTS)
     for word in sorted(LEFT_WORDS, key=len, reverse=True):
-        if head.startswith(word) and head.find("·") - len(word) >= 2:
+        if head.startswith(word) and first_dot - len(word) >= 2:
             start += len(word)
             break
-    tail = text[start:end]
-    for word in sorted(RIGHT_WORDS, key=len, reverse=True):
-        last = tail.rsplit("·", 1)[-1]
-        if last.endswith(word) and len(last) - len(word) >= 2:
-            end -= len(word)
-            break
+    last_dot = start + max(i for i, c in enumerate(text[start:end]) if c in _DOTS)
+    for cut in range(last_dot + 3, end):
+        if text.startswith(RIGHT_WORDS, cut):
+            return start, cut
     return start, end
 
 

@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from piplvault.errors import (
     CellTooLargeError,
@@ -70,7 +70,9 @@ def open_table(
     """Open a CSV or spreadsheet file and read its header row."""
     path = Path(path)
     if not path.is_file():
-        raise FileUnreadableError("file not found or not a regular file", file=str(path))
+        raise FileUnreadableError(
+            "file not found or not a regular file", file=str(path)
+        )
     if path.suffix.lower() in _XLSX_SUFFIXES or _is_zip(path):
         return _open_workbook(path, sheet)
     return _open_csv(path, encoding)
@@ -90,7 +92,9 @@ def detect_encoding(path: Path) -> str:
         with path.open("rb") as fh:
             head = fh.read(4)
     except OSError as exc:
-        raise FileUnreadableError(f"cannot read: {exc.strerror}", file=str(path)) from exc
+        raise FileUnreadableError(
+            f"cannot read: {exc.strerror}", file=str(path)
+        ) from exc
     for bom, name in _BOMS:
         if head.startswith(bom):
             return name
@@ -165,12 +169,16 @@ def _next_record(
         return None
     except UnicodeDecodeError as exc:
         raise EncodingError(
-            f"bytes that are not valid {enc} near byte {exc.start}", file=str(path), row=row
+            f"bytes that are not valid {enc} near byte {exc.start}",
+            file=str(path),
+            row=row,
         ) from exc
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise CellTooLargeError(
-                f"a cell is larger than {MAX_CELL_CHARS // 1024} KiB", file=str(path), row=row
+                f"a cell is larger than {MAX_CELL_CHARS // 1024} KiB",
+                file=str(path),
+                row=row,
             ) from exc
         raise RaggedRowError(f"malformed CSV: {exc}", file=str(path), row=row) from exc
 
@@ -249,7 +257,7 @@ def _open_workbook(path: Path, sheet: str | None) -> Table:
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # noqa: BLE001  calamine raises several untyped errors
+    except Exception as exc:
         raise SpreadsheetError(
             f"not a readable workbook ({type(exc).__name__}); is it really an Excel file?",
             file=str(path),
@@ -272,7 +280,7 @@ def _open_workbook(path: Path, sheet: str | None) -> Table:
 
 
 def _sheet_rows(
-    rows: Iterator[list[object]], headers: list[str], path: Path
+    rows: Iterator[list[Any]], headers: list[str], path: Path
 ) -> Iterator[list[str]]:
     width = len(headers)
     for row, raw in enumerate(rows, start=2):
@@ -297,7 +305,11 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() else value.date().isoformat()
+        return (
+            value.strftime("%Y-%m-%d %H:%M:%S")
+            if value.time()
+            else value.date().isoformat()
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

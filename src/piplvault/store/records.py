@@ -51,7 +51,9 @@ def unpack(data: bytes, *, customer_id: int) -> dict[str, SealedField]:
             pos += blob_len
             out[name] = SealedField(version, bytes(blob))
     except (struct.error, ValueError, UnicodeDecodeError) as exc:
-        raise IntegrityError(f"customer {customer_id}: stored record is corrupt") from exc
+        raise IntegrityError(
+            f"customer {customer_id}: stored record is corrupt"
+        ) from exc
     return out
 
 

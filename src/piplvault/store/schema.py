@@ -54,8 +54,12 @@ fields = Table(
 customers = Table(
     "customers",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=False),
+    Column(
+        "id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
     Column("kind", String(16), nullable=False),
     Column("status", String(16), nullable=False, server_default="active"),
     Column("created_at", String(32), nullable=False),
@@ -67,8 +71,12 @@ customers = Table(
 customer_keys = Table(
     "customer_keys",
     metadata,
-    Column("customer_id", BigInteger().with_variant(Integer, "sqlite"),
-           ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "customer_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("kek_version", Integer, nullable=False),
     Column("dek_version", Integer, nullable=False),
     Column("wrapped", LargeBinary, nullable=False),
@@ -77,10 +85,18 @@ customer_keys = Table(
 field_history = Table(
     "field_history",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=True),
-    Column("customer_id", BigInteger().with_variant(Integer, "sqlite"),
-           ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column(
+        "customer_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     Column("field", String(128), nullable=False),
     Column("version", Integer, nullable=False),
     Column("ciphertext", LargeBinary, nullable=False),
@@ -93,16 +109,24 @@ blind_index = Table(
     metadata,
     Column("kind", String(32), primary_key=True),
     Column("tag", LargeBinary, primary_key=True),
-    Column("customer_id", BigInteger().with_variant(Integer, "sqlite"),
-           ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "customer_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Index("ix_blind_index_customer", "customer_id"),
 )
 
 audit_log = Table(
     "audit_log",
     metadata,
-    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=False),
+    Column(
+        "seq",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
     Column("at", String(32), nullable=False),
     Column("actor", String(128), nullable=False),
     Column("action", String(64), nullable=False),
@@ -117,8 +141,12 @@ audit_log = Table(
 audit_checkpoints = Table(
     "audit_checkpoints",
     metadata,
-    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=False),
+    Column(
+        "seq",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
     Column("hash", String(64), nullable=False),
     Column("signature", LargeBinary, nullable=False),
     Column("key_version", Integer, nullable=False),

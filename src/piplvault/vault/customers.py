@@ -33,16 +33,27 @@ if TYPE_CHECKING:
     from piplvault.vault.service import Vault
 
 
-def list_customers(vault: Vault, *, limit: int = 50, offset: int = 0) -> list[CustomerView]:
+def list_customers(
+    vault: Vault, *, limit: int = 50, offset: int = 0
+) -> list[CustomerView]:
     """Customers in id order, masked."""
     with vault.write() as conn:
-        ids = list(conn.execute(
-            select(customers.c.id).order_by(customers.c.id).limit(limit).offset(offset)
-        ).scalars())
+        ids = list(
+            conn.execute(
+                select(customers.c.id)
+                .order_by(customers.c.id)
+                .limit(limit)
+                .offset(offset)
+            ).scalars()
+        )
         defs = load_field_defs(conn)
         views = [view_customer(conn, vault.keyring, defs, i, reveal=False) for i in ids]
-        vault.record(conn, action="customers-listed", target="customers",
-                     details={"customer_ids": ids, "masked": True})
+        vault.record(
+            conn,
+            action="customers-listed",
+            target="customers",
+            details={"customer_ids": ids, "masked": True},
+        )
     return views
 
 
@@ -53,33 +64,53 @@ def show_customer(
     purpose_key = ""
     if reveal:
         if not purpose:
-            raise ValidationError("Revealing plaintext needs a declared purpose (--purpose)")
+            raise ValidationError(
+                "Revealing plaintext needs a declared purpose (--purpose)"
+            )
         purpose_key = resolve_purpose(purpose).key
     with vault.write() as conn:
-        view = view_customer(conn, vault.keyring, load_field_defs(conn), customer_id,
-                             reveal=reveal)
-        vault.record(conn, action="pii-revealed" if reveal else "customer-read",
-                     target=f"customer:{customer_id}", purpose=purpose_key,
-                     details={"fields": sorted(view.fields), "masked": not reveal})
+        view = view_customer(
+            conn, vault.keyring, load_field_defs(conn), customer_id, reveal=reveal
+        )
+        vault.record(
+            conn,
+            action="pii-revealed" if reveal else "customer-read",
+            target=f"customer:{customer_id}",
+            purpose=purpose_key,
+            details={"fields": sorted(view.fields), "masked": not reveal},
+        )
     return view
 
 
 def find_customers(vault: Vault, by: str, value: str) -> list[CustomerView]:
     """Exact lookup through the blind index (no decryption of non-matching customers)."""
     if by not in FIND_KINDS:
-        raise ValidationError(f"Cannot find by '{by}'; use one of {', '.join(FIND_KINDS)}")
+        raise ValidationError(
+            f"Cannot find by '{by}'; use one of {', '.join(FIND_KINDS)}"
+        )
     kind, entity = FIND_KINDS[by]
     entities = ("CN_MOBILE", "CN_LANDLINE") if kind == "phone" else (entity,)
-    tags = {vault.keyring.blind_tag(kind, discovery.normalise(e, value)) for e in entities}
+    tags = {
+        vault.keyring.blind_tag(kind, discovery.normalise(e, value)) for e in entities
+    }
     with vault.write() as conn:
-        ids = sorted(set(conn.execute(
-            select(blind_index.c.customer_id)
-            .where(blind_index.c.kind == kind, blind_index.c.tag.in_(tags))
-        ).scalars()))
+        ids = sorted(
+            set(
+                conn.execute(
+                    select(blind_index.c.customer_id).where(
+                        blind_index.c.kind == kind, blind_index.c.tag.in_(tags)
+                    )
+                ).scalars()
+            )
+        )
         defs = load_field_defs(conn)
         views = [view_customer(conn, vault.keyring, defs, i, reveal=False) for i in ids]
-        vault.record(conn, action="customers-searched", target="customers",
-                     details={"by": by, "matches": ids})
+        vault.record(
+            conn,
+            action="customers-searched",
+            target="customers",
+            details={"by": by, "matches": ids},
+        )
     return views
 
 
@@ -96,12 +127,15 @@ def update_field(
             )
         definition = defs[field]
         clean = value.strip()
-        if definition.kind == "pii" and definition.entity and not discovery.validate(
-            definition.entity, clean
+        if (
+            definition.kind == "pii"
+            and definition.entity
+            and not discovery.validate(definition.entity, clean)
         ):
             raise ValidationError(
                 f"The new value for field '{field}' is not a valid {definition.entity}; "
-                "nothing was changed", field=field,
+                "nothing was changed",
+                field=field,
             )
         _kind, _status, _c, _u, data, _flags = fetch_row(conn, customer_id)
         cipher = cipher_for(conn, vault.keyring, customer_id)
@@ -111,45 +145,78 @@ def update_field(
         version = 1
         if old is not None:
             version = old.version + 1
-            conn.execute(insert(field_history).values(
-                customer_id=customer_id, field=field, version=old.version,
-                ciphertext=old.blob, superseded_at=now))
+            conn.execute(
+                insert(field_history).values(
+                    customer_id=customer_id,
+                    field=field,
+                    version=old.version,
+                    ciphertext=old.blob,
+                    superseded_at=now,
+                )
+            )
         sealed[field] = SealedField(version, cipher.encrypt(field, version, clean))
-        conn.execute(update(customers).where(customers.c.id == customer_id)
-                     .values(data=pack(sealed), updated_at=now))
+        conn.execute(
+            update(customers)
+            .where(customers.c.id == customer_id)
+            .values(data=pack(sealed), updated_at=now)
+        )
         _reindex(vault, conn, customer_id, defs, cipher, sealed)
-        vault.record(conn, action="customer-field-updated", target=f"customer:{customer_id}",
-                     purpose=purpose_key, details={"field": field, "version": version})
+        vault.record(
+            conn,
+            action="customer-field-updated",
+            target=f"customer:{customer_id}",
+            purpose=purpose_key,
+            details={"field": field, "version": version},
+        )
     return {"id": customer_id, "field": field, "version": version}
 
 
-def _reindex(vault: Vault, conn: Any, customer_id: int, defs: Any, cipher: Any,
-             sealed: dict[str, SealedField]) -> None:
+def _reindex(
+    vault: Vault,
+    conn: Any,
+    customer_id: int,
+    defs: Any,
+    cipher: Any,
+    sealed: dict[str, SealedField],
+) -> None:
     plain = {k: v for k, (v, _) in decrypt_all(cipher, sealed).items() if k in defs}
     conn.execute(delete(blind_index).where(blind_index.c.customer_id == customer_id))
-    rows = index_entries(vault.keyring, customer_id, defs, plain, _cell_entities(defs, plain))
+    rows = index_entries(
+        vault.keyring, customer_id, defs, plain, _cell_entities(defs, plain)
+    )
     if rows:
         conn.execute(insert(blind_index), rows)
 
 
 def _cell_entities(defs: Any, plain: dict[str, str]) -> dict[str, str | None]:
-    return {k: discovery.label_cell(defs[k].entity, v) for k, v in plain.items()
-            if k == "customer_name"}
+    return {
+        k: discovery.label_cell(defs[k].entity, v)
+        for k, v in plain.items()
+        if k == "customer_name"
+    }
 
 
 def status(vault: Vault) -> dict[str, Any]:
     """Counts by customer kind, sensitivity and category; key versions; audit head."""
     with vault.read() as conn:
-        by_kind = dict(conn.execute(
-            select(customers.c.kind, func.count()).group_by(customers.c.kind)).all())
+        by_kind: dict[str, int] = dict(
+            conn.execute(
+                select(customers.c.kind, func.count()).group_by(customers.c.kind)
+            ).all()
+        )
         defs = load_field_defs(conn)
         values_by_field: Counter[str] = Counter()
         for data in conn.execute(select(customers.c.data)).scalars():
             values_by_field.update(field_names(bytes(data)))
-        keys = conn.execute(select(vault_keys.c.purpose, func.max(vault_keys.c.version))
-                            .group_by(vault_keys.c.purpose)).all()
+        keys = conn.execute(
+            select(vault_keys.c.purpose, func.max(vault_keys.c.version)).group_by(
+                vault_keys.c.purpose
+            )
+        ).all()
         head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
-        dek_count = conn.execute(select(func.count()).select_from(customer_keys)).scalar_one()
+        dek_count = conn.execute(
+            select(func.count()).select_from(customer_keys)
+        ).scalar_one()
     by_sensitivity: Counter[str] = Counter()
     by_category: Counter[str] = Counter()
     for name, count in values_by_field.items():
@@ -163,9 +230,19 @@ def status(vault: Vault) -> dict[str, Any]:
         "by_kind": by_kind,
         "field_values_by_sensitivity": dict(by_sensitivity),
         "field_values_by_category": dict(by_category),
-        "fields": [{"key": d.key, "label": d.label, "entity": d.entity, "kind": d.kind,
-                    "sensitivity": d.sensitivity, "grade": d.grade, "category": d.category,
-                    "values": values_by_field.get(d.key, 0)} for d in defs.values()],
+        "fields": [
+            {
+                "key": d.key,
+                "label": d.label,
+                "entity": d.entity,
+                "kind": d.kind,
+                "sensitivity": d.sensitivity,
+                "grade": d.grade,
+                "category": d.category,
+                "values": values_by_field.get(d.key, 0),
+            }
+            for d in defs.values()
+        ],
         "data_keys": dek_count,
         "key_versions": {p: v for p, v in keys},
         "audit_head": {"seq": head.seq, "hash": head.hash},

@@ -60,12 +60,21 @@ class ImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "file": self.file, "encoding": self.encoding, "sheet": self.sheet,
-            "dry_run": self.dry_run, "rows": self.rows, "new": self.new,
-            "updated": self.updated, "unchanged": self.unchanged,
-            "rejected": self.rejected, "flagged": self.flagged, "columns": self.columns,
+            "file": self.file,
+            "encoding": self.encoding,
+            "sheet": self.sheet,
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "flagged": self.flagged,
+            "columns": self.columns,
             "rejections": self.rejections,
-            "new_id_range": [self.new_ids[0], self.new_ids[-1]] if self.new_ids else None,
+            "new_id_range": [self.new_ids[0], self.new_ids[-1]]
+            if self.new_ids
+            else None,
         }
 
 
@@ -92,15 +101,18 @@ def import_table(
 ) -> ImportReport:
     """Import ``table`` into ``vault`` atomically (or simulate it with ``dry_run``)."""
     if on_invalid not in ON_INVALID:
-        raise ValidationError(f"Unknown --on-invalid '{on_invalid}'; use {', '.join(ON_INVALID)}")
+        raise ValidationError(
+            f"Unknown --on-invalid '{on_invalid}'; use {', '.join(ON_INVALID)}"
+        )
     if kind not in (None, "individual", "enterprise"):
         raise ValidationError(f"Unknown --kind '{kind}'; use individual or enterprise")
     purpose_key = resolve_purpose(purpose).key
     rows = table.rows()
     head = list(itertools.islice(rows, sample))
     plans = plan_columns(discovery.classify_columns(table.headers, head))
-    report = ImportReport(file=table.name, encoding=table.encoding, sheet=table.sheet,
-                          dry_run=dry_run)
+    report = ImportReport(
+        file=table.name, encoding=table.encoding, sheet=table.sheet, dry_run=dry_run
+    )
     report.columns = [_column_summary(p) for p in plans]
     run = _ImportRun(vault, plans, report, kind, on_invalid, table.name)
     with vault.write(commit=not dry_run) as conn:
@@ -109,13 +121,22 @@ def import_table(
             run.process(conn, batch)
             if progress is not None:
                 progress(len(batch))
-        vault.record(conn, action="import-dry-run" if dry_run else "customers-imported",
-                     target=f"file:{table.name}", purpose=purpose_key,
-                     details=_audit_details(report))
+        vault.record(
+            conn,
+            action="import-dry-run" if dry_run else "customers-imported",
+            target=f"file:{table.name}",
+            purpose=purpose_key,
+            details=_audit_details(report),
+        )
     if dry_run:
         with vault.write() as conn:
-            vault.record(conn, action="import-dry-run", target=f"file:{table.name}",
-                         purpose=purpose_key, details=_audit_details(report))
+            vault.record(
+                conn,
+                action="import-dry-run",
+                target=f"file:{table.name}",
+                purpose=purpose_key,
+                details=_audit_details(report),
+            )
     return report
 
 
@@ -127,9 +148,16 @@ def _batched(rows: Iterator[list[str]]) -> Iterator[list[tuple[int, list[str]]]]
 
 def _column_summary(p: ColumnPlan) -> dict[str, Any]:
     d = p.field
-    return {"header": p.header, "field": d.key, "kind": d.kind, "entity": d.entity,
-            "mixed": p.mixed, "sensitivity": d.sensitivity, "grade": d.grade,
-            "category": d.category}
+    return {
+        "header": p.header,
+        "field": d.key,
+        "kind": d.kind,
+        "entity": d.entity,
+        "mixed": p.mixed,
+        "sensitivity": d.sensitivity,
+        "grade": d.grade,
+        "category": d.category,
+    }
 
 
 def _audit_details(report: ImportReport) -> dict[str, Any]:
@@ -142,8 +170,15 @@ def _audit_details(report: ImportReport) -> dict[str, Any]:
 class _ImportRun:
     """State of one import while its transaction is open."""
 
-    def __init__(self, vault: Vault, plans: list[ColumnPlan], report: ImportReport,
-                 kind: str | None, on_invalid: str, file: str) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        plans: list[ColumnPlan],
+        report: ImportReport,
+        kind: str | None,
+        on_invalid: str,
+        file: str,
+    ) -> None:
         self.vault = vault
         self.keyring = vault.keyring
         self.plans = plans
@@ -158,10 +193,14 @@ class _ImportRun:
     def start(self, conn: Connection) -> None:
         self.defs = load_field_defs(conn)
         save_field_defs(conn, self.defs, (p.field for p in self.plans), self.now)
-        self.next_id = int(conn.execute(select(func.max(customers.c.id))).scalar() or 0) + 1
+        self.next_id = (
+            int(conn.execute(select(func.max(customers.c.id))).scalar() or 0) + 1
+        )
 
     def process(self, conn: Connection, batch: list[tuple[int, list[str]]]) -> None:
-        parsed = [r for r in (self._parse(n, cells) for n, cells in batch) if r is not None]
+        parsed = [
+            r for r in (self._parse(n, cells) for n, cells in batch) if r is not None
+        ]
         self.report.rows += len(batch)
         existing = self._lookup(conn, {t for r in parsed for t in r.tags})
         pending: dict[tuple[str, bytes], dict[str, Any]] = {}
@@ -210,11 +249,21 @@ class _ImportRun:
                 p = invalid[0]
                 raise InvalidValueError(
                     f"not a valid {p.field.entity}; nothing was imported",
-                    file=self.file, row=number, column=p.header)
+                    file=self.file,
+                    row=number,
+                    column=p.header,
+                )
             for p in invalid:
-                self.report.rejections.append({
-                    "row": number, "column": p.header, "entity": p.field.entity,
-                    "action": "rejected" if self.on_invalid == "reject" else "flagged"})
+                self.report.rejections.append(
+                    {
+                        "row": number,
+                        "column": p.header,
+                        "entity": p.field.entity,
+                        "action": "rejected"
+                        if self.on_invalid == "reject"
+                        else "flagged",
+                    }
+                )
             if self.on_invalid == "reject":
                 self.report.rejected += 1
                 return None
@@ -224,9 +273,13 @@ class _ImportRun:
         tags = self._match_tags(kind, values, cell_entities, flags)
         return _Row(number, kind, values, cell_entities, flags, tags)
 
-    def _match_tags(self, kind: str, values: dict[str, str],
-                    cell_entities: dict[str, str | None], flags: list[str]
-                    ) -> list[tuple[str, bytes]]:
+    def _match_tags(
+        self,
+        kind: str,
+        values: dict[str, str],
+        cell_entities: dict[str, str | None],
+        flags: list[str],
+    ) -> list[tuple[str, bytes]]:
         valid = {k: v for k, v in values.items() if k not in flags}
         entries = index_entries(self.keyring, 0, self.defs, valid, cell_entities)
         by_kind: dict[str, list[bytes]] = {}
@@ -234,8 +287,12 @@ class _ImportRun:
             by_kind.setdefault(str(e["kind"]), []).append(bytes(e["tag"]))  # type: ignore[call-overload]
         return [(k, t) for k in MATCH_ORDER[kind] for t in by_kind.get(k, [])]
 
-    def _match(self, row: _Row, existing: dict[tuple[str, bytes], int],
-               pending: dict[tuple[str, bytes], dict[str, Any]]) -> int | dict[str, Any] | None:
+    def _match(
+        self,
+        row: _Row,
+        existing: dict[tuple[str, bytes], int],
+        pending: dict[tuple[str, bytes], dict[str, Any]],
+    ) -> int | dict[str, Any] | None:
         for tag in row.tags:
             if tag in pending:
                 return pending[tag]
@@ -243,16 +300,18 @@ class _ImportRun:
                 return existing[tag]
         return None
 
-    def _lookup(self, conn: Connection, tags: set[tuple[str, bytes]]
-                ) -> dict[tuple[str, bytes], int]:
-        if not tags or self.next_id == 1 and not self.report.new:
+    def _lookup(
+        self, conn: Connection, tags: set[tuple[str, bytes]]
+    ) -> dict[tuple[str, bytes], int]:
+        if not tags or (self.next_id == 1 and not self.report.new):
             return {}
         found: dict[tuple[str, bytes], int] = {}
         tag_list = list(tags)
         for i in range(0, len(tag_list), _IN_CHUNK):
             chunk = tag_list[i : i + _IN_CHUNK]
-            rows = conn.execute(select(blind_index).where(
-                blind_index.c.tag.in_([t for _, t in chunk])))
+            rows = conn.execute(
+                select(blind_index).where(blind_index.c.tag.in_([t for _, t in chunk]))
+            )
             wanted = set(chunk)
             for r in rows:
                 key = (r.kind, bytes(r.tag))
@@ -263,8 +322,13 @@ class _ImportRun:
     def _new_customer(self, row: _Row) -> dict[str, Any]:
         customer_id = self.next_id
         self.next_id += 1
-        return {"id": customer_id, "kind": row.kind, "values": dict(row.values),
-                "cell_entities": dict(row.cell_entities), "flags": list(row.flags)}
+        return {
+            "id": customer_id,
+            "kind": row.kind,
+            "values": dict(row.values),
+            "cell_entities": dict(row.cell_entities),
+            "flags": list(row.flags),
+        }
 
     def _flush(self, conn: Connection, records: list[dict[str, Any]]) -> None:
         if not records:
@@ -275,15 +339,33 @@ class _ImportRun:
             cid = rec["id"]
             dek = new_key()
             cipher = FieldCipher(cid, dek, 1)
-            sealed = {k: SealedField(1, cipher.encrypt(k, 1, v)) for k, v in rec["values"].items()}
-            customer_rows.append({"id": cid, "kind": rec["kind"], "status": "active",
-                                  "created_at": self.now, "updated_at": self.now,
-                                  "data": pack(sealed), "flags": ",".join(rec["flags"])})
-            key_rows.append({"customer_id": cid, "kek_version": kek_version, "dek_version": 1,
-                             "wrapped": self.keyring.wrap_dek(cid, dek)})
+            sealed = {
+                k: SealedField(1, cipher.encrypt(k, 1, v))
+                for k, v in rec["values"].items()
+            }
+            customer_rows.append(
+                {
+                    "id": cid,
+                    "kind": rec["kind"],
+                    "status": "active",
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                    "data": pack(sealed),
+                    "flags": ",".join(rec["flags"]),
+                }
+            )
+            key_rows.append(
+                {
+                    "customer_id": cid,
+                    "kek_version": kek_version,
+                    "dek_version": 1,
+                    "wrapped": self.keyring.wrap_dek(cid, dek),
+                }
+            )
             valid = {k: v for k, v in rec["values"].items() if k not in rec["flags"]}
-            index_rows.extend(index_entries(self.keyring, cid, self.defs, valid,
-                                            rec["cell_entities"]))
+            index_rows.extend(
+                index_entries(self.keyring, cid, self.defs, valid, rec["cell_entities"])
+            )
             self.report.new_ids.append(cid)
         conn.execute(insert(customers), customer_rows)
         conn.execute(insert(customer_keys), key_rows)
@@ -292,8 +374,11 @@ class _ImportRun:
         self.report.new += len(records)
 
     def _update_customer(self, conn: Connection, customer_id: int, row: _Row) -> None:
-        current = conn.execute(select(customers.c.data, customers.c.flags)
-                               .where(customers.c.id == customer_id)).one()
+        current = conn.execute(
+            select(customers.c.data, customers.c.flags).where(
+                customers.c.id == customer_id
+            )
+        ).one()
         cipher = cipher_for(conn, self.keyring, customer_id)
         sealed = unpack(bytes(current.data), customer_id=customer_id)
         plain = decrypt_all(cipher, sealed)
@@ -304,9 +389,15 @@ class _ImportRun:
                 continue
             version = 1 if old is None else old[1] + 1
             if old is not None:
-                conn.execute(insert(field_history).values(
-                    customer_id=customer_id, field=key, version=old[1],
-                    ciphertext=sealed[key].blob, superseded_at=self.now))
+                conn.execute(
+                    insert(field_history).values(
+                        customer_id=customer_id,
+                        field=key,
+                        version=old[1],
+                        ciphertext=sealed[key].blob,
+                        superseded_at=self.now,
+                    )
+                )
             sealed[key] = SealedField(version, cipher.encrypt(key, version, value))
             plain[key] = (value, version)
             changed.append({"field": key, "version": version})
@@ -314,19 +405,36 @@ class _ImportRun:
             self.report.unchanged += 1
             return
         flags = sorted(set(filter(None, current.flags.split(","))) | set(row.flags))
-        conn.execute(update(customers).where(customers.c.id == customer_id).values(
-            data=pack(sealed), updated_at=self.now, flags=",".join(flags)))
-        conn.execute(delete(blind_index).where(blind_index.c.customer_id == customer_id))
-        valid = {k: v for k, (v, _) in plain.items() if k not in flags and k in self.defs}
-        cells = {k: discovery.label_cell(self.defs[k].entity, v) for k, v in valid.items()
-                 if k == "customer_name"}
+        conn.execute(
+            update(customers)
+            .where(customers.c.id == customer_id)
+            .values(data=pack(sealed), updated_at=self.now, flags=",".join(flags))
+        )
+        conn.execute(
+            delete(blind_index).where(blind_index.c.customer_id == customer_id)
+        )
+        valid = {
+            k: v for k, (v, _) in plain.items() if k not in flags and k in self.defs
+        }
+        cells = {
+            k: discovery.label_cell(self.defs[k].entity, v)
+            for k, v in valid.items()
+            if k == "customer_name"
+        }
         rows = index_entries(self.keyring, customer_id, self.defs, valid, cells)
         if rows:
             conn.execute(insert(blind_index), rows)
-        self.vault.record(conn, action="customer-field-updated",
-                          target=f"customer:{customer_id}", purpose="data-management",
-                          details={"fields": changed, "source": f"import:{self.file}",
-                                   "row": row.number})
+        self.vault.record(
+            conn,
+            action="customer-field-updated",
+            target=f"customer:{customer_id}",
+            purpose="data-management",
+            details={
+                "fields": changed,
+                "source": f"import:{self.file}",
+                "row": row.number,
+            },
+        )
         self.report.updated += 1
         self.report.updated_ids.append(customer_id)
 

@@ -20,8 +20,15 @@ _PHONE_DIGITS = re.compile(r"\D")
 
 def load_field_defs(conn: Connection) -> dict[str, FieldDef]:
     return {
-        r.key: FieldDef(key=r.key, label=r.label, entity=r.entity, kind=r.kind,
-                        sensitivity=r.sensitivity, grade=r.grade, category=r.category)
+        r.key: FieldDef(
+            key=r.key,
+            label=r.label,
+            entity=r.entity,
+            kind=r.kind,
+            sensitivity=r.sensitivity,
+            grade=r.grade,
+            category=r.category,
+        )
         for r in conn.execute(select(fields))
     }
 
@@ -29,16 +36,23 @@ def load_field_defs(conn: Connection) -> dict[str, FieldDef]:
 def save_field_defs(
     conn: Connection, known: dict[str, FieldDef], new: Iterable[FieldDef], at: str
 ) -> None:
+    fresh = [d for d in new if d.key not in known]
     rows = [
-        {"key": d.key, "label": d.label, "entity": d.entity, "kind": d.kind,
-         "sensitivity": d.sensitivity, "grade": d.grade, "category": d.category,
-         "created_at": at}
-        for d in new if d.key not in known
+        {
+            "key": d.key,
+            "label": d.label,
+            "entity": d.entity,
+            "kind": d.kind,
+            "sensitivity": d.sensitivity,
+            "grade": d.grade,
+            "category": d.category,
+            "created_at": at,
+        }
+        for d in fresh
     ]
     if rows:
         conn.execute(insert(fields), rows)
-        known.update({r["key"]: FieldDef(**{k: v for k, v in r.items() if k != "created_at"})
-                      for r in rows})
+        known.update({d.key: d for d in fresh})
 
 
 def cipher_for(conn: Connection, keyring: Keyring, customer_id: int) -> FieldCipher:
@@ -51,19 +65,29 @@ def cipher_for(conn: Connection, keyring: Keyring, customer_id: int) -> FieldCip
     return FieldCipher(customer_id, dek, row.dek_version)
 
 
-def fetch_row(conn: Connection, customer_id: int) -> tuple[str, str, str, str, bytes, str]:
+def fetch_row(
+    conn: Connection, customer_id: int
+) -> tuple[str, str, str, str, bytes, str]:
     row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
     if row is None:
         raise NotFoundError(f"No customer with id {customer_id}")
-    return (row.kind, row.status, row.created_at, row.updated_at, bytes(row.data),
-            row.flags)
+    return (
+        row.kind,
+        row.status,
+        row.created_at,
+        row.updated_at,
+        bytes(row.data),
+        row.flags,
+    )
 
 
 def decrypt_all(
     cipher: FieldCipher, sealed: dict[str, SealedField]
 ) -> dict[str, tuple[str, int]]:
-    return {name: (cipher.decrypt(name, s.version, s.blob), s.version)
-            for name, s in sealed.items()}
+    return {
+        name: (cipher.decrypt(name, s.version, s.blob), s.version)
+        for name, s in sealed.items()
+    }
 
 
 def view_customer(
@@ -83,11 +107,21 @@ def view_customer(
     for name, (value, version) in plain.items():
         definition = defs.get(name) or FieldDef.for_entity(name, name, None, "non_pii")
         shown = value if reveal else mask_field(definition, value)
-        views[name] = FieldView(definition=definition, value=shown, version=version,
-                                masked=not reveal and shown != value,
-                                flagged=name in flagged)
-    return CustomerView(id=customer_id, kind=kind, status=status, created_at=created,
-                        updated_at=updated, fields=views)
+        views[name] = FieldView(
+            definition=definition,
+            value=shown,
+            version=version,
+            masked=not reveal and shown != value,
+            flagged=name in flagged,
+        )
+    return CustomerView(
+        id=customer_id,
+        kind=kind,
+        status=status,
+        created_at=created,
+        updated_at=updated,
+        fields=views,
+    )
 
 
 def mask_field(definition: FieldDef, value: str) -> str:
@@ -115,8 +149,11 @@ def mask_free_text(text: str) -> str:
 
 
 def index_entries(
-    keyring: Keyring, customer_id: int, defs: dict[str, FieldDef],
-    values: dict[str, str], cell_entities: dict[str, str | None] | None = None,
+    keyring: Keyring,
+    customer_id: int,
+    defs: dict[str, FieldDef],
+    values: dict[str, str],
+    cell_entities: dict[str, str | None] | None = None,
 ) -> list[dict[str, object]]:
     """Blind-index rows for a customer's values (deduplicated)."""
     seen: set[tuple[str, bytes]] = set()

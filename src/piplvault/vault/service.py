@@ -13,7 +13,6 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, insert, inspect, select
@@ -36,7 +35,7 @@ from piplvault.errors import (
 )
 from piplvault.settings import Settings, write_config
 from piplvault.store import migrate
-from piplvault.store.engine import is_sqlite, make_engine
+from piplvault.store.engine import make_engine
 from piplvault.store.schema import meta, vault_keys
 from piplvault.vault import customers, imports
 
@@ -84,20 +83,35 @@ class Vault:
         migrate.upgrade(engine)
         now = to_timestamp(clock.now())
         with engine.begin() as conn:
-            conn.execute(insert(meta), [
-                {"key": "vault_id", "value": os.urandom(8).hex()},
-                {"key": "created_at", "value": now},
-                {"key": "kdf", "value": json.dumps(params.to_dict())},
-                {"key": "state", "value": "active"},
-            ])
-            conn.execute(insert(vault_keys), [
-                {"purpose": k.purpose, "version": k.version, "blob": k.blob, "created_at": now}
-                for k in wrapped
-            ])
+            conn.execute(
+                insert(meta),
+                [
+                    {"key": "vault_id", "value": os.urandom(8).hex()},
+                    {"key": "created_at", "value": now},
+                    {"key": "kdf", "value": json.dumps(params.to_dict())},
+                    {"key": "state", "value": "active"},
+                ],
+            )
+            conn.execute(
+                insert(vault_keys),
+                [
+                    {
+                        "purpose": k.purpose,
+                        "version": k.version,
+                        "blob": k.blob,
+                        "created_at": now,
+                    }
+                    for k in wrapped
+                ],
+            )
             audit.init_head(conn)
             vault = cls(settings, engine, keyring, clock=clock)
-            vault.record(conn, action="vault-created", target="vault",
-                         details={"kdf": "argon2id", "memory_kib": params.memory_kib})
+            vault.record(
+                conn,
+                action="vault-created",
+                target="vault",
+                details={"kdf": "argon2id", "memory_kib": params.memory_kib},
+            )
             vault.sign_head(conn)
         write_config(home, settings.db)
         return vault
@@ -119,12 +133,16 @@ class Vault:
         if migrate.current_revision(engine) != migrate.head_revision():
             migrate.upgrade(engine)
         with engine.connect() as conn:
-            kdf = conn.execute(select(meta.c.value).where(meta.c.key == "kdf")).scalar_one()
+            kdf = conn.execute(
+                select(meta.c.value).where(meta.c.key == "kdf")
+            ).scalar_one()
             rows = conn.execute(select(vault_keys)).all()
         params = KdfParams.from_dict(json.loads(kdf))
         master = derive_master_key(passphrase, params)
-        wrapped = [WrappedKey(purpose=r.purpose, version=r.version, blob=bytes(r.blob))
-                   for r in rows]
+        wrapped = [
+            WrappedKey(purpose=r.purpose, version=r.version, blob=bytes(r.blob))
+            for r in rows
+        ]
         return cls(settings, engine, Keyring(master, wrapped), clock=clock)
 
     def close(self) -> None:
@@ -172,21 +190,38 @@ class Vault:
         details: dict[str, Any] | None = None,
     ) -> None:
         """Append an audit entry in ``conn``'s transaction (fails closed)."""
-        audit.append(conn, at=self.now(), actor=self.actor, action=action, target=target,
-                     purpose=purpose, outcome=outcome, details=details)
+        audit.append(
+            conn,
+            at=self.now(),
+            actor=self.actor,
+            action=action,
+            target=target,
+            purpose=purpose,
+            outcome=outcome,
+            details=details,
+        )
 
     def record_refusal(
         self, *, action: str, target: str, purpose: str, error: VaultError
     ) -> None:
         """Audit a refused request in its own transaction (the request itself did nothing)."""
         with self.write() as conn:
-            self.record(conn, action=action, target=target, purpose=purpose,
-                        outcome="denied", details={"reason": error.code,
-                                                   "message": error.message})
+            self.record(
+                conn,
+                action=action,
+                target=target,
+                purpose=purpose,
+                outcome="denied",
+                details={"reason": error.code, "message": error.message},
+            )
 
     def sign_head(self, conn: Connection) -> None:
-        audit.checkpoint(conn, self.keyring.signing_key,
-                         key_version=self.keyring.current_version("signing"), at=self.now())
+        audit.checkpoint(
+            conn,
+            self.keyring.signing_key,
+            key_version=self.keyring.current_version("signing"),
+            at=self.now(),
+        )
 
     def public_key_pem(self) -> str:
         return public_pem(self.keyring.signing_key)
@@ -198,15 +233,19 @@ class Vault:
     def list_customers(self, *, limit: int = 50, offset: int = 0) -> list[CustomerView]:
         return customers.list_customers(self, limit=limit, offset=offset)
 
-    def show_customer(self, customer_id: int, *, reveal: bool = False,
-                      purpose: str | None = None) -> CustomerView:
-        return customers.show_customer(self, customer_id, reveal=reveal, purpose=purpose)
+    def show_customer(
+        self, customer_id: int, *, reveal: bool = False, purpose: str | None = None
+    ) -> CustomerView:
+        return customers.show_customer(
+            self, customer_id, reveal=reveal, purpose=purpose
+        )
 
     def find_customers(self, by: str, value: str) -> list[CustomerView]:
         return customers.find_customers(self, by, value)
 
-    def update_field(self, customer_id: int, field: str, value: str, *, purpose: str
-                     ) -> dict[str, Any]:
+    def update_field(
+        self, customer_id: int, field: str, value: str, *, purpose: str
+    ) -> dict[str, Any]:
         return customers.update_field(self, customer_id, field, value, purpose=purpose)
 
     def status(self) -> dict[str, Any]:
@@ -251,7 +290,9 @@ def _where(settings: Settings) -> str:
 def _storage_error(exc: OperationalError) -> VaultError:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     if "full" in text or "readonly" in text or "disk I/O" in text:
-        return AuditUnavailableError(f"Storage refused the write ({text}); nothing was changed")
-    return AuditUnavailableError(f"The database refused the write ({text}); nothing was changed")
-
-
+        return AuditUnavailableError(
+            f"Storage refused the write ({text}); nothing was changed"
+        )
+    return AuditUnavailableError(
+        f"The database refused the write ({text}); nothing was changed"
+    )
