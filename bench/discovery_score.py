@@ -81,11 +81,14 @@ def score_corpus(folder: Path, *, workers: int | None = None) -> dict[str, Any]:
     decisions = {c.name: c for c in result.columns}
     cells, cell_errors = score_cells(truth["cells"], result.cells or {})
     spans, missed, spurious = score_spans(
-        truth["spans"], ((f.row, f.column, f.start, f.end, f.entity) for f in result.findings)
+        truth["spans"],
+        ((f.row, f.column, f.start, f.end, f.entity) for f in result.findings),
     )
     return {
         "rows": result.rows,
-        "decoy_columns_flagged": sorted(n for n in decoys if decisions[n].kind == "pii"),
+        "decoy_columns_flagged": sorted(
+            n for n in decoys if decisions[n].kind == "pii"
+        ),
         "columns": {c.name: [c.kind, c.entity, c.mixed] for c in result.columns},
         "cells": cells,
         "spans": spans,
@@ -96,10 +99,17 @@ def score_corpus(folder: Path, *, workers: int | None = None) -> dict[str, Any]:
 
 
 def main() -> None:
-    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/corpus-public-10k")
+    folder = Path(
+        sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/corpus-public-10k"
+    )
     report = score_corpus(folder)
-    print(json.dumps({k: report[k] for k in ("rows", "decoy_columns_flagged", "cells", "spans")},
-                     ensure_ascii=False, indent=1))
+    print(
+        json.dumps(
+            {k: report[k] for k in ("rows", "decoy_columns_flagged", "cells", "spans")},
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     for key in ("cell_errors", "missed_spans", "spurious_spans"):
         print(key, len(report[key]))
         for item in report[key][:25]:

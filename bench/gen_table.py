@@ -26,7 +26,6 @@ from stdnum import luhn
 from stdnum.cn import uscc
 
 from piplvault.discovery.lexicon import _lines, surnames
-from piplvault.discovery.resident_id import check_digit
 
 COLUMNS: list[tuple[str, str, str | None]] = [
     ("序号", "non_pii", None),
@@ -58,13 +57,61 @@ ENTITY_TYPES = {
     "ORG_NAME": "organisation name",
     "CN_USCC": "统一社会信用代码",
 }
-_BANKS = ["中国农业银行股份有限公司", "中国建设银行", "招商银行股份有限公司", "中国邮政储蓄银行",
-          "华夏银行", "宁波银行", "北京农商银行", "浙江泰隆商业银行", "中信银行", "平安银行"]
-_ROADS = ["滨河", "文化", "光明", "胜利", "红旗", "建设", "东风", "花园", "体育", "府前", "新华"]
-_ESTATES = ["阳光", "金色", "丽景", "翠湖", "锦江", "龙湖", "万科", "碧桂园", "御景", "和谐"]
-_ORG_KINDS = ["科技有限公司", "贸易有限责任公司", "集团股份有限公司", "律师事务所", "设计工作室",
-              "餐饮管理有限公司", "会计师事务所（特殊普通合伙）", "商贸有限公司", "网络科技股份有限公司"]
-_MINORITY = ["买买提·艾力", "阿依古丽·买买提", "热依拉·吐尔逊", "巴特尔·那顺", "扎西·多吉"]
+_BANKS = [
+    "中国农业银行股份有限公司",
+    "中国建设银行",
+    "招商银行股份有限公司",
+    "中国邮政储蓄银行",
+    "华夏银行",
+    "宁波银行",
+    "北京农商银行",
+    "浙江泰隆商业银行",
+    "中信银行",
+    "平安银行",
+]
+_ROADS = [
+    "滨河",
+    "文化",
+    "光明",
+    "胜利",
+    "红旗",
+    "建设",
+    "东风",
+    "花园",
+    "体育",
+    "府前",
+    "新华",
+]
+_ESTATES = [
+    "阳光",
+    "金色",
+    "丽景",
+    "翠湖",
+    "锦江",
+    "龙湖",
+    "万科",
+    "碧桂园",
+    "御景",
+    "和谐",
+]
+_ORG_KINDS = [
+    "科技有限公司",
+    "贸易有限责任公司",
+    "集团股份有限公司",
+    "律师事务所",
+    "设计工作室",
+    "餐饮管理有限公司",
+    "会计师事务所（特殊普通合伙）",
+    "商贸有限公司",
+    "网络科技股份有限公司",
+]
+_MINORITY = [
+    "买买提·艾力",
+    "阿依古丽·买买提",
+    "热依拉·吐尔逊",
+    "巴特尔·那顺",
+    "扎西·多吉",
+]
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志文浩宇轩梓涵欣怡子墨一诺嘉昊天佳琪雨桐"
 
 
@@ -82,11 +129,16 @@ class Maker:
 
     def _areas(self) -> list[tuple[str, str, str]]:
         rows = [line.split("\t") for line in _lines("divisions.txt")]
+        rows = [(lvl, n) for lvl, n in rows if len(n) >= 3]
         prov = [n for lvl, n in rows if lvl == "p" and n.endswith(("省", "自治区"))]
-        city = [n for lvl, n in rows if lvl == "c" and n.endswith(("市", "自治州", "地区"))]
+        city = [
+            n for lvl, n in rows if lvl == "c" and n.endswith(("市", "自治州", "地区"))
+        ]
         county = [n for lvl, n in rows if lvl == "d" and n.endswith(("区", "县", "市"))]
-        return [(self.r.choice(prov), self.r.choice(city), self.r.choice(county))
-                for _ in range(400)]
+        return [
+            (self.r.choice(prov), self.r.choice(city), self.r.choice(county))
+            for _ in range(400)
+        ]
 
     # -- values -------------------------------------------------------------------------
     def person(self) -> tuple[str, str]:
@@ -112,29 +164,58 @@ class Maker:
         if x < 0.25 and number.endswith("X"):
             return number[:-1] + "x", "x"
         if x < 0.3:
-            return number.translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)}), "fullwidth"
+            return number.translate(
+                {c: c + 0xFEE0 for c in range(0x30, 0x3A)}
+            ), "fullwidth"
         return number, "plain"
 
     def mobile(self) -> tuple[str, str]:
         n = self.f.phone_number()
-        return self.r.choice([
-            (n, "plain"), (f"(+86){n}", "paren86"), (f"0086 {n[:3]} {n[3:7]} {n[7:]}", "0086sp"),
-            (f"{n[:3]}.{n[3:7]}.{n[7:]}", "dot"), (f"+86-{n}", "p86dash"),
-        ])
+        return self.r.choice(
+            [
+                (n, "plain"),
+                (f"(+86){n}", "paren86"),
+                (f"0086 {n[:3]} {n[3:7]} {n[7:]}", "0086sp"),
+                (f"{n[:3]}.{n[3:7]}.{n[7:]}", "dot"),
+                (f"+86-{n}", "p86dash"),
+            ]
+        )
 
     def landline(self) -> tuple[str, str]:
-        area = self.r.choice(["010", "021", "022", "023", "020", "0755", "0571", "025", "0512",
-                              "0731", "028", "029", "0898"])
+        area = self.r.choice(
+            [
+                "010",
+                "021",
+                "022",
+                "023",
+                "020",
+                "0755",
+                "0571",
+                "025",
+                "0512",
+                "0731",
+                "028",
+                "029",
+                "0898",
+            ]
+        )
         num = str(self.r.randint(2, 8)) + "".join(
-            str(self.r.randint(0, 9)) for _ in range(7))
-        return self.r.choice([
-            (f"{area}-{num}", "dash"), (f"{area}-{num[:4]} {num[4:]}", "split"),
-            (f"({area}) {num}", "paren_sp"), (f"{area}-{num}转{self.r.randint(100, 9999)}", "zhuan"),
-            (f"+86 {area[1:]} {num}", "p86"),
-        ])
+            str(self.r.randint(0, 9)) for _ in range(7)
+        )
+        return self.r.choice(
+            [
+                (f"{area}-{num}", "dash"),
+                (f"{area}-{num[:4]} {num[4:]}", "split"),
+                (f"({area}) {num}", "paren_sp"),
+                (f"{area}-{num}转{self.r.randint(100, 9999)}", "zhuan"),
+                (f"+86 {area[1:]} {num}", "p86"),
+            ]
+        )
 
     def email(self) -> tuple[str, str]:
-        e = self.f.email().replace("example.", self.r.choice(["163.", "sina.", "example."]))
+        e = self.f.email().replace(
+            "example.", self.r.choice(["163.", "sina.", "example."])
+        )
         x = self.r.random()
         if x < 0.1:
             user, host = e.split("@")
@@ -145,8 +226,12 @@ class Maker:
 
     def card(self) -> tuple[str, str]:
         length = self.r.choice((16, 16, 19, 19, 17, 18))
-        prefix = self.r.choice(["622848", "621700", "6217", "4367", "5187", "6259", "4563"])
-        body = prefix + "".join(str(self.r.randint(0, 9)) for _ in range(length - len(prefix) - 1))
+        prefix = self.r.choice(
+            ["622848", "621700", "6217", "4367", "5187", "6259", "4563"]
+        )
+        body = prefix + "".join(
+            str(self.r.randint(0, 9)) for _ in range(length - len(prefix) - 1)
+        )
         number = body + luhn.calc_check_digit(body)
         if self.r.random() < 0.2:
             return " ".join(number[i : i + 4] for i in range(0, len(number), 4)), "sp4"
@@ -166,14 +251,20 @@ class Maker:
         if x < 0.2:
             return self.f.address(), "faker"
         if x < 0.45:
-            return (f"{city}{county}{road}{self.r.randint(1, 300)}弄{self.r.randint(1, 40)}号"
-                    f"{self.r.randint(1, 30)}0{self.r.randint(1, 4)}室"), "lane"
+            return (
+                f"{city}{county}{road}{self.r.randint(1, 300)}弄{self.r.randint(1, 40)}号"
+                f"{self.r.randint(1, 30)}0{self.r.randint(1, 4)}室"
+            ), "lane"
         if x < 0.7:
-            return (f"{prov}{city}{county}{self.r.choice(_ESTATES)}小区{self.r.randint(1, 30)}号楼"
-                    f"{self.r.randint(1, 6)}单元{self.r.randint(1, 33)}0{self.r.randint(1, 4)}"), "estate"
+            return (
+                f"{prov}{city}{county}{self.r.choice(_ESTATES)}小区{self.r.randint(1, 30)}号楼"
+                f"{self.r.randint(1, 6)}单元{self.r.randint(1, 33)}0{self.r.randint(1, 4)}"
+            ), "estate"
         if x < 0.85:
-            return (f"{prov}{county}{self.r.choice(_ROADS)}街道{self.r.choice(_ESTATES)}社区"
-                    f"{road}{self.r.randint(1, 999)}号"), "community"
+            return (
+                f"{prov}{county}{self.r.choice(_ROADS)}街道{self.r.choice(_ESTATES)}社区"
+                f"{road}{self.r.randint(1, 999)}号"
+            ), "community"
         return f"{city}{county}{road}{self.r.randint(1, 999)}号", "short"
 
     def org(self) -> tuple[str, str]:
@@ -188,9 +279,14 @@ class Maker:
 
     def credit_code(self) -> tuple[str, str]:
         prov = self.r.choice(["11", "31", "44", "33", "51", "32"])
-        body = self.r.choice(["91", "92", "52", "12"]) + prov + "".join(
-            self.r.choice("0123456789") for _ in range(4)) + "".join(
-            self.r.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+        body = (
+            self.r.choice(["91", "92", "52", "12"])
+            + prov
+            + "".join(self.r.choice("0123456789") for _ in range(4))
+            + "".join(
+                self.r.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9)
+            )
+        )
         code = body + uscc.calc_check_digit(body)
         return (code.lower(), "lower") if self.r.random() < 0.1 else (code, "plain")
 
@@ -209,54 +305,126 @@ class Maker:
         p, pv = self.person()
         if choice == 0:
             m = self.mobile()
-            parts = [(p, "PERSON", pv), ("先生来电反映快递未送达，回拨", None, ""), (m[0], "CN_MOBILE", m[1]),
-                     ("无人接听。", None, "")]
+            parts = [
+                (p, "PERSON", pv),
+                ("先生来电反映快递未送达，回拨", None, ""),
+                (m[0], "CN_MOBILE", m[1]),
+                ("无人接听。", None, ""),
+            ]
         elif choice == 1:
             m, e = self.mobile(), self.email()
-            parts = [("经办人：", None, ""), (p, "PERSON", pv), ("；联系方式：", None, ""),
-                     (m[0], "CN_MOBILE", m[1]), ("；邮箱：", None, ""), (e[0], "EMAIL", e[1])]
+            parts = [
+                ("经办人：", None, ""),
+                (p, "PERSON", pv),
+                ("；联系方式：", None, ""),
+                (m[0], "CN_MOBILE", m[1]),
+                ("；邮箱：", None, ""),
+                (e[0], "EMAIL", e[1]),
+            ]
         elif choice == 2:
             i = self.resident_id()
-            parts = [("已向", None, ""), (p, "PERSON", pv), ("女士核实，其证件号码为", None, ""),
-                     (i[0], "CN_RESIDENT_ID", i[1]), ("。", None, "")]
+            parts = [
+                ("已向", None, ""),
+                (p, "PERSON", pv),
+                ("女士核实，其证件号码为", None, ""),
+                (i[0], "CN_RESIDENT_ID", i[1]),
+                ("。", None, ""),
+            ]
         elif choice == 3:
             m, a = self.mobile(), self.address()
-            parts = [("收货人：", None, ""), (p, "PERSON", pv), ("，", None, ""), (m[0], "CN_MOBILE", m[1]),
-                     ("，", None, ""), (a[0], "ADDRESS", a[1])]
+            parts = [
+                ("收货人：", None, ""),
+                (p, "PERSON", pv),
+                ("，", None, ""),
+                (m[0], "CN_MOBILE", m[1]),
+                ("，", None, ""),
+                (a[0], "ADDRESS", a[1]),
+            ]
         elif choice == 4:
             a, o = self.address(), self.org()
-            parts = [("请将发票寄往", None, ""), (a[0], "ADDRESS", a[1]), ("，收件单位", None, ""),
-                     (o[0], "ORG_NAME", o[1]), ("。", None, "")]
+            parts = [
+                ("请将发票寄往", None, ""),
+                (a[0], "ADDRESS", a[1]),
+                ("，收件单位", None, ""),
+                (o[0], "ORG_NAME", o[1]),
+                ("。", None, ""),
+            ]
         elif choice == 5:
             b, c = self.branch(), self.card()
-            parts = [("客户", None, ""), (p, "PERSON", pv), ("要求退款到", None, ""), (b[0], "BANK_BRANCH", b[1]),
-                     ("（账号：", None, ""), (c[0], "BANK_CARD", c[1]), ("）。", None, "")]
+            parts = [
+                ("客户", None, ""),
+                (p, "PERSON", pv),
+                ("要求退款到", None, ""),
+                (b[0], "BANK_BRANCH", b[1]),
+                ("（账号：", None, ""),
+                (c[0], "BANK_CARD", c[1]),
+                ("）。", None, ""),
+            ]
         elif choice == 6:
             o, u = self.org(), self.credit_code()
-            parts = [(o[0], "ORG_NAME", o[1]), ("（统一社会信用代码：", None, ""), (u[0], "CN_USCC", u[1]),
-                     ("）为本单付款方。", None, "")]
+            parts = [
+                (o[0], "ORG_NAME", o[1]),
+                ("（统一社会信用代码：", None, ""),
+                (u[0], "CN_USCC", u[1]),
+                ("）为本单付款方。", None, ""),
+            ]
         elif choice == 7:
             ll = self.landline()
-            parts = [("办公电话", None, ""), (ll[0], "CN_LANDLINE", ll[1]), ("，联系人", None, ""),
-                     (p, "PERSON", pv), ("经理。", None, "")]
+            parts = [
+                ("办公电话", None, ""),
+                (ll[0], "CN_LANDLINE", ll[1]),
+                ("，联系人", None, ""),
+                (p, "PERSON", pv),
+                ("经理。", None, ""),
+            ]
         elif choice == 8:
-            parts = [(f"运单号{self.waybill()}已揽收，预计{self.r.randint(1, 5)}天送达。", None, "")]
+            parts = [
+                (
+                    f"运单号{self.waybill()}已揽收，预计{self.r.randint(1, 5)}天送达。",
+                    None,
+                    "",
+                )
+            ]
         elif choice == 9:
-            parts = [(f"活动编码{self.r.randint(10**15, 10**16 - 1)}已失效，积分{self.r.randint(100, 99999)}分。",
-                      None, "")]
+            parts = [
+                (
+                    f"活动编码{self.r.randint(10**15, 10**16 - 1)}已失效，积分{self.r.randint(100, 99999)}分。",
+                    None,
+                    "",
+                )
+            ]
         elif choice == 10:
-            parts = [(f"{self.f.date_between('-3y', 'today')}回访：客户对服务满意，暂无新需求。", None, "")]
+            parts = [
+                (
+                    f"{self.f.date_between('-3y', 'today')}回访：客户对服务满意，暂无新需求。",
+                    None,
+                    "",
+                )
+            ]
         elif choice == 11:
-            parts = [(f"订单{self.waybill()}申请退货，退款{self.r.randint(10, 9999)}.{self.r.randint(10, 99)}元。", None, "")]
+            parts = [
+                (
+                    f"订单{self.waybill()}申请退货，退款{self.r.randint(10, 9999)}.{self.r.randint(10, 99)}元。",
+                    None,
+                    "",
+                )
+            ]
         elif choice == 12:
             a = self.address()
-            parts = [(p, "PERSON", pv), ("的新地址是", None, ""), (a[0], "ADDRESS", a[1]), ("，请更新。", None, "")]
+            parts = [
+                (p, "PERSON", pv),
+                ("的新地址是", None, ""),
+                (a[0], "ADDRESS", a[1]),
+                ("，请更新。", None, ""),
+            ]
         else:
             parts = [("", None, "")]
         text, spans = "", []
         for piece, entity, variant in parts:
             if entity:
-                spans.append((len(text), len(text) + len(piece), entity, piece, variant))
+                spans.append(
+                    (len(text), len(text) + len(piece), entity, piece, variant)
+                )
             text += piece
         return text, spans
 
@@ -285,23 +453,40 @@ def generate(rows: int, seed: int, out: Path) -> None:
                 spans.append([row, "客户备注", s, e, entity, text, variant])
     truth = {
         "columns": [{"name": n, "kind": k, "nominal_type": t} for n, k, t in COLUMNS],
-        "cells": cells, "variants": variants, "spans": spans, "entity_types": ENTITY_TYPES,
+        "cells": cells,
+        "variants": variants,
+        "spans": spans,
+        "entity_types": ENTITY_TYPES,
     }
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False), "utf-8")
-    meta = {"generator": "bench/gen_table.py", "rows": rows, "seed": seed,
-            "encoding": "gb18030", "csv": "customers.csv"}
-    (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
+    meta = {
+        "generator": "bench/gen_table.py",
+        "rows": rows,
+        "seed": seed,
+        "encoding": "gb18030",
+        "csv": "customers.csv",
+    }
+    (out / "meta.json").write_text(
+        json.dumps(meta, ensure_ascii=False, indent=1), "utf-8"
+    )
 
 
-def _row(m: Maker, row: int, start: dt.datetime) -> list[tuple[str, str | None, str | None]]:
+def _row(
+    m: Maker, row: int, start: dt.datetime
+) -> list[tuple[str, str | None, str | None]]:
     r = m.r
 
-    def maybe(pair: tuple[str, str], entity: str, empty: float = 0.1) -> tuple[str, str | None, str | None]:
+    def maybe(
+        pair: tuple[str, str], entity: str, empty: float = 0.1
+    ) -> tuple[str, str | None, str | None]:
         return ("", None, None) if r.random() < empty else (pair[0], entity, pair[1])
 
     phone = m.mobile() if r.random() < 0.7 else None
-    phone_cell = (phone[0], "CN_MOBILE", phone[1]) if phone else (
-        lambda x: (x[0], "CN_LANDLINE", x[1]))(m.landline())
+    phone_cell = (
+        (phone[0], "CN_MOBILE", phone[1])
+        if phone
+        else (lambda x: (x[0], "CN_LANDLINE", x[1]))(m.landline())
+    )
     return [
         (str(row + 1), None, None),
         (f"VIP{r.randint(10**9, 10**10 - 1)}", None, None),
@@ -317,7 +502,13 @@ def _row(m: Maker, row: int, start: dt.datetime) -> list[tuple[str, str | None, 
         maybe(m.credit_code(), "CN_USCC", 0.5),
         (m.waybill(), None, None),
         (f"{r.randint(1, 99999) / 100:.2f}", None, None),
-        ((start + dt.timedelta(minutes=r.randint(0, 10**6))).strftime("%Y-%m-%d %H:%M:%S"), None, None),
+        (
+            (start + dt.timedelta(minutes=r.randint(0, 10**6))).strftime(
+                "%Y-%m-%d %H:%M:%S"
+            ),
+            None,
+            None,
+        ),
         ("", None, None),
     ]
 

@@ -55,11 +55,10 @@ def main() -> None:
         err_console.print("Interrupted; nothing was changed.")
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001  the CLI's last-resort handler for bugs
-        if exc.__class__.__module__.startswith("click"):
-            from click import ClickException
-
-            if isinstance(exc, ClickException):
-                exc.show()
-                sys.exit(exc.exit_code)
+        # Usage errors from Typer's (vendored) click: show them, exit 2.
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
         err_console.print(f"Internal error ({type(exc).__name__}); this is a bug.")
         sys.exit(1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,7 +36,11 @@ def scan(
     except VaultError as error:
         err_console.print(f"Error: {error.message}", highlight=False, markup=False)
         raise typer.Exit(1) from error
-    if as_json:
+    if as_json and cells:
+        # Cell labels make the document large: write it compact, in one piece.
+        sys.stdout.write(json.dumps(to_json(str(file), table.encoding, result),
+                                    ensure_ascii=False, separators=(",", ":")) + "\n")
+    elif as_json:
         print_json(to_json(str(file), table.encoding, result))
     else:
         _print_report(str(file), table.encoding, result)

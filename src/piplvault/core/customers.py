@@ -101,6 +101,7 @@ BLIND_INDEXED = {
     "CN_LANDLINE": "phone",
     "EMAIL": "email",
     "CN_USCC": "uscc",
+    "BANK_CARD": "bank_card",
     "PERSON": "name",
     "ORG_NAME": "name",
 }
@@ -116,7 +117,9 @@ FIND_KINDS = {
 
 #: Import match keys, in priority order, per customer kind. An individual's USCC is their
 #: employer's, so it never identifies the individual.
+#: ``record`` is a fingerprint of all the row's personal values: a row with no identifier
+#: at all still matches its own earlier import, and nothing else.
 MATCH_ORDER = {
-    "individual": ("id_number", "phone", "email"),
-    "enterprise": ("uscc", "phone", "email"),
+    "individual": ("id_number", "bank_card", "phone", "email", "record"),
+    "enterprise": ("uscc", "phone", "email", "record"),
 }

@@ -48,6 +48,32 @@ def new_vault_keys(master: bytes) -> list[WrappedKey]:
     ]
 
 
+class SealingKeys:
+    """What an import worker process needs: the current KEK to wrap new DEKs and the
+    blind-index key. Picklable (sent to worker processes through a pipe, never stored)."""
+
+    __slots__ = ("_blind", "_blind_mac", "_kek", "_sealer", "kek_version")
+
+    def __init__(self, kek: bytes, kek_version: int, blind: bytes) -> None:
+        self._kek = kek
+        self.kek_version = kek_version
+        self._blind = blind
+        self._sealer = Sealer(kek)
+        self._blind_mac = hmac.new(blind, digestmod=hashlib.sha256)
+
+    def __reduce__(self) -> tuple[type[SealingKeys], tuple[bytes, int, bytes]]:
+        return (SealingKeys, (self._kek, self.kek_version, self._blind))
+
+    def wrap_dek(self, customer_id: int, dek: bytes) -> bytes:
+        return self._sealer.seal(dek, _dek_aad(customer_id, self.kek_version))
+
+    def blind_tag(self, kind: str, normalised: str) -> bytes:
+        """HMAC-SHA256 tag (first 16 bytes) of a normalised value, domain-separated by kind."""
+        mac = self._blind_mac.copy()
+        mac.update(kind.encode() + b"\x00" + normalised.encode("utf-8"))
+        return mac.digest()[:16]
+
+
 class Keyring:
     """Unwrapped vault keys for one open vault. Holds secrets: never logged, never stored."""
 
@@ -71,7 +97,11 @@ class Keyring:
             )
         self.kek_version = self.current_version("kek")
         self._kek = {v: Sealer(k) for (p, v), k in self._keys.items() if p == "kek"}
-        self._blind = self._keys[("blind", self.current_version("blind"))]
+        self.sealing = SealingKeys(
+            self._keys[("kek", self.kek_version)],
+            self.kek_version,
+            self._keys[("blind", self.current_version("blind"))],
+        )
         signing_raw = self._keys[("signing", self.current_version("signing"))]
         self.signing_key = Ed25519PrivateKey.from_private_bytes(signing_raw)
 
@@ -80,9 +110,7 @@ class Keyring:
 
     # --- customer data keys -----------------------------------------------------------
     def wrap_dek(self, customer_id: int, dek: bytes) -> bytes:
-        return self._kek[self.kek_version].seal(
-            dek, _dek_aad(customer_id, self.kek_version)
-        )
+        return self.sealing.wrap_dek(customer_id, dek)
 
     def unwrap_dek(self, customer_id: int, blob: bytes, kek_version: int) -> bytes:
         sealer = self._kek.get(kek_version)
@@ -100,8 +128,7 @@ class Keyring:
     # --- blind indexes ----------------------------------------------------------------
     def blind_tag(self, kind: str, normalised: str) -> bytes:
         """HMAC-SHA256 tag (first 16 bytes) of a normalised value, domain-separated by kind."""
-        msg = kind.encode() + b"\x00" + normalised.encode("utf-8")
-        return hmac.new(self._blind, msg, hashlib.sha256).digest()[:16]
+        return self.sealing.blind_tag(kind, normalised)
 
 
 class FieldCipher:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
-from piplvault.discovery.characters import to_nfkc
-from piplvault.discovery.lexicon import divisions
+from piplvault.discovery.characters import is_cjk, to_nfkc
+from piplvault.discovery.lexicon import divisions, full_divisions
 from piplvault.discovery.registry import Recognizer, register
 
 ENTITY = "ADDRESS"
@@ -42,10 +43,13 @@ _COMPONENTS = (
     ("number", _NUMBER), ("building", _BUILDING),
 )
 _PLACE_KINDS = frozenset({"admin", "road", "village", "town"})
+#: Characters without which a text holds no address (a cheap first filter).
+_HINT = re.compile(r"[省市区县州旗盟镇乡村路街道巷弄号址住]")
 #: Words that introduce an address in free text.
 ADDRESS_WORDS = ("地址", "住址", "住在", "家住", "寄至", "寄往", "送至", "送到", "位于",
                  "地址为", "地址变更为", "地址是", "居住地", "户籍地", "户籍", "现住",
                  "搬到", "搬至", "迁至", "收货地址", "寄送地址", "住所", "注册地")
+_WORDS = re.compile("|".join(sorted(ADDRESS_WORDS, key=len, reverse=True)))
 
 
 def normalise(value: str) -> str:
@@ -63,56 +67,103 @@ def validate(value: str) -> bool:
 
 
 def parse(text: str, start: int) -> tuple[int, list[str]]:
-    """Parse address components from ``start``; returns (end, component kinds)."""
-    pos, kinds = start, []
-    while pos < len(text):
-        for kind, pattern in _COMPONENTS:
-            match = pattern.match(text, pos)
-            if match and kind == "admin" and not _is_admin(match.group()):
-                continue
-            if match:
-                pos = match.end()
-                kinds.append(kind)
-                break
-        else:
-            break
+    """Parse address components from ``start``; returns (end, component kinds).
+
+    Of the components that could come next, the one that lets the parse run furthest
+    is taken (花园街117号 is a road and a number, not the estate 花园 and a stray 街).
+    """
+    end, kinds = _greedy_run(text, start)
+    if end < len(text) and (is_cjk(text[end]) or text[end].isdigit()):
+        # The quick parse stopped inside a word: search for a longer parse.
+        memo: dict[int, tuple[int, list[str]]] = {}
+        end, kinds = _longest_run(text, start, memo)
     if kinds and kinds[-1] == "number":
-        room = _ROOM.match(text, pos)
+        room = _ROOM.match(text, end)
         if room:
-            pos = room.end()
-            kinds.append("number")
+            end = room.end()
+            kinds = [*kinds, "number"]
     if kinds:
-        postcode = _POSTCODE.match(text, pos)
+        postcode = _POSTCODE.match(text, end)
         if postcode:
-            pos = postcode.end()
-            kinds.append("postcode")
-    return pos, kinds
+            end = postcode.end()
+            kinds = [*kinds, "postcode"]
+    return end, kinds
+
+
+def _greedy_run(text: str, pos: int) -> tuple[int, list[str]]:
+    kinds: list[str] = []
+    while True:
+        options = _components_at(text, pos)
+        if not options:
+            return pos, kinds
+        admin = [o for o in options if o[1] == "admin"]
+        pos, kind = admin[0] if admin else max(options)
+        kinds.append(kind)
+
+
+def _longest_run(
+    text: str, pos: int, memo: dict[int, tuple[int, list[str]]]
+) -> tuple[int, list[str]]:
+    if pos in memo:
+        return memo[pos]
+    best: tuple[int, list[str]] = (pos, [])
+    if len(memo) < 200:
+        for next_pos, kind in _components_at(text, pos):
+            end, kinds = _longest_run(text, next_pos, memo)
+            if end > best[0]:
+                best = (end, [kind, *kinds])
+    memo[pos] = best
+    return best
+
+
+def _components_at(text: str, pos: int) -> list[tuple[int, str]]:
+    found = []
+    for kind, pattern in _COMPONENTS:
+        match = pattern.match(text, pos)
+        if match and (kind != "admin" or _is_admin(match.group())):
+            found.append((match.end(), kind))
+    return found
 
 
 def find(text: str) -> Iterator[tuple[int, int]]:
     """Addresses in half-width text."""
+    if not _HINT.search(text):
+        return
     pos = 0
-    while pos < len(text):
-        start = _next_start(text, pos)
-        if start is None:
-            return
+    for start in sorted(set(_division_starts(text)) | set(_word_starts(text))):
+        if start < pos:
+            continue
         end, kinds = parse(text, start)
         if len(kinds) >= 2 and _PLACE_KINDS & set(kinds) and end - start >= 5:
             yield start, end
             pos = end
-        else:
-            pos = start + 1
 
 
-def _next_start(text: str, pos: int) -> int | None:
-    names = divisions()
-    for i in range(pos, len(text)):
-        for size in (2, 3, 4, 5, 6, 7, 8):
-            if text[i : i + size] in names and _ADMIN.match(text, i):
-                return i
-        if i > 0 and text[:i].endswith(ADDRESS_WORDS):
-            return _skip_connectors(text, i)
-    return None
+def _division_starts(text: str) -> Iterator[int]:
+    names, prefixes = divisions(), _prefixes()
+    for match in _first_chars().finditer(text):
+        i = match.start()
+        if text[i : i + 2] not in prefixes:
+            continue
+        for size in range(2, 9):
+            if text[i : i + size] in names and _is_first_division(text, i, size):
+                yield i
+                break
+
+
+def _word_starts(text: str) -> Iterator[int]:
+    for match in _WORDS.finditer(text):
+        yield _skip_connectors(text, match.end())
+
+
+@cache
+def _prefixes() -> frozenset[str]:
+    return frozenset(name[:2] for name in divisions())
+
+
+@cache
+def _first_chars() -> re.Pattern[str]:
+    return re.compile("[" + "".join(sorted({name[0] for name in divisions()})) + "]")
 
 
 _CONNECTORS = ("变更为", "更改为", "修改为", "改为", "更新为", "为", "是", "在", ":", " ")
@@ -129,10 +180,20 @@ def _skip_connectors(text: str, pos: int) -> int:
     return pos
 
 
+def _is_first_division(text: str, start: int, size: int) -> bool:
+    """A known name at ``start`` begins an address if it is followed closely by a
+    division suffix (北京市, 北京朝阳区), not by arbitrary words (建平的新地址是…区)."""
+    match = _ADMIN.match(text, start)
+    if match is None:
+        return False
+    token = match.group()
+    return token in full_divisions() or len(token) - size <= 4
+
+
 def _is_admin(token: str) -> bool:
     """Banners (旗) and leagues (盟) are easily confused with words (红旗): known only."""
     if token.endswith(("旗", "盟")) and not token.endswith(("自治旗", "前旗", "后旗", "中旗")):
-        return token in divisions()
+        return token in full_divisions()
     return True
 
 

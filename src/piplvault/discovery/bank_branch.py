@@ -18,6 +18,7 @@ _FIND = re.compile(
     r"(?:" + _CJK + r"{0,16}?" + _BRANCH + r")*(?!卡|账|帐|流水|转账|汇款|APP|app)"
 )
 _WHOLE = re.compile(r"[\u4e00-\u9fff()A-Za-z]{2,40}?" + _INSTITUTION + r".*")
+_QUICK = re.compile("银行|信用社|联社|农商行")
 _PUNCTUATION = re.compile(r"[，。；！？,;!?：:\s\d]")
 #: Full names of common banks; a match is cut to start at one of these when possible.
 BANKS = (
@@ -30,7 +31,7 @@ BANKS = (
     "盛京银行", "哈尔滨银行", "贵阳银行", "郑州银行", "青岛银行", "西安银行", "厦门银行",
     "微众银行", "网商银行", "汇丰银行", "渣打银行", "花旗银行", "东亚银行",
 )
-LEAD_INS = ("退款至", "退回", "退至", "转入", "转至", "汇入", "汇至", "打到", "存入", "开户行",
+LEAD_INS = ("退款至", "退款到", "转账到", "转账至", "汇款到", "汇款至", "存到", "汇到", "转到", "退回", "退至", "转入", "转至", "汇入", "汇至", "打到", "存入", "开户行",
             "开户银行", "开户", "账户", "至", "到", "在", "为", "是", "的", "从", "于")
 
 
@@ -55,6 +56,8 @@ def validate(value: str) -> bool:
 
 def find(text: str) -> Iterator[tuple[int, int]]:
     """Bank and branch names in half-width text."""
+    if not _QUICK.search(text):
+        return
     for match in _FIND.finditer(text):
         start, end = match.start(), match.end()
         head = text[start:end]
@@ -68,6 +71,11 @@ def find(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _trim_lead_ins(text: str, start: int, end: int) -> int:
+    for word in LEAD_INS:
+        if len(word) >= 2:
+            cut = text.rfind(word, start, end)
+            if cut >= 0 and end - (cut + len(word)) >= 4:
+                start = max(start, cut + len(word))
     changed = True
     while changed:
         changed = False

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from stdnum import luhn
 
 from piplvault.discovery.characters import strip_separators, to_nfkc
-from piplvault.discovery.context import is_business_number
+from piplvault.discovery.context import DIGITS, is_business_number
 from piplvault.discovery.registry import Recognizer, register
 from piplvault.discovery.resident_id import PROVINCES
 
@@ -74,5 +74,6 @@ RECOGNIZER = register(
                  "acct", "bank_no"),
         context=("卡号", "账号", "帐号", "银行卡", "银行卡号", "账户"),
         priority=30,
+        trigger=DIGITS,
     )
 )

@@ -61,5 +61,6 @@ RECOGNIZER = register(
         headers=("出生", "生日", "birth", "dob"),
         needs_header=True,
         priority=45,
+        trigger=re.compile("出生|生日|生于|DOB|dob|birthday"),
     )
 )

@@ -88,13 +88,23 @@ def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
     return _non_pii(name, max(ratios.values(), default=0.0))
 
 
+#: Every recognizer sees this many values first; only those that accept some of them
+#: (or that the header names) are run over the whole sample.
+_FIRST_LOOK = 100
+
+
 def _valid_ratios(values: Sequence[str], hinted: set[str]) -> dict[str, float]:
     ratios: dict[str, float] = {}
+    head = values[:_FIRST_LOOK]
     for recognizer in all_recognizers():
         if recognizer.needs_header and recognizer.entity not in hinted:
             continue
-        valid = sum(1 for v in values if recognizer.validate(v))
-        ratios[recognizer.entity] = valid / len(values)
+        valid = sum(1 for v in head if recognizer.validate(v))
+        if len(values) > len(head) and (valid or recognizer.entity in hinted):
+            valid = sum(1 for v in values if recognizer.validate(v))
+            ratios[recognizer.entity] = valid / len(values)
+        else:
+            ratios[recognizer.entity] = valid / len(head)
     return ratios
 
 

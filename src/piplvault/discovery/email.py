@@ -31,13 +31,29 @@ def validate(value: str) -> bool:
 
 def find(text: str) -> Iterator[tuple[int, int]]:
     """E-mail addresses in half-width text."""
+    if "@" not in text:
+        return
     for match in _FIND.finditer(text):
         if _is_valid(match.group().lower()):
             yield match.span()
 
 
-@lru_cache(maxsize=65536)
+#: Plain ASCII addresses (dot-atom local part, LDH labels, alphabetic TLD) are valid
+#: without further checks; anything else (IDN, quoted parts) goes to email-validator.
+_PLAIN = re.compile(
+    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
+    r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}"
+)
+
+
 def _is_valid(text: str) -> bool:
+    if len(text) <= 254 and _PLAIN.fullmatch(text) and len(text.split("@")[0]) <= 64:
+        return True
+    return _is_valid_idn(text)
+
+
+@lru_cache(maxsize=4096)
+def _is_valid_idn(text: str) -> bool:
     from email_validator import EmailNotValidError, validate_email
 
     try:

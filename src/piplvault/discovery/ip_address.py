@@ -52,5 +52,6 @@ RECOGNIZER = register(
         find=find,
         headers=("ip", "ip地址", "登录ip", "ip_address"),
         priority=39,
+        trigger=re.compile(r"\d\.\d|[0-9A-Fa-f]:[0-9A-Fa-f]"),
     )
 )

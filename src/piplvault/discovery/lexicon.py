@@ -28,6 +28,12 @@ def common_words() -> frozenset[str]:
 
 
 @cache
+def full_divisions() -> frozenset[str]:
+    """Province, prefecture and county names in full (北京市, 红旗区)."""
+    return frozenset(line.split("\t")[1] for line in _lines("divisions.txt"))
+
+
+@cache
 def divisions() -> frozenset[str]:
     """Province, prefecture and county names, full (北京市) and short (北京) forms."""
     names: set[str] = set()

@@ -42,5 +42,6 @@ RECOGNIZER = register(
         find=find,
         headers=("车牌", "号牌", "plate", "车辆号码"),
         priority=38,
+        trigger=re.compile("[" + _PROVINCES + "][A-HJ-NP-Z]"),
     )
 )

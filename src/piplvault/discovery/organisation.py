@@ -27,10 +27,11 @@ WEAK_SUFFIXES = (
 )
 _CORE = r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9()（）·&]"
 _STRONG = "|".join(re.escape(s) for s in STRONG_SUFFIXES)
-_FIND = re.compile(_CORE + "{2,40}?(?:" + _STRONG + r")(?:\((?:有限|普通)合伙\))?")
+_FIND = re.compile(_CORE + "{2,40}?(?:" + _STRONG + r")(?:\((?:特殊普通|有限|普通)合伙\))?")
 _MORE = re.compile(
-    "(?![与和及、或的])" + _CORE + "{0,30}?(?:" + _STRONG + r")(?:\((?:有限|普通)合伙\))?"
+    "(?![与和及、或的])" + _CORE + "{0,30}?(?:" + _STRONG + r")(?:\((?:特殊普通|有限|普通)合伙\))?"
 )
+_QUICK = re.compile("公司|集团|工作室|个体|合伙|事务所|合作社|经营部|门市部|商行|研究院|办事处")
 _PUNCTUATION = re.compile(r"[，。；！？,;!?：:\s]")
 #: Words that introduce a company name and are not part of it.
 LEAD_INS = (
@@ -62,6 +63,8 @@ def validate(value: str) -> bool:
 
 def find(text: str) -> Iterator[tuple[int, int]]:
     """Organisation names with a strong suffix in half-width text."""
+    if not _QUICK.search(text):
+        return
     for match in _FIND.finditer(text):
         start, end = match.start(), match.end()
         while more := _MORE.match(text, end):
@@ -76,7 +79,7 @@ def find(text: str) -> Iterator[tuple[int, int]]:
 def _trim_lead_ins(text: str, start: int, end: int) -> int:
     # "…，收件单位XX有限公司": cut after the last lead-in word inside the run.
     for word in LEAD_INS:
-        if len(word) >= 2:
+        if len(word) >= 3:
             cut = text.rfind(word, start, end)
             if cut >= 0 and end - (cut + len(word)) >= 4:
                 start = max(start, cut + len(word))

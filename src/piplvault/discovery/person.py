@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from piplvault.discovery.characters import is_cjk, to_nfkc
 from piplvault.discovery.lexicon import common_words, surnames
@@ -75,18 +76,26 @@ def find(text: str) -> Iterator[tuple[int, int]]:
             taken.update(range(start, end))
             yield start, end
     single, double = surnames()
-    for i, char in enumerate(text):
-        if i in taken or not is_cjk(char):
+    for match in _surname_starts().finditer(text):
+        i = match.start()
+        if i in taken or not _has_left_context(text, i):
             continue
         for slen in (2, 1):
             surname = text[i : i + slen]
             if (surname not in double) if slen == 2 else (surname not in single):
                 continue
             end = _name_end(text, i, slen)
-            if end and _has_left_context(text, i):
+            if end:
                 yield i, end
                 taken.update(range(i, end))
                 break
+
+
+@cache
+def _surname_starts() -> re.Pattern[str]:
+    single, double = surnames()
+    chars = set(single) | {name[0] for name in double}
+    return re.compile("[" + "".join(sorted(chars)) + "]")
 
 
 def _is_han_name(text: str) -> bool:
@@ -132,9 +141,9 @@ def _has_right_context(text: str, end: int) -> bool:
 def _trim_minority(text: str, start: int, end: int) -> tuple[int, int]:
     head = text[start:end]
     first_dot = min(i for i, c in enumerate(head) if c in _DOTS)
-    for word in sorted(LEFT_WORDS, key=len, reverse=True):
-        if head.startswith(word) and first_dot - len(word) >= 2:
-            start += len(word)
+    for cut in range(first_dot - 2, 0, -1):
+        if head[:cut].endswith(LEFT_WORDS) or not is_cjk(head[cut - 1]):
+            start += cut
             break
     last_dot = start + max(i for i, c in enumerate(text[start:end]) if c in _DOTS)
     for cut in range(last_dot + 3, end):

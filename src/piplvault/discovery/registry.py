@@ -7,6 +7,7 @@ registers itself here on import; :func:`get_recognizer` looks one up by name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -32,9 +33,12 @@ class Recognizer:
     context: tuple[str, ...] = ()
     #: Lower wins when two recognizers accept the same whole value.
     priority: int = 50
+    #: A cheap pattern a text must contain for ``find`` to be worth calling.
+    trigger: re.Pattern[str] | None = None
 
 
 _REGISTRY: dict[str, Recognizer] = {}
+_ORDERED: list[Recognizer] = []
 
 
 def register(recognizer: Recognizer) -> Recognizer:
@@ -58,7 +62,9 @@ def get_recognizer(entity: str) -> Recognizer:
 def all_recognizers() -> list[Recognizer]:
     """Every registered recognizer, in priority order."""
     _load_all()
-    return sorted(_REGISTRY.values(), key=lambda r: (r.priority, r.entity))
+    if len(_ORDERED) != len(_REGISTRY):
+        _ORDERED[:] = sorted(_REGISTRY.values(), key=lambda r: (r.priority, r.entity))
+    return list(_ORDERED)
 
 
 _LOADED: list[bool] = []

@@ -10,11 +10,12 @@ merged and renamed counties (python-stdnum rejects such valid numbers).
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Iterator
 
 from piplvault.discovery.characters import strip_separators, to_nfkc
-from piplvault.discovery.context import is_business_number
+from piplvault.discovery.context import DIGITS, is_business_number
 from piplvault.discovery.registry import Recognizer, register
 
 ENTITY = "CN_RESIDENT_ID"
@@ -37,7 +38,7 @@ _LATEST = dt.date(2030, 12, 31)
 
 def check_digit(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), _WEIGHTS))
     return _CHECK[total % 11]
 
 
@@ -90,5 +91,6 @@ RECOGNIZER = register(
                  "id number", "id_number", "sfz", "identity"),
         context=("身份证", "身份证号", "证件号", "证件号码", "公民身份号码"),
         priority=10,
+        trigger=DIGITS,
     )
 )

@@ -12,16 +12,21 @@ from __future__ import annotations
 import itertools
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 
-from piplvault.discovery.columns import ColumnDecision, classify_columns, label_cell
+from piplvault.discovery.columns import (
+    FAMILIES,
+    ColumnDecision,
+    classify_columns,
+    label_cell,
+)
 from piplvault.discovery.registry import all_recognizers, get_recognizer
 from piplvault.discovery.spans import find_spans
 
 #: Rows per unit of work sent to a worker.
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 4000
 #: Below this many rows the pass runs in this process (pool start-up costs more).
 PARALLEL_MIN_ROWS = 20000
 
@@ -97,7 +102,11 @@ def _chunks(rows: Iterator[Sequence[str]], size: int) -> Iterator[tuple[int, lis
 def _scan_chunk(plan: _Plan, offset: int, rows: Sequence[Sequence[str]]) -> _ChunkResult:
     spans: list[tuple[int, int, int, int, str]] = []
     labels: list[list[str | None]] = []
-    validators = {e: get_recognizer(e).validate for _, mode, e in plan if mode == "cell" and e}
+    validators = {
+        entity: [get_recognizer(member).validate for member in _family(entity, mode)]
+        for _, mode, entity in plan
+        if mode != "text" and entity is not None
+    }
     for number, row in enumerate(rows, start=offset):
         row_labels: list[str | None] = []
         for index, mode, entity in plan:
@@ -108,11 +117,31 @@ def _scan_chunk(plan: _Plan, offset: int, rows: Sequence[Sequence[str]]) -> _Chu
             elif not cell or cell.isspace():
                 row_labels.append(None)
             elif mode == "cell" and entity is not None:
-                row_labels.append(entity if validators[entity](cell) else None)
+                row_labels.append(entity if validators[entity][0](cell) else None)
             else:
-                row_labels.append(label_cell(entity, cell))
+                row_labels.append(_label_mixed(entity, cell, validators))
         labels.append(row_labels)
     return spans, labels
+
+
+def _family(entity: str, mode: str) -> tuple[str, ...]:
+    if mode == "mixed":
+        for family in FAMILIES:
+            if entity in family:
+                return family
+    return (entity,)
+
+
+def _label_mixed(
+    entity: str | None, cell: str, validators: dict[str, list[Callable[[str], bool]]]
+) -> str | None:
+    if entity is None:
+        return label_cell(None, cell)
+    family = _family(entity, "mixed")
+    for member, validate in zip(family, validators[entity], strict=True):
+        if validate(cell):
+            return member
+    return None
 
 
 def _run_parallel(

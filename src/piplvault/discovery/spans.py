@@ -29,6 +29,8 @@ def find_spans(text: str) -> list[Span]:
     folded = to_halfwidth(text)
     candidates: list[tuple[int, int, int, int, int, str]] = []
     for recognizer in all_recognizers():
+        if recognizer.trigger is not None and not recognizer.trigger.search(folded):
+            continue
         structured = 0 if recognizer.priority < _STRUCTURED else 1
         for start, end in recognizer.find(folded):
             introduced = recognizer.context and follows_word(folded, start, recognizer.context)

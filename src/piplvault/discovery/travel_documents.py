@@ -59,6 +59,7 @@ PASSPORT = register(
         headers=("护照", "passport"),
         needs_header=True,
         priority=35,
+        trigger=re.compile("护照|passport|PASSPORT|Passport"),
     )
 )
 HK_MACAO_PERMIT = register(
@@ -70,6 +71,7 @@ HK_MACAO_PERMIT = register(
         headers=("港澳", "回乡证", "hk_macao", "hkmo"),
         needs_header=True,
         priority=36,
+        trigger=re.compile("港澳|通行证"),
     )
 )
 TAIWAN_PERMIT = register(
@@ -81,5 +83,6 @@ TAIWAN_PERMIT = register(
         headers=("台湾", "台胞", "taiwan"),
         needs_header=True,
         priority=37,
+        trigger=re.compile("台湾|台胞|通行证"),
     )
 )

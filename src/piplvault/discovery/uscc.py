@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from stdnum.cn import uscc as _uscc
 
 from piplvault.discovery.characters import strip_separators, to_nfkc
-from piplvault.discovery.context import is_business_number
+from piplvault.discovery.context import DIGITS, is_business_number
 from piplvault.discovery.registry import Recognizer, register
 from piplvault.discovery.resident_id import PROVINCES
 
@@ -53,5 +53,6 @@ RECOGNIZER = register(
                  "统一代码", "营业执照"),
         context=("税号", "信用代码", "社会信用代码", "纳税人识别号", "统一社会信用代码"),
         priority=12,
+        trigger=DIGITS,
     )
 )

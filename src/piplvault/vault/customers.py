@@ -182,7 +182,7 @@ def _reindex(
     plain = {k: v for k, (v, _) in decrypt_all(cipher, sealed).items() if k in defs}
     conn.execute(delete(blind_index).where(blind_index.c.customer_id == customer_id))
     rows = index_entries(
-        vault.keyring, customer_id, defs, plain, _cell_entities(defs, plain)
+        vault.keyring.sealing, customer_id, defs, plain, _cell_entities(defs, plain)
     )
     if rows:
         conn.execute(insert(blind_index), rows)

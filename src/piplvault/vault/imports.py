@@ -9,22 +9,29 @@ duplicates; changed values become new field versions with the old one kept encry
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from piplvault import discovery
-from piplvault.core.customers import MATCH_ORDER, FieldDef
-from piplvault.core.importplan import ColumnPlan, plan_columns, row_kind
+from piplvault.core.importplan import ColumnPlan, plan_columns
 from piplvault.core.purposes import resolve_purpose
-from piplvault.crypto.aead import new_key
-from piplvault.crypto.keyring import FieldCipher
-from piplvault.errors import InvalidValueError, ValidationError, VaultError
-from piplvault.io.tables import Table, normalise_cell
+from piplvault.errors import InvalidValueError, ValidationError
+from piplvault.io.tables import Table
 from piplvault.store.records import SealedField, pack, unpack
 from piplvault.store.schema import blind_index, customer_keys, customers, field_history
+from piplvault.vault.importrows import (
+    PreparedRow,
+    RowPreparer,
+    init_worker,
+    prepare_in_worker,
+)
 from piplvault.vault.records import (
     cipher_for,
     decrypt_all,
@@ -78,16 +85,6 @@ class ImportReport:
         }
 
 
-@dataclass(slots=True)
-class _Row:
-    number: int
-    kind: str
-    values: dict[str, str]
-    cell_entities: dict[str, str | None]
-    flags: list[str]
-    tags: list[tuple[str, bytes]]
-
-
 def import_table(
     vault: Vault,
     table: Table,
@@ -97,6 +94,7 @@ def import_table(
     on_invalid: str = "reject",
     purpose: str = "data-management",
     sample: int = 1000,
+    workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import ``table`` into ``vault`` atomically (or simulate it with ``dry_run``)."""
@@ -114,16 +112,25 @@ def import_table(
         file=table.name, encoding=table.encoding, sheet=table.sheet, dry_run=dry_run
     )
     report.columns = [_column_summary(p) for p in plans]
-    run = _ImportRun(vault, plans, report, kind, on_invalid, table.name)
+    action = "import-dry-run" if dry_run else "customers-imported"
+    parallel = len(head) >= sample and (workers or os.cpu_count() or 1) > 1
     with vault.write(commit=not dry_run) as conn:
-        run.start(conn)
-        for batch in _batched(itertools.chain(head, rows)):
-            run.process(conn, batch)
+        run = _ImportRun(vault, conn, plans, report, table.name)
+        preparer = RowPreparer(
+            plans,
+            run.defs,
+            vault.keyring.sealing,
+            forced_kind=kind,
+            on_invalid=on_invalid,
+        )
+        batches = _batched(itertools.chain(head, rows))
+        for prepared in _prepare_all(preparer, batches, run.id_base, parallel, workers):
+            run.absorb(prepared, abort_on_invalid=on_invalid == "abort")
             if progress is not None:
-                progress(len(batch))
+                progress(len(prepared))
         vault.record(
             conn,
-            action="import-dry-run" if dry_run else "customers-imported",
+            action=action,
             target=f"file:{table.name}",
             purpose=purpose_key,
             details=_audit_details(report),
@@ -132,7 +139,7 @@ def import_table(
         with vault.write() as conn:
             vault.record(
                 conn,
-                action="import-dry-run",
+                action=action,
                 target=f"file:{table.name}",
                 purpose=purpose_key,
                 details=_audit_details(report),
@@ -144,6 +151,30 @@ def _batched(rows: Iterator[list[str]]) -> Iterator[list[tuple[int, list[str]]]]
     numbered = enumerate(rows, start=2)
     while batch := list(itertools.islice(numbered, _BATCH)):
         yield batch
+
+
+def _prepare_all(
+    preparer: RowPreparer,
+    batches: Iterator[list[tuple[int, list[str]]]],
+    id_base: int,
+    parallel: bool,
+    workers: int | None,
+) -> Iterator[list[PreparedRow]]:
+    """Prepared batches in input order; on several cores, a few batches ahead at most."""
+    if not parallel:
+        for batch in batches:
+            yield preparer.prepare(batch, id_base)
+        return
+    context = multiprocessing.get_context("fork")
+    count = workers or min(os.cpu_count() or 1, 4)
+    with context.Pool(count, initializer=init_worker, initargs=(preparer,)) as pool:
+        in_flight: deque[AsyncResult[list[PreparedRow]]] = deque()
+        for batch in batches:
+            in_flight.append(pool.apply_async(prepare_in_worker, (batch, id_base)))
+            if len(in_flight) > 2 * count:
+                yield in_flight.popleft().get()
+        while in_flight:
+            yield in_flight.popleft().get()
 
 
 def _column_summary(p: ColumnPlan) -> dict[str, Any]:
@@ -168,212 +199,137 @@ def _audit_details(report: ImportReport) -> dict[str, Any]:
 
 
 class _ImportRun:
-    """State of one import while its transaction is open."""
+    """State of one import while its transaction is open (main process)."""
 
     def __init__(
         self,
         vault: Vault,
+        conn: Connection,
         plans: list[ColumnPlan],
         report: ImportReport,
-        kind: str | None,
-        on_invalid: str,
         file: str,
     ) -> None:
         self.vault = vault
+        self.conn = conn
         self.keyring = vault.keyring
-        self.plans = plans
         self.report = report
-        self.kind = kind
-        self.on_invalid = on_invalid
         self.file = file
-        self.defs: dict[str, FieldDef] = {}
-        self.next_id = 1
         self.now = vault.now()
-
-    def start(self, conn: Connection) -> None:
         self.defs = load_field_defs(conn)
-        save_field_defs(conn, self.defs, (p.field for p in self.plans), self.now)
-        self.next_id = (
-            int(conn.execute(select(func.max(customers.c.id))).scalar() or 0) + 1
-        )
+        save_field_defs(conn, self.defs, (p.field for p in plans), self.now)
+        last = conn.execute(select(func.max(customers.c.id))).scalar()
+        self.vault_was_empty = last is None
+        self.id_base = int(last or 0) + 1
+        self.pending: list[PreparedRow] = []
 
-    def process(self, conn: Connection, batch: list[tuple[int, list[str]]]) -> None:
-        parsed = [
-            r for r in (self._parse(n, cells) for n, cells in batch) if r is not None
-        ]
-        self.report.rows += len(batch)
-        existing = self._lookup(conn, {t for r in parsed for t in r.tags})
-        pending: dict[tuple[str, bytes], dict[str, Any]] = {}
-        new_rows: list[dict[str, Any]] = []
-        for row in parsed:
-            match = self._match(row, existing, pending)
-            if match is None:
-                record = self._new_customer(row)
-                new_rows.append(record)
-                for tag in row.tags:
-                    pending[tag] = record
-            elif isinstance(match, dict):
-                match["values"].update(row.values)
-                match["cell_entities"].update(row.cell_entities)
-                for tag in row.tags:
-                    pending[tag] = match
-            else:
-                self._update_customer(conn, match, row)
-        self._flush(conn, new_rows)
-
-    # --- per row ------------------------------------------------------------------------
-    def _parse(self, number: int, cells: list[str]) -> _Row | None:
-        values: dict[str, str] = {}
-        cell_entities: dict[str, str | None] = {}
-        invalid: list[ColumnPlan] = []
-        stated_kind = None
-        present: set[str] = set()
-        for p in self.plans:
-            raw = cells[p.index]
-            if not raw.strip():
+    def absorb(self, rows: list[PreparedRow], *, abort_on_invalid: bool) -> None:
+        self.report.rows += len(rows)
+        existing = self._lookup({t for r in rows for t in r.match})
+        in_batch: dict[tuple[str, bytes], PreparedRow] = {}
+        for row in rows:
+            if row.invalid:
+                self._note_invalid(row, abort_on_invalid)
+                if row.rejected:
+                    continue
+            target = next((t for t in row.match if t in in_batch), None)
+            if target is not None:
+                self._flush()
+                self._update_customer(in_batch[target].customer_id, row)
                 continue
-            value = normalise_cell(raw) if p.field.kind == "pii" else raw.strip()
-            if p.states_kind:
-                stated_kind = value
-            if p.mixed:
-                cell_entities[p.field.key] = discovery.label_cell(p.field.entity, value)
-            elif p.validated and not discovery.validate(p.field.entity or "", value):
-                invalid.append(p)
-            values[p.field.key] = value
-            ent = cell_entities.get(p.field.key) or p.field.entity
-            if ent:
-                present.add(ent)
-        flags: list[str] = []
-        if invalid:
-            if self.on_invalid == "abort":
-                p = invalid[0]
-                raise InvalidValueError(
-                    f"not a valid {p.field.entity}; nothing was imported",
-                    file=self.file,
-                    row=number,
-                    column=p.header,
-                )
-            for p in invalid:
-                self.report.rejections.append(
-                    {
-                        "row": number,
-                        "column": p.header,
-                        "entity": p.field.entity,
-                        "action": "rejected"
-                        if self.on_invalid == "reject"
-                        else "flagged",
-                    }
-                )
-            if self.on_invalid == "reject":
-                self.report.rejected += 1
-                return None
+            found = next((existing[t] for t in row.match if t in existing), None)
+            if found is not None:
+                self._update_customer(found, row)
+                continue
+            self.pending.append(row)
+            for tag in row.match:
+                in_batch[tag] = row
+        self._flush()
+
+    def _note_invalid(self, row: PreparedRow, abort: bool) -> None:
+        if abort:
+            header, entity = row.invalid[0]
+            raise InvalidValueError(
+                f"not a valid {entity}; nothing was imported",
+                file=self.file,
+                row=row.number,
+                column=header,
+            )
+        action = "rejected" if row.rejected else "flagged"
+        for header, entity in row.invalid:
+            self.report.rejections.append(
+                {
+                    "row": row.number,
+                    "column": header,
+                    "entity": entity,
+                    "action": action,
+                }
+            )
+        if row.rejected:
+            self.report.rejected += 1
+        else:
             self.report.flagged += 1
-            flags = [p.field.key for p in invalid]
-        kind = row_kind(self.kind, stated_kind, cell_entities, present)
-        tags = self._match_tags(kind, values, cell_entities, flags)
-        return _Row(number, kind, values, cell_entities, flags, tags)
 
-    def _match_tags(
-        self,
-        kind: str,
-        values: dict[str, str],
-        cell_entities: dict[str, str | None],
-        flags: list[str],
-    ) -> list[tuple[str, bytes]]:
-        valid = {k: v for k, v in values.items() if k not in flags}
-        entries = index_entries(self.keyring, 0, self.defs, valid, cell_entities)
-        by_kind: dict[str, list[bytes]] = {}
-        for e in entries:
-            by_kind.setdefault(str(e["kind"]), []).append(bytes(e["tag"]))  # type: ignore[call-overload]
-        return [(k, t) for k in MATCH_ORDER[kind] for t in by_kind.get(k, [])]
-
-    def _match(
-        self,
-        row: _Row,
-        existing: dict[tuple[str, bytes], int],
-        pending: dict[tuple[str, bytes], dict[str, Any]],
-    ) -> int | dict[str, Any] | None:
-        for tag in row.tags:
-            if tag in pending:
-                return pending[tag]
-            if tag in existing:
-                return existing[tag]
-        return None
-
-    def _lookup(
-        self, conn: Connection, tags: set[tuple[str, bytes]]
-    ) -> dict[tuple[str, bytes], int]:
-        if not tags or (self.next_id == 1 and not self.report.new):
+    def _lookup(self, tags: set[tuple[str, bytes]]) -> dict[tuple[str, bytes], int]:
+        if not tags or (self.vault_was_empty and not self.report.new):
             return {}
         found: dict[tuple[str, bytes], int] = {}
         tag_list = list(tags)
         for i in range(0, len(tag_list), _IN_CHUNK):
             chunk = tag_list[i : i + _IN_CHUNK]
-            rows = conn.execute(
-                select(blind_index).where(blind_index.c.tag.in_([t for _, t in chunk]))
+            query = select(blind_index).where(
+                blind_index.c.tag.in_([t for _, t in chunk])
             )
             wanted = set(chunk)
-            for r in rows:
+            for r in self.conn.execute(query):
                 key = (r.kind, bytes(r.tag))
                 if key in wanted:
                     found.setdefault(key, int(r.customer_id))
         return found
 
-    def _new_customer(self, row: _Row) -> dict[str, Any]:
-        customer_id = self.next_id
-        self.next_id += 1
-        return {
-            "id": customer_id,
-            "kind": row.kind,
-            "values": dict(row.values),
-            "cell_entities": dict(row.cell_entities),
-            "flags": list(row.flags),
-        }
-
-    def _flush(self, conn: Connection, records: list[dict[str, Any]]) -> None:
-        if not records:
+    def _flush(self) -> None:
+        rows, self.pending = self.pending, []
+        if not rows:
             return
-        customer_rows, key_rows, index_rows = [], [], []
         kek_version = self.keyring.kek_version
-        for rec in records:
-            cid = rec["id"]
-            dek = new_key()
-            cipher = FieldCipher(cid, dek, 1)
-            sealed = {
-                k: SealedField(1, cipher.encrypt(k, 1, v))
-                for k, v in rec["values"].items()
-            }
-            customer_rows.append(
+        self.conn.execute(
+            insert(customers),
+            [
                 {
-                    "id": cid,
-                    "kind": rec["kind"],
+                    "id": r.customer_id,
+                    "kind": r.kind,
                     "status": "active",
                     "created_at": self.now,
                     "updated_at": self.now,
-                    "data": pack(sealed),
-                    "flags": ",".join(rec["flags"]),
+                    "data": r.data,
+                    "flags": ",".join(r.flags),
                 }
-            )
-            key_rows.append(
+                for r in rows
+            ],
+        )
+        self.conn.execute(
+            insert(customer_keys),
+            [
                 {
-                    "customer_id": cid,
+                    "customer_id": r.customer_id,
                     "kek_version": kek_version,
                     "dek_version": 1,
-                    "wrapped": self.keyring.wrap_dek(cid, dek),
+                    "wrapped": r.wrapped,
                 }
-            )
-            valid = {k: v for k, v in rec["values"].items() if k not in rec["flags"]}
-            index_rows.extend(
-                index_entries(self.keyring, cid, self.defs, valid, rec["cell_entities"])
-            )
-            self.report.new_ids.append(cid)
-        conn.execute(insert(customers), customer_rows)
-        conn.execute(insert(customer_keys), key_rows)
+                for r in rows
+            ],
+        )
+        index_rows = [
+            {"kind": k, "tag": t, "customer_id": r.customer_id}
+            for r in rows
+            for k, t in r.index
+        ]
         if index_rows:
-            conn.execute(insert(blind_index), index_rows)
-        self.report.new += len(records)
+            self.conn.execute(insert(blind_index), index_rows)
+        self.report.new += len(rows)
+        self.report.new_ids.extend(r.customer_id for r in rows)
 
-    def _update_customer(self, conn: Connection, customer_id: int, row: _Row) -> None:
+    def _update_customer(self, customer_id: int, row: PreparedRow) -> None:
+        conn = self.conn
         current = conn.execute(
             select(customers.c.data, customers.c.flags).where(
                 customers.c.id == customer_id
@@ -404,7 +360,8 @@ class _ImportRun:
         if not changed:
             self.report.unchanged += 1
             return
-        flags = sorted(set(filter(None, current.flags.split(","))) | set(row.flags))
+        old_flags = set(filter(None, current.flags.split(",")))
+        flags = sorted(old_flags - set(row.values) | set(row.flags))
         conn.execute(
             update(customers)
             .where(customers.c.id == customer_id)
@@ -421,7 +378,7 @@ class _ImportRun:
             for k, v in valid.items()
             if k == "customer_name"
         }
-        rows = index_entries(self.keyring, customer_id, self.defs, valid, cells)
+        rows = index_entries(self.keyring.sealing, customer_id, self.defs, valid, cells)
         if rows:
             conn.execute(insert(blind_index), rows)
         self.vault.record(
@@ -439,4 +396,4 @@ class _ImportRun:
         self.report.updated_ids.append(customer_id)
 
 
-__all__ = ["ON_INVALID", "ImportReport", "VaultError", "import_table"]
+__all__ = ["ON_INVALID", "ImportReport", "import_table"]

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select
 from piplvault import discovery
 from piplvault.core.customers import BLIND_INDEXED, CustomerView, FieldDef, FieldView
 from piplvault.core.masking import mask
-from piplvault.crypto.keyring import FieldCipher, Keyring
+from piplvault.crypto.keyring import FieldCipher, Keyring, SealingKeys
 from piplvault.errors import NotFoundError
 from piplvault.store.records import SealedField, unpack
 from piplvault.store.schema import customer_keys, customers, fields
@@ -149,24 +149,32 @@ def mask_free_text(text: str) -> str:
 
 
 def index_entries(
-    keyring: Keyring,
+    keys: SealingKeys,
     customer_id: int,
     defs: dict[str, FieldDef],
     values: dict[str, str],
     cell_entities: dict[str, str | None] | None = None,
 ) -> list[dict[str, object]]:
-    """Blind-index rows for a customer's values (deduplicated)."""
+    """Blind-index rows for a customer's values (deduplicated), plus a ``record``
+    fingerprint over all its personal values."""
     seen: set[tuple[str, bytes]] = set()
     rows: list[dict[str, object]] = []
+    personal: list[str] = []
     for name, value in values.items():
-        entity = (cell_entities or {}).get(name) or defs[name].entity
+        definition = defs[name]
+        entity = (cell_entities or {}).get(name) or definition.entity
+        if definition.kind == "pii" and value:
+            personal.append(f"{name}\x1f{value}")
         kind = BLIND_INDEXED.get(entity or "")
         if kind is None or not value:
             continue
-        tag = keyring.blind_tag(kind, normalise_for_index(entity or "", value))
+        tag = keys.blind_tag(kind, normalise_for_index(entity or "", value))
         if (kind, tag) not in seen:
             seen.add((kind, tag))
             rows.append({"kind": kind, "tag": tag, "customer_id": customer_id})
+    if personal:
+        tag = keys.blind_tag("record", "\x1e".join(sorted(personal)))
+        rows.append({"kind": "record", "tag": tag, "customer_id": customer_id})
     return rows
 
 

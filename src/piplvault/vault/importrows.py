@@ -1,0 +1,144 @@
+"""Prepare imported rows: normalise, validate, label, blind-index and encrypt them.
+
+Pure CPU work with no database access, so the import runs it in worker processes on every
+core while the main process writes. A row is encrypted as a new customer under its
+provisional id; if it later turns out to match an existing customer, the main process
+re-encrypts the changed values under that customer's own key instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from piplvault import discovery
+from piplvault.core.customers import MATCH_ORDER, FieldDef
+from piplvault.core.importplan import ColumnPlan, row_kind
+from piplvault.crypto.aead import new_key
+from piplvault.crypto.keyring import FieldCipher, SealingKeys
+from piplvault.io.tables import normalise_cell
+from piplvault.store.records import SealedField, pack
+from piplvault.vault.records import index_entries
+
+
+@dataclass(slots=True)
+class PreparedRow:
+    """One input row, ready to store (holds plaintext in memory only)."""
+
+    number: int
+    customer_id: int
+    kind: str
+    values: dict[str, str]
+    cell_entities: dict[str, str | None]
+    flags: list[str]
+    invalid: list[tuple[str, str | None]]
+    rejected: bool
+    index: list[tuple[str, bytes]] = field(default_factory=list)
+    match: list[tuple[str, bytes]] = field(default_factory=list)
+    data: bytes = b""
+    wrapped: bytes = b""
+
+
+class RowPreparer:
+    """Turns raw cells into :class:`PreparedRow` objects for one import."""
+
+    def __init__(
+        self,
+        plans: list[ColumnPlan],
+        defs: dict[str, FieldDef],
+        keys: SealingKeys,
+        *,
+        forced_kind: str | None,
+        on_invalid: str,
+    ) -> None:
+        self.plans = plans
+        self.defs = defs
+        self.keys = keys
+        self.forced_kind = forced_kind
+        self.on_invalid = on_invalid
+
+    def prepare(
+        self, batch: list[tuple[int, list[str]]], id_base: int
+    ) -> list[PreparedRow]:
+        return [self.prepare_row(n, cells, id_base + n - 2) for n, cells in batch]
+
+    def prepare_row(
+        self, number: int, cells: list[str], customer_id: int
+    ) -> PreparedRow:
+        values: dict[str, str] = {}
+        cell_entities: dict[str, str | None] = {}
+        invalid: list[ColumnPlan] = []
+        stated_kind: str | None = None
+        present: set[str] = set()
+        for p in self.plans:
+            raw = cells[p.index]
+            if not raw.strip():
+                continue
+            key = p.field.key
+            value = normalise_cell(raw) if p.field.kind == "pii" else raw.strip()
+            if p.states_kind:
+                stated_kind = value
+            entity = p.field.entity
+            if p.mixed:
+                entity = cell_entities[key] = discovery.label_cell(entity, value)
+            elif p.validated and not discovery.validate(entity or "", value):
+                invalid.append(p)
+            values[key] = value
+            if entity:
+                present.add(entity)
+        flags = [p.field.key for p in invalid] if self.on_invalid == "flag" else []
+        row = PreparedRow(
+            number=number,
+            customer_id=customer_id,
+            kind=row_kind(self.forced_kind, stated_kind, cell_entities, present),
+            values=values,
+            cell_entities=cell_entities,
+            flags=flags,
+            invalid=[(p.header, p.field.entity) for p in invalid],
+            rejected=bool(invalid) and self.on_invalid != "flag",
+        )
+        if not row.rejected:
+            self._index_and_seal(row)
+        return row
+
+    def _index_and_seal(self, row: PreparedRow) -> None:
+        valid = {k: v for k, v in row.values.items() if k not in row.flags}
+        entries = index_entries(
+            self.keys, row.customer_id, self.defs, valid, row.cell_entities
+        )
+        row.index = [(str(e["kind"]), e["tag"]) for e in entries]  # type: ignore[misc]
+        row.match = strongest_match(row.kind, row.index)
+        dek = new_key()
+        cipher = FieldCipher(row.customer_id, dek, 1)
+        row.data = pack(
+            {k: SealedField(1, cipher.encrypt(k, 1, v)) for k, v in row.values.items()}
+        )
+        row.wrapped = self.keys.wrap_dek(row.customer_id, dek)
+
+
+def strongest_match(
+    kind: str, index: list[tuple[str, bytes]]
+) -> list[tuple[str, bytes]]:
+    """Tags of the strongest identifier kind the row has (an ID number beats a phone):
+    two people sharing a phone but with different ID numbers stay two customers."""
+    for match_kind in MATCH_ORDER[kind]:
+        tags = [t for t in index if t[0] == match_kind]
+        if tags:
+            return tags
+    return []
+
+
+# --- worker processes --------------------------------------------------------------------
+_WORKER: RowPreparer | None = None
+
+
+def init_worker(preparer: RowPreparer) -> None:
+    global _WORKER
+    _WORKER = preparer
+
+
+def prepare_in_worker(
+    batch: list[tuple[int, list[str]]], id_base: int
+) -> list[PreparedRow]:
+    if _WORKER is None:
+        raise RuntimeError("import worker was not initialised")
+    return _WORKER.prepare(batch, id_base)
