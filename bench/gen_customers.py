@@ -7,6 +7,7 @@ valid check digits itself. Obviously fake: e-mails use example domains.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import random
 from pathlib import Path
 
@@ -38,9 +39,9 @@ _CITIES = [
 
 
 def _resident_id(rng: random.Random, serial: int) -> str:
-    year = rng.randint(1950, 2005)
-    body = f"{rng.choice(AREAS)}{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-    body += f"{serial % 1000:03d}"
+    """Unique per serial: the birth date walks one day per 1,000 serials."""
+    birth = dt.date(1950, 1, 1) + dt.timedelta(days=serial // 1000)
+    body = f"{rng.choice(AREAS)}{birth:%Y%m%d}{serial % 1000:03d}"
     return (
         body
         + "10X98765432"[sum(int(c) * w for c, w in zip(body, _W, strict=True)) % 11]

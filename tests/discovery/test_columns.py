@@ -22,7 +22,9 @@ def test_id_column_is_sensitive_grade_4_r_28_1() -> None:
     decision = _decide("证件号码", _ids(50))
     assert (decision.kind, decision.entity) == ("pii", "CN_RESIDENT_ID")
     assert (decision.sensitivity, decision.grade, decision.category) == (
-        "sensitive", 4, "identity"
+        "sensitive",
+        4,
+        "identity",
     )
     assert decision.valid_ratio == 1.0
 
@@ -41,7 +43,10 @@ def test_unnamed_column_is_decided_by_values() -> None:
 
 
 def test_notes_column_is_free_text() -> None:
-    notes = ["客户张伟来电，要求将手机号改为13812345678。", "已电话回访，客户表示满意。"]
+    notes = [
+        "客户张伟来电，要求将手机号改为13812345678。",
+        "已电话回访，客户表示满意。",
+    ]
     assert _decide("备注", notes).kind == "free_text"
     assert _decide("col9", notes * 5).kind == "free_text"
 

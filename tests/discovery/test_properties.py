@@ -30,8 +30,12 @@ _DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=1)
 @st.composite
 def resident_ids(draw: st.DrawFn) -> str:
     area = draw(st.sampled_from(["110105", "140525", "310101", "440305", "652922"]))
-    day = draw(st.dates(min_value=__import__("datetime").date(1900, 1, 1),
-                        max_value=__import__("datetime").date(2020, 12, 31)))
+    day = draw(
+        st.dates(
+            min_value=__import__("datetime").date(1900, 1, 1),
+            max_value=__import__("datetime").date(2020, 12, 31),
+        )
+    )
     seq = draw(st.text(alphabet="0123456789", min_size=3, max_size=3))
     first17 = area + day.strftime("%Y%m%d") + seq
     return first17 + check_digit(first17)
@@ -39,8 +43,12 @@ def resident_ids(draw: st.DrawFn) -> str:
 
 @st.composite
 def credit_codes(draw: st.DrawFn) -> str:
-    body = "91" + draw(st.sampled_from(["110000", "440300", "510682"])) + draw(
-        st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=9, max_size=9)
+    body = (
+        "91"
+        + draw(st.sampled_from(["110000", "440300", "510682"]))
+        + draw(
+            st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=9, max_size=9)
+        )
     )
     return body + uscc.calc_check_digit(body)
 

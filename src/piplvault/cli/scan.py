@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json
@@ -19,12 +20,16 @@ from piplvault.io.tables import open_table
 @app.command("scan")
 def scan(
     file: Annotated[Path, typer.Argument(help="CSV or spreadsheet file to scan.")],
-    sheet: Annotated[str | None, typer.Option(help="Sheet name (spreadsheets).")] = None,
+    sheet: Annotated[
+        str | None, typer.Option(help="Sheet name (spreadsheets).")
+    ] = None,
     sample: Annotated[
         int, typer.Option(min=1, help="Rows sampled to decide each column.")
     ] = 1000,
     cells: Annotated[bool, typer.Option("--cells", help="Label every cell.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object.")
+    ] = False,
 ) -> None:
     """Find personal information in FILE and classify each column.
 
@@ -38,8 +43,14 @@ def scan(
         raise typer.Exit(1) from error
     if as_json and cells:
         # Cell labels make the document large: write it compact, in one piece.
-        sys.stdout.write(json.dumps(to_json(str(file), table.encoding, result),
-                                    ensure_ascii=False, separators=(",", ":")) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                to_json(str(file), table.encoding, result),
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+            + "\n"
+        )
     elif as_json:
         print_json(to_json(str(file), table.encoding, result))
     else:
@@ -66,8 +77,13 @@ def to_json(file: str, encoding: str, result: ScanResult) -> dict[str, Any]:
             for c in result.columns
         ],
         "findings": [
-            {"row": f.row, "column": f.column, "start": f.start, "end": f.end,
-             "entity": f.entity}
+            {
+                "row": f.row,
+                "column": f.column,
+                "start": f.start,
+                "end": f.end,
+                "entity": f.entity,
+            }
             for f in result.findings
         ],
     }
@@ -77,15 +93,30 @@ def to_json(file: str, encoding: str, result: ScanResult) -> dict[str, Any]:
 
 
 def _print_report(file: str, encoding: str, result: ScanResult) -> None:
-    table = RichTable(title=f"{file} — {result.rows:,} 行 / rows, {encoding}")
-    for heading in ("列 column", "类型 kind", "实体 entity", "敏感 sensitivity",
-                    "分级 grade", "置信度 confidence", "有效率 valid"):
-        table.add_column(heading)
+    table = RichTable(
+        title=f"{Path(file).name}: {result.rows:,} rows, {encoding}", box=box.SIMPLE
+    )
+    table.add_column("column")
+    table.add_column("kind")
+    table.add_column("entity", no_wrap=True)
+    table.add_column("sensitivity")
+    table.add_column("grade", justify="right")
+    table.add_column("conf.", justify="right")
+    table.add_column("valid", justify="right")
     for c in result.columns:
-        entity = (c.entity or "-") + (" (mixed)" if c.mixed else "")
-        table.add_row(c.name, c.kind, entity, c.sensitivity or "-",
-                      str(c.grade or "-"), f"{c.confidence:.2f}", f"{c.valid_ratio:.0%}")
+        entity = (c.entity or "-") + ("*" if c.mixed else "")
+        table.add_row(
+            c.name,
+            c.kind,
+            entity,
+            c.sensitivity or "-",
+            str(c.grade or "-"),
+            f"{c.confidence:.2f}",
+            f"{c.valid_ratio:.0%}",
+        )
     out_console.print(table)
+    if any(c.mixed for c in result.columns):
+        out_console.print("* mixed column: entity of the majority, labelled per cell")
     counts: dict[str, int] = {}
     for finding in result.findings:
         counts[finding.entity] = counts.get(finding.entity, 0) + 1

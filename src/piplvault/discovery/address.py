@@ -22,33 +22,77 @@ ENTITY = "ADDRESS"
 
 _C = r"[\u4e00-\u9fff\u3400-\u4dbf]"
 _ADMIN = re.compile(
-    _C + r"{1,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|林区|新区|省|市|盟|县|区|旗)"
+    _C
+    + r"{1,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|林区|新区|省|市|盟|县|区|旗)"
 )
 _TOWN = re.compile(_C + r"{1,8}?(?:街道|民族乡|镇|乡|苏木)")
 _VILLAGE = re.compile(_C + r"{1,8}?(?:社区|嘎查|村委会|居委会|村)")
 _ROAD = re.compile(
-    r"(?:" + _C + r"|\d){1,10}?(?:大道|大街|路|街|巷|弄|胡同|道|里)(?:[东西南北中一二三四五六七八九十\d]{1,2}段)?"
+    r"(?:"
+    + _C
+    + r"|\d){1,10}?(?:大道|大街|路|街|巷|弄|胡同|道|里)(?:[东西南北中一二三四五六七八九十\d]{1,2}段)?"
 )
 _NUMBER = re.compile(
     r"\d{1,5}(?:-\d{1,5})?(?:号院|号楼|号|栋|幢|座|单元|层|楼|室|组|弄|排|户|门)|[A-Za-z]\d{0,4}(?:栋|座|区)"
 )
 _BUILDING = re.compile(
-    _C + r"{0,10}?(?:大厦|广场|花园|小区|公寓|新村|家园|苑|园|城|中心|大楼|府|庭|湾|阁|居|庄|里|坊|院|公馆|山庄|雅居|国际)"
+    _C
+    + r"{0,10}?(?:大厦|广场|花园|小区|公寓|新村|家园|苑|园|城|中心|大楼|府|庭|湾|阁|居|庄|里|坊|院|公馆|山庄|雅居|国际)"
 )
 _POSTCODE = re.compile(r" ?\d{6}(?!\d)")
 #: A room number written without 室 at the very end (…4单元2802).
 _ROOM = re.compile(r"\d{2,5}(?![\d.\w])")
 _COMPONENTS = (
-    ("admin", _ADMIN), ("town", _TOWN), ("village", _VILLAGE), ("road", _ROAD),
-    ("number", _NUMBER), ("building", _BUILDING),
+    ("admin", _ADMIN),
+    ("town", _TOWN),
+    ("village", _VILLAGE),
+    ("road", _ROAD),
+    ("number", _NUMBER),
+    ("building", _BUILDING),
+)
+#: One pattern trying the components in a fixed order (the quick parse).
+_ANY = re.compile(
+    "|".join(
+        f"(?P<{kind}>{pattern.pattern})"
+        for kind, pattern in sorted(
+            _COMPONENTS,
+            key=lambda c: (
+                ("admin", "road", "village", "town", "number").index(c[0])
+                if c[0] != "building"
+                else 9
+            ),
+        )
+    )
 )
 _PLACE_KINDS = frozenset({"admin", "road", "village", "town"})
 #: Characters without which a text holds no address (a cheap first filter).
 _HINT = re.compile(r"[省市区县州旗盟镇乡村路街道巷弄号址住]")
 #: Words that introduce an address in free text.
-ADDRESS_WORDS = ("地址", "住址", "住在", "家住", "寄至", "寄往", "送至", "送到", "位于",
-                 "地址为", "地址变更为", "地址是", "居住地", "户籍地", "户籍", "现住",
-                 "搬到", "搬至", "迁至", "收货地址", "寄送地址", "住所", "注册地")
+ADDRESS_WORDS = (
+    "地址",
+    "住址",
+    "住在",
+    "家住",
+    "寄至",
+    "寄往",
+    "送至",
+    "送到",
+    "位于",
+    "地址为",
+    "地址变更为",
+    "地址是",
+    "居住地",
+    "户籍地",
+    "户籍",
+    "现住",
+    "搬到",
+    "搬至",
+    "迁至",
+    "收货地址",
+    "寄送地址",
+    "住所",
+    "注册地",
+)
 _WORDS = re.compile("|".join(sorted(ADDRESS_WORDS, key=len, reverse=True)))
 
 
@@ -72,11 +116,18 @@ def parse(text: str, start: int) -> tuple[int, list[str]]:
     Of the components that could come next, the one that lets the parse run furthest
     is taken (花园街117号 is a road and a number, not the estate 花园 and a stray 街).
     """
-    end, kinds = _greedy_run(text, start)
+    end, kinds = _with_tail(text, *_greedy_run(text, start))
     if end < len(text) and (is_cjk(text[end]) or text[end].isdigit()):
         # The quick parse stopped inside a word: search for a longer parse.
         memo: dict[int, tuple[int, list[str]]] = {}
-        end, kinds = _longest_run(text, start, memo)
+        longer = _with_tail(text, *_longest_run(text, start, memo))
+        if longer[0] > end:
+            end, kinds = longer
+    return end, kinds
+
+
+def _with_tail(text: str, end: int, kinds: list[str]) -> tuple[int, list[str]]:
+    """Add a bare room number (…4单元2802) and a postcode after the components."""
     if kinds and kinds[-1] == "number":
         room = _ROOM.match(text, end)
         if room:
@@ -92,13 +143,17 @@ def parse(text: str, start: int) -> tuple[int, list[str]]:
 
 def _greedy_run(text: str, pos: int) -> tuple[int, list[str]]:
     kinds: list[str] = []
-    while True:
-        options = _components_at(text, pos)
-        if not options:
-            return pos, kinds
-        admin = [o for o in options if o[1] == "admin"]
-        pos, kind = admin[0] if admin else max(options)
+    while match := _ANY.match(text, pos):
+        kind = str(match.lastgroup)
+        if kind == "admin" and not _is_admin(match.group()):
+            options = [o for o in _components_at(text, pos) if o[1] != "admin"]
+            if not options:
+                break
+            pos, kind = max(options)
+        else:
+            pos = match.end()
         kinds.append(kind)
+    return pos, kinds
 
 
 def _longest_run(
@@ -166,7 +221,18 @@ def _first_chars() -> re.Pattern[str]:
     return re.compile("[" + "".join(sorted({name[0] for name in divisions()})) + "]")
 
 
-_CONNECTORS = ("变更为", "更改为", "修改为", "改为", "更新为", "为", "是", "在", ":", " ")
+_CONNECTORS = (
+    "变更为",
+    "更改为",
+    "修改为",
+    "改为",
+    "更新为",
+    "为",
+    "是",
+    "在",
+    ":",
+    " ",
+)
 
 
 def _skip_connectors(text: str, pos: int) -> int:
@@ -192,7 +258,9 @@ def _is_first_division(text: str, start: int, size: int) -> bool:
 
 def _is_admin(token: str) -> bool:
     """Banners (旗) and leagues (盟) are easily confused with words (红旗): known only."""
-    if token.endswith(("旗", "盟")) and not token.endswith(("自治旗", "前旗", "后旗", "中旗")):
+    if token.endswith(("旗", "盟")) and not token.endswith(
+        ("自治旗", "前旗", "后旗", "中旗")
+    ):
         return token in full_divisions()
     return True
 
@@ -208,8 +276,19 @@ RECOGNIZER = register(
         validate=validate,
         normalise=normalise,
         find=find,
-        headers=("地址", "住址", "address", "addr", "住所", "居住地", "户籍", "通讯地址",
-                 "收货地址", "家庭住址", "所在地"),
+        headers=(
+            "地址",
+            "住址",
+            "address",
+            "addr",
+            "住所",
+            "居住地",
+            "户籍",
+            "通讯地址",
+            "收货地址",
+            "家庭住址",
+            "所在地",
+        ),
         priority=65,
     )
 )

@@ -19,15 +19,55 @@ from piplvault.discovery.registry import Recognizer, all_recognizers, get_recogn
 
 #: Headers of columns that hold notes and other sentences.
 FREE_TEXT_HEADERS = (
-    "备注", "说明", "描述", "留言", "内容", "记录", "意见", "反馈", "摘要", "详情", "情况",
-    "附言", "沟通", "跟进", "note", "remark", "comment", "memo", "description", "message",
-    "detail", "text",
+    "备注",
+    "说明",
+    "描述",
+    "留言",
+    "内容",
+    "记录",
+    "意见",
+    "反馈",
+    "摘要",
+    "详情",
+    "情况",
+    "附言",
+    "沟通",
+    "跟进",
+    "note",
+    "remark",
+    "comment",
+    "memo",
+    "description",
+    "message",
+    "detail",
+    "text",
 )
 #: Headers of business columns (ids, amounts, dates): values must be unambiguous.
 BUSINESS_HEADERS = (
-    "订单", "单号", "编号", "sku", "货号", "金额", "价格", "日期", "时间", "数量", "类型",
-    "状态", "流水", "order", "amount", "price", "date", "time", "qty", "status", "type",
-    "序号", "code", "no.",
+    "订单",
+    "单号",
+    "编号",
+    "sku",
+    "货号",
+    "金额",
+    "价格",
+    "日期",
+    "时间",
+    "数量",
+    "类型",
+    "状态",
+    "流水",
+    "order",
+    "amount",
+    "price",
+    "date",
+    "time",
+    "qty",
+    "status",
+    "type",
+    "序号",
+    "code",
+    "no.",
 )
 #: Entities that share columns: a 客户名称 column holds people and companies, a 联系电话
 #: column mobiles and landlines. Such columns are labelled cell by cell.
@@ -62,7 +102,10 @@ def classify_columns(
             value = to_nfkc(cell)
             if value:
                 columns[index].append(value)
-    return [decide_column(name, values) for name, values in zip(headers, columns, strict=True)]
+    return [
+        decide_column(name, values)
+        for name, values in zip(headers, columns, strict=True)
+    ]
 
 
 def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
@@ -126,9 +169,15 @@ def _mixed_decision(
 ) -> ColumnDecision | None:
     for family in FAMILIES:
         first, second = (ratios.get(entity, 0.0) for entity in family)
+        first_wins = family[0] in ("PERSON", "CN_MOBILE")
         if min(first, second) < 0.05 or first + second < 0.8:
             continue
-        entity = family[0] if first > second else family[1]
+        # Ties go to the more common member: people, mobiles.
+        entity = (
+            family[0]
+            if first > second or (first == second and first_wins)
+            else family[1]
+        )
         agrees = bool(hinted & set(family))
         confidence = min(1.0, (first + second) * 0.9 + (0.1 if agrees else 0.0))
         return _pii(name, entity, confidence, min(1.0, first + second), mixed=True)
@@ -148,7 +197,9 @@ def _mentions(header: str, words: Iterable[str]) -> bool:
     return any(word in header for word in words)
 
 
-def _pii(name: str, entity: str, confidence: float, ratio: float, *, mixed: bool) -> ColumnDecision:
+def _pii(
+    name: str, entity: str, confidence: float, ratio: float, *, mixed: bool
+) -> ColumnDecision:
     klass = classify_entity(entity)
     if mixed and entity == "ORG_NAME":
         # A column holding people as well as companies is personal information.

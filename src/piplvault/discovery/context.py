@@ -36,7 +36,9 @@ _PUNCTUATION = re.compile(r"[\s:：#(（]*$")
 _FILLER = re.compile(r"(?:号码|号|为|是|:|：|\s)*$")
 
 
-def follows_word(text: str, start: int, words: tuple[str, ...], window: int = 8) -> bool:
+def follows_word(
+    text: str, start: int, words: tuple[str, ...], window: int = 8
+) -> bool:
     """Whether one of ``words`` ends just before ``start`` (fillers like ':' allowed)."""
     before = _PUNCTUATION.sub("", text[max(0, start - window) : start])
     return before.endswith(words) or _FILLER.sub("", before).endswith(words)

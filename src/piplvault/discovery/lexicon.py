@@ -7,8 +7,15 @@ from importlib import resources
 
 
 def _lines(name: str) -> list[str]:
-    text = resources.files("piplvault.discovery").joinpath("data").joinpath(name).read_text("utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+    text = (
+        resources.files("piplvault.discovery")
+        .joinpath("data")
+        .joinpath(name)
+        .read_text("utf-8")
+    )
+    return [
+        line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"
+    ]
 
 
 @cache
@@ -46,7 +53,20 @@ def divisions() -> frozenset[str]:
     return frozenset(names)
 
 
-_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "省", "市", "县", "区", "盟", "旗")
+_SUFFIXES = (
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "自治旗",
+    "地区",
+    "省",
+    "市",
+    "县",
+    "区",
+    "盟",
+    "旗",
+)
 
 
 def _short_form(name: str) -> str | None:
@@ -54,7 +74,16 @@ def _short_form(name: str) -> str | None:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             short = name[: -len(suffix)]
             # 广西壮族 -> 广西; 黔东南苗族侗族 -> 黔东南
-            for marker in ("壮族", "回族", "维吾尔", "苗族", "藏族", "彝族", "土家族", "蒙古族"):
+            for marker in (
+                "壮族",
+                "回族",
+                "维吾尔",
+                "苗族",
+                "藏族",
+                "彝族",
+                "土家族",
+                "蒙古族",
+            ):
                 cut = short.find(marker)
                 if cut >= 2:
                     short = short[:cut]

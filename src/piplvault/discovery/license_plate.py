@@ -10,7 +10,11 @@ from piplvault.discovery.registry import Recognizer, register
 
 ENTITY = "LICENSE_PLATE"
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
-_BODY = "[" + _PROVINCES + r"][A-HJ-NP-Z][·•・ -]?(?:[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]|[DF][A-HJ-NP-Z0-9]\d{4}|\d{5}[DF])"
+_BODY = (
+    "["
+    + _PROVINCES
+    + r"][A-HJ-NP-Z][·•・ -]?(?:[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]|[DF][A-HJ-NP-Z0-9]\d{4}|\d{5}[DF])"
+)
 _WHOLE = re.compile(_BODY)
 _FIND = re.compile(r"(?<![A-Za-z0-9])" + _BODY + r"(?![A-Za-z0-9])")
 

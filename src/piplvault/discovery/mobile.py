@@ -21,7 +21,9 @@ _PREFIX = r"(?:(?:\+|00)86[ -]?|86[ -]|\(\+?86\)[ -]?)?"
 _BODY = r"1[3-9]\d(?:[ -]?\d{4}){2}|1[3-9]\d\.\d{4}\.\d{4}"
 _WHOLE = re.compile(_PREFIX + "(" + _BODY + ")")
 _SEPARATORS = re.compile(r"[ .-]")
-_FIND = re.compile(r"(?<![0-9A-Za-z+])" + _PREFIX + "(?:" + _BODY + r")(?![0-9A-Za-z]|\.\d)")
+_FIND = re.compile(
+    r"(?<![0-9A-Za-z+])" + _PREFIX + "(?:" + _BODY + r")(?![0-9A-Za-z]|\.\d)"
+)
 
 
 def normalise(value: str) -> str:
@@ -73,7 +75,16 @@ RECOGNIZER = register(
         validate=validate,
         normalise=normalise,
         find=find,
-        headers=("手机", "移动电话", "mobile", "cell", "phone", "电话", "联系方式", "tel"),
+        headers=(
+            "手机",
+            "移动电话",
+            "mobile",
+            "cell",
+            "phone",
+            "电话",
+            "联系方式",
+            "tel",
+        ),
         context=("手机", "手机号", "电话", "联系方式", "手机号码", "联系电话"),
         priority=20,
         trigger=DIGITS,

@@ -20,26 +20,143 @@ from piplvault.discovery.registry import Recognizer, register
 ENTITY = "PERSON"
 
 _CJK = r"[\u4e00-\u9fff\u3400-\u4dbf]"
-_MINORITY = re.compile(_CJK + r"{2,8}[·•・．.]" + _CJK + r"{2,8}(?:[·•・．.]" + _CJK + "{2,8})?")
+_MINORITY = re.compile(
+    _CJK + r"{2,8}[·•・．.]" + _CJK + r"{2,8}(?:[·•・．.]" + _CJK + "{2,8})?"
+)
 _DOTS = "·•・．."
 
 #: Words that introduce a name.
 LEFT_WORDS = (
-    "客户", "联系人", "收件人", "收货人", "寄件人", "户名", "姓名", "联系", "请联系",
-    "经办人", "负责人", "法定代表人", "法人", "代表人", "业务员", "销售", "员工", "本人",
-    "申请人", "持卡人", "开户人", "签收人", "委托人", "患者", "家长", "配偶", "同事",
-    "通知", "告知", "致电", "转告", "提醒", "由", "给", "致", "和", "与", "及", "、", "向",
-    "对接人", "介绍人", "担保人", "借款人", "投保人", "被保险人", "受益人", "股东",
-    "监护人", "紧急联系人", "客服", "经理", "主管", "老师", "医生", "司机", "快递员",
+    "客户",
+    "联系人",
+    "收件人",
+    "收货人",
+    "寄件人",
+    "户名",
+    "姓名",
+    "联系",
+    "请联系",
+    "经办人",
+    "负责人",
+    "法定代表人",
+    "法人",
+    "代表人",
+    "业务员",
+    "销售",
+    "员工",
+    "本人",
+    "申请人",
+    "持卡人",
+    "开户人",
+    "签收人",
+    "委托人",
+    "患者",
+    "家长",
+    "配偶",
+    "同事",
+    "通知",
+    "告知",
+    "致电",
+    "转告",
+    "提醒",
+    "由",
+    "给",
+    "致",
+    "和",
+    "与",
+    "及",
+    "、",
+    "向",
+    "对接人",
+    "介绍人",
+    "担保人",
+    "借款人",
+    "投保人",
+    "被保险人",
+    "受益人",
+    "股东",
+    "监护人",
+    "紧急联系人",
+    "客服",
+    "经理",
+    "主管",
+    "老师",
+    "医生",
+    "司机",
+    "快递员",
 )
 #: Words that may follow a name.
 RIGHT_WORDS = (
-    "来电", "来访", "来店", "先生", "女士", "小姐", "老师", "经理", "总", "的", "说", "表示",
-    "反馈", "投诉", "要求", "已", "于", "在", "确认", "办理", "电话", "手机", "签收", "联系",
-    "称", "本人", "同意", "申请", "和", "与", "及", "等", "提出", "致电", "告知", "咨询",
-    "购买", "支付", "退款", "将", "把", "对", "是", "为", "从", "到", "住", "身份证", "同学",
-    "师傅", "阿姨", "叔叔", "收", "代收", "签字", "签名", "本人办理", "名下", "之",
-    "反映", "回复", "留言", "来信", "下单", "订购", "退货", "取件", "核实", "需要", "希望",
+    "来电",
+    "来访",
+    "来店",
+    "先生",
+    "女士",
+    "小姐",
+    "老师",
+    "经理",
+    "总",
+    "的",
+    "说",
+    "表示",
+    "反馈",
+    "投诉",
+    "要求",
+    "已",
+    "于",
+    "在",
+    "确认",
+    "办理",
+    "电话",
+    "手机",
+    "签收",
+    "联系",
+    "称",
+    "本人",
+    "同意",
+    "申请",
+    "和",
+    "与",
+    "及",
+    "等",
+    "提出",
+    "致电",
+    "告知",
+    "咨询",
+    "购买",
+    "支付",
+    "退款",
+    "将",
+    "把",
+    "对",
+    "是",
+    "为",
+    "从",
+    "到",
+    "住",
+    "身份证",
+    "同学",
+    "师傅",
+    "阿姨",
+    "叔叔",
+    "收",
+    "代收",
+    "签字",
+    "签名",
+    "本人办理",
+    "名下",
+    "之",
+    "反映",
+    "回复",
+    "留言",
+    "来信",
+    "下单",
+    "订购",
+    "退货",
+    "取件",
+    "核实",
+    "需要",
+    "希望",
 )
 #: Characters that practically never appear in a given name (function words, nouns
 #: common in business notes); they stop false names such as 来电 or 高新区.
@@ -76,26 +193,28 @@ def find(text: str) -> Iterator[tuple[int, int]]:
             taken.update(range(start, end))
             yield start, end
     single, double = surnames()
-    for match in _surname_starts().finditer(text):
-        i = match.start()
-        if i in taken or not _has_left_context(text, i):
+    for match in _name_starts().finditer(text):
+        i = match.end()
+        if i in taken:
             continue
         for slen in (2, 1):
             surname = text[i : i + slen]
             if (surname not in double) if slen == 2 else (surname not in single):
                 continue
-            end = _name_end(text, i, slen)
-            if end:
-                yield i, end
-                taken.update(range(i, end))
+            name_end = _name_end(text, i, slen)
+            if name_end:
+                yield i, name_end
+                taken.update(range(i, name_end))
                 break
 
 
 @cache
-def _surname_starts() -> re.Pattern[str]:
+def _name_starts() -> re.Pattern[str]:
+    """Where a name may start: after a word such as 客户, or where ideographs begin."""
     single, double = surnames()
-    chars = set(single) | {name[0] for name in double}
-    return re.compile("[" + "".join(sorted(chars)) + "]")
+    first = "[" + "".join(sorted(set(single) | {name[0] for name in double})) + "]"
+    words = "|".join(sorted(LEFT_WORDS, key=len, reverse=True))
+    return re.compile(f"(?<!{_CJK})(?={first})|(?:{words})(?={first})")
 
 
 def _is_han_name(text: str) -> bool:
@@ -158,8 +277,21 @@ RECOGNIZER = register(
         validate=validate,
         normalise=normalise,
         find=find,
-        headers=("姓名", "名字", "客户名", "联系人", "收件人", "户名", "法人", "负责人",
-                 "name", "contact", "持卡人", "开户名", "经办人"),
+        headers=(
+            "姓名",
+            "名字",
+            "客户名",
+            "联系人",
+            "收件人",
+            "户名",
+            "法人",
+            "负责人",
+            "name",
+            "contact",
+            "持卡人",
+            "开户名",
+            "经办人",
+        ),
         priority=70,
     )
 )

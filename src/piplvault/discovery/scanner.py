@@ -27,8 +27,9 @@ from piplvault.discovery.spans import find_spans
 
 #: Rows per unit of work sent to a worker.
 CHUNK_ROWS = 4000
-#: Below this many rows the pass runs in this process (pool start-up costs more).
-PARALLEL_MIN_ROWS = 20000
+#: Below this many rows the pass runs in this process (pool start-up costs more),
+#: unless ``workers`` is given explicitly.
+PARALLEL_MIN_ROWS = 10000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,10 +71,15 @@ def scan_table(
     head = list(itertools.islice(iterator, sample))
     columns = classify_columns(headers, head)
     plan = _plan(columns, cells=cells)
-    result = ScanResult(columns=columns, cells={h: [] for h in headers} if cells else None)
-    chunks = _chunks(itertools.chain(head, iterator), CHUNK_ROWS)
+    result = ScanResult(
+        columns=columns, cells={h: [] for h in headers} if cells else None
+    )
+    # Peek far enough to know whether a worker pool pays for its start-up.
+    peek = list(itertools.islice(iterator, max(0, PARALLEL_MIN_ROWS - len(head))))
+    chunks = _chunks(itertools.chain(head, peek, iterator), CHUNK_ROWS)
     count = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if count > 1 and len(head) >= sample:
+    large = len(head) + len(peek) >= PARALLEL_MIN_ROWS
+    if count > 1 and (large or workers is not None):
         outputs = _run_parallel(chunks, plan, count)
     else:
         outputs = (_scan_chunk(plan, offset, chunk) for offset, chunk in chunks)
@@ -92,19 +98,23 @@ def _plan(columns: Sequence[ColumnDecision], *, cells: bool) -> _Plan:
     return tuple(plan)
 
 
-def _chunks(rows: Iterator[Sequence[str]], size: int) -> Iterator[tuple[int, list[Sequence[str]]]]:
+def _chunks(
+    rows: Iterator[Sequence[str]], size: int
+) -> Iterator[tuple[int, list[Sequence[str]]]]:
     offset = 0
     while chunk := list(itertools.islice(rows, size)):
         yield offset, chunk
         offset += len(chunk)
 
 
-def _scan_chunk(plan: _Plan, offset: int, rows: Sequence[Sequence[str]]) -> _ChunkResult:
+def _scan_chunk(
+    plan: _Plan, offset: int, rows: Sequence[Sequence[str]]
+) -> _ChunkResult:
     spans: list[tuple[int, int, int, int, str]] = []
     labels: list[list[str | None]] = []
     validators = {
-        entity: [get_recognizer(member).validate for member in _family(entity, mode)]
-        for _, mode, entity in plan
+        index: [get_recognizer(member).validate for member in _family(entity, mode)]
+        for index, mode, entity in plan
         if mode != "text" and entity is not None
     }
     for number, row in enumerate(rows, start=offset):
@@ -117,9 +127,11 @@ def _scan_chunk(plan: _Plan, offset: int, rows: Sequence[Sequence[str]]) -> _Chu
             elif not cell or cell.isspace():
                 row_labels.append(None)
             elif mode == "cell" and entity is not None:
-                row_labels.append(entity if validators[entity][0](cell) else None)
+                row_labels.append(entity if validators[index][0](cell) else None)
+            elif entity is None:
+                row_labels.append(label_cell(None, cell))
             else:
-                row_labels.append(_label_mixed(entity, cell, validators))
+                row_labels.append(_label_mixed(entity, cell, validators[index]))
         labels.append(row_labels)
     return spans, labels
 
@@ -133,12 +145,10 @@ def _family(entity: str, mode: str) -> tuple[str, ...]:
 
 
 def _label_mixed(
-    entity: str | None, cell: str, validators: dict[str, list[Callable[[str], bool]]]
+    entity: str, cell: str, validators: list[Callable[[str], bool]]
 ) -> str | None:
-    if entity is None:
-        return label_cell(None, cell)
     family = _family(entity, "mixed")
-    for member, validate in zip(family, validators[entity], strict=True):
+    for member, validate in zip(family, validators, strict=True):
         if validate(cell):
             return member
     return None
@@ -160,7 +170,9 @@ def _run_parallel(
 
 def _warm_up() -> None:
     """Load lazy tables before forking so workers inherit them."""
-    find_spans("客户张伟，手机13812345678，电话010-62345678，住址北京市朝阳区建国路88号。")
+    find_spans(
+        "客户张伟，手机13812345678，电话010-62345678，住址北京市朝阳区建国路88号。"
+    )
     for recognizer in all_recognizers():
         recognizer.validate("0")
 
@@ -178,7 +190,9 @@ def _collect(
         )
     if result.cells is None:
         return
-    cell_columns = [i for i, mode, _ in _plan(result.columns, cells=True) if mode != "text"]
+    cell_columns = [
+        i for i, mode, _ in _plan(result.columns, cells=True) if mode != "text"
+    ]
     for index, header in enumerate(headers):
         if index not in cell_columns:
             result.cells[header].extend([None] * len(labels))

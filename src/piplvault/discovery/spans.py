@@ -33,10 +33,18 @@ def find_spans(text: str) -> list[Span]:
             continue
         structured = 0 if recognizer.priority < _STRUCTURED else 1
         for start, end in recognizer.find(folded):
-            introduced = recognizer.context and follows_word(folded, start, recognizer.context)
+            introduced = recognizer.context and follows_word(
+                folded, start, recognizer.context
+            )
             candidates.append(
-                (structured, start - end, 0 if introduced else 1, recognizer.priority,
-                 start, recognizer.entity)
+                (
+                    structured,
+                    start - end,
+                    0 if introduced else 1,
+                    recognizer.priority,
+                    start,
+                    recognizer.entity,
+                )
             )
     candidates.sort()
     taken: list[tuple[int, int]] = []

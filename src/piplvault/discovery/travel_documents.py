@@ -35,7 +35,9 @@ def _validator(shape: re.Pattern[str]) -> Callable[[str], bool]:
     return validate
 
 
-def _finder(shape: re.Pattern[str], words: tuple[str, ...]) -> Callable[[str], Iterator[tuple[int, int]]]:
+def _finder(
+    shape: re.Pattern[str], words: tuple[str, ...]
+) -> Callable[[str], Iterator[tuple[int, int]]]:
     pattern = re.compile(r"(?<![0-9A-Za-z])(?:" + shape.pattern + r")(?![0-9A-Za-z])")
 
     def find(text: str) -> Iterator[tuple[int, int]]:

@@ -17,8 +17,18 @@ ENTITY = "CN_USCC"
 _FIND = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18}(?![0-9A-Za-z])")
 #: Registration authority (first character) -> valid organisation types (second).
 _KINDS = {
-    "1": "1239", "2": "19", "3": "123459", "4": "19", "5": "1239", "6": "129",
-    "7": "129", "8": "19", "9": "123", "A": "19", "N": "1239", "Y": "1",
+    "1": "1239",
+    "2": "19",
+    "3": "123459",
+    "4": "19",
+    "5": "1239",
+    "6": "129",
+    "7": "129",
+    "8": "19",
+    "9": "123",
+    "A": "19",
+    "N": "1239",
+    "Y": "1",
 }
 _AREAS = PROVINCES | {"10"}
 
@@ -49,9 +59,23 @@ RECOGNIZER = register(
         validate=validate,
         normalise=normalise,
         find=find,
-        headers=("信用代码", "社会信用", "uscc", "税号", "纳税人识别号", "credit_code",
-                 "统一代码", "营业执照"),
-        context=("税号", "信用代码", "社会信用代码", "纳税人识别号", "统一社会信用代码"),
+        headers=(
+            "信用代码",
+            "社会信用",
+            "uscc",
+            "税号",
+            "纳税人识别号",
+            "credit_code",
+            "统一代码",
+            "营业执照",
+        ),
+        context=(
+            "税号",
+            "信用代码",
+            "社会信用代码",
+            "纳税人识别号",
+            "统一社会信用代码",
+        ),
         priority=12,
         trigger=DIGITS,
     )

@@ -116,6 +116,7 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("kind", "tag", "customer_id"),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("blind_index", schema=None) as batch_op:
         batch_op.create_index("ix_blind_index_customer", ["customer_id"], unique=False)
