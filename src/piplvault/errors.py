@@ -16,7 +16,8 @@ contains a personal value; errors name files, rows, columns, customer ids and fi
     ├── AuditChainError                  audit verify found a bad entry
     ├── NotFoundError                    customer / field / entry not found
     ├── ValidationError                  a value fails validation (names the field, never the value)
-    ├── PermissionDeniedError            policy refused the request
+    ├── PermissionDeniedError            policy refused the request (carries ``reason``)
+    ├── AuthenticationError              unknown user, wrong password or token
     └── InputFileError                   a problem with an input file (names file/row/column)
         ├── FileUnreadableError          missing or unreadable
         ├── EmptyFileError               no header / no rows
@@ -101,8 +102,19 @@ class ValidationError(VaultError):
 
 
 class PermissionDeniedError(VaultError):
+    """Policy refused the request; ``reason`` is the stable code of the missing piece."""
+
     code = "permission-denied"
     status = 403
+
+    def __init__(self, message: str, *, reason: str = "denied") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class AuthenticationError(VaultError):
+    code = "authentication-failed"
+    status = 401
 
 
 class InputFileError(VaultError):
@@ -164,3 +176,21 @@ class SpreadsheetError(InputFileError):
 
 class InvalidValueError(InputFileError):
     code = "invalid-value"
+
+
+class LegalHoldError(VaultError):
+    """A legal hold (litigation, investigation) blocks deleting ``customer_id``."""
+
+    code = "legal-hold"
+    status = 409
+
+    def __init__(self, message: str, *, customer_id: int | None = None) -> None:
+        super().__init__(message)
+        self.customer_id = customer_id
+
+
+class EpochKeyUnavailableError(VaultError):
+    """A backup's epoch key is not in the key store given (restore cannot recover DEKs)."""
+
+    code = "epoch-key-unavailable"
+    status = 409

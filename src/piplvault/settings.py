@@ -58,6 +58,16 @@ class Settings:
         default="owner",
         metadata={"help": "Acting user (PIPLVAULT_USER)", "env": "PIPLVAULT_USER"},
     )
+    password: Secret | None = field(
+        default=None,
+        metadata={"help": "Password of the acting user (PIPLVAULT_PASSWORD)",
+                  "env": "PIPLVAULT_PASSWORD"},
+    )
+    token: Secret | None = field(
+        default=None,
+        metadata={"help": "API token of the acting user (PIPLVAULT_TOKEN)",
+                  "env": "PIPLVAULT_TOKEN"},
+    )
     kdf_memory_kib: int = field(
         default=64 * 1024,
         metadata={
@@ -102,7 +112,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read settings: {exc}") from exc
-    known = {f.name for f in fields(Settings)} - {"passphrase"}
+    known = {f.name for f in fields(Settings)} - {"passphrase", "password", "token"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
@@ -119,10 +129,9 @@ def _build(values: dict[str, Any]) -> Settings:
         raise ConfigError(
             f"Setting kdf_memory_kib must be a whole number, got {values['kdf_memory_kib']!r}"
         ) from exc
-    if values.get("passphrase") is not None and not isinstance(
-        values["passphrase"], Secret
-    ):
-        values["passphrase"] = Secret(str(values["passphrase"]))
+    for secret in ("passphrase", "password", "token"):
+        if values.get(secret) is not None and not isinstance(values[secret], Secret):
+            values[secret] = Secret(str(values[secret]))
     if values.get("lang", "zh") not in ("zh", "en"):
         raise ConfigError(f"Setting lang must be 'zh' or 'en', got {values['lang']!r}")
     return Settings(**values)

@@ -8,7 +8,13 @@ import typer
 from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, out_console, print_json
-from piplvault.cli.options import DbOption, HomeOption, JsonOption, open_vault
+from piplvault.cli.options import (
+    DbOption,
+    HomeOption,
+    JsonOption,
+    UserOption,
+    open_vault,
+)
 
 audit_app = typer.Typer(
     help="Read and verify the tamper-evident audit log.", no_args_is_help=True
@@ -23,11 +29,12 @@ def log_command(
         typer.Option(help="Only entries at or after this UTC time, e.g. 2026-11-01."),
     ] = None,
     home: HomeOption = None,
+    user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Print the audit log. Example: piplvault audit log --since 2026-11-01 --json"""
-    vault = open_vault(home, db)
+    vault = open_vault(home, db, user)
     entries = vault.audit_entries(since=since)
     vault.close()
     if json_out:
@@ -68,10 +75,13 @@ def log_command(
 
 @audit_app.command("verify")
 def verify_command(
-    home: HomeOption = None, db: DbOption = None, json_out: JsonOption = False
+    home: HomeOption = None,
+    user: UserOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
 ) -> None:
     """Verify the hash chain and signed checkpoints; exit 1 naming the first bad entry."""
-    vault = open_vault(home, db)
+    vault = open_vault(home, db, user)
     try:
         report = vault.verify_audit()
     finally:

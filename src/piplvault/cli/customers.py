@@ -8,9 +8,15 @@ import typer
 from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json
-from piplvault.cli.options import DbOption, HomeOption, JsonOption, open_vault
-from piplvault.core.customers import CustomerView
+from piplvault.cli.options import (
+    DbOption,
+    HomeOption,
+    JsonOption,
+    UserOption,
+    open_vault,
+)
 from piplvault.errors import ValidationError
+from piplvault.vault.customers import CustomerList
 
 customers_app = typer.Typer(
     help="Look up and change customers (masked by default).", no_args_is_help=True
@@ -22,13 +28,18 @@ app.add_typer(customers_app, name="customers")
 def list_command(
     limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
     offset: Annotated[int, typer.Option(help="Skip this many.")] = 0,
+    purpose: Annotated[
+        str | None,
+        typer.Option(help="Declared purpose (default data-management 数据管理)."),
+    ] = None,
     home: HomeOption = None,
+    user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """List customers, masked. Example: piplvault customers list --limit 10"""
-    vault = open_vault(home, db)
-    views = vault.list_customers(limit=limit, offset=offset)
+    vault = open_vault(home, db, user)
+    views = vault.list_customers(limit=limit, offset=offset, purpose=purpose)
     vault.close()
     _print_many(views, json_out)
 
@@ -42,13 +53,22 @@ def show_command(
     purpose: Annotated[
         str | None, typer.Option(help="Declared purpose, e.g. after-sales (售后服务).")
     ] = None,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            "-f",
+            help="Only this field (repeatable); refused if your role may not see it.",
+        ),
+    ] = None,
     home: HomeOption = None,
+    user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Show one customer. Example: piplvault customers show 1 --reveal --purpose contract"""
-    vault = open_vault(home, db)
-    view = vault.show_customer(customer_id, reveal=reveal, purpose=purpose)
+    vault = open_vault(home, db, user)
+    view = vault.show_customer(customer_id, reveal=reveal, purpose=purpose, only=field)
     vault.close()
     if json_out:
         print_json(view.to_dict())
@@ -75,7 +95,12 @@ def find_command(
     email: Annotated[str | None, typer.Option("--email")] = None,
     uscc: Annotated[str | None, typer.Option("--uscc")] = None,
     name: Annotated[str | None, typer.Option("--name")] = None,
+    purpose: Annotated[
+        str | None,
+        typer.Option(help="Declared purpose (default data-management 数据管理)."),
+    ] = None,
     home: HomeOption = None,
+    user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -96,8 +121,8 @@ def find_command(
             "Give exactly one of --id-number, --phone, --email, --uscc, --name"
         )
     ((by, value),) = given.items()
-    vault = open_vault(home, db)
-    views = vault.find_customers(by, value)
+    vault = open_vault(home, db, user)
+    views = vault.find_customers(by, value, purpose=purpose)
     vault.close()
     _print_many(views, json_out)
 
@@ -109,11 +134,12 @@ def update_command(
     value: Annotated[str, typer.Argument(metavar="VALUE")],
     purpose: Annotated[str, typer.Option(help="Declared purpose.")],
     home: HomeOption = None,
+    user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Set a field to a new version. Example: piplvault customers update 1 mobile 13900001111 --purpose after-sales"""
-    vault = open_vault(home, db)
+    vault = open_vault(home, db, user)
     result = vault.update_field(customer_id, field, value, purpose=purpose)
     vault.close()
     if json_out:
@@ -124,7 +150,13 @@ def update_command(
         )
 
 
-def _print_many(views: list[CustomerView], json_out: bool) -> None:
+def _print_many(result: CustomerList, json_out: bool) -> None:
+    views = result.customers
+    if result.withheld:
+        err_console.print(
+            f"{result.withheld} customer(s) withheld by policy (no legal "
+            "basis for this purpose, or your role may not read them)"
+        )
     if json_out:
         print_json([v.to_dict() for v in views])
         return

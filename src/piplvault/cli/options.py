@@ -31,20 +31,30 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+UserOption = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        "-u",
+        help="Act as this user (default: owner, or "
+        "PIPLVAULT_USER); give PIPLVAULT_PASSWORD or PIPLVAULT_TOKEN.",
+        show_default=False,
+    ),
+]
 
 
 def settings_from(
-    home: Path | None, db: str | None, *, confirm: bool = False
+    home: Path | None, db: str | None, *, confirm: bool = False, user: str | None = None
 ) -> Settings:
     """Settings from flags/env/TOML, asking for the passphrase on a terminal if unset."""
-    settings = load_settings({"home": home, "db": db})
+    settings = load_settings({"home": home, "db": db, "user": user})
     if settings.passphrase is None:
         settings = _with_prompted_passphrase(settings, confirm=confirm)
     return settings
 
 
-def open_vault(home: Path | None, db: str | None) -> Vault:
-    return Vault.open(settings_from(home, db))
+def open_vault(home: Path | None, db: str | None, user: str | None = None) -> Vault:
+    return Vault.open(settings_from(home, db, user=user))
 
 
 def _with_prompted_passphrase(settings: Settings, *, confirm: bool) -> Settings:

@@ -21,6 +21,7 @@ from piplvault.cli.options import (
     DbOption,
     HomeOption,
     JsonOption,
+    UserOption,
     is_terminal,
     open_vault,
     settings_from,
@@ -79,13 +80,14 @@ def import_command(
     encoding: Annotated[str | None, typer.Option(help="Force a text encoding.")] = None,
     purpose: Annotated[
         str, typer.Option(help="Purpose of the collection.")
-    ] = "data-management",
+    ] = "contract",
     home: HomeOption = None,
+    user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Import customers. Example: piplvault import examples/customers.csv"""
-    vault = open_vault(home, db)
+    vault = open_vault(home, db, user)
     table = open_table(file, sheet=sheet, encoding=encoding)
     with _progress(json_out) as advance:
         report = import_table(
@@ -174,10 +176,13 @@ def _print_import(report: ImportReport) -> None:
 
 @app.command("status")
 def status_command(
-    home: HomeOption = None, db: DbOption = None, json_out: JsonOption = False
+    home: HomeOption = None,
+    user: UserOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
 ) -> None:
     """Counts by customer kind, sensitivity and category; key versions; audit head."""
-    vault = open_vault(home, db)
+    vault = open_vault(home, db, user)
     data = vault.status()
     vault.close()
     if json_out:

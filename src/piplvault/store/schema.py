@@ -161,3 +161,164 @@ audit_head = Table(
     Column("seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+# --- policy: users, tokens, purposes, consents, training (migration 0002) ----------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("role", String(64), nullable=False),
+    Column("password_hash", Text),
+    Column("created_at", String(32), nullable=False),
+    Column("disabled_at", String(32)),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user", String(128), ForeignKey("users.name"), nullable=False),
+    Column("token_hash", LargeBinary, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+)
+
+purposes = Table(
+    "purposes",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("name_zh", String(128), nullable=False),
+    Column("basis", String(32), nullable=False),
+    Column("necessity", Text, nullable=False, server_default=""),
+    Column("created_at", String(32), nullable=False),
+)
+
+customer_purposes = Table(
+    "customer_purposes",
+    metadata,
+    Column("customer_id", BigInteger().with_variant(Integer, "sqlite"),
+           ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("purpose", String(64), primary_key=True),
+    Column("source", String(256), nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
+consents = Table(
+    "consents",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("customer_id", BigInteger().with_variant(Integer, "sqlite"),
+           ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("basis", String(32), nullable=False),
+    Column("granted_at", String(32), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("notice_version", String(64), nullable=False),
+    Column("operator", String(128), nullable=False),
+    Column("separate", String(128), nullable=False, server_default=""),
+    Column("guardian", Integer, nullable=False, server_default="0"),
+    Column("withdrawn_at", String(32)),
+    Column("withdraw_channel", String(64)),
+    Index("ix_consents_customer_purpose", "customer_id", "purpose"),
+)
+
+training = Table(
+    "training",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("user", String(128), ForeignKey("users.name"), nullable=False),
+    Column("course", String(128), nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("completed_at", String(32), nullable=False),
+    Column("valid_until", String(10), nullable=False),
+    Column("recorded_by", String(128), nullable=False),
+)
+
+# --- lifecycle: retention facts, legal holds, shred journal, certificates, backups (0003) --
+
+_ID = BigInteger().with_variant(Integer, "sqlite")
+
+customer_lifecycle = Table(
+    "customer_lifecycle",
+    metadata,
+    Column(
+        "customer_id",
+        _ID,
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("relationship_ended_on", String(10)),
+    Column("last_transaction_on", String(10)),
+    Column("restricted_at", String(32)),
+    Column("restricted_until", String(10)),
+    Column("restricted_rules", Text, nullable=False, server_default=""),
+)
+
+legal_holds = Table(
+    "legal_holds",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("customer_id", _ID, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("basis", Text, nullable=False, server_default=""),
+    Column("placed_at", String(32), nullable=False),
+    Column("placed_by", String(128), nullable=False),
+    Column("ends_on", String(10)),
+    Column("lifted_at", String(32)),
+    Column("lifted_by", String(128)),
+    Column("lift_reason", Text),
+    Index("ix_legal_holds_customer", "customer_id"),
+)
+
+#: Kept forever, replayed on every restore: customer ids, times and reasons only.
+shred_journal = Table(
+    "shred_journal",
+    metadata,
+    Column("seq", _ID, primary_key=True, autoincrement=True),
+    Column("customer_id", _ID, nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("run_id", String(32), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("fields", Text, nullable=False, server_default=""),
+    Column("reason", Text, nullable=False),
+    Index("ix_shred_journal_customer", "customer_id"),
+)
+
+destruction_runs = Table(
+    "destruction_runs",
+    metadata,
+    Column("run_id", String(32), primary_key=True),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("customers", Integer, nullable=False),
+    Column("certificate", Text, nullable=False),
+    Column("certificate_sha256", String(64), nullable=False),
+)
+
+#: Backup-epoch keys wrap the customer key store inside backup files. Never backed up.
+backup_epochs = Table(
+    "backup_epochs",
+    metadata,
+    Column("epoch_id", String(32), primary_key=True),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    Column("kek_version", Integer),
+    Column("key_blob", LargeBinary),
+    Column("destroyed_at", String(32)),
+)
+
+backups = Table(
+    "backups",
+    metadata,
+    Column("backup_id", String(32), primary_key=True),
+    Column("epoch_id", String(32), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("pruned_at", String(32)),
+)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from piplvault import discovery
 from piplvault.core.customers import FIND_KINDS, CustomerView
-from piplvault.core.purposes import resolve_purpose
+from piplvault.core.policy import birth_date_from_id
 from piplvault.errors import NotFoundError, ValidationError
 from piplvault.store.records import SealedField, field_names, pack, unpack
 from piplvault.store.schema import (
@@ -20,23 +22,36 @@ from piplvault.store.schema import (
     field_history,
     vault_keys,
 )
+from piplvault.vault import policy
 from piplvault.vault.records import (
+    build_view,
     cipher_for,
     decrypt_all,
     fetch_row,
     index_entries,
     load_field_defs,
-    view_customer,
+    load_plain,
 )
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
 
 
+DEFAULT_READ_PURPOSE = "data-management"
+
+
+@dataclass(slots=True)
+class CustomerList:
+    """Customers shown to the actor, and how many were withheld by policy."""
+
+    customers: list[CustomerView]
+    withheld: int
+
+
 def list_customers(
-    vault: Vault, *, limit: int = 50, offset: int = 0
-) -> list[CustomerView]:
-    """Customers in id order, masked."""
+    vault: Vault, *, limit: int = 50, offset: int = 0, purpose: str | None = None
+) -> CustomerList:
+    """Customers in id order, masked; those the actor may not read are withheld."""
     with vault.write() as conn:
         ids = list(
             conn.execute(
@@ -46,43 +61,115 @@ def list_customers(
                 .offset(offset)
             ).scalars()
         )
-        defs = load_field_defs(conn)
-        views = [view_customer(conn, vault.keyring, defs, i, reveal=False) for i in ids]
+        result = _readable(vault, conn, ids, purpose or DEFAULT_READ_PURPOSE)
         vault.record(
             conn,
             action="customers-listed",
             target="customers",
-            details={"customer_ids": ids, "masked": True},
+            purpose=purpose or DEFAULT_READ_PURPOSE,
+            details={
+                "customer_ids": [c.id for c in result.customers],
+                "withheld": result.withheld,
+                "masked": True,
+            },
         )
-    return views
+    return result
+
+
+def _readable(
+    vault: Vault, conn: Connection, ids: list[int], purpose_name: str
+) -> CustomerList:
+    purpose = policy.resolve_purpose(conn, purpose_name)
+    actor = policy.load_actor(vault, conn)
+    defs = load_field_defs(conn)
+    shown, withheld = [], 0
+    for customer_id in ids:
+        facts, plain = load_plain(conn, vault.keyring, customer_id)
+        keys, _ = policy.visible_fields(actor.role, defs, plain)
+        decision = policy.decide(
+            vault,
+            conn,
+            action="read-masked",
+            purpose=purpose,
+            customer_id=customer_id,
+            fields=[defs[k] for k in keys],
+            birth_date=_birth_date(plain),
+            actor=actor,
+        )
+        if decision.allowed:
+            shown.append(
+                build_view(customer_id, facts, plain, defs, reveal=False, only=keys)
+            )
+        else:
+            withheld += 1
+    return CustomerList(customers=shown, withheld=withheld)
+
+
+def _birth_date(plain: dict[str, tuple[str, int]]) -> dt.date | None:
+    value = plain.get("id_number")
+    return birth_date_from_id(value[0]) if value else None
 
 
 def show_customer(
-    vault: Vault, customer_id: int, *, reveal: bool = False, purpose: str | None = None
+    vault: Vault,
+    customer_id: int,
+    *,
+    reveal: bool = False,
+    purpose: str | None = None,
+    only: list[str] | None = None,
 ) -> CustomerView:
-    """One customer, masked by default; ``reveal`` needs a declared purpose and is audited."""
-    purpose_key = ""
-    if reveal:
-        if not purpose:
-            raise ValidationError(
-                "Revealing plaintext needs a declared purpose (--purpose)"
-            )
-        purpose_key = resolve_purpose(purpose).key
-    with vault.write() as conn:
-        view = view_customer(
-            conn, vault.keyring, load_field_defs(conn), customer_id, reveal=reveal
+    """One customer, masked by default; ``reveal`` needs the reveal action and a purpose.
+
+    Fields beyond the actor's grade or categories are left out; asking for one of them
+    by name (``only``) is refused naming the field.
+    """
+    if reveal and not purpose:
+        raise ValidationError(
+            "Revealing plaintext needs a declared purpose (--purpose)"
         )
+    action = "reveal" if reveal else "read-masked"
+    with vault.write() as conn:
+        resolved = policy.resolve_purpose(conn, purpose or DEFAULT_READ_PURPOSE)
+        defs = load_field_defs(conn)
+        facts, plain = load_plain(conn, vault.keyring, customer_id)
+        actor = policy.load_actor(vault, conn)
+        if only is None:
+            keys, withheld = policy.visible_fields(actor.role, defs, plain)
+        else:
+            unknown = [k for k in only if k not in plain]
+            if unknown:
+                raise NotFoundError(
+                    f"Customer {customer_id} has no field "
+                    f"'{unknown[0]}'; fields: {', '.join(plain)}"
+                )
+            keys, withheld = only, []
+        policy.authorize(
+            vault,
+            conn,
+            action=action,
+            purpose=resolved,
+            customer_id=customer_id,
+            fields=[defs[k] for k in keys],
+            birth_date=_birth_date(plain),
+        )
+        view = build_view(customer_id, facts, plain, defs, reveal=reveal, only=keys)
         vault.record(
             conn,
             action="pii-revealed" if reveal else "customer-read",
             target=f"customer:{customer_id}",
-            purpose=purpose_key,
-            details={"fields": sorted(view.fields), "masked": not reveal},
+            purpose=resolved.key,
+            details={
+                "fields": sorted(view.fields),
+                "withheld": sorted(withheld),
+                "masked": not reveal,
+            },
         )
     return view
 
 
-def find_customers(vault: Vault, by: str, value: str) -> list[CustomerView]:
+def find_customers(
+    vault: Vault, by: str, value: str, *, purpose: str | None = None
+) -> CustomerList:
     """Exact lookup through the blind index (no decryption of non-matching customers)."""
     if by not in FIND_KINDS:
         raise ValidationError(
@@ -103,29 +190,43 @@ def find_customers(vault: Vault, by: str, value: str) -> list[CustomerView]:
                 ).scalars()
             )
         )
-        defs = load_field_defs(conn)
-        views = [view_customer(conn, vault.keyring, defs, i, reveal=False) for i in ids]
+        result = _readable(vault, conn, ids, purpose or DEFAULT_READ_PURPOSE)
         vault.record(
             conn,
             action="customers-searched",
             target="customers",
-            details={"by": by, "matches": ids},
+            purpose=purpose or DEFAULT_READ_PURPOSE,
+            details={
+                "by": by,
+                "matches": [c.id for c in result.customers],
+                "withheld": result.withheld,
+            },
         )
-    return views
+    return result
 
 
 def update_field(
     vault: Vault, customer_id: int, field: str, value: str, *, purpose: str
 ) -> dict[str, Any]:
     """Set one field to a new version; the old version is kept encrypted in history."""
-    purpose_key = resolve_purpose(purpose).key
     with vault.write() as conn:
+        resolved = policy.resolve_purpose(conn, purpose)
         defs = load_field_defs(conn)
         if field not in defs:
             raise NotFoundError(
                 f"Unknown field '{field}'; fields: {', '.join(sorted(defs))}"
             )
         definition = defs[field]
+        _facts, plain = load_plain(conn, vault.keyring, customer_id)
+        policy.authorize(
+            vault,
+            conn,
+            action="update",
+            purpose=resolved,
+            customer_id=customer_id,
+            fields=[definition],
+            birth_date=_birth_date(plain),
+        )
         clean = value.strip()
         if (
             definition.kind == "pii"
@@ -165,7 +266,7 @@ def update_field(
             conn,
             action="customer-field-updated",
             target=f"customer:{customer_id}",
-            purpose=purpose_key,
+            purpose=resolved.key,
             details={"field": field, "version": version},
         )
     return {"id": customer_id, "field": field, "version": version}

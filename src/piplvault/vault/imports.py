@@ -21,12 +21,18 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from piplvault import discovery
 from piplvault.core.importplan import ColumnPlan, plan_columns
-from piplvault.core.purposes import resolve_purpose
 from piplvault.errors import InvalidValueError, ValidationError
 from piplvault.io.tables import Table
 from piplvault.store.engine import insert_many
 from piplvault.store.records import SealedField, pack, unpack
-from piplvault.store.schema import blind_index, customer_keys, customers, field_history
+from piplvault.store.schema import (
+    blind_index,
+    customer_keys,
+    customer_purposes,
+    customers,
+    field_history,
+)
+from piplvault.vault import policy
 from piplvault.vault.importrows import (
     PreparedRow,
     RowPreparer,
@@ -93,7 +99,7 @@ def import_table(
     kind: str | None = None,
     dry_run: bool = False,
     on_invalid: str = "reject",
-    purpose: str = "data-management",
+    purpose: str = "contract",
     sample: int = 1000,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
@@ -105,7 +111,6 @@ def import_table(
         )
     if kind not in (None, "individual", "enterprise"):
         raise ValidationError(f"Unknown --kind '{kind}'; use individual or enterprise")
-    purpose_key = resolve_purpose(purpose).key
     rows = table.rows()
     head = list(itertools.islice(rows, sample))
     plans = plan_columns(discovery.classify_columns(table.headers, head))
@@ -116,7 +121,10 @@ def import_table(
     action = "import-dry-run" if dry_run else "customers-imported"
     parallel = len(head) >= sample and (workers or os.cpu_count() or 1) > 1
     with vault.write(commit=not dry_run) as conn:
-        run = _ImportRun(vault, conn, plans, report, table.name)
+        resolved = policy.resolve_purpose(conn, purpose)
+        purpose_key = resolved.key
+        policy.authorize(vault, conn, action="import", purpose=resolved)
+        run = _ImportRun(vault, conn, plans, report, table.name, purpose_key)
         preparer = RowPreparer(
             plans,
             run.defs,
@@ -138,6 +146,7 @@ def import_table(
         )
     if dry_run:
         with vault.write() as conn:
+            purpose_key = policy.resolve_purpose(conn, purpose).key
             vault.record(
                 conn,
                 action=action,
@@ -209,8 +218,10 @@ class _ImportRun:
         plans: list[ColumnPlan],
         report: ImportReport,
         file: str,
+        purpose: str,
     ) -> None:
         self.vault = vault
+        self.purpose = purpose
         self.conn = conn
         self.keyring = vault.keyring
         self.report = report
@@ -245,6 +256,24 @@ class _ImportRun:
             for tag in row.match:
                 in_batch[tag] = row
         self._flush()
+
+    def _add_purpose(self, customer_id: int) -> None:
+        """Record that the customer is (also) held for this import's purpose."""
+        known = self.conn.execute(
+            select(customer_purposes.c.purpose).where(
+                customer_purposes.c.customer_id == customer_id,
+                customer_purposes.c.purpose == self.purpose,
+            )
+        ).first()
+        if known is None:
+            self.conn.execute(
+                insert(customer_purposes).values(
+                    customer_id=customer_id,
+                    purpose=self.purpose,
+                    source=f"import:{self.file}",
+                    at=self.now,
+                )
+            )
 
     def _note_invalid(self, row: PreparedRow, abort: bool) -> None:
         if abort:
@@ -312,6 +341,11 @@ class _ImportRun:
             # sorted: B-tree inserts in key order touch far fewer pages
             sorted((k, t, r.customer_id) for r in rows for k, t in r.index),
         )
+        insert_many(
+            self.conn,
+            customer_purposes,
+            [(r.customer_id, self.purpose, f"import:{self.file}", now) for r in rows],
+        )
         self.report.new += len(rows)
         self.report.new_ids.extend(r.customer_id for r in rows)
 
@@ -344,6 +378,7 @@ class _ImportRun:
             sealed[key] = SealedField(version, cipher.encrypt(key, version, value))
             plain[key] = (value, version)
             changed.append({"field": key, "version": version})
+        self._add_purpose(customer_id)
         if not changed:
             self.report.unchanged += 1
             return

@@ -90,21 +90,33 @@ def decrypt_all(
     }
 
 
-def view_customer(
-    conn: Connection,
-    keyring: Keyring,
-    defs: dict[str, FieldDef],
-    customer_id: int,
-    *,
-    reveal: bool,
-) -> CustomerView:
-    """The customer with every field decrypted, then masked unless ``reveal``."""
+def load_plain(
+    conn: Connection, keyring: Keyring, customer_id: int
+) -> tuple[tuple[str, str, str, str, str], dict[str, tuple[str, int]]]:
+    """A customer's row facts (kind, status, created, updated, flags) and every field
+    decrypted as ``{field: (value, version)}`` — in memory only."""
     kind, status, created, updated, data, flags = fetch_row(conn, customer_id)
     cipher = cipher_for(conn, keyring, customer_id)
     plain = decrypt_all(cipher, unpack(data, customer_id=customer_id))
+    return (kind, status, created, updated, flags), plain
+
+
+def build_view(
+    customer_id: int,
+    facts: tuple[str, str, str, str, str],
+    plain: dict[str, tuple[str, int]],
+    defs: dict[str, FieldDef],
+    *,
+    reveal: bool,
+    only: Iterable[str] | None = None,
+) -> CustomerView:
+    """The customer view: chosen fields, masked unless ``reveal``."""
+    kind, status, created, updated, flags = facts
     flagged = set(flags.split(",")) if flags else set()
+    keys = list(plain) if only is None else [k for k in only if k in plain]
     views = {}
-    for name, (value, version) in plain.items():
+    for name in keys:
+        value, version = plain[name]
         definition = defs.get(name) or FieldDef.for_entity(name, name, None, "non_pii")
         shown = value if reveal else mask_field(definition, value)
         views[name] = FieldView(

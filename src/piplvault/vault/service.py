@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,9 @@ from piplvault.crypto.keyring import Keyring, WrappedKey, new_vault_keys
 from piplvault.crypto.signing import public_pem
 from piplvault.errors import (
     AuditUnavailableError,
+    AuthenticationError,
     ConfigError,
+    PermissionDeniedError,
     VaultError,
     VaultExistsError,
     VaultNotFoundError,
@@ -37,7 +39,8 @@ from piplvault.settings import Settings, write_config
 from piplvault.store import migrate
 from piplvault.store.engine import make_engine
 from piplvault.store.schema import meta, vault_keys
-from piplvault.vault import customers, imports
+from piplvault.vault import customers, imports, policy
+from piplvault.vault.records import load_field_defs
 
 if TYPE_CHECKING:
     from piplvault.io.tables import Table
@@ -62,6 +65,7 @@ class Vault:
         self.keyring = keyring
         self.clock = clock
         self.actor = settings.user
+        self.roles = policy.load_roles(settings.home)
 
     # --- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -143,7 +147,24 @@ class Vault:
             WrappedKey(purpose=r.purpose, version=r.version, blob=bytes(r.blob))
             for r in rows
         ]
-        return cls(settings, engine, Keyring(master, wrapped), clock=clock)
+        vault = cls(settings, engine, Keyring(master, wrapped), clock=clock)
+        vault.actor = vault.login()
+        return vault
+
+    def login(self) -> str:
+        """Authenticate the acting user; a failure is audited and raised."""
+        try:
+            return policy.authenticate(self)
+        except AuthenticationError as error:
+            with self.write() as conn:
+                self.record(
+                    conn,
+                    action="login-failed",
+                    target=f"user:{self.actor}",
+                    outcome="denied",
+                    details={"reason": error.message},
+                )
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
@@ -161,6 +182,10 @@ class Vault:
                 try:
                     yield conn
                     self.sign_head(conn)
+                except PermissionDeniedError as refused:
+                    transaction.rollback()
+                    self._audit_refusal(refused)
+                    raise
                 except BaseException:
                     transaction.rollback()
                     raise
@@ -170,6 +195,41 @@ class Vault:
                     transaction.rollback()
         except OperationalError as exc:
             raise _storage_error(exc) from exc
+
+    def _audit_refusal(self, refused: PermissionDeniedError) -> None:
+        info = getattr(refused, "audit", None)
+        if info is None:
+            return
+        with self.write() as conn:
+            self.record(
+                conn,
+                action=info["action"],
+                target=info["target"],
+                purpose=info["purpose"],
+                outcome="denied",
+                details={"reason": refused.reason, "fields": info["fields"]},
+            )
+
+    def authorize(
+        self,
+        conn: Connection,
+        *,
+        action: str,
+        purpose: str | None = None,
+        customer_id: int | None = None,
+        field_keys: Iterable[str] = (),
+    ) -> None:
+        """The policy choke point: raise PermissionDeniedError (audited) unless allowed."""
+        resolved = policy.resolve_purpose(conn, purpose) if purpose else None
+        defs = load_field_defs(conn)
+        policy.authorize(
+            self,
+            conn,
+            action=action,
+            purpose=resolved,
+            customer_id=customer_id,
+            fields=[defs[k] for k in field_keys if k in defs],
+        )
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -201,20 +261,6 @@ class Vault:
             details=details,
         )
 
-    def record_refusal(
-        self, *, action: str, target: str, purpose: str, error: VaultError
-    ) -> None:
-        """Audit a refused request in its own transaction (the request itself did nothing)."""
-        with self.write() as conn:
-            self.record(
-                conn,
-                action=action,
-                target=target,
-                purpose=purpose,
-                outcome="denied",
-                details={"reason": error.code, "message": error.message},
-            )
-
     def sign_head(self, conn: Connection) -> None:
         audit.checkpoint(
             conn,
@@ -230,18 +276,29 @@ class Vault:
     def import_table(self, table: Table, **options: Any) -> ImportReport:
         return imports.import_table(self, table, **options)
 
-    def list_customers(self, *, limit: int = 50, offset: int = 0) -> list[CustomerView]:
-        return customers.list_customers(self, limit=limit, offset=offset)
-
-    def show_customer(
-        self, customer_id: int, *, reveal: bool = False, purpose: str | None = None
-    ) -> CustomerView:
-        return customers.show_customer(
-            self, customer_id, reveal=reveal, purpose=purpose
+    def list_customers(
+        self, *, limit: int = 50, offset: int = 0, purpose: str | None = None
+    ) -> customers.CustomerList:
+        return customers.list_customers(
+            self, limit=limit, offset=offset, purpose=purpose
         )
 
-    def find_customers(self, by: str, value: str) -> list[CustomerView]:
-        return customers.find_customers(self, by, value)
+    def show_customer(
+        self,
+        customer_id: int,
+        *,
+        reveal: bool = False,
+        purpose: str | None = None,
+        only: list[str] | None = None,
+    ) -> CustomerView:
+        return customers.show_customer(
+            self, customer_id, reveal=reveal, purpose=purpose, only=only
+        )
+
+    def find_customers(
+        self, by: str, value: str, *, purpose: str | None = None
+    ) -> customers.CustomerList:
+        return customers.find_customers(self, by, value, purpose=purpose)
 
     def update_field(
         self, customer_id: int, field: str, value: str, *, purpose: str
@@ -249,14 +306,27 @@ class Vault:
         return customers.update_field(self, customer_id, field, value, purpose=purpose)
 
     def status(self) -> dict[str, Any]:
+        with self.write(commit=False) as conn:
+            self.authorize(conn, action="report")
         return customers.status(self)
 
     def audit_entries(self, *, since: str | None = None) -> list[AuditEntry]:
-        with self.read() as conn:
-            return list(audit.entries(conn, since_at=since))
+        """Audit entries (needs the audit-read action; the reading is itself audited)."""
+        with self.write() as conn:
+            self.authorize(conn, action="audit-read")
+            found = list(audit.entries(conn, since_at=since))
+            self.record(
+                conn,
+                action="audit-log-read",
+                target="audit",
+                details={"since": since, "entries": len(found)},
+            )
+        return found
 
     def verify_audit(self) -> AuditReport:
-        with self.read() as conn:
+        """Verify the chain and checkpoints (needs audit-read; read-only)."""
+        with self.write(commit=False) as conn:
+            self.authorize(conn, action="audit-read")
             return verify_log(conn, self.keyring.signing_key.public_key())
 
     def meta_value(self, key: str) -> str | None:

@@ -1,0 +1,203 @@
+"""Users, API tokens and data-protection training records (PIPL Art. 51)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, select, update
+
+from piplvault.errors import NotFoundError, ValidationError, VaultExistsError
+from piplvault.store.schema import api_tokens, training, users
+from piplvault.vault import policy
+
+if TYPE_CHECKING:
+    from piplvault.vault.service import Vault
+
+
+def add_user(vault: Vault, name: str, role: str, password: str) -> dict[str, Any]:
+    """Create a user with a role; the password is stored only as an Argon2id hash."""
+    if role not in vault.roles:
+        raise ValidationError(
+            f"Unknown role '{role}'; roles: {', '.join(sorted(vault.roles))}"
+        )
+    if not name or len(name) > 128 or any(c.isspace() for c in name):
+        raise ValidationError("A user name needs 1-128 characters and no spaces")
+    digest = policy.hash_password(password)
+    with vault.write() as conn:
+        vault.authorize(conn, action="manage-users")
+        if conn.execute(select(users.c.name).where(users.c.name == name)).first():
+            raise VaultExistsError(f"User '{name}' already exists")
+        conn.execute(
+            insert(users).values(
+                name=name, role=role, password_hash=digest, created_at=vault.now()
+            )
+        )
+        vault.record(
+            conn, action="user-added", target=f"user:{name}", details={"role": role}
+        )
+    return {"name": name, "role": role}
+
+
+def list_users(vault: Vault) -> list[dict[str, Any]]:
+    with vault.write() as conn:
+        vault.authorize(conn, action="manage-users")
+        rows = conn.execute(select(users).order_by(users.c.name)).all()
+        out = []
+        for r in rows:
+            until = policy.load_actor(vault, conn, r.name).training_valid_until
+            out.append(
+                {
+                    "name": r.name,
+                    "role": r.role,
+                    "created_at": r.created_at,
+                    "disabled_at": r.disabled_at,
+                    "training_valid_until": until.isoformat() if until else None,
+                }
+            )
+        vault.record(conn, action="users-listed", target="users")
+    return out
+
+
+def disable_user(vault: Vault, name: str) -> dict[str, Any]:
+    if name == policy.OWNER:
+        raise ValidationError("The local owner cannot be disabled")
+    with vault.write() as conn:
+        vault.authorize(conn, action="manage-users")
+        _require_user(conn, name)
+        now = vault.now()
+        conn.execute(update(users).where(users.c.name == name).values(disabled_at=now))
+        conn.execute(
+            update(api_tokens)
+            .where(api_tokens.c.user == name, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        vault.record(conn, action="user-disabled", target=f"user:{name}")
+    return {"name": name, "disabled_at": now}
+
+
+def issue_token(vault: Vault, name: str, days: int = 90) -> dict[str, Any]:
+    """A new API token for ``name``, shown once; only its SHA-256 is stored."""
+    if not 1 <= days <= 3650:
+        raise ValidationError("--days must be between 1 and 3650")
+    token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    expires = vault.clock.now() + dt.timedelta(days=days)
+    expires_at = expires.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with vault.write() as conn:
+        vault.authorize(conn, action="manage-users")
+        _require_user(conn, name)
+        conn.execute(
+            insert(api_tokens).values(
+                id=token_id,
+                user=name,
+                token_hash=policy.token_digest(secret),
+                created_at=vault.now(),
+                expires_at=expires_at,
+            )
+        )
+        vault.record(
+            conn,
+            action="token-issued",
+            target=f"user:{name}",
+            details={"token_id": token_id, "expires_at": expires_at},
+        )
+    return {
+        "user": name,
+        "token_id": token_id,
+        "token": f"pvt_{token_id}_{secret}",
+        "expires_at": expires_at,
+    }
+
+
+def revoke_token(vault: Vault, token_id: str) -> dict[str, Any]:
+    with vault.write() as conn:
+        vault.authorize(conn, action="manage-users")
+        row = conn.execute(
+            select(api_tokens).where(api_tokens.c.id == token_id)
+        ).first()
+        if row is None:
+            raise NotFoundError(f"No token with id '{token_id}'")
+        conn.execute(
+            update(api_tokens)
+            .where(api_tokens.c.id == token_id)
+            .values(revoked_at=vault.now())
+        )
+        vault.record(
+            conn,
+            action="token-revoked",
+            target=f"user:{row.user}",
+            details={"token_id": token_id},
+        )
+    return {"token_id": token_id, "revoked": True}
+
+
+def record_training(
+    vault: Vault, name: str, course: str, *, score: int, valid_days: int
+) -> dict[str, Any]:
+    """Record a completed course; a score under the pass mark does not count."""
+    if not 0 <= score <= 100:
+        raise ValidationError("--score must be between 0 and 100")
+    if not 1 <= valid_days <= 3650:
+        raise ValidationError("--valid-days must be between 1 and 3650")
+    today = vault.clock.now().date()
+    until = today + dt.timedelta(days=valid_days)
+    with vault.write() as conn:
+        vault.authorize(conn, action="manage-users")
+        _require_user(conn, name)
+        conn.execute(
+            insert(training).values(
+                user=name,
+                course=course,
+                score=score,
+                completed_at=vault.now(),
+                valid_until=until.isoformat(),
+                recorded_by=vault.actor,
+            )
+        )
+        vault.record(
+            conn,
+            action="training-recorded",
+            target=f"user:{name}",
+            details={
+                "course": course,
+                "score": score,
+                "valid_until": until.isoformat(),
+                "passed": score >= policy.PASS_MARK,
+            },
+        )
+    return {
+        "user": name,
+        "course": course,
+        "score": score,
+        "passed": score >= policy.PASS_MARK,
+        "valid_until": until.isoformat(),
+    }
+
+
+def list_training(vault: Vault, name: str | None = None) -> list[dict[str, Any]]:
+    with vault.write() as conn:
+        vault.authorize(conn, action="manage-users")
+        query = select(training).order_by(training.c.id)
+        if name:
+            query = query.where(training.c.user == name)
+        rows = [
+            {
+                "user": r.user,
+                "course": r.course,
+                "score": r.score,
+                "completed_at": r.completed_at,
+                "valid_until": r.valid_until,
+                "passed": r.score >= policy.PASS_MARK,
+                "current": r.score >= policy.PASS_MARK
+                and r.valid_until >= vault.clock.now().date().isoformat(),
+            }
+            for r in conn.execute(query)
+        ]
+        vault.record(conn, action="training-listed", target=f"user:{name or '*'}")
+    return rows
+
+
+def _require_user(conn: Any, name: str) -> None:
+    if conn.execute(select(users.c.name).where(users.c.name == name)).first() is None:
+        raise NotFoundError(f"No user named '{name}'")

@@ -1,0 +1,314 @@
+"""Who may see what, for which purpose: authentication, actors and the authorize choke point.
+
+Every use case that touches personal data calls :func:`authorize` with an action, a declared
+purpose, the customer and the fields involved. A refusal raises PermissionDeniedError naming
+the missing piece; :meth:`Vault.write` rolls the use case back and audits the refusal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, exists, select
+
+from piplvault.core import policy as core
+from piplvault.core.customers import FieldDef
+from piplvault.errors import (
+    AuthenticationError,
+    ConfigError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from piplvault.store.schema import (
+    api_tokens,
+    consents,
+    customer_purposes,
+    purposes,
+    training,
+    users,
+)
+
+if TYPE_CHECKING:
+    from piplvault.vault.service import Vault
+
+POLICY_FILE = "policy.toml"
+OWNER = "owner"
+_HASHER = PasswordHasher()  # argon2id, m=64 MiB, t=3, p=4
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PurposeDef:
+    key: str
+    name_zh: str
+    basis: str
+    necessity: str
+
+
+def load_roles(home: Path) -> dict[str, core.Role]:
+    """Built-in roles plus the custom roles of ``HOME/policy.toml``."""
+    roles = dict(core.BUILTIN_ROLES)
+    path = home / POLICY_FILE
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            roles.update(core.parse_roles(dict(data.get("roles", {}))))
+        except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+    return roles
+
+
+# --- authentication ------------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise ValidationError("A password needs at least 8 characters")
+    return _HASHER.hash(password)
+
+
+def token_digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode("utf-8")).digest()
+
+
+def authenticate(vault: Vault) -> str:
+    """The acting user's name, after checking its password or token (owner: passphrase)."""
+    s = vault.settings
+    name = s.user
+    with vault.read() as conn:
+        row = conn.execute(select(users).where(users.c.name == name)).first()
+    if row is None:
+        raise AuthenticationError(f"Unknown user '{name}'")
+    if row.disabled_at is not None:
+        raise AuthenticationError(f"User '{name}' is disabled")
+    if name == OWNER:
+        return name
+    if s.token is not None and s.token.reveal():
+        if _token_ok(vault, name, s.token.reveal()):
+            return name
+        raise AuthenticationError(
+            f"The token for user '{name}' is wrong, expired or revoked"
+        )
+    if s.password is None or not s.password.reveal():
+        raise AuthenticationError(
+            f"User '{name}' needs a password (PIPLVAULT_PASSWORD) or token (PIPLVAULT_TOKEN)"
+        )
+    try:
+        _HASHER.verify(row.password_hash or "", s.password.reveal())
+    except (VerificationError, InvalidHashError) as exc:
+        raise AuthenticationError(f"Wrong password for user '{name}'") from exc
+    return name
+
+
+def _token_ok(vault: Vault, name: str, token: str) -> bool:
+    _, _, rest = token.partition("pvt_")
+    token_id, _, secret = rest.partition("_")
+    with vault.read() as conn:
+        row = conn.execute(
+            select(api_tokens).where(api_tokens.c.id == token_id)
+        ).first()
+    if row is None or row.user != name or row.revoked_at is not None:
+        return False
+    if row.expires_at < vault.now():
+        return False
+    return hmac.compare_digest(bytes(row.token_hash), token_digest(secret))
+
+
+# --- actors and purposes -------------------------------------------------------------------
+
+
+def load_actor(vault: Vault, conn: Connection, name: str | None = None) -> core.Actor:
+    name = name or vault.actor
+    row = conn.execute(select(users).where(users.c.name == name)).first()
+    if row is None:
+        raise ValidationError(f"Unknown user '{name}'")
+    role = vault.roles.get(row.role)
+    if role is None:
+        raise ConfigError(f"User '{name}' has role '{row.role}', which is not defined")
+    return core.Actor(
+        name=name,
+        role=role,
+        active=row.disabled_at is None,
+        training_valid_until=_valid_until(conn, name, None),
+    )
+
+
+def _valid_until(conn: Connection, user: str, course: str | None) -> dt.date | None:
+    query = select(training.c.valid_until).where(
+        training.c.user == user, training.c.score >= PASS_MARK
+    )
+    if course is not None:
+        query = query.where(training.c.course == course)
+    dates = [dt.date.fromisoformat(v) for v in conn.execute(query).scalars()]
+    return max(dates, default=None)
+
+
+PASS_MARK = 60
+
+
+def resolve_purpose(conn: Connection, name: str) -> PurposeDef:
+    """A purpose by key or Chinese name; the error lists the valid ones."""
+    rows = conn.execute(select(purposes)).all()
+    for r in rows:
+        if name in (r.key, r.name_zh):
+            return PurposeDef(
+                key=r.key, name_zh=r.name_zh, basis=r.basis, necessity=r.necessity
+            )
+    valid = ", ".join(f"{r.key} ({r.name_zh})" for r in rows)
+    raise ValidationError(f"Unknown purpose '{name}'; valid purposes: {valid}")
+
+
+def customer_basis(
+    conn: Connection, customer_id: int, purpose: PurposeDef
+) -> core.Basis | None:
+    """The customer's legal basis for ``purpose``: its latest consent record, a basis that
+    holds for everyone, or the contract under which the customer was collected."""
+    row = conn.execute(
+        select(consents)
+        .where(consents.c.customer_id == customer_id, consents.c.purpose == purpose.key)
+        .order_by(consents.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is not None:
+        withdrawn = (
+            dt.date.fromisoformat(row.withdrawn_at[:10]) if row.withdrawn_at else None
+        )
+        return core.Basis(
+            basis=row.basis,
+            withdrawn_on=withdrawn,
+            separate=frozenset(filter(None, row.separate.split(","))),
+            guardian=bool(row.guardian),
+        )
+    if purpose.basis in core.GLOBAL_BASES:
+        return core.Basis(basis=purpose.basis)
+    if purpose.basis in ("contract", "hr") and _collected_under(
+        conn, customer_id, purpose.basis
+    ):
+        return core.Basis(basis=purpose.basis)
+    return None
+
+
+def _collected_under(conn: Connection, customer_id: int, basis: str) -> bool:
+    query = select(
+        exists().where(
+            customer_purposes.c.customer_id == customer_id,
+            customer_purposes.c.purpose == purposes.c.key,
+            purposes.c.basis == basis,
+        )
+    )
+    return bool(conn.execute(query).scalar())
+
+
+# --- the choke point -----------------------------------------------------------------------
+
+
+def field_access(defs: Iterable[FieldDef]) -> tuple[core.FieldAccess, ...]:
+    return tuple(
+        core.FieldAccess(
+            key=d.key,
+            grade=d.grade,
+            category=d.category,
+            sensitive=d.sensitivity == "sensitive",
+        )
+        for d in defs
+    )
+
+
+def decide(
+    vault: Vault,
+    conn: Connection,
+    *,
+    action: str,
+    purpose: PurposeDef | None = None,
+    customer_id: int | None = None,
+    fields: Iterable[FieldDef] = (),
+    birth_date: dt.date | None = None,
+    actor: core.Actor | None = None,
+) -> core.Decision:
+    """The policy decision for one request (pure core decision over stored facts)."""
+    actor = actor or load_actor(vault, conn)
+    today = vault.clock.now().date()
+    basis = None
+    if customer_id is not None and purpose is not None and action in core.DATA_ACTIONS:
+        basis = customer_basis(conn, customer_id, purpose)
+    course = actor.role.required_course
+    request = core.Request(
+        actor=actor,
+        action=action,
+        purpose=purpose.key if purpose else None,
+        purpose_basis=purpose.basis if purpose else None,
+        customer_id=customer_id,
+        fields=field_access(fields),
+        basis=basis,
+        minor=core.is_minor(birth_date, today),
+        today=today,
+        course_valid_until=_valid_until(conn, actor.name, course) if course else None,
+    )
+    return core.decide(request)
+
+
+def authorize(
+    vault: Vault,
+    conn: Connection,
+    *,
+    action: str,
+    purpose: PurposeDef | None = None,
+    customer_id: int | None = None,
+    fields: Iterable[FieldDef] = (),
+    birth_date: dt.date | None = None,
+) -> None:
+    """Raise PermissionDeniedError unless the acting user may do this."""
+    decision = decide(
+        vault,
+        conn,
+        action=action,
+        purpose=purpose,
+        customer_id=customer_id,
+        fields=fields,
+        birth_date=birth_date,
+    )
+    if not decision.allowed:
+        error = PermissionDeniedError(
+            f"Refused: {decision.message}", reason=decision.reason
+        )
+        error.audit = {  # type: ignore[attr-defined]
+            "action": action,
+            "target": f"customer:{customer_id}" if customer_id is not None else action,
+            "purpose": purpose.key if purpose else "",
+            "fields": sorted(d.key for d in fields),
+        }
+        raise error
+
+
+def visible_fields(
+    role: core.Role, defs: dict[str, FieldDef], keys: Iterable[str]
+) -> tuple[list[str], list[str]]:
+    """Split field keys into those the role may see and those withheld (grade/category)."""
+    shown, withheld = [], []
+    for key in keys:
+        d = defs.get(key)
+        if (
+            d is not None
+            and d.grade <= role.max_grade
+            and d.category in role.categories
+        ):
+            shown.append(key)
+        else:
+            withheld.append(key)
+    return shown, withheld
+
+
+def explain(decision: core.Decision) -> dict[str, Any]:
+    return {
+        "allowed": decision.allowed,
+        "reason": decision.reason,
+        "message": decision.message,
+    }
