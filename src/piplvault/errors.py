@@ -18,6 +18,11 @@ contains a personal value; errors name files, rows, columns, customer ids and fi
     ├── ValidationError                  a value fails validation (names the field, never the value)
     ├── PermissionDeniedError            policy refused the request (carries ``reason``)
     ├── AuthenticationError              unknown user, wrong password or token
+    ├── WorkflowError                    a case step whose preconditions do not hold
+    │   └── NoticeMissingError           a customer has no delivered notice (PIPL Art. 22)
+    ├── VaultClosedError                 the vault is winding down or sealed
+    ├── LegalHoldError                   a legal hold blocks the deletion
+    ├── EpochKeyUnavailableError         a backup's epoch key was destroyed (pruned)
     └── InputFileError                   a problem with an input file (names file/row/column)
         ├── FileUnreadableError          missing or unreadable
         ├── EmptyFileError               no header / no rows
@@ -110,6 +115,30 @@ class PermissionDeniedError(VaultError):
     def __init__(self, message: str, *, reason: str = "denied") -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class WorkflowError(VaultError):
+    """A transfer/deregistration step was refused because a precondition does not hold."""
+
+    code = "workflow-step-refused"
+    status = 409
+
+
+class NoticeMissingError(WorkflowError):
+    """A customer in scope has no delivered notice (R-22-1); carries ``customer_id``."""
+
+    code = "notice-missing"
+
+    def __init__(self, message: str, *, customer_id: int) -> None:
+        super().__init__(message)
+        self.customer_id = customer_id
+
+
+class VaultClosedError(VaultError):
+    """The vault is winding down (no new data) or sealed (read-only)."""
+
+    code = "vault-closed"
+    status = 423
 
 
 class AuthenticationError(VaultError):

@@ -85,3 +85,56 @@ def test_exports_match_all() -> None:
     public = {n for n in vars(discovery) if not n.startswith("_")}
     modules = {n for n in public if type(getattr(discovery, n)).__name__ == "module"}
     assert sorted(public - modules - {"annotations"}) == discovery.__all__
+
+
+def test_english_headers_are_understood() -> None:
+    headers = ["name", "id_no", "mobile", "e-mail", "company", "account", "remark"]
+    row = [
+        "张伟",
+        "11010519491231002X",
+        "13812345678",
+        "zhang.wei@example.com",
+        "示例科技有限公司",
+        "6222021234567890128",
+        "客户来电，已解答。",
+    ]
+    decisions = classify_columns(headers, [row] * 5)
+    assert [(d.kind, d.entity) for d in decisions] == [
+        ("pii", "PERSON"),
+        ("pii", "CN_RESIDENT_ID"),
+        ("pii", "CN_MOBILE"),
+        ("pii", "EMAIL"),
+        ("pii", "ORG_NAME"),
+        ("pii", "BANK_CARD"),
+        ("free_text", None),
+    ]
+
+
+def test_business_headers_veto_values_that_happen_to_validate() -> None:
+    mobiles = [f"138{i:08d}" for i in range(20)]
+    assert _decide("商品SKU", mobiles).kind == "non_pii"
+    assert _decide("下单手机号", mobiles).entity == "CN_MOBILE"
+    assert _decide("证件编号", _ids(20)).entity == "CN_RESIDENT_ID"
+
+
+def test_mixed_phone_column_is_labelled_per_cell() -> None:
+    decision = _decide("联系电话", ["13812345678", "010-62345678", "13912345678"])
+    assert (decision.entity, decision.mixed) == ("CN_MOBILE", True)
+    assert label_cell("CN_MOBILE", "010-62345678") == "CN_LANDLINE"
+
+
+def test_a_column_of_place_names_is_not_people() -> None:
+    cities = [
+        "广州",
+        "杭州",
+        "南京",
+        "武汉",
+        "郑州",
+        "长沙",
+        "苏州",
+        "金华",
+        "唐山",
+        "洛阳",
+    ]
+    assert _decide("所在城市", cities).kind == "non_pii"
+    assert _decide("姓名", ["高平", "黄岩", "张伟", "李娜"]).entity == "PERSON"

@@ -126,3 +126,21 @@ def test_installed_command_scans_a_file(tmp_path: Path) -> None:
         "non_pii",
         "free_text",
     ]
+
+
+def test_scan_reads_spreadsheets(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "客户"
+    for row in _ROWS:
+        sheet.append(row)
+    path = tmp_path / "客户信息.xlsx"
+    workbook.save(path)
+    result = CliRunner().invoke(app, ["scan", str(path), "--sheet", "客户", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["encoding"] == "xlsx"
+    assert document["columns"][2]["entity"] == "CN_RESIDENT_ID"

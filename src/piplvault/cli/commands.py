@@ -2,4 +2,13 @@
 
 from __future__ import annotations
 
-from piplvault.cli import audit, customers, scan, vaultcmds  # noqa: F401
+from piplvault.cli import (  # noqa: F401  # noqa: F401  issue 5: lifecycle
+    audit,
+    backup,
+    customers,
+    keys,
+    lifecycle,
+    policy,
+    scan,
+    vaultcmds,
+)

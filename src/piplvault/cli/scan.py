@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,9 +13,10 @@ from rich import box
 from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json
-from piplvault.discovery import ScanResult, scan_table
+from piplvault.core.masking import mask
+from piplvault.discovery import ScanResult, label_cell, scan_table
 from piplvault.errors import VaultError
-from piplvault.io.tables import open_table
+from piplvault.io.tables import normalise_cell, open_table
 
 
 @app.command("scan")
@@ -35,9 +37,11 @@ def scan(
 
     Example: piplvault scan 客户信息.csv --json
     """
+    examples: list[list[str]] = []
     try:
         table = open_table(file, sheet=sheet)
-        result = scan_table(table.headers, table.rows(), sample=sample, cells=cells)
+        rows = table.rows() if as_json else _keeping_head(table.rows(), examples)
+        result = scan_table(table.headers, rows, sample=sample, cells=cells)
     except VaultError as error:
         err_console.print(f"Error: {error.message}", highlight=False, markup=False)
         raise typer.Exit(1) from error
@@ -54,7 +58,7 @@ def scan(
     elif as_json:
         print_json(to_json(str(file), table.encoding, result))
     else:
-        _print_report(str(file), table.encoding, result)
+        _print_report(str(file), table.encoding, result, examples)
 
 
 def to_json(file: str, encoding: str, result: ScanResult) -> dict[str, Any]:
@@ -92,7 +96,30 @@ def to_json(file: str, encoding: str, result: ScanResult) -> dict[str, Any]:
     return document
 
 
-def _print_report(file: str, encoding: str, result: ScanResult) -> None:
+def _keeping_head(
+    rows: Iterator[list[str]], head: list[list[str]], size: int = 50
+) -> Iterator[list[str]]:
+    """Pass rows through, keeping the first ``size`` for masked examples."""
+    for row in rows:
+        if len(head) < size:
+            head.append(row)
+        yield row
+
+
+def _example(column: int, entity: str | None, head: list[list[str]]) -> str:
+    """A masked example of the column's entity (脱敏), or '-'."""
+    if entity is None or entity in ("ORG_NAME", "CN_USCC", "BANK_BRANCH"):
+        return "-"
+    for row in head:
+        value = row[column] if column < len(row) else ""
+        if value.strip() and label_cell(entity, value) == entity:
+            return mask(entity, normalise_cell(value))
+    return "-"
+
+
+def _print_report(
+    file: str, encoding: str, result: ScanResult, head: list[list[str]]
+) -> None:
     table = RichTable(
         title=f"{Path(file).name}: {result.rows:,} rows, {encoding}", box=box.SIMPLE
     )
@@ -103,7 +130,8 @@ def _print_report(file: str, encoding: str, result: ScanResult) -> None:
     table.add_column("grade", justify="right")
     table.add_column("conf.", justify="right")
     table.add_column("valid", justify="right")
-    for c in result.columns:
+    table.add_column("example (masked)", overflow="fold")
+    for index, c in enumerate(result.columns):
         entity = (c.entity or "-") + ("*" if c.mixed else "")
         table.add_row(
             c.name,
@@ -113,6 +141,7 @@ def _print_report(file: str, encoding: str, result: ScanResult) -> None:
             str(c.grade or "-"),
             f"{c.confidence:.2f}",
             f"{c.valid_ratio:.0%}",
+            _example(index, c.entity, head),
         )
     out_console.print(table)
     if any(c.mixed for c in result.columns):

@@ -12,7 +12,10 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from piplvault.crypto.aead import Sealer, new_key
 from piplvault.errors import IntegrityError, WrongPassphraseError
@@ -104,6 +107,7 @@ class Keyring:
         )
         signing_raw = self._keys[("signing", self.current_version("signing"))]
         self.signing_key = Ed25519PrivateKey.from_private_bytes(signing_raw)
+        self.exchange_key = derive_exchange_key(signing_raw)
 
     def current_version(self, purpose: str) -> int:
         return max((v for (p, v) in self._keys if p == purpose), default=0)
@@ -149,3 +153,54 @@ class FieldCipher:
         aad = _field_aad(self._customer_id, field, version, self._dek_version)
         what = f"customer {self._customer_id} field '{field}' v{version}"
         return self._sealer.open(blob, aad, what=what).decode("utf-8")
+
+
+# --- lifecycle (issue 5): sealing under the KEK, rotation -------------------------------
+
+
+def wrap_vault_key(master: bytes, purpose: str, version: int, raw: bytes) -> WrappedKey:
+    """Wrap one raw vault key under ``master`` (used by key rotation)."""
+    blob = Sealer(master).seal(raw, _key_aad(purpose, version))
+    return WrappedKey(purpose=purpose, version=version, blob=blob)
+
+
+def rewrap_vault_keys(keyring: Keyring, new_master: bytes) -> list[WrappedKey]:
+    """Every vault key of ``keyring`` wrapped under ``new_master`` (passphrase change)."""
+    raw = keyring._keys  # same module: the keyring's own secrets
+    return [wrap_vault_key(new_master, p, v, k) for (p, v), k in sorted(raw.items())]
+
+
+def seal_with_kek(keyring: Keyring, plaintext: bytes, aad: bytes) -> tuple[int, bytes]:
+    """Seal ``plaintext`` under the current KEK; returns (kek version, blob)."""
+    version = keyring.kek_version
+    return version, keyring._kek[version].seal(plaintext, b"kek-sealed\x00" + aad)
+
+
+def open_with_kek(
+    keyring: Keyring, blob: bytes, aad: bytes, version: int, *, what: str
+) -> bytes:
+    """Open a blob sealed by :func:`seal_with_kek`; IntegrityError names ``what``."""
+    sealer = keyring._kek.get(version)
+    if sealer is None:
+        raise IntegrityError(
+            f"{what}: sealed under key-encryption key v{version}, which this vault no "
+            "longer has (retired)"
+        )
+    return sealer.open(blob, b"kek-sealed\x00" + aad, what=what)
+
+
+def key_versions(keyring: Keyring) -> list[tuple[str, int]]:
+    return sorted(keyring._keys)
+
+
+def derive_exchange_key(signing_raw: bytes) -> X25519PrivateKey:
+    """The vault's X25519 key for receiving handover packages, derived from its signing
+    seed with HKDF-SHA256 (domain-separated), so it needs no storage of its own and follows
+    signing-key rotation."""
+    seed = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=None,
+        info=b"piplvault/x25519-exchange/v1",
+    ).derive(signing_raw)
+    return X25519PrivateKey.from_private_bytes(seed)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from stdnum import luhn
 
 from piplvault.discovery.characters import strip_separators, to_nfkc
-from piplvault.discovery.context import DIGITS, is_business_number
+from piplvault.discovery.context import is_business_number
 from piplvault.discovery.registry import Recognizer, register
 from piplvault.discovery.resident_id import PROVINCES
 
@@ -31,7 +31,7 @@ _BINS = ("2", "3", "4", "5", "6", "9")
 
 def normalise(value: str) -> str:
     """Digits only."""
-    return strip_separators(to_nfkc(value))
+    return to_nfkc(strip_separators(to_nfkc(value)))
 
 
 def validate(value: str) -> bool:
@@ -40,7 +40,7 @@ def validate(value: str) -> bool:
     if not _GROUPED.fullmatch(text):
         return False
     number = strip_separators(text)
-    if not _SHAPE.fullmatch(number) or not luhn.is_valid(number):
+    if not _SHAPE.fullmatch(number) or luhn.checksum(number) != 0:
         return False
     return number.startswith(_BINS) and not _looks_like_id(number)
 
@@ -84,6 +84,6 @@ RECOGNIZER = register(
         ),
         context=("卡号", "账号", "帐号", "银行卡", "银行卡号", "账户"),
         priority=30,
-        trigger=DIGITS,
+        trigger=re.compile(r"\d{4}"),
     )
 )

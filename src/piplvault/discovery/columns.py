@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from piplvault.core.classification import FREE_TEXT, classify_entity
 from piplvault.discovery.characters import is_cjk, to_nfkc
+from piplvault.discovery.lexicon import divisions
 from piplvault.discovery.registry import Recognizer, all_recognizers, get_recognizer
 
 #: Headers of columns that hold notes and other sentences.
@@ -42,7 +43,8 @@ FREE_TEXT_HEADERS = (
     "detail",
     "text",
 )
-#: Headers of business columns (ids, amounts, dates): values must be unambiguous.
+#: Headers of business columns (ids, amounts, dates): never personal information unless
+#: the header also names an entity (证件编号, 下单手机号).
 BUSINESS_HEADERS = (
     "订单",
     "单号",
@@ -118,15 +120,26 @@ def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
     if not values:
         return _non_pii(name, 0.0)
     ratios = _valid_ratios(values, hinted)
+    if (
+        "PERSON" not in hinted
+        and ratios.get("PERSON")
+        and _share_of_places(values) >= 0.5
+    ):
+        # 广州, 金华, 高平: a column of place names, though each could be a name.
+        ratios["PERSON"] = 0.0
+    if business:
+        # 订单号, 商品SKU, 下单日期: business data even when the values happen to
+        # validate (order numbers shaped like IDs, SKUs like mobiles, any date).
+        return _non_pii(name, max(ratios.values(), default=0.0))
     mixed = _mixed_decision(name, ratios, hinted)
     if mixed is not None:
         return mixed
-    best = _best_entity(ratios, hinted, business)
+    best = _best_entity(ratios, hinted)
     if best is not None:
         entity, ratio = best
         confidence = min(1.0, ratio * 0.9 + (0.1 if entity in hinted else 0.0))
         return _pii(name, entity, confidence, ratio, mixed=False)
-    if not business and _looks_like_sentences(values):
+    if _looks_like_sentences(values):
         return _free_text(name, 0.8)
     return _non_pii(name, max(ratios.values(), default=0.0))
 
@@ -152,7 +165,7 @@ def _valid_ratios(values: Sequence[str], hinted: set[str]) -> dict[str, float]:
 
 
 def _best_entity(
-    ratios: dict[str, float], hinted: set[str], business: bool
+    ratios: dict[str, float], hinted: set[str]
 ) -> tuple[str, float] | None:
     order = {r.entity: r.priority for r in all_recognizers()}
     ranked = sorted(ratios.items(), key=lambda item: (-item[1], order[item[0]]))
@@ -160,8 +173,7 @@ def _best_entity(
         if entity in hinted and ratio >= 0.5:
             return entity, ratio
     entity, ratio = ranked[0]
-    threshold = 0.95 if business else 0.8
-    return (entity, ratio) if ratio >= threshold else None
+    return (entity, ratio) if ratio >= 0.8 else None
 
 
 def _mixed_decision(
@@ -182,6 +194,12 @@ def _mixed_decision(
         confidence = min(1.0, (first + second) * 0.9 + (0.1 if agrees else 0.0))
         return _pii(name, entity, confidence, min(1.0, first + second), mixed=True)
     return None
+
+
+def _share_of_places(values: Sequence[str]) -> float:
+    names = divisions()
+    head = values[:_FIRST_LOOK]
+    return sum(1 for v in head if v in names) / len(head)
 
 
 def _looks_like_sentences(values: Sequence[str]) -> bool:

@@ -47,7 +47,3 @@ def follows_word(
 def is_business_number(text: str, start: int) -> bool:
     """Whether the number at ``start`` is introduced as an order/SKU/tracking number."""
     return follows_word(text, start, BUSINESS_NUMBER_WORDS)
-
-
-#: Texts without three digits in a row hold no phone, ID, card or code number.
-DIGITS = re.compile(r"\d\d\d")

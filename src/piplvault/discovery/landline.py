@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from piplvault.discovery.characters import to_nfkc
-from piplvault.discovery.context import DIGITS, is_business_number
+from piplvault.discovery.context import is_business_number
 from piplvault.discovery.registry import Recognizer, register
 
 ENTITY = "CN_LANDLINE"
@@ -112,6 +112,6 @@ RECOGNIZER = register(
         ),
         context=("电话", "座机", "固话", "联系电话", "办公电话", "传真"),
         priority=25,
-        trigger=DIGITS,
+        trigger=re.compile(r"0\d\d|86"),
     )
 )

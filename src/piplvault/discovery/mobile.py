@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from piplvault.discovery.characters import to_nfkc
-from piplvault.discovery.context import DIGITS, is_business_number
+from piplvault.discovery.context import is_business_number
 from piplvault.discovery.registry import Recognizer, register
 
 ENTITY = "CN_MOBILE"
@@ -87,6 +87,6 @@ RECOGNIZER = register(
         ),
         context=("手机", "手机号", "电话", "联系方式", "手机号码", "联系电话"),
         priority=20,
-        trigger=DIGITS,
+        trigger=re.compile(r"1[3-9]\d"),
     )
 )

@@ -147,13 +147,11 @@ def normalise(value: str) -> str:
 
 def validate(value: str) -> bool:
     """Ends with an organisation suffix, at least 4 characters, no sentence marks."""
-    text = normalise(value).rstrip(")）")
     name = normalise(value)
     if not 4 <= len(name) <= 80 or _PUNCTUATION.search(name) or name in _GENERIC:
         return False
-    return name.endswith(STRONG_SUFFIXES + WEAK_SUFFIXES) or text.endswith(
-        ("有限合伙", "普通合伙")
-    )
+    bare = name.rstrip(")）")  # …合伙企业（有限合伙）, …事务所（特殊普通合伙）
+    return name.endswith(STRONG_SUFFIXES + WEAK_SUFFIXES) or bare.endswith("合伙")
 
 
 def find(text: str) -> Iterator[tuple[int, int]]:

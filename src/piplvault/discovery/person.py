@@ -27,6 +27,15 @@ _DOTS = "·•・．."
 
 #: Words that introduce a name.
 LEFT_WORDS = (
+    "转交",
+    "交给",
+    "交由",
+    "名叫",
+    "名为",
+    "接待人",
+    "审批人",
+    "操作员",
+    "代理人",
     "客户",
     "联系人",
     "收件人",
@@ -85,8 +94,21 @@ LEFT_WORDS = (
     "司机",
     "快递员",
 )
+#: One-character words that introduce a name and are rare as surnames (向 is not here:
+#: 向华强 is a name far more often than 向 + 华强).
+_SINGLE_LEFT = frozenset("由和与给致及")
+
 #: Words that may follow a name.
 RIGHT_WORDS = (
+    "负责",
+    "经办",
+    "接待",
+    "处理",
+    "跟进",
+    "对接",
+    "签署",
+    "提交",
+    "领取",
     "来电",
     "来访",
     "来店",
@@ -161,10 +183,10 @@ RIGHT_WORDS = (
 #: Characters that practically never appear in a given name (function words, nouns
 #: common in business notes); they stop false names such as 来电 or 高新区.
 NOT_NAME = frozenset(
-    "的了已要求在是不有和与及地得着过们这那个来去说问答件号码址市省区县路街电话询"
-    "公司银行店厂户客款单货物流费税票卡账额元钱价订购买卖退换发送收寄到给被把将让"
-    "请您我你他她它吗呢吧啊哦嗯啦也都还就又再才只很太更最没无非否未等各每某其此该"
-    "以为于从向对跟同或而但且如若因所由通知确认办理联系电邮手机号备注信息资料"
+    "的了已要求在是不有与及地得着过们这那个来去说问答件号码址市省区县路街电话询"
+    "公司银行店厂户客款单货物流费税票卡账额钱价订购买卖退换送收寄到给被把将让"
+    "请您我你他她它吗呢吧啊哦嗯啦也都还就又再只很太更最没否未等各每某其此该"
+    "于从向对跟同或而但且因所由通知确认办联系邮手机备注资料"
 )
 
 
@@ -195,7 +217,7 @@ def find(text: str) -> Iterator[tuple[int, int]]:
     single, double = surnames()
     for match in _name_starts().finditer(text):
         i = match.end()
-        if i in taken:
+        if i in taken or _yields_to_next(text, i):
             continue
         for slen in (2, 1):
             surname = text[i : i + slen]
@@ -230,7 +252,21 @@ def _is_han_name(text: str) -> bool:
     return not any(c in NOT_NAME for c in given)
 
 
+def _yields_to_next(text: str, i: int) -> bool:
+    """由张伟负责: 由 is a surname but here introduces the name that follows it."""
+    single, _ = surnames()
+    return (
+        text[i] in _SINGLE_LEFT
+        and i + 1 < len(text)
+        and text[i + 1] in single
+        and _name_end(text, i + 1, 1) is not None
+    )
+
+
 def _name_end(text: str, start: int, slen: int) -> int | None:
+    """End of the name starting at ``start``: two or one given-name characters,
+    whichever is followed by the stronger right context (王芳签收 -> 王芳)."""
+    best: tuple[int, int] | None = None  # (strength, end)
     for given in (2, 1):
         end = start + slen + given
         if end > len(text):
@@ -240,21 +276,26 @@ def _name_end(text: str, start: int, slen: int) -> int | None:
             continue
         if name in common_words():
             continue
-        if _has_right_context(text, end):
-            return end
-    return None
+        strength = _right_strength(text, end)
+        if strength and (best is None or strength > best[0]):
+            best = (strength, end)
+    return best[1] if best else None
+
+
+def _right_strength(text: str, end: int) -> int:
+    """2: punctuation, end or a two-character word follows; 1: a one-character word."""
+    if end == len(text) or not is_cjk(text[end]):
+        return 2
+    for word in RIGHT_WORDS:
+        if text.startswith(word, end):
+            return 2 if len(word) > 1 else 1
+    return 0
 
 
 def _has_left_context(text: str, start: int) -> bool:
     if start == 0 or not is_cjk(text[start - 1]):
         return True
     return text[max(0, start - 6) : start].endswith(LEFT_WORDS)
-
-
-def _has_right_context(text: str, end: int) -> bool:
-    if end == len(text) or not is_cjk(text[end]):
-        return True
-    return text.startswith(RIGHT_WORDS, end)
 
 
 def _trim_minority(text: str, start: int, end: int) -> tuple[int, int]:

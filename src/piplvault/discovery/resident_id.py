@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 
 from piplvault.discovery.characters import strip_separators, to_nfkc
-from piplvault.discovery.context import DIGITS, is_business_number
+from piplvault.discovery.context import is_business_number
 from piplvault.discovery.registry import Recognizer, register
 
 ENTITY = "CN_RESIDENT_ID"
@@ -30,7 +30,8 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _SHAPE = re.compile(r"\d{17}[\dX]|\d{15}")
 _FIND = re.compile(
-    r"(?<![0-9A-Za-z])(?:\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx]|\d{15})(?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z])(?:\d{6}[ -]?(?:\d{8}|\d{4}[ -]\d{4})[ -]?\d{3}[\dXx]|\d{15})"
+    r"(?![0-9A-Za-z])"
 )
 _EARLIEST = dt.date(1890, 1, 1)
 _LATEST = dt.date(2030, 12, 31)
@@ -89,7 +90,7 @@ RECOGNIZER = register(
         find=find,
         headers=(
             "身份证",
-            "证件号",
+            "证件",
             "公民身份",
             "id_no",
             "idno",
@@ -102,6 +103,6 @@ RECOGNIZER = register(
         ),
         context=("身份证", "身份证号", "证件号", "证件号码", "公民身份号码"),
         priority=10,
-        trigger=DIGITS,
+        trigger=re.compile(r"\d{6}"),
     )
 )

@@ -14,6 +14,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from multiprocessing.pool import AsyncResult, Pool
 
 from piplvault.discovery.columns import (
@@ -23,7 +24,7 @@ from piplvault.discovery.columns import (
     label_cell,
 )
 from piplvault.discovery.registry import all_recognizers, get_recognizer
-from piplvault.discovery.spans import find_spans
+from piplvault.discovery.spans import find_span_tuples, find_spans
 
 #: Rows per unit of work sent to a worker.
 CHUNK_ROWS = 4000
@@ -55,7 +56,10 @@ class ScanResult:
 
 # (column index, mode, entity); mode is "text", "cell" or "mixed".
 _Plan = tuple[tuple[int, str, str | None], ...]
-_ChunkResult = tuple[list[tuple[int, int, int, int, str]], list[list[str | None]]]
+#: (row count, spans as (row, column index, start, end, entity), labels by column index)
+_ChunkResult = tuple[
+    int, list[tuple[int, int, int, int, str]], dict[int, list[str | None]]
+]
 
 
 def scan_table(
@@ -83,8 +87,8 @@ def scan_table(
         outputs = _run_parallel(chunks, plan, count)
     else:
         outputs = (_scan_chunk(plan, offset, chunk) for offset, chunk in chunks)
-    for spans, labels in outputs:
-        _collect(result, headers, spans, labels)
+    for chunk in outputs:
+        _collect(result, headers, chunk)
     return result
 
 
@@ -110,30 +114,39 @@ def _chunks(
 def _scan_chunk(
     plan: _Plan, offset: int, rows: Sequence[Sequence[str]]
 ) -> _ChunkResult:
+    """Scan one chunk column by column: spans of text columns, labels of the rest."""
     spans: list[tuple[int, int, int, int, str]] = []
-    labels: list[list[str | None]] = []
-    validators = {
-        index: [get_recognizer(member).validate for member in _family(entity, mode)]
-        for index, mode, entity in plan
-        if mode != "text" and entity is not None
-    }
-    for number, row in enumerate(rows, start=offset):
-        row_labels: list[str | None] = []
-        for index, mode, entity in plan:
-            cell = row[index] if index < len(row) else ""
-            if mode == "text":
-                for span in find_spans(cell):
-                    spans.append((number, index, span.start, span.end, span.entity))
-            elif not cell or cell.isspace():
-                row_labels.append(None)
-            elif mode == "cell" and entity is not None:
-                row_labels.append(entity if validators[index][0](cell) else None)
-            elif entity is None:
-                row_labels.append(label_cell(None, cell))
-            else:
-                row_labels.append(_label_mixed(entity, cell, validators[index]))
-        labels.append(row_labels)
-    return spans, labels
+    labels: dict[int, list[str | None]] = {}
+    for index, mode, entity in plan:
+        cells = _column(rows, index)
+        if mode == "text":
+            for number, cell in enumerate(cells, start=offset):
+                for start, end, found in find_span_tuples(cell):
+                    spans.append((number, index, start, end, found))
+        elif entity is None:
+            labels[index] = [label_cell(None, c) for c in cells]
+        elif mode == "cell":
+            validate = _cached_validator(entity)
+            labels[index] = [
+                entity if c and not c.isspace() and validate(c) else None for c in cells
+            ]
+        else:
+            members = _family(entity, mode)
+            checks = [(m, _cached_validator(m)) for m in members]
+            labels[index] = [_label_mixed(c, checks) for c in cells]
+    return len(rows), spans, labels
+
+
+def _column(rows: Sequence[Sequence[str]], index: int) -> list[str]:
+    if all(len(row) > index for row in rows):
+        return [row[index] for row in rows]
+    return [row[index] if len(row) > index else "" for row in rows]
+
+
+@cache
+def _cached_validator(entity: str) -> Callable[[str], bool]:
+    """The entity's validator, remembering recent values (names and banks repeat)."""
+    return lru_cache(maxsize=16384)(get_recognizer(entity).validate)
 
 
 def _family(entity: str, mode: str) -> tuple[str, ...]:
@@ -145,10 +158,11 @@ def _family(entity: str, mode: str) -> tuple[str, ...]:
 
 
 def _label_mixed(
-    entity: str, cell: str, validators: list[Callable[[str], bool]]
+    cell: str, checks: list[tuple[str, Callable[[str], bool]]]
 ) -> str | None:
-    family = _family(entity, "mixed")
-    for member, validate in zip(family, validators, strict=True):
+    if not cell or cell.isspace():
+        return None
+    for member, validate in checks:
         if validate(cell):
             return member
     return None
@@ -177,24 +191,15 @@ def _warm_up() -> None:
         recognizer.validate("0")
 
 
-def _collect(
-    result: ScanResult,
-    headers: Sequence[str],
-    spans: list[tuple[int, int, int, int, str]],
-    labels: list[list[str | None]],
-) -> None:
-    result.rows += len(labels)
+def _collect(result: ScanResult, headers: Sequence[str], chunk: _ChunkResult) -> None:
+    count, spans, labels = chunk
+    result.rows += count
     for row, index, start, end, entity in spans:
         result.findings.append(
             Finding(row=row, column=headers[index], start=start, end=end, entity=entity)
         )
     if result.cells is None:
         return
-    cell_columns = [
-        i for i, mode, _ in _plan(result.columns, cells=True) if mode != "text"
-    ]
     for index, header in enumerate(headers):
-        if index not in cell_columns:
-            result.cells[header].extend([None] * len(labels))
-    for position, index in enumerate(cell_columns):
-        result.cells[headers[index]].extend(row[position] for row in labels)
+        column = labels.get(index)
+        result.cells[header].extend(column if column is not None else [None] * count)

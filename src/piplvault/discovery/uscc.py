@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from stdnum.cn import uscc as _uscc
 
 from piplvault.discovery.characters import strip_separators, to_nfkc
-from piplvault.discovery.context import DIGITS, is_business_number
+from piplvault.discovery.context import is_business_number
 from piplvault.discovery.registry import Recognizer, register
 from piplvault.discovery.resident_id import PROVINCES
 
@@ -31,6 +31,7 @@ _KINDS = {
     "Y": "1",
 }
 _AREAS = PROVINCES | {"10"}
+_CHARS = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 
 
 def normalise(value: str) -> str:
@@ -43,7 +44,9 @@ def validate(value: str) -> bool:
     code = normalise(value)
     if len(code) != 18 or code[1] not in _KINDS.get(code[0], ""):
         return False
-    return code[2:4] in _AREAS and bool(_uscc.is_valid(code))
+    if code[2:4] not in _AREAS or not _CHARS.fullmatch(code):
+        return False
+    return bool(_uscc.calc_check_digit(code[:17]) == code[17])
 
 
 def find(text: str) -> Iterator[tuple[int, int]]:
@@ -77,6 +80,6 @@ RECOGNIZER = register(
             "统一社会信用代码",
         ),
         priority=12,
-        trigger=DIGITS,
+        trigger=re.compile(r"[0-9A-Za-z]{18}"),
     )
 )

@@ -322,3 +322,39 @@ backups = Table(
     Column("sha256", String(64), nullable=False),
     Column("pruned_at", String(32)),
 )
+
+# --- corporate-event cases: transfer, deregistration, address change (migration 0004) ----
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("kind", String(24), nullable=False),
+    Column("state", String(24), nullable=False),
+    Column("deal", String(32), nullable=False, server_default=""),
+    Column("mode", String(24), nullable=False, server_default=""),
+    Column("party", Text, nullable=False, server_default="{}"),
+    Column("purposes", Text, nullable=False, server_default=""),
+    Column("details", Text, nullable=False, server_default="{}"),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
+case_customers = Table(
+    "case_customers",
+    metadata,
+    # no foreign key: the record of who was notified outlives the customer's shredding
+    Column("case_id", String(16), ForeignKey("cases.id"), primary_key=True),
+    Column("customer_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("included", Integer, nullable=False),
+    Column("reason", String(64), nullable=False, server_default=""),
+    Column("notice", String(16), nullable=False, server_default="none"),
+    Column("notice_at", String(32)),
+    Column("notice_reference", String(256)),
+    Column("objected_at", String(32)),
+    Column("must_keep", Integer, nullable=False, server_default="0"),
+    Column("keep_until", String(10)),
+    Column("statute", Text, nullable=False, server_default=""),
+    Column("creditor", Integer, nullable=False, server_default="0"),
+    Column("settled_at", String(32)),
+)

@@ -97,10 +97,11 @@ class RowPreparer:
             rejected=bool(invalid) and self.on_invalid != "flag",
         )
         if not row.rejected:
-            self._index_and_seal(row)
+            self.seal_row(row)
         return row
 
-    def _index_and_seal(self, row: PreparedRow) -> None:
+    def seal_row(self, row: PreparedRow) -> None:
+        """Blind-index and encrypt a row as a new customer under its provisional id."""
         valid = {k: v for k, v in row.values.items() if k not in row.flags}
         entries = index_entries(
             self.keys, row.customer_id, self.defs, valid, row.cell_entities

@@ -233,6 +233,8 @@ class _ImportRun:
         self.vault_was_empty = last is None
         self.id_base = int(last or 0) + 1
         self.pending: list[PreparedRow] = []
+        #: input row number → the customer it became or was matched to
+        self.placed: dict[int, int] = {}
 
     def absorb(self, rows: list[PreparedRow], *, abort_on_invalid: bool) -> None:
         self.report.rows += len(rows)
@@ -246,12 +248,15 @@ class _ImportRun:
             target = next((t for t in row.match if t in in_batch), None)
             if target is not None:
                 self._flush()
+                self.placed[row.number] = in_batch[target].customer_id
                 self._update_customer(in_batch[target].customer_id, row)
                 continue
             found = next((existing[t] for t in row.match if t in existing), None)
             if found is not None:
+                self.placed[row.number] = found
                 self._update_customer(found, row)
                 continue
+            self.placed[row.number] = row.customer_id
             self.pending.append(row)
             for tag in row.match:
                 in_batch[tag] = row

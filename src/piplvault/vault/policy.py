@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, exists, select
+from sqlalchemy import Connection, and_, exists, or_, select
 
 from piplvault.core import policy as core
 from piplvault.core.customers import FieldDef
@@ -189,19 +189,27 @@ def customer_basis(
         )
     if purpose.basis in core.GLOBAL_BASES:
         return core.Basis(basis=purpose.basis)
-    if purpose.basis in ("contract", "hr") and _collected_under(
-        conn, customer_id, purpose.basis
-    ):
+    if purpose.basis in ("contract", "hr") and _collected_under(conn, customer_id, purpose):
         return core.Basis(basis=purpose.basis)
     return None
 
 
-def _collected_under(conn: Connection, customer_id: int, basis: str) -> bool:
+def _collected_under(conn: Connection, customer_id: int, purpose: PurposeDef) -> bool:
+    """Collected for this purpose, or (first-hand) for another of the same basis.
+
+    Customers inherited through a transfer keep only the purposes they arrived with
+    (PIPL Art. 22, R-22-3): a new purpose needs a new consent."""
     query = select(
         exists().where(
             customer_purposes.c.customer_id == customer_id,
             customer_purposes.c.purpose == purposes.c.key,
-            purposes.c.basis == basis,
+            or_(
+                customer_purposes.c.purpose == purpose.key,
+                and_(
+                    purposes.c.basis == purpose.basis,
+                    customer_purposes.c.source.not_like("inherited:%"),
+                ),
+            ),
         )
     )
     return bool(conn.execute(query).scalar())

@@ -182,7 +182,7 @@ class Vault:
                 try:
                     yield conn
                     self.sign_head(conn)
-                except PermissionDeniedError as refused:
+                except VaultError as refused:
                     transaction.rollback()
                     self._audit_refusal(refused)
                     raise
@@ -196,7 +196,8 @@ class Vault:
         except OperationalError as exc:
             raise _storage_error(exc) from exc
 
-    def _audit_refusal(self, refused: PermissionDeniedError) -> None:
+    def _audit_refusal(self, refused: VaultError) -> None:
+        """Audit a refused request (one that carries ``audit`` info) after its rollback."""
         info = getattr(refused, "audit", None)
         if info is None:
             return
@@ -207,7 +208,9 @@ class Vault:
                 target=info["target"],
                 purpose=info["purpose"],
                 outcome="denied",
-                details={"reason": refused.reason, "fields": info["fields"]},
+                details={"reason": getattr(refused, "reason", refused.code),
+                         "fields": info.get("fields", []),
+                         "message": refused.message},
             )
 
     def authorize(

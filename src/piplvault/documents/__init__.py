@@ -1,0 +1,1 @@
+"""Documents rendered from templates: destruction certificates (zh-CN, en)."""

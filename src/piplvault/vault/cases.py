@@ -1,0 +1,318 @@
+"""Shared machinery of corporate-event cases: ids, loading and saving, state steps,
+notice rendering and delivery records, refusals that are audited.
+
+Transfer (vault/transfer.py), deregistration (vault/deregistration.py) and address change
+(vault/address_change.py) build on these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from piplvault import discovery
+from piplvault.core.cases import require_transition
+from piplvault.documents import notices
+from piplvault.errors import NotFoundError, ValidationError, VaultError, WorkflowError
+from piplvault.store.schema import case_customers, cases, meta
+from piplvault.vault.records import load_plain
+
+if TYPE_CHECKING:
+    from piplvault.vault.service import Vault
+
+PREFIX = {"transfer": "T", "deregistration": "D", "address-change": "A"}
+DELIVERY = ("delivered", "failed", "announced")
+
+
+@dataclass(slots=True)
+class Case:
+    id: str
+    kind: str
+    state: str
+    deal: str
+    mode: str
+    party: dict[str, Any]
+    purposes: list[str]
+    details: dict[str, Any]
+    created_at: str
+    updated_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "state": self.state,
+            "deal": self.deal,
+            "mode": self.mode,
+            "party": self.party,
+            "purposes": self.purposes,
+            "details": self.details,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+def new_case_id(conn: Connection, kind: str) -> str:
+    count = conn.execute(
+        select(func.count()).select_from(cases).where(cases.c.kind == kind)
+    ).scalar_one()
+    return f"{PREFIX[kind]}-{int(count) + 1:04d}"
+
+
+def insert_case(vault: Vault, conn: Connection, case: Case) -> None:
+    conn.execute(
+        insert(cases).values(
+            id=case.id,
+            kind=case.kind,
+            state=case.state,
+            deal=case.deal,
+            mode=case.mode,
+            party=json.dumps(case.party, ensure_ascii=False),
+            purposes=",".join(case.purposes),
+            details=json.dumps(case.details, ensure_ascii=False),
+            created_at=case.created_at,
+            updated_at=case.updated_at,
+        )
+    )
+
+
+def load_case(conn: Connection, case_id: str, kind: str) -> Case:
+    row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+    if row is None or row.kind != kind:
+        raise NotFoundError(f"No {kind} case '{case_id}'")
+    return Case(
+        id=row.id,
+        kind=row.kind,
+        state=row.state,
+        deal=row.deal,
+        mode=row.mode,
+        party=json.loads(row.party),
+        purposes=list(filter(None, row.purposes.split(","))),
+        details=json.loads(row.details),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def save_case(vault: Vault, conn: Connection, case: Case) -> None:
+    case.updated_at = vault.now()
+    conn.execute(
+        update(cases)
+        .where(cases.c.id == case.id)
+        .values(
+            state=case.state,
+            mode=case.mode,
+            party=json.dumps(case.party, ensure_ascii=False),
+            purposes=",".join(case.purposes),
+            details=json.dumps(case.details, ensure_ascii=False),
+            updated_at=case.updated_at,
+        )
+    )
+
+
+def step(
+    vault: Vault,
+    conn: Connection,
+    case: Case,
+    target: str,
+    *,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Move ``case`` to ``target`` (refused unless it is the next step) and audit it."""
+    require_transition(case.kind, case.state, target)
+    before, case.state = case.state, target
+    save_case(vault, conn, case)
+    vault.record(
+        conn,
+        action=f"{case.kind}-step",
+        target=f"case:{case.id}",
+        details={"from": before, "to": target, **(details or {})},
+    )
+
+
+def refuse(error: VaultError, *, action: str, case_id: str) -> VaultError:
+    """Mark ``error`` so that Vault.write audits the refusal after rolling back."""
+    info = {"action": action, "target": f"case:{case_id}", "purpose": "", "fields": []}
+    setattr(error, "audit", info)  # noqa: B010  read back with getattr by Vault.write
+    return error
+
+
+def set_members(
+    conn: Connection, case_id: str, members: Iterable[tuple[int, bool, str]]
+) -> None:
+    """Replace the case's customer list: (customer id, included, exclusion reason)."""
+    rows = [
+        {"case_id": case_id, "customer_id": cid, "included": int(inc), "reason": why}
+        for cid, inc, why in members
+    ]
+    existing = {
+        r.customer_id: r
+        for r in conn.execute(
+            select(case_customers).where(case_customers.c.case_id == case_id)
+        )
+    }
+    for r in rows:
+        if r["customer_id"] in existing:
+            conn.execute(
+                update(case_customers)
+                .where(
+                    case_customers.c.case_id == case_id,
+                    case_customers.c.customer_id == r["customer_id"],
+                )
+                .values(included=r["included"], reason=r["reason"])
+            )
+        else:
+            conn.execute(insert(case_customers).values(**r))
+
+
+def members(
+    conn: Connection, case_id: str, *, included: bool | None = None
+) -> list[Any]:
+    query = select(case_customers).where(case_customers.c.case_id == case_id)
+    if included is not None:
+        query = query.where(case_customers.c.included == int(included))
+    return list(conn.execute(query.order_by(case_customers.c.customer_id)))
+
+
+def exclusions(conn: Connection, case_id: str) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for r in members(conn, case_id, included=False):
+        out.setdefault(r.reason, []).append(int(r.customer_id))
+    return out
+
+
+def check_out_dir(vault: Vault, out_dir: Path) -> Path:
+    """Notices hold plaintext: never write them inside the vault directory."""
+    target = out_dir.resolve()
+    home = vault.settings.home.resolve()
+    if target == home or home in target.parents:
+        raise ValidationError(
+            f"Notices contain personal data and may not be written inside the vault "
+            f"directory {home}; choose another --out directory"
+        )
+    return target
+
+
+def notice_recipients(
+    vault: Vault,
+    conn: Connection,
+    ids: Iterable[int],
+    context: dict[int, dict[str, Any]] | None = None,
+) -> list[notices.Recipient]:
+    """Decrypt just what a notice needs: display name, mobile, e-mail (in memory)."""
+    out = []
+    for cid in ids:
+        _facts, plain = load_plain(conn, vault.keyring, cid)
+        values = {k: v for k, (v, _) in plain.items()}
+        name = (
+            values.get("customer_name")
+            or values.get("name")
+            or values.get("company")
+            or f"客户{cid}"
+        )
+        mobile = values.get("mobile")
+        out.append(
+            notices.Recipient(
+                customer_id=cid,
+                name=name,
+                mobile=_national_mobile(mobile) if mobile else None,
+                email=values.get("email"),
+                context=(context or {}).get(cid, {}),
+            )
+        )
+    return out
+
+
+def _national_mobile(value: str) -> str:
+    digits = discovery.normalise("CN_MOBILE", value)
+    return digits[3:] if digits.startswith("+86") else digits
+
+
+def mark_notices(
+    vault: Vault, conn: Connection, case_id: str, ids: Iterable[int]
+) -> None:
+    now = vault.now()
+    for cid in ids:
+        conn.execute(
+            update(case_customers)
+            .where(
+                case_customers.c.case_id == case_id, case_customers.c.customer_id == cid
+            )
+            .values(notice="generated", notice_at=now)
+        )
+
+
+def record_delivery(
+    vault: Vault,
+    case: Case,
+    customer_ids: list[int] | None,
+    status: str,
+    reference: str | None,
+) -> dict[str, Any]:
+    """Record delivery (or a documented fallback such as a public announcement)."""
+    if status not in DELIVERY:
+        raise ValidationError(
+            f"Unknown delivery status '{status}'; use {', '.join(DELIVERY)}"
+        )
+    if status == "announced" and not reference:
+        raise ValidationError(
+            "An announcement needs its --reference (where and when it was published)"
+        )
+    with vault.write() as conn:
+        vault.authorize(
+            conn, action=case.kind if case.kind != "address-change" else "transfer"
+        )
+        rows = members(conn, case.id)
+        known = {int(r.customer_id) for r in rows if r.notice != "none"}
+        targets = sorted(known) if customer_ids is None else customer_ids
+        unknown = [c for c in targets if c not in known]
+        if unknown:
+            raise WorkflowError(
+                f"Customer {unknown[0]} has no notice in case {case.id}"
+            )
+        now = vault.now()
+        for cid in targets:
+            conn.execute(
+                update(case_customers)
+                .where(
+                    case_customers.c.case_id == case.id,
+                    case_customers.c.customer_id == cid,
+                )
+                .values(notice=status, notice_at=now, notice_reference=reference)
+            )
+        vault.record(
+            conn,
+            action="notice-delivery-recorded",
+            target=f"case:{case.id}",
+            details={
+                "status": status,
+                "customers": len(targets),
+                "reference": reference,
+            },
+        )
+    return {"case": case.id, "status": status, "customers": len(targets)}
+
+
+def undelivered(conn: Connection, case_id: str) -> list[int]:
+    return [
+        int(r.customer_id)
+        for r in members(conn, case_id, included=True)
+        if r.notice not in ("delivered", "announced")
+    ]
+
+
+def set_vault_state(conn: Connection, state: str) -> None:
+    conn.execute(update(meta).where(meta.c.key == "state").values(value=state))
+
+
+def parse_date(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(f"{option} must be a date like 2026-12-31") from exc
