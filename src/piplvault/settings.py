@@ -75,6 +75,17 @@ class Settings:
             "env": "PIPLVAULT_KDF_MEMORY_KIB",
         },
     )
+    company: str = field(
+        default="本公司",
+        metadata={"help": "The company's name used in notices and reports (PIPLVAULT_COMPANY)",
+                  "env": "PIPLVAULT_COMPANY"},
+    )
+    regulator_threshold: int = field(
+        default=10_000_000,
+        metadata={"help": "Persons at which a transfer or dissolution needs a regulator report "
+                  "(NDSMR Art. 32; PIPLVAULT_REGULATOR_THRESHOLD)",
+                  "env": "PIPLVAULT_REGULATOR_THRESHOLD"},
+    )
     lang: str = field(
         default="zh",
         metadata={
@@ -123,11 +134,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _build(values: dict[str, Any]) -> Settings:
     try:
-        if "kdf_memory_kib" in values:
-            values["kdf_memory_kib"] = int(values["kdf_memory_kib"])
+        for name in ("kdf_memory_kib", "regulator_threshold"):
+            if name in values:
+                values[name] = int(values[name])
     except ValueError as exc:
         raise ConfigError(
-            f"Setting kdf_memory_kib must be a whole number, got {values['kdf_memory_kib']!r}"
+            f"Settings kdf_memory_kib and regulator_threshold must be whole numbers ({exc})"
         ) from exc
     for secret in ("passphrase", "password", "token"):
         if values.get(secret) is not None and not isinstance(values[secret], Secret):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piplvault.cli import (  # noqa: F401  # noqa: F401  issue 5: lifecycle
+from piplvault.cli import (  # noqa: F401
     audit,
     backup,
     customers,
@@ -10,5 +10,6 @@ from piplvault.cli import (  # noqa: F401  # noqa: F401  issue 5: lifecycle
     lifecycle,
     policy,
     scan,
+    transfer,
     vaultcmds,
 )

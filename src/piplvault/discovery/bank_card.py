@@ -40,9 +40,9 @@ def validate(value: str) -> bool:
     if not _GROUPED.fullmatch(text):
         return False
     number = strip_separators(text)
-    if not _SHAPE.fullmatch(number) or luhn.checksum(number) != 0:
+    if not _SHAPE.fullmatch(number) or not number.startswith(_BINS):
         return False
-    return number.startswith(_BINS) and not _looks_like_id(number)
+    return not _looks_like_id(number) and luhn.checksum(number) == 0
 
 
 def has_known_bin(value: str) -> bool:
@@ -84,6 +84,6 @@ RECOGNIZER = register(
         ),
         context=("卡号", "账号", "帐号", "银行卡", "银行卡号", "账户"),
         priority=30,
-        trigger=re.compile(r"\d{4}"),
+        trigger=re.compile(r"\d{4}[ -]?\d{4}[ -]?\d{4}"),
     )
 )

@@ -3,7 +3,7 @@
 Accepted forms: ``010-62345678``, ``(0755)2345678``, ``（0531）34521775``,
 ``0571 88888888``, ``02224111003``, ``+86 551 39685377``, ``+86-10-62345678``,
 ``021-25935341-5407`` / ``转5407`` / ``ext.4425``. Which area codes exist and how long
-their numbers are comes from phonenumbers' numbering plan, computed once and cached.
+their numbers are comes from phonenumbers' numbering plan (its CN fixed-line pattern).
 """
 
 from __future__ import annotations
@@ -56,38 +56,26 @@ def _parts(value: str) -> tuple[str, str, str | None] | None:
     if match is None:
         return None
     group = "a1" if match["a1"] else "a2" if match["a2"] else "a3"
-    area = match[group].lstrip("0")
-    number = match["num"].replace(" ", "").replace("-", "")
-    splits = [(area, number)]
-    if match.end(group) == match.start("num"):  # digits run together: 02224111003
-        joined = area + number
-        splits += [(joined[:n], joined[n:]) for n in (2, 3) if n != len(area)]
-    codes = area_codes()
-    for area_code, subscriber in splits:
-        if len(subscriber) in codes.get(area_code, ()) and subscriber[0] not in "01":
-            return area_code, subscriber, match["ext"]
-    return None
+    national = match[group].lstrip("0") + match["num"].replace(" ", "").replace("-", "")
+    if fixed_line_pattern().fullmatch(national) is None:
+        return None
+    # Area codes are 010 and 02X (two digits after the 0) or 0XXX (three).
+    size = 2 if national.startswith(("10", "2")) else 3
+    if national[size] in "01":  # subscriber numbers never start with 0 or 1
+        return None
+    return national[:size], national[size:], match["ext"]
 
 
 @cache
-def area_codes() -> dict[str, frozenset[int]]:
-    """Area code (without the leading 0) -> allowed subscriber-number lengths."""
+def fixed_line_pattern() -> re.Pattern[str]:
+    """phonenumbers' pattern for mainland fixed-line national numbers (no leading 0)."""
     import phonenumbers
-    from phonenumbers import PhoneNumberType
 
-    fixed = {PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
-    codes = ["10", *(f"2{d}" for d in range(10)), *(str(n) for n in range(300, 1000))]
-    found: dict[str, frozenset[int]] = {}
-    for code in codes:
-        lengths = frozenset(
-            length
-            for length, number in ((7, "6234567"), (8, "62345678"))
-            if phonenumbers.number_type(phonenumbers.parse(f"0{code}{number}", "CN"))
-            in fixed
-        )
-        if lengths:
-            found[code] = lengths
-    return found
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    description = metadata.fixed_line if metadata is not None else None
+    if description is None:  # pragma: no cover  phonenumbers always ships CN
+        raise RuntimeError("phonenumbers has no numbering plan for CN")
+    return re.compile(str(description.national_number_pattern))
 
 
 RECOGNIZER = register(

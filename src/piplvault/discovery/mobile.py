@@ -2,7 +2,7 @@
 
 Accepted forms: 11 digits with optional spaces or dashes (3-4-4), a ``+86``, ``0086``
 or ``86-`` prefix, and full-width digits. Which 4-digit prefixes are in service comes
-from phonenumbers' numbering plan, computed once and cached.
+from phonenumbers' numbering plan (its CN mobile pattern).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def normalise(value: str) -> str:
 def validate(value: str) -> bool:
     """An 11-digit number whose 4-digit prefix is a mainland mobile prefix."""
     digits = _national(value)
-    return digits is not None and digits[:4] in mobile_prefixes()
+    return digits is not None and mobile_pattern().fullmatch(digits) is not None
 
 
 def find(text: str) -> Iterator[tuple[int, int]]:
@@ -53,20 +53,15 @@ def _national(value: str) -> str | None:
 
 
 @cache
-def mobile_prefixes() -> frozenset[str]:
-    """4-digit prefixes (1300-1999) that phonenumbers calls mobile in China."""
+def mobile_pattern() -> re.Pattern[str]:
+    """phonenumbers' pattern for mainland mobile national numbers."""
     import phonenumbers
-    from phonenumbers import PhoneNumberType
 
-    mobile = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
-    found = set()
-    for prefix in range(1300, 2000):
-        for tail in ("0000000", "5678901"):
-            number = phonenumbers.parse(f"{prefix}{tail}", "CN")
-            if phonenumbers.number_type(number) in mobile:
-                found.add(str(prefix))
-                break
-    return frozenset(found)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    description = metadata.mobile if metadata is not None else None
+    if description is None:  # pragma: no cover  phonenumbers always ships CN
+        raise RuntimeError("phonenumbers has no numbering plan for CN")
+    return re.compile(str(description.national_number_pattern))
 
 
 RECOGNIZER = register(

@@ -63,9 +63,9 @@ WEAK_SUFFIXES = (
 )
 _CORE = r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9()（）·&]"
 _STRONG = "|".join(re.escape(s) for s in STRONG_SUFFIXES)
-_FIND = re.compile(
-    _CORE + "{2,40}?(?:" + _STRONG + r")(?:\((?:特殊普通|有限|普通)合伙\))?"
-)
+_SUFFIX = re.compile("(?:" + _STRONG + r")(?:\((?:特殊普通|有限|普通)合伙\))?")
+#: The name before a suffix: up to 40 name characters ending right at the suffix.
+_NAME_BEFORE = re.compile(_CORE + "{2,40}$")
 _MORE = re.compile(
     "(?![与和及、或的])"
     + _CORE
@@ -158,10 +158,17 @@ def find(text: str) -> Iterator[tuple[int, int]]:
     """Organisation names with a strong suffix in half-width text."""
     if not _QUICK.search(text):
         return
-    for match in _FIND.finditer(text):
-        start, end = match.start(), match.end()
+    last = 0
+    for suffix in _SUFFIX.finditer(text):
+        if suffix.start() < last:
+            continue
+        name = _NAME_BEFORE.search(text, last, suffix.start())
+        if name is None:
+            continue
+        start, end = name.start(), suffix.end()
         while more := _MORE.match(text, end):
             end = more.end()
+        last = end
         start = _trim_lead_ins(text, start, end)
         if (
             end - start >= 4

@@ -70,8 +70,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # Take the write lock at the start: audit sequence numbers are then serialised.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock at the start, so audit sequence numbers are
+        # serialised; readers (execution option ``readonly``) begin deferred and never wait.
+        if conn.get_execution_options().get("readonly"):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:

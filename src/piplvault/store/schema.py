@@ -357,4 +357,7 @@ case_customers = Table(
     Column("statute", Text, nullable=False, server_default=""),
     Column("creditor", Integer, nullable=False, server_default="0"),
     Column("settled_at", String(32)),
+    # migration 0005 (deregistration): the retention split per customer, comma-separated
+    Column("keep_categories", Text, nullable=False, server_default=""),
+    Column("destroy_categories", Text, nullable=False, server_default=""),
 )

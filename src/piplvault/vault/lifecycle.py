@@ -116,10 +116,17 @@ class DestructionResult:
 def load_schedule(vault: Vault) -> Schedule:
     """``HOME/retention.toml`` if present, else the shipped Chinese defaults."""
     custom = vault.settings.home / RULES_FILE
+    origin = str(custom) if custom.is_file() else "shipped rules"
+    return parse_schedule(schedule_text(vault), origin=origin)
+
+
+def schedule_text(vault: Vault) -> str:
+    """The retention rules in force, as TOML text (carried in handover packages)."""
+    custom = vault.settings.home / RULES_FILE
     if custom.is_file():
-        return parse_schedule(custom.read_text(encoding="utf-8"), origin=str(custom))
+        return custom.read_text(encoding="utf-8")
     shipped = resources.files("piplvault").joinpath("retention_rules.toml")
-    return parse_schedule(shipped.read_text(encoding="utf-8"), origin="shipped rules")
+    return shipped.read_text(encoding="utf-8")
 
 
 def set_facts(
@@ -305,6 +312,11 @@ def _plans(
             plan = cache[key] = plan_customer(schedule, f, day, erasure=erasure)
         plans.append(dataclasses.replace(plan, customer_id=f.id))
     return plans
+
+
+def plans_in(vault: Vault, conn: Connection, day: dt.date) -> list[CustomerPlan]:
+    """Every customer's retention plan on ``day``, inside the caller's transaction."""
+    return _plans(conn, load_schedule(vault), day)
 
 
 def _outcome_counts(plans: Iterable[CustomerPlan]) -> dict[str, int]:

@@ -236,7 +236,8 @@ class Vault:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        """A read-only connection (never waits for a writer's lock)."""
+        with self.engine.connect().execution_options(readonly=True) as conn:
             yield conn
 
     def now(self) -> str:

@@ -1,0 +1,53 @@
+"""Whether the vault still accepts new personal information or any write at all.
+
+A deregistration (注销) puts the vault in *winding down* at its first step: no import, no new
+customer (GB/T 35273-2020 clause 6.4, R-GB35273-6.4-1). Once the named custodian has signed
+for the retained package the vault is *sealed*: read-only, every write refused
+(R-CO-I2-18-1). Reads, reports and audit-log reads keep working (and are still audited).
+
+:func:`ensure_open` is the one check; ``Vault.authorize`` and ``imports.import_table`` call it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from piplvault.errors import VaultClosedError
+from piplvault.store.schema import cases, meta
+
+#: Actions a sealed vault still allows: they read, they do not change personal data.
+READ_ACTIONS = frozenset({"read-masked", "reveal", "export", "audit-read", "report"})
+#: Actions that bring new personal information in; refused while winding down.
+COLLECT_ACTIONS = frozenset({"import"})
+
+
+def vault_state(conn: Connection) -> str:
+    """``active``, ``winding-down`` or ``sealed``."""
+    value = conn.execute(select(meta.c.value).where(meta.c.key == "state")).scalar()
+    return str(value or "active")
+
+
+def ensure_open(conn: Connection, action: str = "import") -> None:
+    """Raise VaultClosedError when ``action`` is not allowed in the vault's state."""
+    state = vault_state(conn)
+    if state == "sealed" and action not in READ_ACTIONS:
+        raise VaultClosedError(
+            f"The vault is sealed after deregistration ({_case(conn)}); it is read-only "
+            f"and '{action}' is refused. Reads, reports and 'piplvault audit verify' "
+            "still work."
+        )
+    if state == "winding-down" and action in COLLECT_ACTIONS:
+        raise VaultClosedError(
+            f"The vault is winding down for deregistration ({_case(conn)}): no new "
+            f"personal information may be collected, so '{action}' is refused "
+            "(GB/T 35273-2020 clause 6.4)."
+        )
+
+
+def _case(conn: Connection) -> str:
+    row = conn.execute(
+        select(cases.c.id, cases.c.details)
+        .where(cases.c.kind == "deregistration")
+        .order_by(cases.c.id.desc())
+    ).first()
+    return f"case {row.id}" if row is not None else "no case recorded"
