@@ -484,3 +484,39 @@ def test_consent_import_from_csv_and_withdrawal_column(
         str(vault),
     )
     assert bad.returncode == 1 and "bad.csv, row 2, column '手机号'" in bad.stderr
+
+
+def test_retained_customer_is_readable_only_for_its_statute_purpose_R_47_2(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "v"
+    ok("init", str(home))
+    ok(
+        "import",
+        str(EXAMPLES / "customers.csv"),
+        "--purpose",
+        "finance",
+        "--home",
+        str(home),
+    )
+    ok("retention", "set", "2", "--last-transaction", "2026-01-01", "--home", str(home))
+    deleted = ok(
+        "customers", "delete", "2", "--reason", "客户要求删除", "--home", str(home)
+    )
+    assert isinstance(deleted, dict) and deleted["customers_restricted"] == 1
+    refused = run_piplvault(
+        "customers", "show", "2", "--purpose", "contract", "--home", str(home)
+    )
+    assert refused.returncode == 1
+    assert "retained only to meet a legal period" in refused.stderr
+    assert "only purposes finance may read it" in refused.stderr
+    allowed = run_piplvault(
+        "customers", "show", "2", "--purpose", "finance", "--home", str(home), "--json"
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    log = ok("audit", "log", "--home", str(home))
+    assert isinstance(log, list)
+    assert any(
+        e["outcome"] == "denied" and e["details"].get("reason") == "retained-restricted"
+        for e in log
+    )

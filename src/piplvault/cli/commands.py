@@ -6,6 +6,7 @@ from piplvault.cli import (  # noqa: F401
     audit,
     backup,
     customers,
+    deregister,
     keys,
     lifecycle,
     policy,

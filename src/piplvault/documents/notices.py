@@ -26,6 +26,7 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from piplvault.errors import ValidationError
 
@@ -101,7 +102,7 @@ def render(
     for r in recipients:
         ctx = {**common, **r.context, "customer_name": r.name}
         letter = letter_t.render(ctx)
-        letters.append(letter)
+        letters.append(Markup(letter))  # noqa: S704  rendered by an autoescaping template
         if r.mobile:
             sms_rows.append([str(r.customer_id), r.mobile, sms_t.render(ctx).strip()])
         if r.email:

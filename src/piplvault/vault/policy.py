@@ -189,7 +189,9 @@ def customer_basis(
         )
     if purpose.basis in core.GLOBAL_BASES:
         return core.Basis(basis=purpose.basis)
-    if purpose.basis in ("contract", "hr") and _collected_under(conn, customer_id, purpose):
+    if purpose.basis in ("contract", "hr") and _collected_under(
+        conn, customer_id, purpose
+    ):
         return core.Basis(basis=purpose.basis)
     return None
 
@@ -244,6 +246,10 @@ def decide(
     """The policy decision for one request (pure core decision over stored facts)."""
     actor = actor or load_actor(vault, conn)
     today = vault.clock.now().date()
+    if customer_id is not None and action in core.DATA_ACTIONS:
+        held = _restriction(vault, conn, customer_id, purpose)
+        if held is not None:
+            return held
     basis = None
     if customer_id is not None and purpose is not None and action in core.DATA_ACTIONS:
         basis = customer_basis(conn, customer_id, purpose)
@@ -261,6 +267,41 @@ def decide(
         course_valid_until=_valid_until(conn, actor.name, course) if course else None,
     )
     return core.decide(request)
+
+
+def _restriction(
+    vault: Vault, conn: Connection, customer_id: int, purpose: PurposeDef | None
+) -> core.Decision | None:
+    """R-47-2: a customer kept only because a statute says so may be read only for the
+    purposes its retention rules name (default: finance); everything else is refused."""
+    from piplvault.store.schema import customer_lifecycle, customers
+    from piplvault.vault.lifecycle import load_schedule
+
+    status = conn.execute(
+        select(customers.c.status).where(customers.c.id == customer_id)
+    ).scalar()
+    if status != "restricted":
+        return None
+    row = conn.execute(
+        select(
+            customer_lifecycle.c.restricted_rules, customer_lifecycle.c.restricted_until
+        ).where(customer_lifecycle.c.customer_id == customer_id)
+    ).first()
+    rule_keys = [k for k in (row.restricted_rules if row else "").split(",") if k]
+    schedule = load_schedule(vault)
+    readers = sorted({r for k in rule_keys for r in schedule.rule(k).readers}) or [
+        "finance"
+    ]
+    if purpose is not None and purpose.key in readers:
+        return None
+    until = row.restricted_until if row else None
+    return core.Decision(
+        allowed=False,
+        reason="retained-restricted",
+        message=f"Customer {customer_id} is retained only to meet a legal period "
+        f"({', '.join(rule_keys) or 'statutory'}, until {until}); only purposes "
+        f"{', '.join(readers)} may read it (PIPL Art. 47)",
+    )
 
 
 def authorize(

@@ -1,0 +1,338 @@
+"""``piplvault deregister …`` (公司注销) and ``piplvault address-change``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from piplvault.cli.app import app, err_console, print_json
+from piplvault.cli.options import (
+    DbOption,
+    HomeOption,
+    JsonOption,
+    UserOption,
+    open_vault,
+)
+from piplvault.errors import ValidationError
+from piplvault.vault import address_change, deregistration
+from piplvault.vault.cases import parse_date
+
+deregister_app = typer.Typer(
+    help="Deregistration (公司注销): wind down, custodian package, shred, seal.",
+    no_args_is_help=True,
+)
+app.add_typer(deregister_app, name="deregister")
+
+CaseArg = Annotated[str, typer.Argument(metavar="CASE", help="Case id, e.g. D-0001")]
+LangOption = Annotated[
+    str | None, typer.Option("--lang", help="zh (default) or en.", show_default=False)
+]
+
+
+def _read(path: Path, what: str) -> bytes:
+    if not path.is_file():
+        raise ValidationError(f"No {what} file at {path}")
+    return path.read_bytes()
+
+
+def _show(result: dict[str, Any], json_out: bool, human: str) -> None:
+    if json_out:
+        print_json(result)
+    else:
+        err_console.print(human, markup=False)
+
+
+def _summary(st: dict[str, Any]) -> str:
+    custodian = (st["custodian"] or {}).get("name", "not named yet")
+    split = st["split"]
+    return (
+        f"{st['id']} [{st['state']}] vault {st['vault_state']}; effective "
+        f"{st['effective_date']}, notify by {st['notice_by']}; custodian: {custodian}; "
+        f"must keep {split['must_keep']}, destroy {split['destroy']}, creditors "
+        f"unsettled {split['creditors_unsettled']}; notices {st['notices']}"
+    )
+
+
+@deregister_app.command("start")
+def start_command(
+    reason: Annotated[str, typer.Option(help="Why the company is wound up.")],
+    effective_date: Annotated[
+        str, typer.Option(help="The day the service stops (YYYY-MM-DD).")
+    ],
+    resolution_date: Annotated[
+        str | None,
+        typer.Option(help="Dissolution resolution date (default today)."),
+    ] = None,
+    company: Annotated[
+        str | None, typer.Option(help="Company name for notices (default setting).")
+    ] = None,
+    contact: Annotated[
+        str | None, typer.Option(help="Liquidation group contact for notices.")
+    ] = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Open a deregistration case; the vault stops collecting. Example:
+    piplvault deregister start --reason "股东会决议解散" --effective-date 2027-03-31"""
+    vault = open_vault(home, db, user)
+    result = deregistration.start(
+        vault,
+        reason=reason,
+        effective_date=parse_date(effective_date, "--effective-date"),
+        resolution_date=parse_date(resolution_date, "--resolution-date")
+        if resolution_date
+        else None,
+        company=company,
+        contact=contact,
+    )
+    _show(result, json_out, _summary(result))
+
+
+@deregister_app.command("status")
+def status_command(
+    case_id: CaseArg,
+    home: HomeOption = None,
+    db: DbOption = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Show the case, its Company Law timeline and split. Example:
+    piplvault deregister status D-0001 --json"""
+    vault = open_vault(home, db, user)
+    result = deregistration.status(vault, case_id)
+    _show(result, json_out, _summary(result))
+
+
+@deregister_app.command("creditor")
+def creditor_command(
+    case_id: CaseArg,
+    customer: Annotated[int, typer.Option("--customer", help="Customer id.")],
+    settled: Annotated[
+        bool, typer.Option("--settled", help="The claim is settled.")
+    ] = False,
+    home: HomeOption = None,
+    db: DbOption = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Mark a creditor (kept until settled), or its claim settled. Example:
+    piplvault deregister creditor D-0001 --customer 7 [--settled]"""
+    vault = open_vault(home, db, user)
+    result = deregistration.mark_creditor(vault, case_id, customer, settled=settled)
+    _show(result, json_out, f"Customer {customer}: creditor, settled={settled}")
+
+
+@deregister_app.command("custodian")
+def custodian_command(
+    case_id: CaseArg,
+    name: Annotated[str, typer.Option(help="Custodian's legal name (保管人).")],
+    identifier: Annotated[str, typer.Option(help="USCC or resident ID number.")],
+    contact: Annotated[str, typer.Option(help="Custodian's contact.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--type", help="successor, shareholder, authority, archive or agency."
+        ),
+    ],
+    home: HomeOption = None,
+    db: DbOption = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Name the custodian of the retained records. Example: piplvault deregister
+    custodian D-0001 --name 某档案公司 --identifier 91… --contact 010-… --type agency"""
+    vault = open_vault(home, db, user)
+    result = deregistration.set_custodian(
+        vault, case_id, name=name, identifier=identifier, contact=contact, kind=kind
+    )
+    _show(result, json_out, _summary(result))
+
+
+@deregister_app.command("notices")
+def notices_command(
+    case_id: CaseArg,
+    out: Annotated[Path, typer.Option("--out", help="Directory outside the vault.")],
+    lang: LangOption = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Render closing notices naming the custodian. Example:
+    piplvault deregister notices D-0001 --out ./notices"""
+    vault = open_vault(home, db, user)
+    result = deregistration.send_notices(vault, case_id, out, lang=lang)
+    _show(
+        result,
+        json_out,
+        f"{result['letters']} letters, {result['sms']} SMS, {result['emails']} "
+        f"e-mails in {result['directory']}",
+    )
+
+
+@deregister_app.command("delivery")
+def delivery_command(
+    case_id: CaseArg,
+    status: Annotated[str, typer.Option(help="delivered, failed or announced.")],
+    customer: Annotated[
+        list[int] | None, typer.Option("--customer", help="Customer id (repeat).")
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every customer with a notice.")
+    ] = False,
+    reference: Annotated[
+        str | None, typer.Option(help="Delivery or announcement reference.")
+    ] = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Record notice delivery (or an announcement). Example:
+    piplvault deregister delivery D-0001 --all --status delivered"""
+    if bool(customer) == all_:
+        raise ValidationError("Give --customer ID (repeatable) or --all")
+    vault = open_vault(home, db, user)
+    result = deregistration.record_delivery(
+        vault, case_id, None if all_ else list(customer or []), status, reference
+    )
+    _show(result, json_out, f"{result['customers']} notice(s) {status}")
+
+
+@deregister_app.command("regulator-report")
+def regulator_report_command(
+    case_id: CaseArg,
+    out: Annotated[Path, typer.Option("--out", help="The disposal plan (JSON).")],
+    home: HomeOption = None,
+    db: DbOption = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Write the disposal plan for the regulator (NDSMR Art. 32). Example:
+    piplvault deregister regulator-report D-0001 --out plan.json"""
+    vault = open_vault(home, db, user)
+    result = deregistration.regulator_report(vault, case_id, out)
+    _show(result, json_out, f"Disposal plan written to {result['report']}")
+
+
+@deregister_app.command("package")
+def package_command(
+    case_id: CaseArg,
+    custodian_key: Annotated[
+        Path,
+        typer.Option(help="Custodian's X25519 PEM ('piplvault keys exchange')."),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Package file to write.")],
+    home: HomeOption = None,
+    db: DbOption = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Export the must-keep part for the custodian. Example: piplvault deregister
+    package D-0001 --custodian-key custodian.pem --out D-0001.pvpkg"""
+    vault = open_vault(home, db, user)
+    result = deregistration.package(
+        vault, case_id, _read(custodian_key, "custodian key"), out
+    )
+    _show(
+        result,
+        json_out,
+        f"{result['customers']} customer(s) packaged for "
+        f"{result['custodian']['name']}: {result['package']}",
+    )
+
+
+@deregister_app.command("shred")
+def shred_command(
+    case_id: CaseArg,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Directory for certificate and report."),
+    ] = None,
+    approved_by: Annotated[
+        str | None, typer.Option("--approved-by", help="Who approved it.")
+    ] = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Crypto-shred everything not kept; certificate and closing report. Example:
+    piplvault deregister shred D-0001"""
+    vault = open_vault(home, db, user)
+    result = deregistration.shred(vault, case_id, out_dir=out, approved_by=approved_by)
+    _show(
+        result,
+        json_out,
+        f"destroyed {result['customers_destroyed']}, restricted "
+        f"{result['customers_restricted']}; certificate {result['certificate']}; "
+        f"report {result['report']['zh-CN']}",
+    )
+
+
+@deregister_app.command("seal")
+def seal_command(
+    case_id: CaseArg,
+    receipt: Annotated[
+        Path | None, typer.Option(help="The custodian's signed receipt.")
+    ] = None,
+    custodian_signing_key: Annotated[
+        Path | None,
+        typer.Option(help="Custodian's Ed25519 PEM ('piplvault keys public')."),
+    ] = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Seal the vault read-only after the custodian's receipt. Example: piplvault
+    deregister seal D-0001 --receipt receipt.json --custodian-signing-key c.pem"""
+    vault = open_vault(home, db, user)
+    result = deregistration.seal(
+        vault,
+        case_id,
+        _read(receipt, "receipt") if receipt else None,
+        _read(custodian_signing_key, "key") if custodian_signing_key else None,
+    )
+    _show(result, json_out, _summary(result))
+
+
+@app.command("address-change")
+def address_change_command(
+    new_address: Annotated[str, typer.Option(help="The new registered address.")],
+    effective_date: Annotated[str, typer.Option(help="YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory outside the vault.")],
+    contact: Annotated[
+        str | None, typer.Option(help="New contact details for notices.")
+    ] = None,
+    company: Annotated[str | None, typer.Option(help="Company name.")] = None,
+    lang: LangOption = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Registered-address change: change notices and deadlines; no data moves.
+    Example: piplvault address-change --new-address "…" --effective-date 2027-01-01
+    --out ./notices"""
+    vault = open_vault(home, db, user)
+    result = address_change.change_address(
+        vault,
+        new_address=new_address,
+        effective_date=parse_date(effective_date, "--effective-date"),
+        contact=contact,
+        company=company,
+        out_dir=out,
+        lang=lang,
+    )
+    deadlines = "; ".join(f"{d['date']} {d['what_en']}" for d in result["deadlines"])
+    _show(
+        result,
+        json_out,
+        f"{result['id']}: {result['notices']['letters']} change notices in "
+        f"{result['notices']['directory']}; deadlines: {deadlines}",
+    )

@@ -1,0 +1,134 @@
+"""Golden files for notices and the package manifest (R-22-1, R-22-2). Rewrite them with
+PIPLVAULT_UPDATE_GOLDEN=1 and review the diff like code."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from piplvault.documents import notices
+from piplvault.io.tables import open_table
+from piplvault.settings import load_settings
+from piplvault.testing import FrozenClock
+from piplvault.vault import Vault, handover
+from tests.conftest import EXAMPLES, PASSPHRASE
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+
+
+def _check(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("PIPLVAULT_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text
+
+
+COMMON = {
+    "company": "示例商贸有限公司",
+    "deal_zh": "合并",
+    "deal_en": "the merger",
+    "recipient": {
+        "name": "示例承接科技有限公司",
+        "identifier": "91110000600037341L",
+        "contact": "010-88886666",
+    },
+    "purposes_zh": "合同履行、售后服务",
+    "purposes_en": "contract, after-sales",
+    "categories_zh": "身份信息、联系方式",
+    "categories_en": "identity, contact",
+    "objection_deadline": "2026-12-23",
+    "objection_deadline_zh": "2026年12月23日",
+    "objection_channel": "客服电话 400-000-0000",
+    "change_zh": "",
+    "change_en": "",
+    "contact": "010-88886666",
+    "date": "2026-11-23",
+    "date_zh": "2026年11月23日",
+}
+PEOPLE = [
+    notices.Recipient(
+        customer_id=1, name="张健", mobile="13411641045", email="z@example.com"
+    ),
+    notices.Recipient(customer_id=2, name="欧阳娜娜", mobile=None, email=None),
+]
+
+
+def test_transfer_notice_golden(tmp_path: Path) -> None:
+    env = notices.environment(tmp_path)
+    for lang in ("zh", "en"):
+        out = tmp_path / lang
+        rendered = notices.render(
+            env,
+            "transfer",
+            lang,
+            PEOPLE,
+            out,
+            common=COMMON,
+            title="个人信息转移告知书",
+        )
+        assert (rendered.letters, rendered.sms, rendered.emails) == (2, 1, 1)
+        _check(
+            f"transfer-letters.{lang}.html",
+            (out / "letters.html").read_text(encoding="utf-8"),
+        )
+        _check(
+            f"transfer-sms.{lang}.csv",
+            (out / "sms.csv").read_text(encoding="utf-8-sig"),
+        )
+
+
+def test_override_template_from_vault_home(tmp_path: Path) -> None:
+    custom = tmp_path / "templates" / "notices"
+    custom.mkdir(parents=True)
+    (custom / "transfer-sms.zh-CN.txt").write_text(
+        "【{{ company }}】自定义：{{ recipient.name }}", encoding="utf-8"
+    )
+    rendered = notices.render(
+        notices.environment(tmp_path),
+        "transfer",
+        "zh",
+        PEOPLE,
+        tmp_path / "o",
+        common=COMMON,
+        title="t",
+    )
+    assert rendered.sms == 1
+    assert "自定义：示例承接科技有限公司" in (tmp_path / "o" / "sms.csv").read_text(
+        encoding="utf-8-sig"
+    )
+
+
+def test_package_manifest_golden(tmp_path: Path) -> None:
+    clock = FrozenClock("2026-11-23T08:00:00")
+    vault = Vault.create(
+        load_settings({"home": tmp_path / "v", "passphrase": PASSPHRASE}), clock=clock
+    )
+    try:
+        vault.import_table(open_table(EXAMPLES / "customers.csv"))
+        with vault.read() as conn:
+            payload = handover.build_payload(
+                vault,
+                conn,
+                customer_ids=[1, 2, 3],
+                field_keys={"name", "mobile", "email"},
+                purpose_keys=["contract", "after-sales"],
+                party=handover.Party(
+                    name="示例承接科技有限公司",
+                    identifier="91110000600037341L",
+                    contact="010-88886666",
+                ),
+                case_id="T-0001",
+                kind="transfer",
+                deal="merger",
+                retention_rules="",
+            )
+    finally:
+        vault.close()
+    manifest = dict(payload["manifest"])
+    assert set(manifest.pop("section_sha256")) == set(handover.SECTIONS) - {"manifest"}
+    assert set(payload) == set(handover.SECTIONS)
+    _check(
+        "package-manifest.json",
+        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+    )

@@ -1,0 +1,476 @@
+"""Company transfer end to end through the real CLI with two vaults (seller, acquirer):
+import → consents → transfer → notices → objections → package → receive → destruction.
+
+Requirements: R-22-1 (notice naming the recipient before any export), R-22-2 (every
+obligation travels; a package missing a section is refused), R-22-3 (inherited purposes only),
+R-22-4 (the deal decides the path), R-22-5 (minimised scope, objections and withdrawals
+excluded), R-47-1 (source destroyed with a certificate), R-NDS-32-1 (regulator report)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, cli_env, run_piplvault
+
+RECIPIENT = "示例承接科技有限公司"
+USCC = "91110000600037341L"
+CONTACT = "010-88886666"
+
+
+def pv(*args: str, env: dict[str, str] | None = None) -> object:
+    result = run_piplvault(*args, "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def fails(*args: str, env: dict[str, str] | None = None) -> str:
+    result = run_piplvault(*args, env=env)
+    assert result.returncode == 1, result.stdout
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+def key(home: Path, kind: str, out: Path) -> Path:
+    result = run_piplvault("keys", kind, "--home", str(home))
+    assert result.returncode == 0, result.stderr
+    out.write_text(result.stdout, encoding="ascii")
+    return out
+
+
+@pytest.fixture(scope="module")
+def deal(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Seller and acquirer vaults after a complete merger transfer (module-scoped)."""
+    base = tmp_path_factory.mktemp("transfer")
+    seller, buyer, out = base / "seller", base / "buyer", base / "out"
+    out.mkdir()
+    for home in (seller, buyer):
+        pv("init", str(home))
+    pv("import", str(EXAMPLES / "customers.csv"), "--home", str(seller))
+    # customer 4 was collected under marketing consent only and withdrew it
+    pv("consents", "grant", "4", "--purpose", "marketing", "--home", str(seller))
+    paths = {"seller": seller, "buyer": buyer, "out": out, "base": base}
+    _full_merger_transfer(paths)
+    return paths
+
+
+def test_full_merger_transfer(deal: dict[str, Path]) -> None:
+    """The fixture ran the whole flow, asserting each step; check where it ended."""
+    final = pv("transfer", "status", "T-0001", "--home", str(deal["seller"]))
+    assert isinstance(final, dict) and final["state"] == "source-destroyed"
+    assert final["counts"]["included"] == 199
+
+
+def _full_merger_transfer(deal: dict[str, Path]) -> None:
+    seller, buyer, out = deal["seller"], deal["buyer"], deal["out"]
+    s = ("--home", str(seller))
+    case = pv(
+        "transfer",
+        "create",
+        "--recipient",
+        RECIPIENT,
+        "--contact",
+        CONTACT,
+        "--uscc",
+        USCC,
+        "--purposes",
+        "contract,after-sales",
+        "--deal",
+        "merger",
+        *s,
+    )
+    assert (
+        isinstance(case, dict) and case["id"] == "T-0001" and case["mode"] == "notice"
+    )
+    # a package before the case is ready is refused
+    assert "a package is built only when it is 'ready'" in fails(
+        "transfer",
+        "package",
+        "T-0001",
+        "--recipient-key",
+        str(key(buyer, "exchange", out / "buyer.x25519.pem")),
+        "--out",
+        str(out / "early.pkg"),
+        *s,
+    )
+    assert not (out / "early.pkg").exists()
+    notices = pv("transfer", "notices", "T-0001", "--out", str(out / "notices"), *s)
+    assert isinstance(notices, dict) and notices["letters"] == 200
+    letters = (out / "notices" / "letters.html").read_text(encoding="utf-8")
+    assert (
+        letters.count(RECIPIENT) >= 200 and CONTACT in letters and "<section" in letters
+    )
+    with (out / "notices" / "sms.csv").open(encoding="utf-8-sig") as fh:
+        sms = list(csv.reader(fh))[1:]
+    assert len(sms) == 200 and all(RECIPIENT in row[2] for row in sms)
+    # R-22-1: no customer may move without a delivered notice; the refusal is audited
+    pv(
+        "transfer",
+        "delivery",
+        "T-0001",
+        "--customer",
+        "1",
+        "--customer",
+        "2",
+        "--status",
+        "delivered",
+        *s,
+    )
+    stderr = fails("transfer", "advance", "T-0001", *s)
+    assert "Customer 3 has no delivered notice naming the recipient" in stderr
+    log = pv("audit", "log", *s)
+    assert isinstance(log, list)
+    assert any(e["outcome"] == "denied" and e["target"] == "case:T-0001" for e in log)
+    pv("transfer", "delivery", "T-0001", "--all", "--status", "delivered", *s)
+    pv("transfer", "object", "T-0001", "--customer", "7", *s)
+    assert (
+        json.loads(run_piplvault("transfer", "advance", "T-0001", "--json", *s).stdout)[
+            "state"
+        ]
+        == "objection-window"
+    )
+    assert "objection window of case T-0001 runs until" in fails(
+        "transfer", "advance", "T-0001", *s
+    )
+    ready = pv("transfer", "advance", "T-0001", "--as-of", "2099-01-01", *s)
+    assert isinstance(ready, dict) and ready["state"] == "ready"
+    assert ready["exclusions"]["objected"] == [7]
+    package = pv(
+        "transfer",
+        "package",
+        "T-0001",
+        "--recipient-key",
+        str(out / "buyer.x25519.pem"),
+        "--out",
+        str(out / "T-0001.pkg"),
+        *s,
+    )
+    assert isinstance(package, dict) and package["customers"] == 199
+    assert "bank_card" not in package["fields"]  # R-22-5: finance does not continue
+    assert "notes" not in package["fields"]
+    seller_key = key(seller, "public", out / "seller.ed25519.pem")
+    received = pv(
+        "receive",
+        str(out / "T-0001.pkg"),
+        "--sender-key",
+        str(seller_key),
+        "--home",
+        str(buyer),
+    )
+    assert isinstance(received, dict) and received["customers"] == 199
+    done = pv(
+        "transfer",
+        "complete",
+        "T-0001",
+        "--receipt",
+        received["receipt"],
+        "--recipient-signing-key",
+        str(key(buyer, "public", out / "buyer.ed.pem")),
+        "--out",
+        str(out / "cert"),
+        *s,
+    )
+    assert isinstance(done, dict) and done["customers_destroyed"] == 199
+    verify = run_piplvault(
+        "certificate", "verify", done["certificate"], "--public-key", str(seller_key)
+    )
+    assert verify.returncode == 0, verify.stderr
+    status = pv("status", *s)
+    assert isinstance(status, dict) and status["customers"] == 1  # only the objector
+    final = pv("transfer", "status", "T-0001", *s)
+    assert isinstance(final, dict) and final["state"] == "source-destroyed"
+    for home in (seller, buyer):
+        assert run_piplvault("audit", "verify", "--home", str(home)).returncode == 0
+
+
+def test_recipient_keeps_only_inherited_purposes_R_22_3(deal: dict[str, Path]) -> None:
+    b = ("--home", str(deal["buyer"]))
+    shown = pv("customers", "show", "1", "--reveal", "--purpose", "contract", *b)
+    assert isinstance(shown, dict) and shown["fields"]["mobile"]["masked"] is False
+    assert "bank_card" not in shown["fields"]
+    check = pv("policy", "check", "owner", "1", "mobile", "--purpose", "finance", *b)
+    assert isinstance(check, dict) and check["reason"] == "no-legal-basis"
+    check = pv("policy", "check", "owner", "1", "mobile", "--purpose", "marketing", *b)
+    assert isinstance(check, dict) and check["reason"] == "no-legal-basis"
+    pv("consents", "grant", "1", "--purpose", "marketing", *b)
+    check = pv("policy", "check", "owner", "1", "mobile", "--purpose", "marketing", *b)
+    assert isinstance(check, dict) and check["allowed"] is True
+
+
+def test_packages_tampered_or_misaddressed_are_refused_R_22_2(
+    deal: dict[str, Path], tmp_path: Path
+) -> None:
+    out = deal["out"]
+    other = tmp_path / "other"
+    pv("init", str(other))
+    seller_key = str(out / "seller.ed25519.pem")
+    misaddressed = fails(
+        "receive",
+        str(out / "T-0001.pkg"),
+        "--sender-key",
+        seller_key,
+        "--home",
+        str(other),
+    )
+    assert "addressed to another recipient" in misaddressed
+    data = json.loads((out / "T-0001.pkg").read_text(encoding="utf-8"))
+    data["header"]["customers"] = 5
+    tampered = tmp_path / "tampered.pkg"
+    tampered.write_text(json.dumps(data), encoding="utf-8")
+    assert "signature is invalid" in fails(
+        "receive",
+        str(tampered),
+        "--sender-key",
+        seller_key,
+        "--home",
+        str(deal["buyer"]),
+    )
+    wrong_sender = fails(
+        "receive",
+        str(out / "T-0001.pkg"),
+        "--sender-key",
+        str(out / "buyer.ed.pem"),
+        "--home",
+        str(deal["buyer"]),
+    )
+    assert "signature is invalid" in wrong_sender
+    status = pv("status", "--home", str(other))
+    assert isinstance(status, dict) and status["customers"] == 0
+
+
+def test_package_missing_a_section_is_refused_R_22_2(tmp_path: Path) -> None:
+    from piplvault.settings import load_settings
+    from piplvault.vault import Vault, handover
+    from tests.conftest import PASSPHRASE
+
+    sender = Vault.create(
+        load_settings({"home": tmp_path / "a", "passphrase": PASSPHRASE})
+    )
+    recipient = Vault.create(
+        load_settings({"home": tmp_path / "b", "passphrase": PASSPHRASE})
+    )
+    try:
+        with sender.read() as conn:
+            payload = handover.build_payload(
+                sender,
+                conn,
+                customer_ids=[],
+                field_keys=None,
+                purpose_keys=["contract"],
+                party=handover.Party(name="X", identifier=USCC, contact="c"),
+                case_id="T-9999",
+                kind="transfer",
+                deal="merger",
+                retention_rules="",
+            )
+        del payload["rights_requests"]
+        from piplvault.crypto.envelope import exchange_pem
+
+        pem = exchange_pem(recipient.keyring.exchange_key.public_key()).encode()
+        handover.seal_package(sender, payload, pem, tmp_path / "p.pkg")
+        with pytest.raises(Exception, match="lacks section"):
+            handover.receive(
+                recipient, tmp_path / "p.pkg", sender.public_key_pem().encode()
+            )
+    finally:
+        sender.close()
+        recipient.close()
+
+
+def test_no_plaintext_left_in_either_vault_directory(deal: dict[str, Path]) -> None:
+    values = set()
+    with (EXAMPLES / "customers.csv").open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            for col in ("姓名", "身份证号", "手机号", "邮箱", "银行卡号", "地址"):
+                v = unicodedata.normalize("NFKC", row[col]).strip()
+                if len(v.encode()) >= 6:
+                    values.add(v)
+    for home in (deal["seller"], deal["buyer"]):
+        blobs = [p.read_bytes() for p in home.rglob("*") if p.is_file()]
+        hits = [
+            v
+            for v in values
+            for b in blobs
+            if v.encode() in b or v.encode("utf-16-le") in b
+        ]
+        assert hits == [], home
+
+
+def test_asset_sale_needs_separate_consent_R_22_4(tmp_path: Path) -> None:
+    s = ("--home", str(tmp_path / "v"))
+    pv("init", str(tmp_path / "v"))
+    pv("import", str(EXAMPLES / "customers.csv"), *s)
+    pv(
+        "consents",
+        "grant",
+        "2",
+        "--purpose",
+        "contract",
+        "--separate",
+        "third-party",
+        *s,
+    )
+    case = pv(
+        "transfer",
+        "create",
+        "--recipient",
+        RECIPIENT,
+        "--contact",
+        CONTACT,
+        "--uscc",
+        USCC,
+        "--purposes",
+        "contract",
+        "--deal",
+        "asset-sale",
+        *s,
+    )
+    assert isinstance(case, dict) and case["mode"] == "separate-consent"
+    assert case["counts"]["included"] == 1
+    assert len(case["exclusions"]["awaiting-separate-consent"]) == 199
+    notices = pv("transfer", "notices", case["id"], "--out", str(tmp_path / "n"), *s)
+    assert isinstance(notices, dict) and notices["letters"] == 200
+    text = (tmp_path / "n" / "letters.html").read_text(encoding="utf-8")
+    assert "单独同意" in text and "第二十三条" in text
+    opinion = pv(
+        "transfer",
+        "create",
+        "--recipient",
+        RECIPIENT,
+        "--contact",
+        CONTACT,
+        "--uscc",
+        USCC,
+        "--purposes",
+        "contract",
+        "--deal",
+        "asset-sale",
+        "--legal-opinion",
+        "法律意见书 2026-11-01 第12号",
+        *s,
+    )
+    assert isinstance(opinion, dict) and opinion["mode"] == "notice"
+
+
+def test_share_transfer_moves_nothing_R_22_4(tmp_path: Path) -> None:
+    s = ("--home", str(tmp_path / "v"))
+    pv("init", str(tmp_path / "v"))
+    pv("import", str(EXAMPLES / "customers.csv"), *s)
+    case = pv(
+        "transfer",
+        "create",
+        "--recipient",
+        RECIPIENT,
+        "--contact",
+        CONTACT,
+        "--uscc",
+        USCC,
+        "--purposes",
+        "contract",
+        "--deal",
+        "share-transfer",
+        *s,
+    )
+    assert isinstance(case, dict) and case["mode"] == "change-notice"
+    notices = pv("transfer", "notices", case["id"], "--out", str(tmp_path / "n"), *s)
+    assert isinstance(notices, dict) and notices["state"] == "closed"
+    assert "不发生转移" in (tmp_path / "n" / "letters.html").read_text(encoding="utf-8")
+    other = tmp_path / "o"
+    pv("init", str(other))
+    pem = key(other, "exchange", tmp_path / "o.pem")
+    assert "moves no data" in fails(
+        "transfer",
+        "package",
+        case["id"],
+        "--recipient-key",
+        str(pem),
+        "--out",
+        str(tmp_path / "x.pkg"),
+        *s,
+    )
+
+
+def test_regulator_report_step_over_threshold_R_NDS_32_1(tmp_path: Path) -> None:
+    env = cli_env(PIPLVAULT_REGULATOR_THRESHOLD="100")
+    s = ("--home", str(tmp_path / "v"))
+    pv("init", str(tmp_path / "v"), env=env)
+    pv("import", str(EXAMPLES / "customers.csv"), *s, env=env)
+    case = pv(
+        "transfer",
+        "create",
+        "--recipient",
+        RECIPIENT,
+        "--contact",
+        CONTACT,
+        "--uscc",
+        USCC,
+        "--purposes",
+        "contract",
+        "--deal",
+        "merger",
+        *s,
+        env=env,
+    )
+    assert (
+        isinstance(case, dict) and case["details"]["regulator_report_required"] is True
+    )
+    pv("transfer", "notices", case["id"], "--out", str(tmp_path / "n"), *s, env=env)
+    pv(
+        "transfer",
+        "delivery",
+        case["id"],
+        "--all",
+        "--status",
+        "announced",
+        "--reference",
+        "国家企业信用信息公示系统 2026-11-23",
+        *s,
+        env=env,
+    )
+    pv("transfer", "advance", case["id"], *s, env=env)
+    assert "regulator report" in fails(
+        "transfer", "advance", case["id"], "--as-of", "2099-01-01", *s, env=env
+    )
+    report = pv(
+        "transfer",
+        "regulator-report",
+        case["id"],
+        "--out",
+        str(tmp_path / "plan.json"),
+        *s,
+        env=env,
+    )
+    assert isinstance(report, dict)
+    plan = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+    assert plan["recipient"]["name"] == RECIPIENT and plan["persons"] >= 100
+    ready = pv("transfer", "advance", case["id"], "--as-of", "2099-01-01", *s, env=env)
+    assert isinstance(ready, dict) and ready["state"] == "ready"
+
+
+def test_notices_may_not_be_written_inside_the_vault(tmp_path: Path) -> None:
+    s = ("--home", str(tmp_path / "v"))
+    pv("init", str(tmp_path / "v"))
+    pv("import", str(EXAMPLES / "customers.csv"), *s)
+    case = pv(
+        "transfer",
+        "create",
+        "--recipient",
+        RECIPIENT,
+        "--contact",
+        CONTACT,
+        "--uscc",
+        USCC,
+        "--purposes",
+        "contract",
+        "--deal",
+        "merger",
+        *s,
+    )
+    assert isinstance(case, dict)
+    assert "may not be written inside the vault" in fails(
+        "transfer", "notices", case["id"], "--out", str(tmp_path / "v" / "n"), *s
+    )
