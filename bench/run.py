@@ -179,6 +179,9 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--lookup-customers", type=int, default=1_000_000)
     parser.add_argument("--skip-discovery", action="store_true")
+    parser.add_argument("--delete-customers", type=int, default=100_000)
+    parser.add_argument("--backup-customers", type=int, default=1_000_000)
+    parser.add_argument("--skip-lifecycle", action="store_true")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
@@ -193,6 +196,12 @@ def main() -> None:
         print(json.dumps(results["lookup"], ensure_ascii=False))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    if not args.skip_lifecycle:
+        from bench import lifecycle_bench
+
+        results["lifecycle"] = lifecycle_bench.run(args.delete_customers,
+                                                   args.backup_customers)
+        print(json.dumps(results["lifecycle"], ensure_ascii=False))
     if not args.skip_discovery:
         results["discovery"] = bench_discovery()
     (RESULTS / "latest.json").write_text(
@@ -237,6 +246,11 @@ def render_markdown(r: dict[str, Any]) -> str:
                 f"{value['max']} |"
             )
     lines += ["", f"Target: blind-index lookup p99 < {look['target_p99_ms']} ms.", ""]
+    life = r.get("lifecycle")
+    if life:
+        lines += ["## Lifecycle (crypto-shred deletion, backup, restore)", "",
+                  "Ratios are against copying the database file in the same run.", "",
+                  "```json", json.dumps(life, ensure_ascii=False, indent=1), "```", ""]
     disc = r.get("discovery")
     if disc:
         lines += [

@@ -1,0 +1,268 @@
+"""Deregistration (公司注销) end to end through the real CLI, with two vaults: the company
+and its custodian. Requirement ids: R-47-1, R-47-2, R-22-6, R-CO-232-1, R-CO-I2-18-1,
+R-ACC-T-1, R-GB35273-6.4-1, R-TC260-STOP-1, R-NDS-32-1 (address change: test_address_change).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import subprocess
+import unicodedata
+from pathlib import Path
+
+from tests.conftest import EXAMPLES, cli_env, run_piplvault
+
+CUSTODIAN = ["--name", "某档案管理有限公司", "--identifier", "91110000600037341L",
+             "--contact", "010-12345678", "--type", "agency"]
+
+
+def pv(*args: str, ok: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
+    result = run_piplvault(*args, env=cli_env(**env) if env else None)
+    if ok:
+        assert result.returncode == 0, (args, result.stderr)
+    return result
+
+
+def pv_json(*args: str) -> dict:
+    return json.loads(pv(*args, "--json").stdout)
+
+
+def _company(tmp_path: Path) -> tuple[Path, Path]:
+    co, cust = tmp_path / "company", tmp_path / "custodian"
+    pv("init", str(co))
+    pv("init", str(cust))
+    pv("import", str(EXAMPLES / "customers.csv"), "--home", str(co))
+    # Two customers with a recorded transaction: tax records must be kept 10 years.
+    for cid, day in (("1", "2026-05-01"), ("2", "2026-06-01")):
+        pv("retention", "set", cid, "--last-transaction", day, "--home", str(co))
+    return co, cust
+
+
+def _start(co: Path) -> dict:
+    return pv_json(
+        "deregister", "start", "--reason", "股东会决议解散", "--effective-date",
+        "2027-03-31", "--resolution-date", "2026-12-01", "--company",
+        "示例科技有限公司", "--contact", "清算组 010-00000000", "--home", str(co),
+    )
+
+
+def _keys(home: Path, out: Path) -> tuple[Path, Path]:
+    x, sig = out / f"{home.name}-x.pem", out / f"{home.name}-sig.pem"
+    x.write_text(pv("keys", "exchange", "--home", str(home)).stdout)
+    sig.write_text(pv("keys", "public", "--home", str(home)).stdout)
+    return x, sig
+
+
+def test_deregistration_end_to_end(tmp_path: Path) -> None:
+    """R-47-1, R-47-2, R-22-6, R-CO-232-1, R-CO-I2-18-1, R-ACC-T-1, R-GB35273-6.4-1,
+    R-TC260-STOP-1: the whole case, from start to a sealed, read-only vault."""
+    co, cust = _company(tmp_path)
+    home = ["--home", str(co)]
+    st = _start(co)
+    assert st["id"] == "D-0001" and st["state"] == "winding-down"
+    assert st["vault_state"] == "winding-down"
+    # R-TC260-STOP-1: notices 30 working days before the stop date.
+    assert st["notice_by"] == "2027-02-17"
+    # R-CO-232-1: the Company Law timeline from the resolution date.
+    assert [m["date"] for m in st["timeline"]] == [
+        "2026-12-11", "2026-12-16", "2026-12-26", "2027-02-14", "2027-01-25",
+        "2027-03-31",
+    ]
+    assert st["inventory"]["customers"] == 200
+    assert st["inventory"]["fields"] and st["inventory"]["consents"]["total"] >= 0
+    # R-47-2: the schedule splits each customer's fields into must-keep and destroy.
+    kept = {c["customer_id"]: c for c in st["customers"] if c["must_keep"]}
+    assert set(kept) == {1, 2}
+    assert kept[1]["keep_until"] == "2037-01-01" and "tax-records" in kept[1]["statute"]
+    assert "identity" in kept[1]["destroy_categories"]
+    assert st["split"] == {**st["split"], "must_keep": 2, "destroy": 198}
+
+    # R-GB35273-6.4-1: winding down refuses new personal information.
+    refused = pv("import", str(EXAMPLES / "customers.csv"), *home, ok=False)
+    assert refused.returncode == 1 and "winding down" in refused.stderr
+
+    # R-CO-232-1: a creditor stays must-keep until settled.
+    pv("deregister", "creditor", "D-0001", "--customer", "5", *home)
+    st = pv_json("deregister", "status", "D-0001", *home)
+    five = next(c for c in st["customers"] if c["customer_id"] == 5)
+    assert five["must_keep"] and five["creditor"] and "Art. 235" in five["statute"]
+    assert five["keep_until"] == st["claims_deadline"] == "2027-03-31"
+
+    # R-22-6: notices must name the custodian; none can be rendered before it is named.
+    notices = tmp_path / "notices"
+    early = pv("deregister", "notices", "D-0001", "--out", str(notices), *home, ok=False)
+    assert "custodian" in early.stderr
+    # R-ACC-T-1: the custodian has a type.
+    bad = pv("deregister", "custodian", "D-0001", *CUSTODIAN[:-1], "friend", *home,
+             ok=False)
+    assert "successor, shareholder, authority, archive, agency" in bad.stderr
+    st = pv_json("deregister", "custodian", "D-0001", *CUSTODIAN, *home)
+    assert st["custodian"]["kind"] == "agency"
+    inside = pv("deregister", "notices", "D-0001", "--out", str(co / "n"), *home,
+                ok=False)
+    assert "vault directory" in inside.stderr
+    out = pv_json("deregister", "notices", "D-0001", "--out", str(notices), *home)
+    assert out["letters"] == 200
+    letters = (notices / "letters.html").read_text(encoding="utf-8")
+    assert "某档案管理有限公司（91110000600037341L，联系方式 010-12345678）" in letters
+    assert "申报债权" in letters  # the creditor's letter asks for the declaration
+
+    cx, csig = _keys(cust, tmp_path)
+    _, cosig = _keys(co, tmp_path)
+    pkg = tmp_path / "D-0001.pvpkg"
+    # R-22-6: no package before every included person has a delivered notice.
+    pv("deregister", "delivery", "D-0001", "--customer", "1", "--status", "delivered",
+       *home)
+    blocked = pv("deregister", "package", "D-0001", "--custodian-key", str(cx),
+                 "--out", str(pkg), *home, ok=False)
+    assert "Customer 2 has no delivered notice naming the custodian" in blocked.stderr
+    assert not pkg.exists()
+    pv("deregister", "delivery", "D-0001", "--all", "--status", "announced",
+       "--reference", "国家企业信用信息公示系统 2027-01-05", *home)
+    pv("deregister", "delivery", "D-0001", "--customer", "1", "--status", "delivered",
+       *home)
+    packed = pv_json("deregister", "package", "D-0001", "--custodian-key", str(cx),
+                     "--out", str(pkg), *home)
+    assert packed["customers"] == 3
+
+    # The custodian's vault receives it; the seal is refused before the receipt.
+    got = json.loads(pv("receive", str(pkg), "--sender-key", str(cosig), "--home",
+                        str(cust), "--json").stdout)
+    assert got["customers"] == 3
+    receipt = Path(got["receipt"])
+    early_seal = pv("deregister", "seal", "D-0001", *home, ok=False)
+    assert "R-CO-I2-18-1" in early_seal.stderr
+
+    # R-CO-232-1: no shredding while a claim is open; settle it, then shred (R-47-1).
+    open_claim = pv("deregister", "shred", "D-0001", *home, ok=False)
+    assert "Customer 5 is a creditor" in open_claim.stderr
+    pv("deregister", "creditor", "D-0001", "--customer", "5", "--settled", *home)
+    shred = pv_json("deregister", "shred", "D-0001", *home)
+    assert shred["customers_destroyed"] == 198 and shred["customers_restricted"] == 2
+    pv("certificate", "verify", shred["certificate"], "--public-key", str(cosig))
+    report = Path(shred["report"]["zh-CN"]).read_text(encoding="utf-8")
+    assert "注销清算个人信息处置报告" in report and "某档案管理有限公司" in report
+    assert Path(shred["report"]["en"]).is_file()
+
+    # R-CO-I2-18-1: the seal needs the named custodian's receipt, signed by its key.
+    wrong = pv("deregister", "seal", "D-0001", "--receipt", str(receipt),
+               "--custodian-signing-key", str(cosig), *home, ok=False)
+    assert "signature is invalid" in wrong.stderr
+    sealed = pv_json("deregister", "seal", "D-0001", "--receipt", str(receipt),
+                     "--custodian-signing-key", str(csig), *home)
+    assert sealed["state"] == "sealed" and sealed["vault_state"] == "sealed"
+
+    # Sealed: writes refused with a clear message; reads and audit verify still work.
+    closed = pv("import", str(EXAMPLES / "customers.csv"), *home, ok=False)
+    assert "sealed" in closed.stderr and "read-only" in closed.stderr
+    again = pv("deregister", "start", "--reason", "x", "--effective-date", "2027-04-01",
+               *home, ok=False)
+    assert "sealed" in again.stderr
+    pv("audit", "verify", *home)
+    pv("deregister", "status", "D-0001", *home)
+
+    _assert_no_plaintext(co, cust)
+
+
+def _needles() -> set[str]:
+    values: set[str] = set()
+    with (EXAMPLES / "customers.csv").open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            for col, value in row.items():
+                v = unicodedata.normalize("NFKC", value).strip()
+                if col != "客户类型" and len(v.encode("utf-8")) >= 6:
+                    values.add(v)
+    return values
+
+
+def _assert_no_plaintext(*homes: Path) -> None:
+    """Every value of examples/customers.csv, in every file of both vault directories."""
+    needles = [(v, v.encode("utf-8"), v.encode("utf-16-le")) for v in _needles()]
+    for home in homes:
+        for path in home.rglob("*"):
+            if not path.is_file():
+                continue
+            data = path.read_bytes()
+            for value, utf8, utf16 in needles:
+                assert utf8 not in data and utf16 not in data, (path, len(value))
+
+
+def test_tampered_or_wrongly_addressed_package_is_refused(tmp_path: Path) -> None:
+    """R-22-6: the custodian package opens only for the named custodian, untampered."""
+    co, cust = _company(tmp_path)
+    other = tmp_path / "other"
+    pv("init", str(other))
+    home = ["--home", str(co)]
+    _start(co)
+    pv("deregister", "custodian", "D-0001", *CUSTODIAN, *home)
+    pv("deregister", "notices", "D-0001", "--out", str(tmp_path / "n"), *home)
+    pv("deregister", "delivery", "D-0001", "--all", "--status", "delivered", *home)
+    cx, _ = _keys(cust, tmp_path)
+    _, cosig = _keys(co, tmp_path)
+    pkg = tmp_path / "p.pvpkg"
+    pv("deregister", "package", "D-0001", "--custodian-key", str(cx), "--out",
+       str(pkg), *home)
+    wrong = pv("receive", str(pkg), "--sender-key", str(cosig), "--home", str(other),
+               ok=False)
+    assert wrong.returncode == 1 and wrong.stderr.startswith("Error:")
+    data = bytearray(pkg.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    tampered = tmp_path / "t.pvpkg"
+    tampered.write_bytes(bytes(data))
+    bad = pv("receive", str(tampered), "--sender-key", str(cosig), "--home", str(cust),
+             ok=False)
+    assert bad.returncode == 1 and bad.stderr.startswith("Error:")
+    # The custodian package carries each record's rule and destroy-after date (R-ACC-T-1):
+    # the custodian's own retention plan keeps the tax records until 2037-01-01.
+    pv("receive", str(pkg), "--sender-key", str(cosig), "--home", str(cust))
+    plan = json.loads(pv("retention", "plan", "--as-of", "2030-01-01", "--home",
+                         str(cust), "--json").stdout)
+    outcomes = {c["outcome"] for c in plan["customers"]}
+    assert outcomes == {"restrict"}
+    assert {c["restricted_until"] for c in plan["customers"]} == {"2037-01-01"}
+    late = json.loads(pv("retention", "plan", "--as-of", "2037-01-02", "--home",
+                         str(cust), "--json").stdout)
+    assert {c["outcome"] for c in late["customers"]} == {"destroy"}
+
+
+def test_regulator_report_required_over_threshold(tmp_path: Path) -> None:
+    """R-NDS-32-1: at the threshold (lowered by setting) the package needs the report."""
+    co, cust = _company(tmp_path)
+    env = {"PIPLVAULT_REGULATOR_THRESHOLD": "100"}
+    home = ["--home", str(co)]
+    st = json.loads(pv("deregister", "start", "--reason", "解散", "--effective-date",
+                       "2027-03-31", *home, "--json", **env).stdout)
+    assert st["regulator_report_required"] is True
+    pv("deregister", "custodian", "D-0001", *CUSTODIAN, *home)
+    pv("deregister", "notices", "D-0001", "--out", str(tmp_path / "n"), *home)
+    pv("deregister", "delivery", "D-0001", "--all", "--status", "delivered", *home)
+    cx, _ = _keys(cust, tmp_path)
+    pkg = ["--custodian-key", str(cx), "--out", str(tmp_path / "p.pvpkg")]
+    refused = pv("deregister", "package", "D-0001", *pkg, *home, ok=False)
+    assert "regulator report" in refused.stderr
+    plan = tmp_path / "plan.json"
+    pv("deregister", "regulator-report", "D-0001", "--out", str(plan), *home)
+    body = json.loads(plan.read_text(encoding="utf-8"))
+    assert body["persons"] == st["persons"] and body["custodian"]["name"]
+    pv("deregister", "package", "D-0001", *pkg, *home)
+
+
+def test_address_change(tmp_path: Path) -> None:
+    """R-MER-24-1: change notices and registry/tax deadlines; no data moves."""
+    home = tmp_path / "v"
+    pv("init", str(home))
+    pv("import", str(EXAMPLES / "customers.csv"), "--home", str(home))
+    out = tmp_path / "change"
+    result = pv_json("address-change", "--new-address", "上海市浦东新区示例路1号",
+                     "--effective-date", "2027-01-01", "--contact", "021-00000000",
+                     "--out", str(out), "--home", str(home))
+    assert result["id"] == "A-0001" and result["data_moved"] is False
+    assert [d["date"] for d in result["deadlines"]] == ["2027-01-31", "2027-01-31"]
+    assert result["notices"]["letters"] == 200
+    letters = (out / "letters.html").read_text(encoding="utf-8")
+    assert "上海市浦东新区示例路1号" in letters and "021-00000000" in letters
+    assert dt.date.fromisoformat(result["effective_date"]).year == 2027
+    status = pv("status", "--home", str(home))
+    assert status.returncode == 0
