@@ -25,7 +25,7 @@ from faker import Faker
 from stdnum import luhn
 from stdnum.cn import uscc
 
-from piplvault.discovery.lexicon import _lines, surnames
+from piplvault.discovery.lexicon import division_entries, surnames
 
 COLUMNS: list[tuple[str, str, str | None]] = [
     ("序号", "non_pii", None),
@@ -128,7 +128,7 @@ class Maker:
         self.areas: list[tuple[str, str, str]] = self._areas()
 
     def _areas(self) -> list[tuple[str, str, str]]:
-        rows = [line.split("\t") for line in _lines("divisions.txt")]
+        rows = list(division_entries())
         rows = [(lvl, n) for lvl, n in rows if len(n) >= 3]
         prov = [n for lvl, n in rows if lvl == "p" and n.endswith(("省", "自治区"))]
         city = [

@@ -14,8 +14,16 @@ from pathlib import Path
 
 from tests.conftest import EXAMPLES, cli_env, run_piplvault
 
-CUSTODIAN = ["--name", "某档案管理有限公司", "--identifier", "91110000600037341L",
-             "--contact", "010-12345678", "--type", "agency"]
+CUSTODIAN = [
+    "--name",
+    "某档案管理有限公司",
+    "--identifier",
+    "91110000600037341L",
+    "--contact",
+    "010-12345678",
+    "--type",
+    "agency",
+]
 
 
 def pv(*args: str, ok: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
@@ -42,9 +50,20 @@ def _company(tmp_path: Path) -> tuple[Path, Path]:
 
 def _start(co: Path) -> dict:
     return pv_json(
-        "deregister", "start", "--reason", "股东会决议解散", "--effective-date",
-        "2027-03-31", "--resolution-date", "2026-12-01", "--company",
-        "示例科技有限公司", "--contact", "清算组 010-00000000", "--home", str(co),
+        "deregister",
+        "start",
+        "--reason",
+        "股东会决议解散",
+        "--effective-date",
+        "2027-03-31",
+        "--resolution-date",
+        "2026-12-01",
+        "--company",
+        "示例科技有限公司",
+        "--contact",
+        "清算组 010-00000000",
+        "--home",
+        str(co),
     )
 
 
@@ -67,7 +86,11 @@ def test_deregistration_end_to_end(tmp_path: Path) -> None:
     assert st["notice_by"] == "2027-02-17"
     # R-CO-232-1: the Company Law timeline from the resolution date.
     assert [m["date"] for m in st["timeline"]] == [
-        "2026-12-11", "2026-12-16", "2026-12-26", "2027-02-14", "2027-01-25",
+        "2026-12-11",
+        "2026-12-16",
+        "2026-12-26",
+        "2027-02-14",
+        "2027-01-25",
         "2027-03-31",
     ]
     assert st["inventory"]["customers"] == 200
@@ -92,16 +115,20 @@ def test_deregistration_end_to_end(tmp_path: Path) -> None:
 
     # R-22-6: notices must name the custodian; none can be rendered before it is named.
     notices = tmp_path / "notices"
-    early = pv("deregister", "notices", "D-0001", "--out", str(notices), *home, ok=False)
+    early = pv(
+        "deregister", "notices", "D-0001", "--out", str(notices), *home, ok=False
+    )
     assert "custodian" in early.stderr
     # R-ACC-T-1: the custodian has a type.
-    bad = pv("deregister", "custodian", "D-0001", *CUSTODIAN[:-1], "friend", *home,
-             ok=False)
+    bad = pv(
+        "deregister", "custodian", "D-0001", *CUSTODIAN[:-1], "friend", *home, ok=False
+    )
     assert "successor, shareholder, authority, archive, agency" in bad.stderr
     st = pv_json("deregister", "custodian", "D-0001", *CUSTODIAN, *home)
     assert st["custodian"]["kind"] == "agency"
-    inside = pv("deregister", "notices", "D-0001", "--out", str(co / "n"), *home,
-                ok=False)
+    inside = pv(
+        "deregister", "notices", "D-0001", "--out", str(co / "n"), *home, ok=False
+    )
     assert "vault directory" in inside.stderr
     out = pv_json("deregister", "notices", "D-0001", "--out", str(notices), *home)
     assert out["letters"] == 200
@@ -113,23 +140,74 @@ def test_deregistration_end_to_end(tmp_path: Path) -> None:
     _, cosig = _keys(co, tmp_path)
     pkg = tmp_path / "D-0001.pvpkg"
     # R-22-6: no package before every included person has a delivered notice.
-    pv("deregister", "delivery", "D-0001", "--customer", "1", "--status", "delivered",
-       *home)
-    blocked = pv("deregister", "package", "D-0001", "--custodian-key", str(cx),
-                 "--out", str(pkg), *home, ok=False)
+    pv(
+        "deregister",
+        "delivery",
+        "D-0001",
+        "--customer",
+        "1",
+        "--status",
+        "delivered",
+        *home,
+    )
+    blocked = pv(
+        "deregister",
+        "package",
+        "D-0001",
+        "--custodian-key",
+        str(cx),
+        "--out",
+        str(pkg),
+        *home,
+        ok=False,
+    )
     assert "Customer 2 has no delivered notice naming the custodian" in blocked.stderr
     assert not pkg.exists()
-    pv("deregister", "delivery", "D-0001", "--all", "--status", "announced",
-       "--reference", "国家企业信用信息公示系统 2027-01-05", *home)
-    pv("deregister", "delivery", "D-0001", "--customer", "1", "--status", "delivered",
-       *home)
-    packed = pv_json("deregister", "package", "D-0001", "--custodian-key", str(cx),
-                     "--out", str(pkg), *home)
+    pv(
+        "deregister",
+        "delivery",
+        "D-0001",
+        "--all",
+        "--status",
+        "announced",
+        "--reference",
+        "国家企业信用信息公示系统 2027-01-05",
+        *home,
+    )
+    pv(
+        "deregister",
+        "delivery",
+        "D-0001",
+        "--customer",
+        "1",
+        "--status",
+        "delivered",
+        *home,
+    )
+    packed = pv_json(
+        "deregister",
+        "package",
+        "D-0001",
+        "--custodian-key",
+        str(cx),
+        "--out",
+        str(pkg),
+        *home,
+    )
     assert packed["customers"] == 3
 
     # The custodian's vault receives it; the seal is refused before the receipt.
-    got = json.loads(pv("receive", str(pkg), "--sender-key", str(cosig), "--home",
-                        str(cust), "--json").stdout)
+    got = json.loads(
+        pv(
+            "receive",
+            str(pkg),
+            "--sender-key",
+            str(cosig),
+            "--home",
+            str(cust),
+            "--json",
+        ).stdout
+    )
     assert got["customers"] == 3
     receipt = Path(got["receipt"])
     early_seal = pv("deregister", "seal", "D-0001", *home, ok=False)
@@ -147,18 +225,43 @@ def test_deregistration_end_to_end(tmp_path: Path) -> None:
     assert Path(shred["report"]["en"]).is_file()
 
     # R-CO-I2-18-1: the seal needs the named custodian's receipt, signed by its key.
-    wrong = pv("deregister", "seal", "D-0001", "--receipt", str(receipt),
-               "--custodian-signing-key", str(cosig), *home, ok=False)
+    wrong = pv(
+        "deregister",
+        "seal",
+        "D-0001",
+        "--receipt",
+        str(receipt),
+        "--custodian-signing-key",
+        str(cosig),
+        *home,
+        ok=False,
+    )
     assert "signature is invalid" in wrong.stderr
-    sealed = pv_json("deregister", "seal", "D-0001", "--receipt", str(receipt),
-                     "--custodian-signing-key", str(csig), *home)
+    sealed = pv_json(
+        "deregister",
+        "seal",
+        "D-0001",
+        "--receipt",
+        str(receipt),
+        "--custodian-signing-key",
+        str(csig),
+        *home,
+    )
     assert sealed["state"] == "sealed" and sealed["vault_state"] == "sealed"
 
     # Sealed: writes refused with a clear message; reads and audit verify still work.
     closed = pv("import", str(EXAMPLES / "customers.csv"), *home, ok=False)
     assert "sealed" in closed.stderr and "read-only" in closed.stderr
-    again = pv("deregister", "start", "--reason", "x", "--effective-date", "2027-04-01",
-               *home, ok=False)
+    again = pv(
+        "deregister",
+        "start",
+        "--reason",
+        "x",
+        "--effective-date",
+        "2027-04-01",
+        *home,
+        ok=False,
+    )
     assert "sealed" in again.stderr
     pv("audit", "verify", *home)
     pv("deregister", "status", "D-0001", *home)
@@ -202,28 +305,50 @@ def test_tampered_or_wrongly_addressed_package_is_refused(tmp_path: Path) -> Non
     cx, _ = _keys(cust, tmp_path)
     _, cosig = _keys(co, tmp_path)
     pkg = tmp_path / "p.pvpkg"
-    pv("deregister", "package", "D-0001", "--custodian-key", str(cx), "--out",
-       str(pkg), *home)
-    wrong = pv("receive", str(pkg), "--sender-key", str(cosig), "--home", str(other),
-               ok=False)
+    pv(
+        "deregister",
+        "package",
+        "D-0001",
+        "--custodian-key",
+        str(cx),
+        "--out",
+        str(pkg),
+        *home,
+    )
+    wrong = pv(
+        "receive", str(pkg), "--sender-key", str(cosig), "--home", str(other), ok=False
+    )
     assert wrong.returncode == 1 and wrong.stderr.startswith("Error:")
     data = bytearray(pkg.read_bytes())
     data[len(data) // 2] ^= 0x01
     tampered = tmp_path / "t.pvpkg"
     tampered.write_bytes(bytes(data))
-    bad = pv("receive", str(tampered), "--sender-key", str(cosig), "--home", str(cust),
-             ok=False)
+    bad = pv(
+        "receive",
+        str(tampered),
+        "--sender-key",
+        str(cosig),
+        "--home",
+        str(cust),
+        ok=False,
+    )
     assert bad.returncode == 1 and bad.stderr.startswith("Error:")
     # The custodian package carries each record's rule and destroy-after date (R-ACC-T-1):
     # the custodian's own retention plan keeps the tax records until 2037-01-01.
     pv("receive", str(pkg), "--sender-key", str(cosig), "--home", str(cust))
-    plan = json.loads(pv("retention", "plan", "--as-of", "2030-01-01", "--home",
-                         str(cust), "--json").stdout)
+    plan = json.loads(
+        pv(
+            "retention", "plan", "--as-of", "2030-01-01", "--home", str(cust), "--json"
+        ).stdout
+    )
     outcomes = {c["outcome"] for c in plan["customers"]}
     assert outcomes == {"restrict"}
     assert {c["restricted_until"] for c in plan["customers"]} == {"2037-01-01"}
-    late = json.loads(pv("retention", "plan", "--as-of", "2037-01-02", "--home",
-                         str(cust), "--json").stdout)
+    late = json.loads(
+        pv(
+            "retention", "plan", "--as-of", "2037-01-02", "--home", str(cust), "--json"
+        ).stdout
+    )
     assert {c["outcome"] for c in late["customers"]} == {"destroy"}
 
 
@@ -232,8 +357,19 @@ def test_regulator_report_required_over_threshold(tmp_path: Path) -> None:
     co, cust = _company(tmp_path)
     env = {"PIPLVAULT_REGULATOR_THRESHOLD": "100"}
     home = ["--home", str(co)]
-    st = json.loads(pv("deregister", "start", "--reason", "解散", "--effective-date",
-                       "2027-03-31", *home, "--json", **env).stdout)
+    st = json.loads(
+        pv(
+            "deregister",
+            "start",
+            "--reason",
+            "解散",
+            "--effective-date",
+            "2027-03-31",
+            *home,
+            "--json",
+            **env,
+        ).stdout
+    )
     assert st["regulator_report_required"] is True
     pv("deregister", "custodian", "D-0001", *CUSTODIAN, *home)
     pv("deregister", "notices", "D-0001", "--out", str(tmp_path / "n"), *home)
@@ -255,9 +391,19 @@ def test_address_change(tmp_path: Path) -> None:
     pv("init", str(home))
     pv("import", str(EXAMPLES / "customers.csv"), "--home", str(home))
     out = tmp_path / "change"
-    result = pv_json("address-change", "--new-address", "上海市浦东新区示例路1号",
-                     "--effective-date", "2027-01-01", "--contact", "021-00000000",
-                     "--out", str(out), "--home", str(home))
+    result = pv_json(
+        "address-change",
+        "--new-address",
+        "上海市浦东新区示例路1号",
+        "--effective-date",
+        "2027-01-01",
+        "--contact",
+        "021-00000000",
+        "--out",
+        str(out),
+        "--home",
+        str(home),
+    )
     assert result["id"] == "A-0001" and result["data_moved"] is False
     assert [d["date"] for d in result["deadlines"]] == ["2027-01-31", "2027-01-31"]
     assert result["notices"]["letters"] == 200

@@ -474,3 +474,63 @@ def test_notices_may_not_be_written_inside_the_vault(tmp_path: Path) -> None:
     assert "may not be written inside the vault" in fails(
         "transfer", "notices", case["id"], "--out", str(tmp_path / "v" / "n"), *s
     )
+
+
+def test_notices_sent_by_smtp_are_recorded_delivered(tmp_path: Path) -> None:
+    """Where SMTP is configured, e-mail notices go out and their delivery is recorded."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    class Collect(Sink):
+        def __init__(self) -> None:
+            self.messages: list[bytes] = []
+
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+            self.messages.append(envelope.content)
+            return "250 OK"
+
+    from tests.conftest import _free_port
+
+    handler = Collect()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        s = ("--home", str(tmp_path / "v"))
+        pv("init", str(tmp_path / "v"))
+        pv("import", str(EXAMPLES / "customers.csv"), *s)
+        case = pv(
+            "transfer",
+            "create",
+            "--recipient",
+            RECIPIENT,
+            "--contact",
+            CONTACT,
+            "--uscc",
+            USCC,
+            "--purposes",
+            "contract",
+            "--deal",
+            "merger",
+            *s,
+        )
+        assert isinstance(case, dict)
+        sent = pv(
+            "transfer",
+            "notices",
+            case["id"],
+            "--out",
+            str(tmp_path / "n"),
+            "--smtp",
+            f"127.0.0.1:{port}",
+            "--smtp-from",
+            "privacy@example.com",
+            *s,
+        )
+        assert isinstance(sent, dict) and sent["emails_sent"] == 200
+    finally:
+        controller.stop()
+    assert len(handler.messages) == 200
+    assert any(RECIPIENT.encode() in m or b"=?utf-8?" in m for m in handler.messages)
+    status = pv("transfer", "status", case["id"], *s)
+    assert isinstance(status, dict) and status["counts"]["notices"]["delivered"] == 200

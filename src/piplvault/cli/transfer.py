@@ -142,6 +142,13 @@ def notices_command(
     lang: Annotated[
         str | None, typer.Option(help="zh or en (default: setting).")
     ] = None,
+    smtp: Annotated[
+        str | None,
+        typer.Option(help="Also send the e-mails through this SMTP server, HOST:PORT."),
+    ] = None,
+    smtp_from: Annotated[
+        str, typer.Option(help="From address for --smtp.")
+    ] = "privacy@example.invalid",
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -149,7 +156,13 @@ def notices_command(
 ) -> None:
     """Render one notice per customer naming the recipient (PIPL Art. 22)."""
     vault = open_vault(home, db, user)
-    result = transfer.send_notices(vault, case, out, lang=lang)
+    server = None
+    if smtp:
+        host, _, port = smtp.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValidationError("--smtp must look like HOST:PORT, e.g. 127.0.0.1:25")
+        server = (host, int(port), smtp_from)
+    result = transfer.send_notices(vault, case, out, lang=lang, smtp=server)
     vault.close()
     _show(
         result,

@@ -1,8 +1,9 @@
 """BANK_CARD — payment card numbers: 16-19 digits with a valid Luhn check digit.
 
-Spaces or dashes between groups and full-width digits are accepted. A number whose
-digits 7-14 form a plausible birth date and whose first two digits are a province code
-is shaped like an ID or order number, so it needs a known card prefix (BIN) to count.
+Spaces or dashes between groups and full-width digits are accepted. The number must
+start with an issuer prefix (2-6 or 9), and an 18-digit number that is a valid resident
+ID number (GB 11643 check digit) is an ID, not a card. In free text, numbers introduced
+as order, tracking or SKU numbers are skipped.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from collections.abc import Iterator
 
 from stdnum import luhn
 
+from piplvault.discovery import resident_id
 from piplvault.discovery.characters import strip_separators, to_nfkc
 from piplvault.discovery.context import is_business_number
 from piplvault.discovery.registry import Recognizer, register
-from piplvault.discovery.resident_id import PROVINCES
 
 ENTITY = "BANK_CARD"
 
@@ -35,7 +36,7 @@ def normalise(value: str) -> str:
 
 
 def validate(value: str) -> bool:
-    """16-19 digits, Luhn-valid, and not shaped like a region+date number."""
+    """16-19 digits, an issuer prefix, Luhn-valid, and not a valid ID number."""
     text = to_nfkc(value)
     if not _GROUPED.fullmatch(text):
         return False
@@ -58,10 +59,8 @@ def find(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _looks_like_id(number: str) -> bool:
-    if len(number) != 18 or number[:2] not in PROVINCES:
-        return False
-    year, month, day = number[6:10], number[10:12], number[12:14]
-    return year[:2] in ("19", "20") and "01" <= month <= "12" and "01" <= day <= "31"
+    """A valid resident ID number (check digit included) is an ID, not a card."""
+    return len(number) == 18 and resident_id.validate(number)
 
 
 RECOGNIZER = register(

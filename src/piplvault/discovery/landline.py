@@ -3,7 +3,7 @@
 Accepted forms: ``010-62345678``, ``(0755)2345678``, ``（0531）34521775``,
 ``0571 88888888``, ``02224111003``, ``+86 551 39685377``, ``+86-10-62345678``,
 ``021-25935341-5407`` / ``转5407`` / ``ext.4425``. Which area codes exist and how long
-their numbers are comes from phonenumbers' numbering plan (its CN fixed-line pattern).
+their numbers are is read off phonenumbers' numbering plan (its CN fixed-line pattern).
 """
 
 from __future__ import annotations
@@ -57,13 +57,30 @@ def _parts(value: str) -> tuple[str, str, str | None] | None:
         return None
     group = "a1" if match["a1"] else "a2" if match["a2"] else "a3"
     national = match[group].lstrip("0") + match["num"].replace(" ", "").replace("-", "")
-    if fixed_line_pattern().fullmatch(national) is None:
-        return None
     # Area codes are 010 and 02X (two digits after the 0) or 0XXX (three).
     size = 2 if national.startswith(("10", "2")) else 3
-    if national[size] in "01":  # subscriber numbers never start with 0 or 1
+    area, subscriber = national[:size], national[size:]
+    if len(subscriber) not in area_codes().get(area, ()) or subscriber[0] in "01":
         return None
-    return national[:size], national[size:], match["ext"]
+    return area, subscriber, match["ext"]
+
+
+@cache
+def area_codes() -> dict[str, frozenset[int]]:
+    """Area code (without the 0) -> subscriber-number lengths it uses, read off
+    phonenumbers' fixed-line pattern with a typical number of each length."""
+    pattern = fixed_line_pattern()
+    codes = ["10", *(f"2{d}" for d in range(10)), *(str(n) for n in range(300, 1000))]
+    found: dict[str, frozenset[int]] = {}
+    for code in codes:
+        lengths = frozenset(
+            length
+            for length, number in ((7, "6234567"), (8, "62345678"))
+            if pattern.fullmatch(code + number)
+        )
+        if lengths:
+            found[code] = lengths
+    return found
 
 
 @cache

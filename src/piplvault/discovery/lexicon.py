@@ -35,6 +35,15 @@ def common_words() -> frozenset[str]:
 
 
 @cache
+def division_entries() -> tuple[tuple[str, str], ...]:
+    """(level, name) pairs: level is p (province), c (prefecture) or d (county)."""
+    return tuple(
+        (level, name)
+        for level, name in (line.split("\t") for line in _lines("divisions.txt"))
+    )
+
+
+@cache
 def full_divisions() -> frozenset[str]:
     """Province, prefecture and county names in full (北京市, 红旗区)."""
     return frozenset(line.split("\t")[1] for line in _lines("divisions.txt"))

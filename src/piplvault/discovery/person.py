@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from piplvault.discovery.characters import is_cjk, to_nfkc
+from piplvault.discovery.context import follows_word
 from piplvault.discovery.lexicon import common_words, surnames
 from piplvault.discovery.registry import Recognizer, register
 
@@ -94,6 +95,11 @@ LEFT_WORDS = (
     "司机",
     "快递员",
 )
+#: Titles that follow a surname (王先生) are not given names.
+_TITLES = frozenset(
+    "先生 女士 小姐 老师 经理 总监 师傅 阿姨 同学 主任 律师 医生 老板 总 工".split()
+)
+
 #: One-character words that introduce a name and are rare as surnames (向 is not here:
 #: 向华强 is a name far more often than 向 + 华强).
 _SINGLE_LEFT = frozenset("由和与给致及")
@@ -253,10 +259,12 @@ def _is_han_name(text: str) -> bool:
 
 
 def _yields_to_next(text: str, i: int) -> bool:
-    """由张伟负责: 由 is a surname but here introduces the name that follows it."""
+    """由张伟负责: 由 is a surname but here introduces the name that follows it
+    (after a word such as 客户, as in 客户和桂静, it is the surname)."""
     single, _ = surnames()
     return (
         text[i] in _SINGLE_LEFT
+        and not follows_word(text, i, LEFT_WORDS)
         and i + 1 < len(text)
         and text[i + 1] in single
         and _name_end(text, i + 1, 1) is not None
@@ -274,7 +282,7 @@ def _name_end(text: str, start: int, slen: int) -> int | None:
         name = text[start:end]
         if not all(is_cjk(c) for c in name) or any(c in NOT_NAME for c in name[slen:]):
             continue
-        if name in common_words():
+        if name in common_words() or name[slen:] in _TITLES:
             continue
         strength = _right_strength(text, end)
         if strength and (best is None or strength > best[0]):

@@ -76,7 +76,9 @@ def change_address(
             lang or vault.settings.lang,
             cases.notice_recipients(vault, conn, ids),
             target,
-            common=_context(vault, name, new_address.strip(), effective_date, new_contact),
+            common=_context(
+                vault, name, new_address.strip(), effective_date, new_contact
+            ),
             title=f"{case.id} 关于注册地址变更的告知",
         )
         cases.mark_notices(vault, conn, case.id, ids)

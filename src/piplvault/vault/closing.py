@@ -128,8 +128,18 @@ def report_data(vault: Vault, case_id: str) -> dict[str, Any]:
             cats = tuple(c["keep_categories"])
             keep_groups[(c["statute"], c["keep_until"] or "", cats)] += 1
     return {
-        "case": {k: st[k] for k in ("id", "state", "reason", "company",
-                                    "effective_date", "resolution_date", "notice_by")},
+        "case": {
+            k: st[k]
+            for k in (
+                "id",
+                "state",
+                "reason",
+                "company",
+                "effective_date",
+                "resolution_date",
+                "notice_by",
+            )
+        },
         "custodian": st["custodian"] or {},
         "custodian_type": _custodian_type(st["custodian"]),
         "timeline": st["timeline"],
@@ -199,6 +209,9 @@ def write_report(
             conn,
             action="closing-report-written",
             target=f"case:{case_id}",
-            details={"files": sorted(paths), "audit_head_seq": data["audit"]["head_seq"]},
+            details={
+                "files": sorted(paths),
+                "audit_head_seq": data["audit"]["head_seq"],
+            },
         )
     return paths

@@ -39,12 +39,14 @@ from piplvault.store.records import field_names
 from piplvault.store.schema import (
     backups,
     case_customers,
-    cases as cases_table,
     consents,
     customer_lifecycle,
     customer_purposes,
     customers,
     legal_holds,
+)
+from piplvault.store.schema import (
+    cases as cases_table,
 )
 from piplvault.vault import cases, closure, handover, lifecycle
 from piplvault.vault.records import load_field_defs
@@ -172,8 +174,8 @@ def _inventory(vault: Vault, conn: Connection) -> dict[str, Any]:
         for k, d in sorted(defs.items())
     ]
     by_category: Counter[str] = Counter()
-    for f in fields:
-        by_category[str(f["category"])] += int(f["values"])
+    for k, d in defs.items():
+        by_category[d.category] += by_field.get(k, 0)
     purposes = sorted(
         {
             str(p)
@@ -348,7 +350,9 @@ def mark_creditor(
         vault.authorize(conn, action=ACTION)
         case = cases.load_case(conn, case_id, KIND)
         if case.state in (DeregState.SHREDDED.value, DeregState.SEALED.value):
-            raise WorkflowError(f"Case {case_id} is '{case.state}'; creditors are final")
+            raise WorkflowError(
+                f"Case {case_id} is '{case.state}'; creditors are final"
+            )
         member = _member(conn, case_id, customer_id)
         holds: dict[str, int] = case.details.setdefault("creditor_holds", {})
         now = vault.now()
@@ -381,8 +385,12 @@ def mark_creditor(
             details={"case": case_id, "settled": settled},
         )
     split(vault, case_id)
-    return {"case": case_id, "customer_id": customer_id, "creditor": True,
-            "settled": settled}
+    return {
+        "case": case_id,
+        "customer_id": customer_id,
+        "creditor": True,
+        "settled": settled,
+    }
 
 
 def _member(conn: Connection, case_id: str, customer_id: int) -> Any:
@@ -501,8 +509,13 @@ def send_notices(
             notices_template_sha256=rendered["template_sha256"],
         )
         if case.state == DeregState.WINDING_DOWN.value:
-            cases.step(vault, conn, case, DeregState.NOTICES_SENT.value,
-                       details={"notices": len(rows)})
+            cases.step(
+                vault,
+                conn,
+                case,
+                DeregState.NOTICES_SENT.value,
+                details={"notices": len(rows)},
+            )
         else:
             cases.save_case(vault, conn, case)
         vault.record(
@@ -586,8 +599,11 @@ def package(
             conn,
             case,
             DeregState.PACKAGED.value,
-            details={"customers": len(ids), "package_sha256": digest,
-                     "custodian": case.party["name"]},
+            details={
+                "customers": len(ids),
+                "package_sha256": digest,
+                "custodian": case.party["name"],
+            },
         )
     return {
         "case": case_id,
@@ -732,8 +748,9 @@ def shred(
             destroyed=result.customers_destroyed,
             restricted=result.customers_restricted,
         )
-        cases.step(vault, conn, case, DeregState.SHREDDED.value,
-                   details=result.to_dict())
+        cases.step(
+            vault, conn, case, DeregState.SHREDDED.value, details=result.to_dict()
+        )
     report = closing.write_report(vault, case_id, out_dir=out_dir)
     return {"case": case_id, **result.to_dict(), "report": report}
 
@@ -777,7 +794,10 @@ def _shreddable(conn: Connection, case_id: str) -> list[int]:
 
 
 def seal(
-    vault: Vault, case_id: str, receipt: bytes | None, custodian_signing_key: bytes | None
+    vault: Vault,
+    case_id: str,
+    receipt: bytes | None,
+    custodian_signing_key: bytes | None,
 ) -> dict[str, Any]:
     """Seal the vault read-only, only with the custodian's signed receipt (R-CO-I2-18-1)."""
     with vault.write() as conn:
@@ -826,9 +846,10 @@ def _verified_receipt(
             case_id=case.id,
         )
     body = handover.verify_receipt(receipt, key)
-    if body.get("package_sha256") != case.details["package_sha256"] or str(
-        body.get("case_id")
-    ) != case.id:
+    if (
+        body.get("package_sha256") != case.details["package_sha256"]
+        or str(body.get("case_id")) != case.id
+    ):
         raise cases.refuse(
             refused("the receipt is for another package (its SHA-256 differs)"),
             action="deregistration-seal",

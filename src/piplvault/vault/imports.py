@@ -345,8 +345,7 @@ class _ImportRun:
         insert_many(
             self.conn,
             blind_index,
-            # sorted: B-tree inserts in key order touch far fewer pages
-            sorted((k, t, r.customer_id) for r in rows for k, t in r.index),
+            [(k, t, r.customer_id) for r in rows for k, t in r.index],
         )
         insert_many(
             self.conn,

@@ -178,9 +178,16 @@ def _decide_member(
 
 
 def send_notices(
-    vault: Vault, case_id: str, out_dir: Path, *, lang: str | None = None
+    vault: Vault,
+    case_id: str,
+    out_dir: Path,
+    *,
+    lang: str | None = None,
+    smtp: tuple[str, int, str] | None = None,
 ) -> dict[str, Any]:
-    """Render one notice per customer in scope (letter/SMS/e-mail) naming the recipient."""
+    """Render one notice per customer in scope (letter/SMS/e-mail) naming the recipient;
+    with ``smtp`` = (host, port, from-address), also send the e-mails and record them
+    delivered (after the case step is committed, so a mail failure loses no record)."""
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, KIND)
@@ -230,7 +237,15 @@ def send_notices(
                 "template_sha256": rendered.template_sha256,
             },
         )
-    return {"case": case_id, "state": nxt.value, **rendered.to_dict()}
+    result = {"case": case_id, "state": nxt.value, **rendered.to_dict()}
+    if smtp is not None and rendered.emails:
+        host, port, sender = smtp
+        sent = notices.send_emails(
+            Path(rendered.files["emails"]), host=host, port=port, sender=sender
+        )
+        cases.record_delivery(vault, case, sent, "delivered", f"smtp:{host}:{port}")
+        result["emails_sent"] = len(sent)
+    return result
 
 
 def _notice_context(
