@@ -485,7 +485,7 @@ def test_notices_sent_by_smtp_are_recorded_delivered(tmp_path: Path) -> None:
         def __init__(self) -> None:
             self.messages: list[bytes] = []
 
-        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
             self.messages.append(envelope.content)
             return "250 OK"
 
