@@ -199,8 +199,9 @@ def main() -> None:
     if not args.skip_lifecycle:
         from bench import lifecycle_bench
 
-        results["lifecycle"] = lifecycle_bench.run(args.delete_customers,
-                                                   args.backup_customers)
+        results["lifecycle"] = lifecycle_bench.run(
+            args.delete_customers, args.backup_customers
+        )
         print(json.dumps(results["lifecycle"], ensure_ascii=False))
     if not args.skip_discovery:
         results["discovery"] = bench_discovery()
@@ -248,9 +249,16 @@ def render_markdown(r: dict[str, Any]) -> str:
     lines += ["", f"Target: blind-index lookup p99 < {look['target_p99_ms']} ms.", ""]
     life = r.get("lifecycle")
     if life:
-        lines += ["## Lifecycle (crypto-shred deletion, backup, restore)", "",
-                  "Ratios are against copying the database file in the same run.", "",
-                  "```json", json.dumps(life, ensure_ascii=False, indent=1), "```", ""]
+        lines += [
+            "## Lifecycle (crypto-shred deletion, backup, restore)",
+            "",
+            "Ratios are against copying the database file in the same run.",
+            "",
+            "```json",
+            json.dumps(life, ensure_ascii=False, indent=1),
+            "```",
+            "",
+        ]
     disc = r.get("discovery")
     if disc:
         lines += [

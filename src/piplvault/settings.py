@@ -60,13 +60,17 @@ class Settings:
     )
     password: Secret | None = field(
         default=None,
-        metadata={"help": "Password of the acting user (PIPLVAULT_PASSWORD)",
-                  "env": "PIPLVAULT_PASSWORD"},
+        metadata={
+            "help": "Password of the acting user (PIPLVAULT_PASSWORD)",
+            "env": "PIPLVAULT_PASSWORD",
+        },
     )
     token: Secret | None = field(
         default=None,
-        metadata={"help": "API token of the acting user (PIPLVAULT_TOKEN)",
-                  "env": "PIPLVAULT_TOKEN"},
+        metadata={
+            "help": "API token of the acting user (PIPLVAULT_TOKEN)",
+            "env": "PIPLVAULT_TOKEN",
+        },
     )
     kdf_memory_kib: int = field(
         default=64 * 1024,
@@ -77,14 +81,18 @@ class Settings:
     )
     company: str = field(
         default="本公司",
-        metadata={"help": "The company's name used in notices and reports (PIPLVAULT_COMPANY)",
-                  "env": "PIPLVAULT_COMPANY"},
+        metadata={
+            "help": "The company's name used in notices and reports (PIPLVAULT_COMPANY)",
+            "env": "PIPLVAULT_COMPANY",
+        },
     )
     regulator_threshold: int = field(
         default=10_000_000,
-        metadata={"help": "Persons at which a transfer or dissolution needs a regulator report "
-                  "(NDSMR Art. 32; PIPLVAULT_REGULATOR_THRESHOLD)",
-                  "env": "PIPLVAULT_REGULATOR_THRESHOLD"},
+        metadata={
+            "help": "Persons at which a transfer or dissolution needs a regulator report "
+            "(NDSMR Art. 32; PIPLVAULT_REGULATOR_THRESHOLD)",
+            "env": "PIPLVAULT_REGULATOR_THRESHOLD",
+        },
     )
     lang: str = field(
         default="zh",

@@ -263,6 +263,15 @@ def test_deregistration_end_to_end(tmp_path: Path) -> None:
         ok=False,
     )
     assert "sealed" in again.stderr
+    # every other write is refused too (R-CO-I2-18-1 read-only seal)
+    for write in (
+        ("customers", "update", "1", "mobile", "13900001111", "--purpose", "finance"),
+        ("users", "disable", "nobody"),
+        ("consents", "grant", "1", "--purpose", "finance"),
+        ("retention", "apply"),
+    ):
+        refused = pv(*write, *home, ok=False)
+        assert "sealed" in refused.stderr or "No customer" in refused.stderr, write
     pv("audit", "verify", *home)
     pv("deregister", "status", "D-0001", *home)
 

@@ -198,8 +198,12 @@ purposes = Table(
 customer_purposes = Table(
     "customer_purposes",
     metadata,
-    Column("customer_id", BigInteger().with_variant(Integer, "sqlite"),
-           ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "customer_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("purpose", String(64), primary_key=True),
     Column("source", String(256), nullable=False),
     Column("at", String(32), nullable=False),
@@ -208,10 +212,18 @@ customer_purposes = Table(
 consents = Table(
     "consents",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=True),
-    Column("customer_id", BigInteger().with_variant(Integer, "sqlite"),
-           ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column(
+        "customer_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     Column("purpose", String(64), nullable=False),
     Column("basis", String(32), nullable=False),
     Column("granted_at", String(32), nullable=False),
@@ -228,8 +240,12 @@ consents = Table(
 training = Table(
     "training",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=True),
+    Column(
+        "id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
     Column("user", String(128), ForeignKey("users.name"), nullable=False),
     Column("course", String(128), nullable=False),
     Column("score", Integer, nullable=False),
@@ -345,7 +361,9 @@ case_customers = Table(
     metadata,
     # no foreign key: the record of who was notified outlives the customer's shredding
     Column("case_id", String(16), ForeignKey("cases.id"), primary_key=True),
-    Column("customer_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column(
+        "customer_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    ),
     Column("included", Integer, nullable=False),
     Column("reason", String(64), nullable=False, server_default=""),
     Column("notice", String(16), nullable=False, server_default="none"),

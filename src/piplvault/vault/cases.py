@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 
 PREFIX = {"transfer": "T", "deregistration": "D", "address-change": "A"}
 DELIVERY = ("delivered", "failed", "announced")
+#: The policy action that governs each kind of case.
+CASE_ACTION = {
+    "transfer": "transfer",
+    "deregistration": "deregister",
+    "address-change": "transfer",
+}
 
 
 @dataclass(slots=True)
@@ -265,9 +271,7 @@ def record_delivery(
             "An announcement needs its --reference (where and when it was published)"
         )
     with vault.write() as conn:
-        vault.authorize(
-            conn, action=case.kind if case.kind != "address-change" else "transfer"
-        )
+        vault.authorize(conn, action=CASE_ACTION[case.kind])
         rows = members(conn, case.id)
         known = {int(r.customer_id) for r in rows if r.notice != "none"}
         targets = sorted(known) if customer_ids is None else customer_ids

@@ -5,7 +5,8 @@ customer (GB/T 35273-2020 clause 6.4, R-GB35273-6.4-1). Once the named custodian
 for the retained package the vault is *sealed*: read-only, every write refused
 (R-CO-I2-18-1). Reads, reports and audit-log reads keep working (and are still audited).
 
-:func:`ensure_open` is the one check; ``Vault.authorize`` and ``imports.import_table`` call it.
+:func:`ensure_open` is the one check; ``policy.authorize`` (the choke point every use case
+passes) calls it after the policy decision.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ refused with a clear reason when its preconditions fail:
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -536,10 +535,7 @@ def record_delivery(
 ) -> dict[str, Any]:
     with vault.read() as conn:
         case = cases.load_case(conn, case_id, KIND)
-    # cases.record_delivery authorizes with the case kind; ours is the "deregister" action.
-    return cases.record_delivery(
-        vault, dataclasses.replace(case, kind=ACTION), customer_ids, status_, reference
-    )
+    return cases.record_delivery(vault, case, customer_ids, status_, reference)
 
 
 # --- step 3: regulator report and custodian package -----------------------------------------

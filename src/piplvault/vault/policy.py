@@ -36,6 +36,7 @@ from piplvault.store.schema import (
     training,
     users,
 )
+from piplvault.vault import closure
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -335,6 +336,9 @@ def authorize(
             "fields": sorted(d.key for d in fields),
         }
         raise error
+    # A sealed vault is read-only; a winding-down one collects nothing new (R-CO-I2-18-1,
+    # R-GB35273-6.4-1). Checked here so that every use case passes the same gate.
+    closure.ensure_open(conn, action)
 
 
 def visible_fields(

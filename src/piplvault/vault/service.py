@@ -30,7 +30,6 @@ from piplvault.errors import (
     AuditUnavailableError,
     AuthenticationError,
     ConfigError,
-    PermissionDeniedError,
     VaultError,
     VaultExistsError,
     VaultNotFoundError,
@@ -208,9 +207,11 @@ class Vault:
                 target=info["target"],
                 purpose=info["purpose"],
                 outcome="denied",
-                details={"reason": getattr(refused, "reason", refused.code),
-                         "fields": info.get("fields", []),
-                         "message": refused.message},
+                details={
+                    "reason": getattr(refused, "reason", refused.code),
+                    "fields": info.get("fields", []),
+                    "message": refused.message,
+                },
             )
 
     def authorize(
