@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
 
-from piplvault.errors import VaultError
+from piplvault.errors import ValidationError, VaultError
 
 app = typer.Typer(
     name="piplvault",
@@ -28,6 +29,21 @@ def print_json(data: Any) -> None:
     """Write one JSON document to stdout (UTF-8, Chinese kept readable)."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
     sys.stdout.flush()
+
+
+def emit(result: Any, json_out: bool, human: str | None = None) -> None:
+    """Print ``result`` as JSON on stdout, or the ``human`` line on stderr."""
+    if json_out:
+        print_json(result)
+    elif human is not None:
+        err_console.print(human, markup=False, highlight=False)
+
+
+def read_input(path: Path, what: str) -> bytes:
+    """The bytes of a key, receipt or package file the user named."""
+    if not path.is_file():
+        raise ValidationError(f"No {what} file at {path}")
+    return path.read_bytes()
 
 
 def say_error(message: str) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from piplvault.cli.app import app, err_console, print_json
+from piplvault.cli.app import app, emit, read_input
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -29,19 +29,6 @@ CaseArg = Annotated[str, typer.Argument(metavar="CASE", help="Case id, e.g. D-00
 LangOption = Annotated[
     str | None, typer.Option("--lang", help="zh (default) or en.", show_default=False)
 ]
-
-
-def _read(path: Path, what: str) -> bytes:
-    if not path.is_file():
-        raise ValidationError(f"No {what} file at {path}")
-    return path.read_bytes()
-
-
-def _show(result: dict[str, Any], json_out: bool, human: str) -> None:
-    if json_out:
-        print_json(result)
-    else:
-        err_console.print(human, markup=False)
 
 
 def _summary(st: dict[str, Any]) -> str:
@@ -89,7 +76,7 @@ def start_command(
         company=company,
         contact=contact,
     )
-    _show(result, json_out, _summary(result))
+    emit(result, json_out, _summary(result))
 
 
 @deregister_app.command("status")
@@ -104,7 +91,7 @@ def status_command(
     piplvault deregister status D-0001 --json"""
     vault = open_vault(home, db, user)
     result = deregistration.status(vault, case_id)
-    _show(result, json_out, _summary(result))
+    emit(result, json_out, _summary(result))
 
 
 @deregister_app.command("creditor")
@@ -123,7 +110,7 @@ def creditor_command(
     piplvault deregister creditor D-0001 --customer 7 [--settled]"""
     vault = open_vault(home, db, user)
     result = deregistration.mark_creditor(vault, case_id, customer, settled=settled)
-    _show(result, json_out, f"Customer {customer}: creditor, settled={settled}")
+    emit(result, json_out, f"Customer {customer}: creditor, settled={settled}")
 
 
 @deregister_app.command("custodian")
@@ -149,7 +136,7 @@ def custodian_command(
     result = deregistration.set_custodian(
         vault, case_id, name=name, identifier=identifier, contact=contact, kind=kind
     )
-    _show(result, json_out, _summary(result))
+    emit(result, json_out, _summary(result))
 
 
 @deregister_app.command("notices")
@@ -166,7 +153,7 @@ def notices_command(
     piplvault deregister notices D-0001 --out ./notices"""
     vault = open_vault(home, db, user)
     result = deregistration.send_notices(vault, case_id, out, lang=lang)
-    _show(
+    emit(
         result,
         json_out,
         f"{result['letters']} letters, {result['sms']} SMS, {result['emails']} "
@@ -200,7 +187,7 @@ def delivery_command(
     result = deregistration.record_delivery(
         vault, case_id, None if all_ else list(customer or []), status, reference
     )
-    _show(result, json_out, f"{result['customers']} notice(s) {status}")
+    emit(result, json_out, f"{result['customers']} notice(s) {status}")
 
 
 @deregister_app.command("regulator-report")
@@ -216,7 +203,7 @@ def regulator_report_command(
     piplvault deregister regulator-report D-0001 --out plan.json"""
     vault = open_vault(home, db, user)
     result = deregistration.regulator_report(vault, case_id, out)
-    _show(result, json_out, f"Disposal plan written to {result['report']}")
+    emit(result, json_out, f"Disposal plan written to {result['report']}")
 
 
 @deregister_app.command("package")
@@ -236,9 +223,9 @@ def package_command(
     package D-0001 --custodian-key custodian.pem --out D-0001.pvpkg"""
     vault = open_vault(home, db, user)
     result = deregistration.package(
-        vault, case_id, _read(custodian_key, "custodian key"), out
+        vault, case_id, read_input(custodian_key, "custodian key"), out
     )
-    _show(
+    emit(
         result,
         json_out,
         f"{result['customers']} customer(s) packaged for "
@@ -265,7 +252,7 @@ def shred_command(
     piplvault deregister shred D-0001"""
     vault = open_vault(home, db, user)
     result = deregistration.shred(vault, case_id, out_dir=out, approved_by=approved_by)
-    _show(
+    emit(
         result,
         json_out,
         f"destroyed {result['customers_destroyed']}, restricted "
@@ -295,10 +282,10 @@ def seal_command(
     result = deregistration.seal(
         vault,
         case_id,
-        _read(receipt, "receipt") if receipt else None,
-        _read(custodian_signing_key, "key") if custodian_signing_key else None,
+        read_input(receipt, "receipt") if receipt else None,
+        read_input(custodian_signing_key, "key") if custodian_signing_key else None,
     )
-    _show(result, json_out, _summary(result))
+    emit(result, json_out, _summary(result))
 
 
 @app.command("address-change")
@@ -330,7 +317,7 @@ def address_change_command(
         lang=lang,
     )
     deadlines = "; ".join(f"{d['date']} {d['what_en']}" for d in result["deadlines"])
-    _show(
+    emit(
         result,
         json_out,
         f"{result['id']}: {result['notices']['letters']} change notices in "

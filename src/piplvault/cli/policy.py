@@ -9,7 +9,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from piplvault.cli.app import app, err_console, out_console, print_json
+from piplvault.cli.app import (
+    app,
+    emit,
+    err_console,
+    out_console,
+    print_json,
+)
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -39,13 +45,6 @@ for sub, name in (
     (policy_app, "policy"),
 ):
     app.add_typer(sub, name=name)
-
-
-def _emit(data: Any, json_out: bool, human: str | None = None) -> None:
-    if json_out:
-        print_json(data)
-    elif human is not None:
-        err_console.print(human, markup=False)
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
@@ -92,7 +91,7 @@ def users_add(
     vault = open_vault(home, db, user)
     result = people.add_user(vault, name, role, password)
     vault.close()
-    _emit(result, json_out, f"已添加用户 user added: {name} ({role})")
+    emit(result, json_out, f"已添加用户 user added: {name} ({role})")
 
 
 @users_app.command("list")
@@ -126,7 +125,7 @@ def users_disable(
     vault = open_vault(home, db, user)
     result = people.disable_user(vault, name)
     vault.close()
-    _emit(result, json_out, f"已停用 disabled: {name}")
+    emit(result, json_out, f"已停用 disabled: {name}")
 
 
 @users_app.command("token")
@@ -161,7 +160,7 @@ def users_revoke(
     vault = open_vault(home, db, user)
     result = people.revoke_token(vault, token_id)
     vault.close()
-    _emit(result, json_out, f"revoked {token_id}")
+    emit(result, json_out, f"revoked {token_id}")
 
 
 # --- purposes --------------------------------------------------------------------------
@@ -207,7 +206,7 @@ def purposes_add(
     vault = open_vault(home, db, user)
     result = consents.add_purpose(vault, key, name_zh, basis, necessity)
     vault.close()
-    _emit(result, json_out, f"已添加目的 purpose added: {key} ({basis})")
+    emit(result, json_out, f"已添加目的 purpose added: {key} ({basis})")
 
 
 # --- consents --------------------------------------------------------------------------
@@ -253,7 +252,7 @@ def consents_grant(
         guardian=guardian,
     )
     vault.close()
-    _emit(
+    emit(
         result,
         json_out,
         f"已记录同意 consent recorded: customer {customer_id}, {result['purpose']}",
@@ -274,7 +273,7 @@ def consents_withdraw(
     vault = open_vault(home, db, user)
     result = consents.withdraw(vault, customer_id, purpose, channel=channel)
     vault.close()
-    _emit(
+    emit(
         result,
         json_out,
         f"已撤回同意 consent withdrawn: customer {customer_id}, {result['purpose']}",
@@ -366,7 +365,7 @@ def consents_import(
         separate=separate,
     )
     vault.close()
-    _emit(
+    emit(
         result,
         json_out,
         f"imported {result['granted']} consent(s), {result['withdrawn']} withdrawal(s)",
@@ -395,7 +394,7 @@ def training_record(
         vault, name, course, score=score, valid_days=valid_days
     )
     vault.close()
-    _emit(
+    emit(
         result,
         json_out,
         f"{name}: {course} {score} "

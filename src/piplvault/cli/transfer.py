@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table as RichTable
 
-from piplvault.cli.app import app, err_console, out_console, print_json
+from piplvault.cli.app import (
+    app,
+    emit,
+    out_console,
+    print_json,
+    read_input,
+)
 from piplvault.cli.keys import keys_app
 from piplvault.cli.options import (
     DbOption,
@@ -28,19 +34,6 @@ transfer_app = typer.Typer(
 app.add_typer(transfer_app, name="transfer")
 
 CaseArg = Annotated[str, typer.Argument(metavar="CASE", help="Case id, e.g. T-0001")]
-
-
-def _read(path: Path, what: str) -> bytes:
-    if not path.is_file():
-        raise ValidationError(f"No {what} file at {path}")
-    return path.read_bytes()
-
-
-def _show(result: dict[str, Any], json_out: bool, human: str) -> None:
-    if json_out:
-        print_json(result)
-    else:
-        err_console.print(human, markup=False)
 
 
 @transfer_app.command("create")
@@ -88,7 +81,7 @@ def create_command(
         legal_opinion=legal_opinion,
     )
     vault.close()
-    _show(
+    emit(
         result,
         json_out,
         f"{result['id']}: {result['mode']} mode, "
@@ -164,7 +157,7 @@ def notices_command(
         server = (host, int(port), smtp_from)
     result = transfer.send_notices(vault, case, out, lang=lang, smtp=server)
     vault.close()
-    _show(
+    emit(
         result,
         json_out,
         f"{case}: {result['letters']} letters, {result['sms']} SMS, "
@@ -198,7 +191,7 @@ def delivery_command(
         vault, case, None if all_ else customer, status, reference
     )
     vault.close()
-    _show(result, json_out, f"{case}: {result['customers']} notice(s) {status}")
+    emit(result, json_out, f"{case}: {result['customers']} notice(s) {status}")
 
 
 @transfer_app.command("object")
@@ -215,7 +208,7 @@ def object_command(
     vault = open_vault(home, db, user)
     result = transfer.record_objection(vault, case, customer, channel=channel)
     vault.close()
-    _show(result, json_out, f"{case}: customer {customer} objected and is excluded")
+    emit(result, json_out, f"{case}: customer {customer} objected and is excluded")
 
 
 @transfer_app.command("advance")
@@ -233,7 +226,7 @@ def advance_command(
         vault, case, as_of=parse_date(as_of, "--as-of") if as_of else None
     )
     vault.close()
-    _show(result, json_out, f"{case}: {result['state']}")
+    emit(result, json_out, f"{case}: {result['state']}")
 
 
 @transfer_app.command("regulator-report")
@@ -249,7 +242,7 @@ def regulator_command(
     vault = open_vault(home, db, user)
     result = transfer.regulator_report(vault, case, out)
     vault.close()
-    _show(result, json_out, result["report"])
+    emit(result, json_out, result["report"])
 
 
 @transfer_app.command("package")
@@ -268,7 +261,7 @@ def package_command(
     json_out: JsonOption = False,
 ) -> None:
     """Build the encrypted, signed handover package (only when the case is ready)."""
-    key = _read(recipient_key, "recipient key")
+    key = read_input(recipient_key, "recipient key")
     vault = open_vault(home, db, user)
     result = transfer.package(vault, case, key, out)
     vault.close()
@@ -297,7 +290,10 @@ def complete_command(
     json_out: JsonOption = False,
 ) -> None:
     """After the signed receipt: shred the source copies; prints the certificate path."""
-    data, key = _read(receipt, "receipt"), _read(recipient_signing_key, "signing key")
+    data, key = (
+        read_input(receipt, "receipt"),
+        read_input(recipient_signing_key, "signing key"),
+    )
     vault = open_vault(home, db, user)
     result = transfer.complete(vault, case, data, key, out_dir=out)
     vault.close()
@@ -328,11 +324,11 @@ def receive_command(
     json_out: JsonOption = False,
 ) -> None:
     """Verify and import a handover package; write a signed receipt for the sender."""
-    key = _read(sender_key, "sender key")
+    key = read_input(sender_key, "sender key")
     vault = open_vault(home, db, user)
     result = handover.receive(vault, package, key, receipt_out=receipt_out)
     vault.close()
-    _show(
+    emit(
         result,
         json_out,
         f"received {result['customers']} customer(s) under case "
