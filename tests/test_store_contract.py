@@ -44,6 +44,17 @@ def test_contract_import_lookup_update_audit(settings) -> None:  # type: ignore[
         ] == [5]
         assert vault.find_customers("phone", phone).customers == []
         assert vault.status()["customers"] == 200
+        # policy on the same backend: consent, withdrawal, refusal audited (R-15-1)
+        from piplvault.errors import PermissionDeniedError
+        from piplvault.vault import consents
+
+        consents.grant(vault, 6, "marketing", separate=["sensitive"], notice_version="v1")
+        assert vault.show_customer(6, reveal=True, purpose="marketing").fields
+        consents.withdraw(vault, 6, "marketing")
+        with pytest.raises(PermissionDeniedError, match="withdrew consent"):
+            vault.show_customer(6, reveal=True, purpose="marketing")
+        denied = [e for e in vault.audit_entries() if e.outcome == "denied"]
+        assert denied and denied[-1].target == "customer:6"
         assert vault.verify_audit().entries >= 6
     finally:
         vault.close()
