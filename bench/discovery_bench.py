@@ -495,7 +495,9 @@ def render_markdown(result: dict[str, Any]) -> str:
         " checks ~4-8 µs, others 1-3 µs), i.e. ~180,000 cells/s per core. Two worker"
         " processes share the rows in 4,000-row chunks; the main process reads and"
         " decodes the CSV, pickles chunks, collects labels and writes the JSON (~2 s of"
-        " CPU for 100,000 rows), so on 2 cores the scan runs at ~1.4-1.6x one core. Memory"
+        " CPU for 100,000 rows), so on 2 cores the scan runs at ~1.4-1.6x one core. The"
+        " wall time also holds ~0.75 s of CLI start-up (`piplvault` imports every command"
+        " module, with SQLAlchemy, Alembic and cryptography, before `scan` runs). Memory"
         " is bounded by the chunk window plus the returned labels and spans.",
         "",
     ]

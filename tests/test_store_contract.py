@@ -48,7 +48,9 @@ def test_contract_import_lookup_update_audit(settings) -> None:  # type: ignore[
         from piplvault.errors import PermissionDeniedError
         from piplvault.vault import consents
 
-        consents.grant(vault, 6, "marketing", separate=["sensitive"], notice_version="v1")
+        consents.grant(
+            vault, 6, "marketing", separate=["sensitive"], notice_version="v1"
+        )
         assert vault.show_customer(6, reveal=True, purpose="marketing").fields
         consents.withdraw(vault, 6, "marketing")
         with pytest.raises(PermissionDeniedError, match="withdrew consent"):

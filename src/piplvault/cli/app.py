@@ -20,6 +20,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+@app.callback()
+def _root() -> None:
+    """piplvault — 个人信息保险库 (PIPL customer personal-information vault)."""
+
+
 #: Human messages go to stderr; machine output (JSON) goes to stdout.
 err_console = Console(stderr=True)
 out_console = Console()
@@ -54,7 +60,10 @@ def say_error(message: str) -> None:
 
 def main() -> None:
     """Console-script entry point: run the app, mapping VaultError to exit 1."""
-    from piplvault.cli import commands  # noqa: F401  registers every command
+    if sys.argv[1:2] == ["scan"]:
+        from piplvault.cli import scan  # noqa: F401  scan needs no vault: skip the rest
+    else:
+        from piplvault.cli import commands  # noqa: F401  registers every command
 
     try:
         code = app(standalone_mode=False)
