@@ -12,6 +12,7 @@ import csv
 import json
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,6 +34,44 @@ def fails(*args: str, env: dict[str, str] | None = None) -> str:
     assert result.returncode == 1, result.stdout
     assert "Traceback" not in result.stderr
     return result.stderr
+
+
+def create_case(
+    home: Path,
+    *,
+    deal: str = "merger",
+    purposes: str = "contract",
+    env: dict[str, str] | None = None,
+    extra: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """`transfer create` for the standard recipient in the vault at ``home``."""
+    case = pv(
+        "transfer",
+        "create",
+        "--recipient",
+        RECIPIENT,
+        "--contact",
+        CONTACT,
+        "--uscc",
+        USCC,
+        "--purposes",
+        purposes,
+        "--deal",
+        deal,
+        *extra,
+        "--home",
+        str(home),
+        env=env,
+    )
+    assert isinstance(case, dict)
+    return case
+
+
+def imported_vault(home: Path, env: dict[str, str] | None = None) -> tuple[str, str]:
+    """A new vault at ``home`` holding examples/customers.csv; its --home arguments."""
+    pv("init", str(home), env=env)
+    pv("import", str(EXAMPLES / "customers.csv"), "--home", str(home), env=env)
+    return ("--home", str(home))
 
 
 def key(home: Path, kind: str, out: Path) -> Path:
@@ -358,23 +397,8 @@ def test_asset_sale_needs_separate_consent_R_22_4(tmp_path: Path) -> None:
 
 def test_share_transfer_moves_nothing_R_22_4(tmp_path: Path) -> None:
     s = ("--home", str(tmp_path / "v"))
-    pv("init", str(tmp_path / "v"))
-    pv("import", str(EXAMPLES / "customers.csv"), *s)
-    case = pv(
-        "transfer",
-        "create",
-        "--recipient",
-        RECIPIENT,
-        "--contact",
-        CONTACT,
-        "--uscc",
-        USCC,
-        "--purposes",
-        "contract",
-        "--deal",
-        "share-transfer",
-        *s,
-    )
+    imported_vault(tmp_path / "v")
+    case = create_case(tmp_path / "v", deal="share-transfer", purposes="contract")
     assert isinstance(case, dict) and case["mode"] == "change-notice"
     notices = pv("transfer", "notices", case["id"], "--out", str(tmp_path / "n"), *s)
     assert isinstance(notices, dict) and notices["state"] == "closed"
@@ -397,24 +421,8 @@ def test_share_transfer_moves_nothing_R_22_4(tmp_path: Path) -> None:
 def test_regulator_report_step_over_threshold_R_NDS_32_1(tmp_path: Path) -> None:
     env = cli_env(PIPLVAULT_REGULATOR_THRESHOLD="100")
     s = ("--home", str(tmp_path / "v"))
-    pv("init", str(tmp_path / "v"), env=env)
-    pv("import", str(EXAMPLES / "customers.csv"), *s, env=env)
-    case = pv(
-        "transfer",
-        "create",
-        "--recipient",
-        RECIPIENT,
-        "--contact",
-        CONTACT,
-        "--uscc",
-        USCC,
-        "--purposes",
-        "contract",
-        "--deal",
-        "merger",
-        *s,
-        env=env,
-    )
+    imported_vault(tmp_path / "v", env=env)
+    case = create_case(tmp_path / "v", deal="merger", purposes="contract", env=env)
     assert (
         isinstance(case, dict) and case["details"]["regulator_report_required"] is True
     )
@@ -453,23 +461,8 @@ def test_regulator_report_step_over_threshold_R_NDS_32_1(tmp_path: Path) -> None
 
 def test_notices_may_not_be_written_inside_the_vault(tmp_path: Path) -> None:
     s = ("--home", str(tmp_path / "v"))
-    pv("init", str(tmp_path / "v"))
-    pv("import", str(EXAMPLES / "customers.csv"), *s)
-    case = pv(
-        "transfer",
-        "create",
-        "--recipient",
-        RECIPIENT,
-        "--contact",
-        CONTACT,
-        "--uscc",
-        USCC,
-        "--purposes",
-        "contract",
-        "--deal",
-        "merger",
-        *s,
-    )
+    imported_vault(tmp_path / "v")
+    case = create_case(tmp_path / "v", deal="merger", purposes="contract")
     assert isinstance(case, dict)
     assert "may not be written inside the vault" in fails(
         "transfer", "notices", case["id"], "--out", str(tmp_path / "v" / "n"), *s
@@ -497,23 +490,8 @@ def test_notices_sent_by_smtp_are_recorded_delivered(tmp_path: Path) -> None:
     controller.start()
     try:
         s = ("--home", str(tmp_path / "v"))
-        pv("init", str(tmp_path / "v"))
-        pv("import", str(EXAMPLES / "customers.csv"), *s)
-        case = pv(
-            "transfer",
-            "create",
-            "--recipient",
-            RECIPIENT,
-            "--contact",
-            CONTACT,
-            "--uscc",
-            USCC,
-            "--purposes",
-            "contract",
-            "--deal",
-            "merger",
-            *s,
-        )
+        imported_vault(tmp_path / "v")
+        case = create_case(tmp_path / "v", deal="merger", purposes="contract")
         assert isinstance(case, dict)
         sent = pv(
             "transfer",
