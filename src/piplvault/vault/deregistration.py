@@ -691,19 +691,8 @@ def _custodian_payload(
         for c, v in manifest["legal_basis_per_category"].items()
         if c in {defs[k].category for k in sent}
     }
-    manifest["section_sha256"] = {
-        s: hashlib.sha256(_canonical(payload[s])).hexdigest()
-        for s in handover.SECTIONS
-        if s != "manifest"
-    }
+    manifest["section_sha256"] = handover.section_digests(payload)
     return payload
-
-
-def _canonical(obj: Any) -> bytes:
-    # The same canonical form handover.py hashes sections with.
-    return json.dumps(
-        obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    ).encode()
 
 
 # --- step 4: shred, certificate, closing report ---------------------------------------------

@@ -138,12 +138,17 @@ def build_payload(
             for r in conn.execute(select(shred_journal).order_by(shred_journal.c.seq))
         ],
     }
-    manifest["section_sha256"] = {
+    manifest["section_sha256"] = section_digests(payload)
+    return payload
+
+
+def section_digests(payload: dict[str, Any]) -> dict[str, str]:
+    """SHA-256 of every section but the manifest, as the manifest records them."""
+    return {
         s: hashlib.sha256(_canonical(payload[s])).hexdigest()
         for s in SECTIONS
         if s != "manifest"
     }
-    return payload
 
 
 def seal_package(
