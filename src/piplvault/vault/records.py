@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, insert, select
@@ -15,7 +14,8 @@ from piplvault.errors import NotFoundError
 from piplvault.store.records import SealedField, unpack
 from piplvault.store.schema import customer_keys, customers, fields
 
-_PHONE_DIGITS = re.compile(r"\D")
+#: Index kinds that identify a customer on import (see core.customers.MATCH_ORDER).
+_IDENTIFYING = frozenset({"id_number", "uscc", "bank_card", "phone", "email"})
 
 
 def load_field_defs(conn: Connection) -> dict[str, FieldDef]:
@@ -167,8 +167,9 @@ def index_entries(
     values: dict[str, str],
     cell_entities: dict[str, str | None] | None = None,
 ) -> list[dict[str, object]]:
-    """Blind-index rows for a customer's values (deduplicated), plus a ``record``
-    fingerprint over all its personal values."""
+    """Blind-index rows for a customer's values (deduplicated); a customer with no
+    identifier at all also gets a ``record`` fingerprint over all its personal values, so
+    re-importing the same row matches it."""
     seen: set[tuple[str, bytes]] = set()
     rows: list[dict[str, object]] = []
     personal: list[str] = []
@@ -184,7 +185,8 @@ def index_entries(
         if (kind, tag) not in seen:
             seen.add((kind, tag))
             rows.append({"kind": kind, "tag": tag, "customer_id": customer_id})
-    if personal:
+    identified = any(r["kind"] in _IDENTIFYING for r in rows)
+    if personal and not identified:
         tag = keys.blind_tag("record", "\x1e".join(sorted(personal)))
         rows.append({"kind": "record", "tag": tag, "customer_id": customer_id})
     return rows
