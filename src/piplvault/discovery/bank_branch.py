@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from piplvault.discovery.characters import to_nfkc
+from piplvault.discovery.context import trim_lead_ins
 from piplvault.discovery.registry import Recognizer, register
 
 ENTITY = "BANK_BRANCH"
@@ -154,26 +155,9 @@ def find(text: str) -> Iterator[tuple[int, int]]:
         if known:
             start += min(known)
         else:
-            start = _trim_lead_ins(text, start, end)
+            start = trim_lead_ins(text, start, end, LEAD_INS, min_cut=2)
         if end - start >= 4:
             yield start, end
-
-
-def _trim_lead_ins(text: str, start: int, end: int) -> int:
-    for word in LEAD_INS:
-        if len(word) >= 2:
-            cut = text.rfind(word, start, end)
-            if cut >= 0 and end - (cut + len(word)) >= 4:
-                start = max(start, cut + len(word))
-    changed = True
-    while changed:
-        changed = False
-        for word in LEAD_INS:
-            if text.startswith(word, start) and end - start - len(word) >= 4:
-                start += len(word)
-                changed = True
-                break
-    return start
 
 
 RECOGNIZER = register(

@@ -57,3 +57,25 @@ def follows_word(
 def is_business_number(text: str, start: int) -> bool:
     """Whether the number at ``start`` is introduced as an order/SKU/tracking number."""
     return follows_word(text, start, BUSINESS_NUMBER_WORDS)
+
+
+def trim_lead_ins(
+    text: str, start: int, end: int, lead_ins: tuple[str, ...], *, min_cut: int
+) -> int:
+    """Move ``start`` past lead-in words ("开户行", "收件单位"…) before a name that runs to
+    ``end``: first after the last lead-in of at least ``min_cut`` characters inside the
+    run, then past any lead-ins at its start, always leaving 4 characters or more."""
+    for word in lead_ins:
+        if len(word) >= min_cut:
+            cut = text.rfind(word, start, end)
+            if cut >= 0 and end - (cut + len(word)) >= 4:
+                start = max(start, cut + len(word))
+    changed = True
+    while changed:
+        changed = False
+        for word in lead_ins:
+            if text.startswith(word, start) and end - start - len(word) >= 4:
+                start += len(word)
+                changed = True
+                break
+    return start

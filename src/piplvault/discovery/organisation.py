@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from piplvault.discovery.characters import to_nfkc
+from piplvault.discovery.context import trim_lead_ins
 from piplvault.discovery.registry import Recognizer, register
 
 ENTITY = "ORG_NAME"
@@ -169,31 +170,13 @@ def find(text: str) -> Iterator[tuple[int, int]]:
         while more := _MORE.match(text, end):
             end = more.end()
         last = end
-        start = _trim_lead_ins(text, start, end)
+        start = trim_lead_ins(text, start, end, LEAD_INS, min_cut=3)
         if (
             end - start >= 4
             and text[start:end] not in _GENERIC
             and "银行" not in text[start:end]
         ):
             yield start, end
-
-
-def _trim_lead_ins(text: str, start: int, end: int) -> int:
-    # "…，收件单位XX有限公司": cut after the last lead-in word inside the run.
-    for word in LEAD_INS:
-        if len(word) >= 3:
-            cut = text.rfind(word, start, end)
-            if cut >= 0 and end - (cut + len(word)) >= 4:
-                start = max(start, cut + len(word))
-    changed = True
-    while changed:
-        changed = False
-        for word in LEAD_INS:
-            if text.startswith(word, start) and end - start - len(word) >= 4:
-                start += len(word)
-                changed = True
-                break
-    return start
 
 
 RECOGNIZER = register(
