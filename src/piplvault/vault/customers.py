@@ -7,19 +7,18 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, func, select, update
 
 from piplvault import discovery
 from piplvault.core.customers import FIND_KINDS, CustomerView
 from piplvault.core.policy import birth_date_from_id
 from piplvault.errors import NotFoundError, ValidationError
-from piplvault.store.records import SealedField, field_names, pack, unpack
+from piplvault.store.records import field_names, pack, unpack
 from piplvault.store.schema import (
     audit_head,
     blind_index,
     customer_keys,
     customers,
-    field_history,
     vault_keys,
 )
 from piplvault.vault import policy
@@ -28,9 +27,10 @@ from piplvault.vault.records import (
     cipher_for,
     decrypt_all,
     fetch_row,
-    index_entries,
     load_field_defs,
     load_plain,
+    put_version,
+    reindex,
 )
 
 if TYPE_CHECKING:
@@ -217,7 +217,10 @@ def update_field(
                 f"Unknown field '{field}'; fields: {', '.join(sorted(defs))}"
             )
         definition = defs[field]
-        _facts, plain = load_plain(conn, vault.keyring, customer_id)
+        _kind, _status, _c, _u, data, _flags = fetch_row(conn, customer_id)
+        cipher = cipher_for(conn, vault.keyring, customer_id)
+        sealed = unpack(data, customer_id=customer_id)
+        plain = decrypt_all(cipher, sealed)
         policy.authorize(
             vault,
             conn,
@@ -238,30 +241,24 @@ def update_field(
                 "nothing was changed",
                 field=field,
             )
-        _kind, _status, _c, _u, data, _flags = fetch_row(conn, customer_id)
-        cipher = cipher_for(conn, vault.keyring, customer_id)
-        sealed = unpack(data, customer_id=customer_id)
-        old = sealed.get(field)
         now = vault.now()
-        version = 1
-        if old is not None:
-            version = old.version + 1
-            conn.execute(
-                insert(field_history).values(
-                    customer_id=customer_id,
-                    field=field,
-                    version=old.version,
-                    ciphertext=old.blob,
-                    superseded_at=now,
-                )
-            )
-        sealed[field] = SealedField(version, cipher.encrypt(field, version, clean))
+        version = put_version(
+            conn,
+            cipher,
+            sealed,
+            customer_id=customer_id,
+            field=field,
+            value=clean,
+            now=now,
+        )
         conn.execute(
             update(customers)
             .where(customers.c.id == customer_id)
             .values(data=pack(sealed), updated_at=now)
         )
-        _reindex(vault, conn, customer_id, defs, cipher, sealed)
+        plain[field] = (clean, version)
+        values = {k: v for k, (v, _) in plain.items() if k in defs}
+        reindex(conn, vault.keyring.sealing, customer_id, defs, values)
         vault.record(
             conn,
             action="customer-field-updated",
@@ -270,31 +267,6 @@ def update_field(
             details={"field": field, "version": version},
         )
     return {"id": customer_id, "field": field, "version": version}
-
-
-def _reindex(
-    vault: Vault,
-    conn: Any,
-    customer_id: int,
-    defs: Any,
-    cipher: Any,
-    sealed: dict[str, SealedField],
-) -> None:
-    plain = {k: v for k, (v, _) in decrypt_all(cipher, sealed).items() if k in defs}
-    conn.execute(delete(blind_index).where(blind_index.c.customer_id == customer_id))
-    rows = index_entries(
-        vault.keyring.sealing, customer_id, defs, plain, _cell_entities(defs, plain)
-    )
-    if rows:
-        conn.execute(insert(blind_index), rows)
-
-
-def _cell_entities(defs: Any, plain: dict[str, str]) -> dict[str, str | None]:
-    return {
-        k: discovery.label_cell(defs[k].entity, v)
-        for k, v in plain.items()
-        if k == "customer_name"
-    }
 
 
 def status(vault: Vault) -> dict[str, Any]:

@@ -17,20 +17,19 @@ from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from piplvault import discovery
 from piplvault.core.importplan import ColumnPlan, plan_columns
 from piplvault.errors import InvalidValueError, ValidationError
 from piplvault.io.tables import Table
 from piplvault.store.engine import insert_many
-from piplvault.store.records import SealedField, pack, unpack
+from piplvault.store.records import pack, unpack
 from piplvault.store.schema import (
     blind_index,
     customer_keys,
     customer_purposes,
     customers,
-    field_history,
 )
 from piplvault.vault import policy
 from piplvault.vault.importrows import (
@@ -42,8 +41,9 @@ from piplvault.vault.importrows import (
 from piplvault.vault.records import (
     cipher_for,
     decrypt_all,
-    index_entries,
     load_field_defs,
+    put_version,
+    reindex,
     save_field_defs,
 )
 
@@ -370,18 +370,15 @@ class _ImportRun:
             old = plain.get(key)
             if old is not None and old[0] == value:
                 continue
-            version = 1 if old is None else old[1] + 1
-            if old is not None:
-                conn.execute(
-                    insert(field_history).values(
-                        customer_id=customer_id,
-                        field=key,
-                        version=old[1],
-                        ciphertext=sealed[key].blob,
-                        superseded_at=self.now,
-                    )
-                )
-            sealed[key] = SealedField(version, cipher.encrypt(key, version, value))
+            version = put_version(
+                conn,
+                cipher,
+                sealed,
+                customer_id=customer_id,
+                field=key,
+                value=value,
+                now=self.now,
+            )
             plain[key] = (value, version)
             changed.append({"field": key, "version": version})
         self._add_purpose(customer_id)
@@ -395,20 +392,10 @@ class _ImportRun:
             .where(customers.c.id == customer_id)
             .values(data=pack(sealed), updated_at=self.now, flags=",".join(flags))
         )
-        conn.execute(
-            delete(blind_index).where(blind_index.c.customer_id == customer_id)
-        )
         valid = {
             k: v for k, (v, _) in plain.items() if k not in flags and k in self.defs
         }
-        cells = {
-            k: discovery.label_cell(self.defs[k].entity, v)
-            for k, v in valid.items()
-            if k == "customer_name"
-        }
-        rows = index_entries(self.keyring.sealing, customer_id, self.defs, valid, cells)
-        if rows:
-            conn.execute(insert(blind_index), rows)
+        reindex(conn, self.keyring.sealing, customer_id, self.defs, valid)
         self.vault.record(
             conn,
             action="customer-field-updated",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
 from piplvault import discovery
 from piplvault.core.customers import BLIND_INDEXED, CustomerView, FieldDef, FieldView
@@ -12,7 +12,13 @@ from piplvault.core.masking import mask
 from piplvault.crypto.keyring import FieldCipher, Keyring, SealingKeys
 from piplvault.errors import NotFoundError
 from piplvault.store.records import SealedField, unpack
-from piplvault.store.schema import customer_keys, customers, fields
+from piplvault.store.schema import (
+    blind_index,
+    customer_keys,
+    customers,
+    field_history,
+    fields,
+)
 
 #: Index kinds that identify a customer on import (see core.customers.MATCH_ORDER).
 _IDENTIFYING = frozenset({"id_number", "uscc", "bank_card", "phone", "email"})
@@ -134,6 +140,54 @@ def build_view(
         updated_at=updated,
         fields=views,
     )
+
+
+def put_version(
+    conn: Connection,
+    cipher: FieldCipher,
+    sealed: dict[str, SealedField],
+    *,
+    customer_id: int,
+    field: str,
+    value: str,
+    now: str,
+) -> int:
+    """Seal ``value`` as ``field``'s next version in ``sealed``; the superseded ciphertext
+    moves to the field history (still under the customer's key). Returns the version."""
+    old = sealed.get(field)
+    version = 1 if old is None else old.version + 1
+    if old is not None:
+        conn.execute(
+            insert(field_history).values(
+                customer_id=customer_id,
+                field=field,
+                version=old.version,
+                ciphertext=old.blob,
+                superseded_at=now,
+            )
+        )
+    sealed[field] = SealedField(version, cipher.encrypt(field, version, value))
+    return version
+
+
+def reindex(
+    conn: Connection,
+    keys: SealingKeys,
+    customer_id: int,
+    defs: dict[str, FieldDef],
+    values: dict[str, str],
+) -> None:
+    """Replace the customer's blind-index rows with those of ``values``; a mixed
+    ``customer_name`` is labelled per cell (person or organisation)."""
+    conn.execute(delete(blind_index).where(blind_index.c.customer_id == customer_id))
+    cells = {
+        k: discovery.label_cell(defs[k].entity, v)
+        for k, v in values.items()
+        if k == "customer_name"
+    }
+    rows = index_entries(keys, customer_id, defs, values, cells)
+    if rows:
+        conn.execute(insert(blind_index), rows)
 
 
 def mask_field(definition: FieldDef, value: str) -> str:
