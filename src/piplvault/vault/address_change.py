@@ -11,12 +11,13 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import select
 
 from piplvault.core import cases as rules
 from piplvault.documents import notices
 from piplvault.errors import ValidationError
-from piplvault.store.schema import customers, meta
+from piplvault.store.meta import read_meta, write_meta
+from piplvault.store.schema import customers
 from piplvault.vault import cases, closure
 from piplvault.vault.closing import zh_date
 
@@ -57,7 +58,7 @@ def change_address(
             purposes=[],
             details={
                 "new_address": new_address.strip(),
-                "previous_address": _meta(conn, "registered_address"),
+                "previous_address": read_meta(conn, "registered_address"),
                 "effective_date": effective_date.isoformat(),
                 "deadlines": [m.to_dict() for m in deadlines],
                 "data_moved": False,
@@ -68,8 +69,8 @@ def change_address(
         cases.insert_case(vault, conn, case)
         ids = [int(i) for i in conn.execute(select(customers.c.id)).scalars()]
         cases.set_members(conn, case.id, [(cid, True, "") for cid in ids])
-        _set_meta(conn, "registered_address", new_address.strip())
-        _set_meta(conn, "notice_contact", new_contact)
+        write_meta(conn, "registered_address", new_address.strip())
+        write_meta(conn, "notice_contact", new_contact)
         rendered = notices.render(
             notices.environment(vault.settings.home),
             "change",
@@ -125,15 +126,3 @@ def _context(
         "date": today.isoformat(),
         "date_zh": zh_date(today),
     }
-
-
-def _meta(conn: Connection, key: str) -> str | None:
-    value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
-    return None if value is None else str(value)
-
-
-def _set_meta(conn: Connection, key: str, value: str) -> None:
-    if _meta(conn, key) is None:
-        conn.execute(insert(meta).values(key=key, value=value))
-    else:
-        conn.execute(update(meta).where(meta.c.key == key).values(value=value))

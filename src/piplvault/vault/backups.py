@@ -52,6 +52,7 @@ from piplvault.errors import (
 )
 from piplvault.store import migrate
 from piplvault.store.engine import is_sqlite, make_engine, sqlite_url
+from piplvault.store.meta import read_meta
 from piplvault.store.schema import (
     audit_head,
     backup_epochs,
@@ -210,11 +211,11 @@ def _write_file(
         manifest = {
             "format": FORMAT,
             "backup_id": backup_id,
-            "vault_id": _meta(conn, "vault_id"),
+            "vault_id": read_meta(conn, "vault_id") or "",
             "created_at": vault.now(),
             "created_by": vault.actor,
             "epoch": {"id": epoch_id, "expires_at": expires_at},
-            "kdf": json.loads(_meta(conn, "kdf")),
+            "kdf": json.loads(read_meta(conn, "kdf") or ""),
             "vault_keys": [
                 {
                     "purpose": r.purpose,
@@ -632,13 +633,6 @@ def list_backups(vault: Vault) -> list[dict[str, Any]]:
                 }
             )
     return out
-
-
-def _meta(conn: Connection, key: str) -> str:
-    row = conn.execute(
-        text("SELECT value FROM meta WHERE key = :k"), {"k": key}
-    ).first()
-    return "" if row is None else str(row[0])
 
 
 def _file_sha256(path: Path) -> str:

@@ -20,7 +20,8 @@ from piplvault import discovery
 from piplvault.core.cases import require_transition
 from piplvault.documents import notices
 from piplvault.errors import NotFoundError, ValidationError, VaultError, WorkflowError
-from piplvault.store.schema import case_customers, cases, meta
+from piplvault.store.meta import write_meta
+from piplvault.store.schema import case_customers, cases
 from piplvault.vault.records import load_plain
 
 if TYPE_CHECKING:
@@ -312,7 +313,7 @@ def undelivered(conn: Connection, case_id: str) -> list[int]:
 
 
 def set_vault_state(conn: Connection, state: str) -> None:
-    conn.execute(update(meta).where(meta.c.key == "state").values(value=state))
+    write_meta(conn, "state", state)
 
 
 def parse_date(value: str, option: str) -> dt.date:

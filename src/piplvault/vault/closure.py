@@ -14,7 +14,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, select
 
 from piplvault.errors import VaultClosedError
-from piplvault.store.schema import cases, meta
+from piplvault.store.meta import read_meta
+from piplvault.store.schema import cases
 
 #: Actions a sealed vault still allows: they read, they do not change personal data.
 READ_ACTIONS = frozenset({"read-masked", "reveal", "export", "audit-read", "report"})
@@ -24,8 +25,7 @@ COLLECT_ACTIONS = frozenset({"import"})
 
 def vault_state(conn: Connection) -> str:
     """``active``, ``winding-down`` or ``sealed``."""
-    value = conn.execute(select(meta.c.value).where(meta.c.key == "state")).scalar()
-    return str(value or "active")
+    return read_meta(conn, "state") or "active"
 
 
 def ensure_open(conn: Connection, action: str = "import") -> None:

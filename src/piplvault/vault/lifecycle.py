@@ -41,6 +41,7 @@ from piplvault.documents.certificate import (
 )
 from piplvault.errors import LegalHoldError, NotFoundError, ValidationError
 from piplvault.store.engine import is_sqlite
+from piplvault.store.meta import read_meta
 from piplvault.store.records import field_names, pack, unpack
 from piplvault.store.schema import (
     audit_head,
@@ -540,7 +541,7 @@ def _destroy(
         "type": CERTIFICATE_TYPE,
         "format_version": 1,
         "certificate_id": run_id,
-        "vault_id": _meta(conn, "vault_id"),
+        "vault_id": read_meta(conn, "vault_id") or "",
         "kind": kind,
         "what": {
             "customers_destroyed": len(full),
@@ -804,13 +805,6 @@ def _pseudonym(vault: Vault, customer_id: int) -> str:
 
 def _date(value: str | None) -> dt.date | None:
     return None if not value else dt.date.fromisoformat(str(value)[:10])
-
-
-def _meta(conn: Connection, key: str) -> str:
-    row = conn.execute(
-        text("SELECT value FROM meta WHERE key = :k"), {"k": key}
-    ).first()
-    return "" if row is None else str(row[0])
 
 
 def _sha256(data: bytes) -> str:

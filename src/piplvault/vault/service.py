@@ -37,6 +37,7 @@ from piplvault.errors import (
 from piplvault.settings import Settings, write_config
 from piplvault.store import migrate
 from piplvault.store.engine import make_engine
+from piplvault.store.meta import read_meta
 from piplvault.store.schema import meta, vault_keys
 from piplvault.vault import customers, imports, policy
 from piplvault.vault.records import load_field_defs
@@ -336,8 +337,7 @@ class Vault:
 
     def meta_value(self, key: str) -> str | None:
         with self.read() as conn:
-            value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
-        return None if value is None else str(value)
+            return read_meta(conn, key)
 
 
 def _passphrase(settings: Settings) -> str:

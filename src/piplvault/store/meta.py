@@ -1,0 +1,21 @@
+"""Read and write the vault's ``meta`` key/value table (vault id, KDF parameters, state…)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, insert, select, update
+
+from piplvault.store.schema import meta
+
+
+def read_meta(conn: Connection, key: str) -> str | None:
+    """The value stored under ``key``, or None."""
+    value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+    return None if value is None else str(value)
+
+
+def write_meta(conn: Connection, key: str, value: str) -> None:
+    """Store ``value`` under ``key``, replacing any earlier value."""
+    if read_meta(conn, key) is None:
+        conn.execute(insert(meta).values(key=key, value=value))
+    else:
+        conn.execute(update(meta).where(meta.c.key == key).values(value=value))
