@@ -16,7 +16,6 @@ A request is allowed only when every condition holds (deny by default):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 #: Every action the vault checks, as data (kebab-case, as audit events are).
@@ -394,9 +393,3 @@ def parse_roles(data: dict[str, object]) -> dict[str, Role]:
             required_course=str(course) if course else None,
         )
     return roles
-
-
-def fields_of(defs: Iterable[tuple[str, int, str, bool]]) -> tuple[FieldAccess, ...]:
-    return tuple(
-        FieldAccess(key=k, grade=g, category=c, sensitive=s) for k, g, c, s in defs
-    )

@@ -18,9 +18,14 @@ from piplvault.errors import (
     VaultExistsError,
 )
 from piplvault.io.tables import open_table
-from piplvault.store.schema import blind_index, consents, customers, purposes
+from piplvault.store.schema import blind_index, consents, purposes
 from piplvault.vault import policy
-from piplvault.vault.records import load_field_defs, load_plain
+from piplvault.vault.records import (
+    customer_exists,
+    load_field_defs,
+    load_plain,
+    require_customer,
+)
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -144,9 +149,9 @@ def _grant(
             "A consent needs the version of the notice that was shown "
             "(--notice-version; PIPL Arts. 14 and 17)"
         )
-    _require_customer(conn, customer_id)
+    require_customer(conn, customer_id)
     # Separate consents accumulate: a new grant keeps earlier separate flags in force.
-    previous = _latest(conn, customer_id, resolved.key)
+    previous = policy.latest_consent(conn, customer_id, resolved.key)
     flags = set(separate)
     if previous is not None and previous.withdrawn_at is None:
         flags |= set(filter(None, previous.separate.split(",")))
@@ -211,8 +216,8 @@ def _withdraw(
     at: str | None,
 ) -> dict[str, Any]:
     resolved = policy.resolve_purpose(conn, purpose)
-    _require_customer(conn, customer_id)
-    latest = _latest(conn, customer_id, resolved.key)
+    require_customer(conn, customer_id)
+    latest = policy.latest_consent(conn, customer_id, resolved.key)
     when = at or vault.now()
     if latest is None:
         # Withdrawal without a recorded consent still binds: record it as such.
@@ -254,7 +259,7 @@ def show(vault: Vault, customer_id: int) -> dict[str, Any]:
     """Every consent record of a customer, and the effective basis per purpose."""
     with vault.write() as conn:
         vault.authorize(conn, action="manage-consents")
-        _require_customer(conn, customer_id)
+        require_customer(conn, customer_id)
         records = [
             {
                 "purpose": r.purpose,
@@ -388,7 +393,11 @@ def _match_customer(
     vault: Vault, conn: Connection, match: str, value: str
 ) -> int | None:
     if match == "id":
-        return int(value) if value.isdigit() and _exists(conn, int(value)) else None
+        return (
+            int(value)
+            if value.isdigit() and customer_exists(conn, int(value))
+            else None
+        )
     kind, entity = FIND_KINDS[match]
     tag = vault.keyring.blind_tag(kind, discovery.normalise(entity, value))
     found = conn.execute(
@@ -452,29 +461,6 @@ def check(
         "action": action,
         **policy.explain(decision),
     }
-
-
-def _latest(conn: Connection, customer_id: int, purpose: str) -> Any:
-    return conn.execute(
-        select(consents)
-        .where(consents.c.customer_id == customer_id, consents.c.purpose == purpose)
-        .order_by(consents.c.id.desc())
-        .limit(1)
-    ).first()
-
-
-def _exists(conn: Connection, customer_id: int) -> bool:
-    return (
-        conn.execute(
-            select(customers.c.id).where(customers.c.id == customer_id)
-        ).first()
-        is not None
-    )
-
-
-def _require_customer(conn: Connection, customer_id: int) -> None:
-    if not _exists(conn, customer_id):
-        raise NotFoundError(f"No customer with id {customer_id}")
 
 
 __all__ = [

@@ -54,7 +54,7 @@ from piplvault.store.schema import (
     legal_holds,
     shred_journal,
 )
-from piplvault.vault.records import load_field_defs
+from piplvault.vault.records import load_field_defs, require_customer
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -140,7 +140,7 @@ def set_facts(
     """Record the dates retention periods count from (relationship end, last transaction)."""
     with vault.write() as conn:
         vault.authorize(conn, action="retention-apply")
-        _require_customer(conn, customer_id)
+        require_customer(conn, customer_id)
         values: dict[str, Any] = {}
         if relationship_ended_on is not None:
             values["relationship_ended_on"] = relationship_ended_on.isoformat()
@@ -188,7 +188,7 @@ def place_hold(
         raise ValidationError("A legal hold needs a reason (--reason)")
     with vault.write() as conn:
         vault.authorize(conn, action="legal-hold")
-        _require_customer(conn, customer_id)
+        require_customer(conn, customer_id)
         row = {
             "customer_id": customer_id,
             "reason": reason.strip(),
@@ -782,16 +782,6 @@ def checkpoint_wal(vault: Vault) -> None:
 
 
 # --- small helpers ------------------------------------------------------------------------
-
-
-def _require_customer(conn: Connection, customer_id: int) -> None:
-    if (
-        conn.execute(
-            select(customers.c.id).where(customers.c.id == customer_id)
-        ).first()
-        is None
-    ):
-        raise NotFoundError(f"No customer with id {customer_id}")
 
 
 def _category(defs: dict[str, Any], name: str) -> str:

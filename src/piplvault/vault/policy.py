@@ -167,17 +167,22 @@ def resolve_purpose(conn: Connection, name: str) -> PurposeDef:
     raise ValidationError(f"Unknown purpose '{name}'; valid purposes: {valid}")
 
 
+def latest_consent(conn: Connection, customer_id: int, purpose: str) -> Any:
+    """The customer's most recent consent record for ``purpose`` (or None)."""
+    return conn.execute(
+        select(consents)
+        .where(consents.c.customer_id == customer_id, consents.c.purpose == purpose)
+        .order_by(consents.c.id.desc())
+        .limit(1)
+    ).first()
+
+
 def customer_basis(
     conn: Connection, customer_id: int, purpose: PurposeDef
 ) -> core.Basis | None:
     """The customer's legal basis for ``purpose``: its latest consent record, a basis that
     holds for everyone, or the contract under which the customer was collected."""
-    row = conn.execute(
-        select(consents)
-        .where(consents.c.customer_id == customer_id, consents.c.purpose == purpose.key)
-        .order_by(consents.c.id.desc())
-        .limit(1)
-    ).first()
+    row = latest_consent(conn, customer_id, purpose.key)
     if row is not None:
         withdrawn = (
             dt.date.fromisoformat(row.withdrawn_at[:10]) if row.withdrawn_at else None

@@ -71,6 +71,17 @@ def cipher_for(conn: Connection, keyring: Keyring, customer_id: int) -> FieldCip
     return FieldCipher(customer_id, dek, row.dek_version)
 
 
+def customer_exists(conn: Connection, customer_id: int) -> bool:
+    query = select(customers.c.id).where(customers.c.id == customer_id)
+    return conn.execute(query).first() is not None
+
+
+def require_customer(conn: Connection, customer_id: int) -> None:
+    """Raise NotFoundError unless the customer exists."""
+    if not customer_exists(conn, customer_id):
+        raise NotFoundError(f"No customer with id {customer_id}")
+
+
 def fetch_row(
     conn: Connection, customer_id: int
 ) -> tuple[str, str, str, str, bytes, str]:
