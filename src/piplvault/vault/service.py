@@ -226,14 +226,15 @@ class Vault:
     ) -> None:
         """The policy choke point: raise PermissionDeniedError (audited) unless allowed."""
         resolved = policy.resolve_purpose(conn, purpose) if purpose else None
-        defs = load_field_defs(conn)
+        keys = list(field_keys)
+        defs = load_field_defs(conn) if keys else {}
         policy.authorize(
             self,
             conn,
             action=action,
             purpose=resolved,
             customer_id=customer_id,
-            fields=[defs[k] for k in field_keys if k in defs],
+            fields=[defs[k] for k in keys if k in defs],
         )
 
     @contextmanager
