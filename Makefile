@@ -6,15 +6,23 @@ BIN := $(VENV)/bin
 DEMO ?= demo-vault
 export PIPLVAULT_DEMO_PASSPHRASE ?= demo-口令-change-me
 
-.PHONY: install system-deps run test check lint typecheck bench examples clean
+.PHONY: install lock system-deps run test check lint typecheck bench examples clean
 
-$(VENV)/.installed: pyproject.toml
+# Every install comes from requirements.lock (exact versions, sha256 hashes, all extras):
+# what passed on one machine installs the same on the next. `make lock` refreshes it.
+$(VENV)/.installed: requirements.lock pyproject.toml
 	python3 -m venv $(VENV)
-	$(BIN)/pip install -q -U pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# Re-resolve the lock from pyproject.toml's ranges (uv only compiles; pip installs).
+lock:
+	python3 -m venv .tools && .tools/bin/pip install -q uv==0.13.8
+	.tools/bin/uv pip compile pyproject.toml --all-extras --generate-hashes --universal \
+	  --python-version 3.11 --no-header -o requirements.lock
 
 # PostgreSQL for the store/vault contract tests: installed from Debian when missing and we
 # are root; the test suite starts its own throw-away cluster and skips loudly if it cannot.
@@ -45,7 +53,6 @@ typecheck: install
 check: lint typecheck test
 
 bench: install
-	$(BIN)/pip install -q -e '.[bench]'
 	$(PY) bench/run.py
 
 examples: install
