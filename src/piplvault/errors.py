@@ -223,3 +223,24 @@ class EpochKeyUnavailableError(VaultError):
 
     code = "epoch-key-unavailable"
     status = 409
+
+
+class ServerRequiredError(VaultError):
+    """A staff command run with the passphrase instead of through ``piplvault serve``."""
+
+    code = "server-required"
+    status = 403
+
+
+class VaultSealedError(VaultError):
+    """The server holds no keys (sealed); the owner must start or unseal it."""
+
+    code = "vault-sealed"
+    status = 503
+
+
+class ServerUnreachableError(VaultError):
+    """The CLI client could not reach ``piplvault serve`` at the configured URL."""
+
+    code = "server-unreachable"
+    status = 503

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -59,31 +60,56 @@ def say_error(message: str) -> None:
 
 
 def main() -> None:
-    """Console-script entry point: run the app, mapping VaultError to exit 1."""
-    if sys.argv[1:2] == ["scan"]:
+    """Console-script entry point: run locally, or through the server when one is set."""
+    argv = sys.argv[1:]
+    from piplvault.cli import client
+
+    url = client.server_url(argv)
+    if url is not None:
+        os.environ["PIPLVAULT_URL"] = url
+    if url is not None and client.goes_to_server(argv):
+        sys.exit(client.run_remote(argv, url))
+    sys.exit(run_argv(argv))
+
+
+def run_argv(argv: list[str]) -> int:
+    """Run one command line in this process; map VaultError to exit 1 (the CLI contract)."""
+    if argv[:1] == ["scan"]:
         from piplvault.cli import scan  # noqa: F401  scan needs no vault: skip the rest
     else:
         from piplvault.cli import commands  # noqa: F401  registers every command
 
+    from piplvault.cli.options import CURRENT_COMMAND, command_of
+
+    marker = CURRENT_COMMAND.set(command_of(argv))
     try:
-        code = app(standalone_mode=False)
-        sys.exit(code if isinstance(code, int) else 0)
+        code = app(args=argv, prog_name="piplvault", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except VaultError as error:
         say_error(error.message)
-        sys.exit(1)
+        return 1
     except typer.Exit as exit_:
-        sys.exit(exit_.exit_code)
+        return int(exit_.exit_code)
     except typer.Abort:
         err_console.print("Aborted.")
-        sys.exit(1)
+        return 1
     except KeyboardInterrupt:
         err_console.print("Interrupted; nothing was changed.")
-        sys.exit(130)
+        return 130
     except Exception as exc:  # noqa: BLE001  the CLI's last-resort handler for bugs
         # Usage errors from Typer's (vendored) click: show them, exit 2.
         show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
         if callable(show) and isinstance(code, int):
             show()
-            sys.exit(code)
-        err_console.print(f"Internal error ({type(exc).__name__}); this is a bug.")
-        sys.exit(1)
+            return code
+        if os.environ.get("PIPLVAULT_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+        err_console.print(
+            f"Internal error ({type(exc).__name__}); this is a bug. "
+            "Run again with PIPLVAULT_DEBUG=1 to see the traceback."
+        )
+        return 1
+    finally:
+        CURRENT_COMMAND.reset(marker)

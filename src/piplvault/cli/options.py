@@ -4,13 +4,39 @@ from __future__ import annotations
 
 import os
 import sys
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from piplvault.errors import AuthenticationError, ServerRequiredError, VaultNotFoundError
 from piplvault.settings import Secret, Settings, load_settings
 from piplvault.vault import Vault
+
+#: The authenticated session when a command runs inside ``piplvault serve``.
+CURRENT_SESSION: ContextVar[Vault | None] = ContextVar("piplvault_session", default=None)
+#: ``group sub`` of the command line being run (set by ``run_argv``).
+CURRENT_COMMAND: ContextVar[str] = ContextVar("piplvault_command", default="")
+
+#: What the passphrase holder may run on the box without the server ("direct mode"): the
+#: owner's maintenance work. Everything else — every staff command — goes through
+#: ``piplvault serve`` so that it runs as an authenticated person, not as the key holder.
+DIRECT_COMMANDS = frozenset(
+    {
+        "init",
+        "serve",
+        "users passwd",
+        "backup create",
+        "backup verify",
+        "backup list",
+        "backup prune",
+        "backup restore",
+        "keys public",
+        "keys rotate",
+        "audit verify",
+    }
+)
 
 HomeOption = Annotated[
     Path | None,
@@ -54,7 +80,41 @@ def settings_from(
 
 
 def open_vault(home: Path | None, db: str | None, user: str | None = None) -> Vault:
-    return Vault.open(settings_from(home, db, user=user))
+    """The vault this command acts on, as the person running it.
+
+    Inside the server: the request's authenticated session. On the box (direct mode): only
+    the owner's maintenance commands, with the passphrase; anything else is refused and sent
+    to ``piplvault serve`` — holding the passphrase must not make anyone an owner of a
+    customer lookup, and staff never need it.
+    """
+    session = CURRENT_SESSION.get()
+    if session is not None:
+        if user and user != session.actor:
+            raise AuthenticationError(
+                f"--user {user} does not match the credentials given (user "
+                f"'{session.actor}')"
+            )
+        return session
+    command = CURRENT_COMMAND.get()
+    if not is_direct(command):
+        plain = load_settings({"home": home, "db": db, "user": user})
+        if plain.db is None and not (plain.home / "vault.db").is_file():
+            raise VaultNotFoundError(
+                f"No vault at {plain.home}; create one with 'piplvault init {plain.home}'"
+            )
+        raise ServerRequiredError(
+            f"'piplvault {command}' runs through the server, as a logged-in user: the "
+            "owner starts 'piplvault serve', then set PIPLVAULT_URL and run "
+            "'piplvault login' (see README: Server). Direct mode with the passphrase is "
+            "for the owner's maintenance only: " + ", ".join(sorted(DIRECT_COMMANDS))
+        )
+    settings = settings_from(home, db, user=user)
+    if settings.user != "owner":
+        raise ServerRequiredError(
+            f"User '{settings.user}' works through 'piplvault serve' with their own "
+            "password or token; only the owner runs maintenance with the passphrase"
+        )
+    return Vault.open(settings)
 
 
 def _with_prompted_passphrase(settings: Settings, *, confirm: bool) -> Settings:
@@ -70,3 +130,23 @@ def _with_prompted_passphrase(settings: Settings, *, confirm: bool) -> Settings:
 
 def is_terminal() -> bool:
     return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def command_of(argv: list[str]) -> str:
+    """``group sub`` (or ``cmd``) of a command line: its first two words that are not
+    options (good enough to classify; Typer does the real parsing)."""
+    words: list[str] = []
+    for arg in argv:
+        if arg == "--":
+            break
+        if arg.startswith("-"):
+            continue
+        words.append(arg)
+        if len(words) == 2:
+            break
+    return " ".join(words)
+
+
+def is_direct(command: str) -> bool:
+    """May the passphrase holder run ``command`` on the box without the server?"""
+    return command in DIRECT_COMMANDS or command.split(" ")[0] in DIRECT_COMMANDS

@@ -94,6 +94,37 @@ def users_add(
     emit(result, json_out, f"已添加用户 user added: {name} ({role})")
 
 
+@users_app.command("passwd")
+def users_passwd(
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
+    home: HomeOption = None,
+    user: UserOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Set a user's password (admins: anyone; everyone: their own).
+
+    Also the owner's bootstrap on the box: PIPLVAULT_PASSPHRASE=… piplvault users passwd owner
+    """
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = typer.prompt(
+            "New password / 新密码", hide_input=True, confirmation_prompt=True
+        )
+    else:
+        raise ValidationError(
+            "Give the password with --password-stdin or on a terminal"
+        )
+    vault = open_vault(home, db, user)
+    result = people.set_password(vault, name, password)
+    vault.close()
+    emit(result, json_out, f"已设置密码 password set for {name}")
+
+
 @users_app.command("list")
 def users_list(
     home: HomeOption = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -28,7 +30,7 @@ from piplvault.cli.options import (
 )
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
-from piplvault.vault import Vault
+from piplvault.vault import Vault, people, policy
 from piplvault.vault.imports import ImportReport, import_table
 
 
@@ -40,12 +42,16 @@ def init_command(
 ) -> None:
     """Create a vault. Example: PIPLVAULT_PASSPHRASE=… piplvault init ./piplvault-data"""
     home = directory or load_settings({}).home
+    owner_password = _owner_password()
     vault = Vault.create(settings_from(home, db, confirm=True))
+    if owner_password:
+        people.set_password(vault, vault.actor, owner_password)
     info = {
         "home": str(home.resolve()),
         "database": vault.engine.dialect.name,
         "vault_id": vault.meta_value("vault_id"),
         "owner": vault.actor,
+        "owner_password_set": bool(owner_password),
     }
     vault.close()
     if json_out:
@@ -55,6 +61,27 @@ def init_command(
             f"已创建保险库 Vault created at {info['home']} "
             f"({info['database']}); owner: {info['owner']}"
         )
+    if not owner_password:
+        err_console.print(
+            "注意 Note: the owner has no password yet, so cannot log in to "
+            "'piplvault serve'; set one with 'piplvault users passwd owner'.",
+            markup=False,
+        )
+
+
+def _owner_password() -> str | None:
+    """The owner's own login password: PIPLVAULT_OWNER_PASSWORD or a prompt (checked
+    before anything is created, so a too-short password leaves no vault behind)."""
+    password = os.environ.get("PIPLVAULT_OWNER_PASSWORD") or None
+    if password is None and sys.stdin.isatty():
+        password = typer.prompt(
+            "Owner's login password (for piplvault serve) / 所有者登录密码",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+    if password is not None:
+        policy.hash_password(password)  # validates length before the vault exists
+    return password
 
 
 @app.command("import")

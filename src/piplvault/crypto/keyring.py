@@ -108,9 +108,18 @@ class Keyring:
         signing_raw = self._keys[("signing", self.current_version("signing"))]
         self.signing_key = Ed25519PrivateKey.from_private_bytes(signing_raw)
         self.exchange_key = derive_exchange_key(signing_raw)
+        self.sealed = False
 
     def current_version(self, purpose: str) -> int:
         return max((v for (p, v) in self._keys if p == purpose), default=0)
+
+    def wipe(self) -> None:
+        """Drop every unwrapped key (sealing the server). Best effort: ``bytes`` objects are
+        immutable in Python and copies may survive in freed memory until it is reused."""
+        self._keys.clear()
+        self._kek.clear()
+        self.kek_version = 0
+        self.sealed = True
 
     # --- customer data keys -----------------------------------------------------------
     def wrap_dek(self, customer_id: int, dek: bytes) -> bytes:

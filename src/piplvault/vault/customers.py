@@ -47,6 +47,12 @@ class CustomerList:
     customers: list[CustomerView]
     withheld: int
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "customers": [c.to_dict() for c in self.customers],
+            "withheld": self.withheld,
+        }
+
 
 def list_customers(
     vault: Vault, *, limit: int = 50, offset: int = 0, purpose: str | None = None

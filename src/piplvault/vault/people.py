@@ -201,3 +201,88 @@ def list_training(vault: Vault, name: str | None = None) -> list[dict[str, Any]]
 def _require_user(conn: Any, name: str) -> None:
     if conn.execute(select(users.c.name).where(users.c.name == name)).first() is None:
         raise NotFoundError(f"No user named '{name}'")
+
+
+# --- the person's own credentials (server sessions) ----------------------------------------
+
+
+def issue_own_token(vault: Vault, hours: int = 12) -> dict[str, Any]:
+    """A short-lived token for the authenticated actor (``piplvault login``), shown once."""
+    token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    expires = vault.clock.now() + dt.timedelta(hours=hours)
+    expires_at = expires.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with vault.write() as conn:
+        conn.execute(
+            insert(api_tokens).values(
+                id=token_id,
+                user=vault.actor,
+                token_hash=policy.token_digest(secret),
+                created_at=vault.now(),
+                expires_at=expires_at,
+            )
+        )
+        vault.record(
+            conn,
+            action="login",
+            target=f"user:{vault.actor}",
+            details={"token_id": token_id, "expires_at": expires_at},
+        )
+    return {
+        "user": vault.actor,
+        "token_id": token_id,
+        "token": f"pvt_{token_id}_{secret}",
+        "expires_at": expires_at,
+    }
+
+
+def revoke_own_token(vault: Vault, token: str) -> dict[str, Any]:
+    """``piplvault logout``: revoke the token the actor is using."""
+    token_id = policy.token_owner(token)
+    if token_id is None:
+        raise ValidationError("Log out needs the Bearer token of this session")
+    with vault.write() as conn:
+        conn.execute(
+            update(api_tokens)
+            .where(api_tokens.c.id == token_id, api_tokens.c.user == vault.actor)
+            .values(revoked_at=vault.now())
+        )
+        vault.record(
+            conn,
+            action="logout",
+            target=f"user:{vault.actor}",
+            details={"token_id": token_id},
+        )
+    return {"user": vault.actor, "token_id": token_id, "revoked": True}
+
+
+def whoami(vault: Vault) -> dict[str, Any]:
+    with vault.read() as conn:
+        actor = policy.load_actor(vault, conn)
+    until = actor.training_valid_until
+    return {
+        "user": actor.name,
+        "role": actor.role.name,
+        "mode": vault.mode,
+        "training_valid_until": until.isoformat() if until else None,
+    }
+
+
+def require_admin(vault: Vault, *, action: str) -> None:
+    """Server-wide operations (seal) need the manage-keys right (admins)."""
+    with vault.write() as conn:
+        vault.authorize(conn, action="manage-keys")
+        vault.record(conn, action=f"server-{action}", target="server")
+
+
+def set_password(vault: Vault, name: str, password: str) -> dict[str, Any]:
+    """Set ``name``'s password: an admin for anyone, every user for themselves."""
+    digest = policy.hash_password(password)
+    with vault.write() as conn:
+        if name != vault.actor:
+            vault.authorize(conn, action="manage-users")
+        _require_user(conn, name)
+        conn.execute(
+            update(users).where(users.c.name == name).values(password_hash=digest)
+        )
+        vault.record(conn, action="password-set", target=f"user:{name}")
+    return {"name": name, "password_set": True}

@@ -81,32 +81,64 @@ def token_digest(secret: str) -> bytes:
 
 
 def authenticate(vault: Vault) -> str:
-    """The acting user's name, after checking its password or token (owner: passphrase)."""
+    """The acting user in direct mode (passphrase holder, Python API and maintenance).
+
+    Holding the passphrase is holding every key, so the owner needs nothing more here; any
+    other user must still give their own password or token (the CLI refuses staff commands
+    in direct mode altogether and sends them to ``piplvault serve``)."""
     s = vault.settings
     name = s.user
+    if name == OWNER:
+        with vault.read() as conn:
+            row = conn.execute(select(users).where(users.c.name == name)).first()
+        if row is None or row.disabled_at is not None:
+            raise AuthenticationError(f"User '{name}' is unknown or disabled")
+        return name
+    return check_credentials(
+        vault,
+        name,
+        password=s.password.reveal() if s.password else None,
+        token=s.token.reveal() if s.token else None,
+    )
+
+
+def check_credentials(
+    vault: Vault, name: str, *, password: str | None, token: str | None
+) -> str:
+    """``name`` after checking its own password (Argon2id) or API token; no one is exempt."""
     with vault.read() as conn:
         row = conn.execute(select(users).where(users.c.name == name)).first()
     if row is None:
         raise AuthenticationError(f"Unknown user '{name}'")
     if row.disabled_at is not None:
         raise AuthenticationError(f"User '{name}' is disabled")
-    if name == OWNER:
-        return name
-    if s.token is not None and s.token.reveal():
-        if _token_ok(vault, name, s.token.reveal()):
+    if token:
+        if _token_ok(vault, name, token):
             return name
         raise AuthenticationError(
             f"The token for user '{name}' is wrong, expired or revoked"
         )
-    if s.password is None or not s.password.reveal():
+    if not password:
         raise AuthenticationError(
             f"User '{name}' needs a password (PIPLVAULT_PASSWORD) or token (PIPLVAULT_TOKEN)"
         )
+    if not row.password_hash:
+        raise AuthenticationError(
+            f"User '{name}' has no password yet; the owner sets one with "
+            f"'piplvault users passwd {name}'"
+        )
     try:
-        _HASHER.verify(row.password_hash or "", s.password.reveal())
+        _HASHER.verify(row.password_hash, password)
     except (VerificationError, InvalidHashError) as exc:
         raise AuthenticationError(f"Wrong password for user '{name}'") from exc
     return name
+
+
+def token_owner(token: str) -> str | None:
+    """The token id inside a ``pvt_<id>_<secret>`` token (None if malformed)."""
+    _, _, rest = token.partition("pvt_")
+    token_id, _, secret = rest.partition("_")
+    return token_id if token_id and secret else None
 
 
 def _token_ok(vault: Vault, name: str, token: str) -> bool:

@@ -55,7 +55,13 @@ class SystemClock:
 
 
 class Vault:
-    """One open, unlocked vault. Build it with :meth:`create` or :meth:`open`."""
+    """One open, unlocked vault. Build it with :meth:`create` or :meth:`open`.
+
+    ``mode`` is ``direct`` for the passphrase holder on the box (maintenance, Python API);
+    the server hands each authenticated person a :class:`~piplvault.vault.session.Session`.
+    """
+
+    mode = "direct"
 
     def __init__(
         self, settings: Settings, engine: Engine, keyring: Keyring, *, clock: Clock
@@ -167,6 +173,11 @@ class Vault:
             raise
 
     def close(self) -> None:
+        self.engine.dispose()
+
+    def seal(self) -> None:
+        """Forget the keys (best effort: Python cannot guarantee every copy is gone)."""
+        self.keyring.wipe()
         self.engine.dispose()
 
     # --- transactions and audit ---------------------------------------------------------

@@ -1,0 +1,173 @@
+"""The FastAPI application of ``piplvault serve``.
+
+One `Vault` per process (opened once, keys in memory only); every request authenticates at
+the door (`auth.session_from_header`) and runs its use case in a `Session` for that person.
+Errors have one JSON shape: ``{"error": {"code": …, "message": …}}`` with the HTTP status of
+the error class in ``errors.py``.
+"""
+
+import dataclasses
+import secrets
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from piplvault import __version__
+from piplvault.api import auth, bridge
+from piplvault.errors import ValidationError, VaultError
+from piplvault.vault import people
+from piplvault.vault.service import Vault
+from piplvault.vault.session import Session, authenticate
+
+LOGIN_HOURS = 12
+
+
+class LoginBody(BaseModel):
+    user: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=1024)
+    hours: int = Field(default=LOGIN_HOURS, ge=1, le=24 * 30)
+
+
+class FindBody(BaseModel):
+    by: str
+    value: str = Field(max_length=1024)
+    purpose: str | None = None
+
+
+class CommandBody(BaseModel):
+    argv: list[str] = Field(max_length=200)
+    stdin: str = ""
+    inputs: dict[str, dict[str, str]] = {}
+    outputs: dict[str, str] = {}
+    columns: int = 100
+
+
+def current_session(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> Session:
+    """The authenticated session of this request (401 without valid credentials)."""
+    vault: Vault = request.app.state.vault
+    return auth.session_from_header(vault, authorization)
+
+
+SessionDep = Annotated[Session, Depends(current_session)]
+
+
+def create_app(vault: Vault) -> FastAPI:
+    """The API for one open vault."""
+    api = FastAPI(
+        title="piplvault",
+        version=__version__,
+        description="PIPL customer personal-information vault (个人信息保险库) API. "
+        "Authenticate with `Authorization: Bearer <token>` (from POST /api/v1/login) "
+        "or HTTP Basic with your own user name and password.",
+    )
+    api.state.vault = vault
+
+    @api.exception_handler(VaultError)
+    def _vault_error(_request: Request, error: VaultError) -> JSONResponse:
+        return JSONResponse(
+            status_code=error.status,
+            content={"error": {"code": error.code, "message": error.message}},
+        )
+
+    @api.get("/health", tags=["server"])
+    def health() -> dict[str, Any]:
+        """Liveness: the process answers."""
+        return {"status": "ok", "version": __version__}
+
+    @api.get("/ready", tags=["server"])
+    def ready() -> JSONResponse:
+        """Readiness: the vault is unsealed and its database answers."""
+        if vault.keyring.sealed:
+            return JSONResponse(status_code=503, content={"ready": False, "sealed": True})
+        vault.meta_value("vault_id")
+        return JSONResponse(content={"ready": True, "sealed": False})
+
+    @api.post("/api/v1/login", tags=["auth"])
+    def login(body: LoginBody) -> dict[str, Any]:
+        """Exchange your own password for a short-lived API token (shown once)."""
+        s = authenticate(vault, body.user, password=body.password)
+        return people.issue_own_token(s, hours=body.hours)
+
+    @api.post("/api/v1/logout", tags=["auth"])
+    def logout(s: SessionDep, authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+        """Revoke the Bearer token this request was made with."""
+        token = (authorization or "").partition(" ")[2].strip()
+        return people.revoke_own_token(s, token)
+
+    @api.get("/api/v1/whoami", tags=["auth"])
+    def whoami(s: SessionDep) -> dict[str, Any]:
+        return people.whoami(s)
+
+    @api.post("/api/v1/seal", tags=["server"])
+    def seal(s: SessionDep) -> dict[str, Any]:
+        """Forget the keys now (admin). Every later request gets 503 until a restart."""
+        people.require_admin(s, action="seal")
+        vault.seal()
+        return {"sealed": True}
+
+    @api.post("/api/v1/cli", tags=["cli"])
+    def run_command(s: SessionDep, body: CommandBody) -> dict[str, Any]:
+        """Run one `piplvault` command line as the authenticated user (the CLI client)."""
+        return bridge.run(s, bridge.BridgeRequest.from_json(body.model_dump()))
+
+    @api.get("/api/v1/status", tags=["vault"])
+    def status(s: SessionDep) -> dict[str, Any]:
+        return s.status()
+
+    @api.get("/api/v1/customers", tags=["customers"])
+    def list_customers(
+        s: SessionDep,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        purpose: str | None = None,
+    ) -> dict[str, Any]:
+        """Customers, masked (paginated)."""
+        return _plain(s.list_customers(limit=limit, offset=offset, purpose=purpose))
+
+    @api.post("/api/v1/customers/find", tags=["customers"])
+    def find_customers(s: SessionDep, body: FindBody) -> dict[str, Any]:
+        """Exact lookup by blind index (phone, id_number, email, …); masked. A POST, so
+        that the looked-up value never appears in a URL or an access log."""
+        return _plain(s.find_customers(body.by, body.value, purpose=body.purpose))
+
+    @api.get("/api/v1/customers/{customer_id}", tags=["customers"])
+    def show_customer(
+        s: SessionDep,
+        customer_id: int,
+        reveal: bool = False,
+        purpose: str | None = None,
+        field: Annotated[list[str] | None, Query()] = None,
+    ) -> dict[str, Any]:
+        """One customer, masked; ``reveal=true`` with a declared purpose shows values (audited)."""
+        if reveal and not purpose:
+            raise ValidationError("Revealing values needs a declared purpose")
+        return _plain(
+            s.show_customer(customer_id, reveal=reveal, purpose=purpose, only=field)
+        )
+
+    @api.get("/api/v1/audit/verify", tags=["audit"])
+    def verify_audit(s: SessionDep) -> dict[str, Any]:
+        return _plain(s.verify_audit())
+
+    return api
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses → dicts (one shape for CLI JSON, API and console)."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def new_request_id() -> str:
+    return secrets.token_hex(8)

@@ -1,0 +1,57 @@
+"""Who is asking: credentials at the door → an authenticated `Session`.
+
+``Authorization: Bearer pvt_…`` (an API token, e.g. from ``piplvault login``) or
+``Authorization: Basic base64(user:password)``. Nothing else is accepted: the server never
+takes the vault passphrase from a request, and no request can name an actor it has not
+proved to be.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from sqlalchemy import select
+
+from piplvault.errors import AuthenticationError, VaultSealedError
+from piplvault.store.schema import api_tokens
+from piplvault.vault.policy import token_owner
+from piplvault.vault.service import Vault
+from piplvault.vault.session import Session, authenticate
+
+
+def session_from_header(vault: Vault, header: str | None) -> Session:
+    """The session for an ``Authorization`` header; AuthenticationError (401) otherwise."""
+    if vault.keyring.sealed:
+        raise VaultSealedError("The vault is sealed; the owner must restart 'piplvault serve'")
+    if not header:
+        raise AuthenticationError(
+            "Log in first: 'piplvault login' (or give PIPLVAULT_TOKEN / PIPLVAULT_PASSWORD)"
+        )
+    scheme, _, value = header.partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer":
+        return authenticate(vault, _token_user(vault, value.strip()), token=value.strip())
+    if scheme == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise AuthenticationError("Malformed Basic credentials") from exc
+        user, sep, password = decoded.partition(":")
+        if not sep or not user:
+            raise AuthenticationError("Malformed Basic credentials (need user:password)")
+        return authenticate(vault, user, password=password)
+    raise AuthenticationError("Unsupported authorization scheme; use Bearer or Basic")
+
+
+def _token_user(vault: Vault, token: str) -> str:
+    token_id = token_owner(token)
+    if token_id is None:
+        raise AuthenticationError("Malformed API token")
+    with vault.read() as conn:
+        user = conn.execute(
+            select(api_tokens.c.user).where(api_tokens.c.id == token_id)
+        ).scalar()
+    if user is None:
+        raise AuthenticationError("The token is wrong, expired or revoked")
+    return str(user)

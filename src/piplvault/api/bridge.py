@@ -1,0 +1,147 @@
+"""Run a CLI command line for an authenticated session, inside the server.
+
+The CLI is a client of the server: ``piplvault customers show 3`` with ``PIPLVAULT_URL`` set
+sends its arguments here and gets back the same stdout, stderr and exit code the command
+would have printed on the box. The command runs with the request's `Session` (never the
+passphrase holder), and file arguments never name the server's files: the client uploads
+input files and the server writes outputs into a private per-request directory and returns
+them, so no request can make the server read or overwrite a path of its choosing.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import shutil
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from piplvault.cli import options
+from piplvault.cli.options import command_of
+from piplvault.errors import ValidationError
+from piplvault.vault.session import Session
+
+#: Commands that only the owner runs on the box with the passphrase (never through here).
+LOCAL_ONLY = frozenset({"init", "serve", "login", "logout", "backup restore"})
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+# Redirecting sys.stdout is process-wide: bridge commands run one at a time. The JSON
+# routes (the console's and scripts' fast path) run concurrently.
+_LOCK = threading.Lock()
+
+
+@dataclass(slots=True)
+class BridgeRequest:
+    argv: list[str]
+    stdin: bytes = b""
+    #: argv index → (file name, bytes) uploaded by the client
+    inputs: dict[int, tuple[str, bytes]] = field(default_factory=dict)
+    #: argv index → file or directory name the client wants written back
+    outputs: dict[int, str] = field(default_factory=dict)
+    columns: int = 100
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BridgeRequest:
+        try:
+            argv = [str(a) for a in data["argv"]]
+            inputs = {
+                int(k): (_safe_name(v["name"]), base64.b64decode(v["data"]))
+                for k, v in dict(data.get("inputs") or {}).items()
+            }
+            outputs = {
+                int(k): _safe_name(str(v)) for k, v in dict(data.get("outputs") or {}).items()
+            }
+            stdin = base64.b64decode(data.get("stdin") or "")
+            columns = max(40, min(int(data.get("columns") or 100), 400))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValidationError(f"Malformed command request ({exc})") from exc
+        for index in (*inputs, *outputs):
+            if not 0 <= index < len(argv):
+                raise ValidationError("A file argument points outside the command line")
+        return cls(argv, stdin, inputs, outputs, columns)
+
+
+def _safe_name(name: str) -> str:
+    base = Path(str(name)).name
+    if base in ("", ".", "..") or "\x00" in base:
+        raise ValidationError("A file argument has no usable file name")
+    return base
+
+
+def run(session: Session, request: BridgeRequest) -> dict[str, Any]:
+    """Run ``request.argv`` as ``session``'s actor; return output, exit code and files."""
+    words = command_of(request.argv)
+    if words.split(" ")[0] in LOCAL_ONLY or words in LOCAL_ONLY:
+        raise ValidationError(
+            f"'piplvault {words}' runs only on the server's machine, by the owner"
+        )
+    work = Path(tempfile.mkdtemp(prefix="piplvault-req-"))
+    argv = list(request.argv)
+    mapping: dict[str, str] = {}
+    try:
+        for index, (name, data) in request.inputs.items():
+            if len(data) > MAX_FILE_BYTES:
+                raise ValidationError(f"Uploaded file {name} is over 512 MiB")
+            target = work / f"in{index}" / name
+            target.parent.mkdir(mode=0o700)
+            target.write_bytes(data)
+            mapping[str(target)] = argv[index]
+            argv[index] = str(target)
+        for index, name in request.outputs.items():
+            target = work / f"out{index}" / name
+            target.parent.mkdir(mode=0o700)
+            mapping[str(target)] = argv[index]
+            argv[index] = str(target)
+        with _LOCK:
+            code, out, err = _captured(session, argv, request)
+        files = {
+            str(index): _collect(work / f"out{index}" / name)
+            for index, name in request.outputs.items()
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for server_path, client_path in mapping.items():
+        out = out.replace(server_path, client_path)
+        err = err.replace(server_path, client_path)
+    return {"exit_code": code, "stdout": out, "stderr": err, "files": files}
+
+
+def _captured(
+    session: Session, argv: list[str], request: BridgeRequest
+) -> tuple[int, str, str]:
+    from piplvault.cli.app import err_console, out_console, run_argv
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    stdin = io.TextIOWrapper(io.BytesIO(request.stdin), encoding="utf-8")
+    saved = sys.stdin, sys.stdout, sys.stderr
+    widths = err_console.width, out_console.width
+    token = options.CURRENT_SESSION.set(session)
+    sys.stdin, sys.stdout, sys.stderr = stdin, stdout, stderr
+    err_console.width = out_console.width = request.columns
+    try:
+        code = run_argv(argv)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+        err_console.width, out_console.width = widths
+        options.CURRENT_SESSION.reset(token)
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+def _collect(target: Path) -> list[dict[str, str]]:
+    """Every file the command wrote at ``target`` (a file, or a directory tree)."""
+    if target.is_file():
+        return [{"path": "", "data": base64.b64encode(target.read_bytes()).decode()}]
+    if not target.is_dir():
+        return []
+    return [
+        {
+            "path": path.relative_to(target).as_posix(),
+            "data": base64.b64encode(path.read_bytes()).decode(),
+        }
+        for path in sorted(target.rglob("*"))
+        if path.is_file()
+    ]
