@@ -14,11 +14,18 @@ from pathlib import Path
 
 import pytest
 
+from tests import servers
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 PASSPHRASE = "测试口令-correct horse"
+OWNER_PASSWORD = "owner-口令-1234"
 #: Tests use a smaller Argon2id memory cost so each command opens fast; the KDF is the same.
-TEST_ENV = {"PIPLVAULT_PASSPHRASE": PASSPHRASE, "PIPLVAULT_KDF_MEMORY_KIB": "8192"}
+TEST_ENV = {
+    "PIPLVAULT_PASSPHRASE": PASSPHRASE,
+    "PIPLVAULT_KDF_MEMORY_KIB": "8192",
+    "PIPLVAULT_OWNER_PASSWORD": OWNER_PASSWORD,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -28,12 +35,22 @@ def _vault_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "PIPLVAULT_DB",
         "PIPLVAULT_USER",
         "PIPLVAULT_PASSWORD",
+        "PIPLVAULT_TOKEN",
+        "PIPLVAULT_URL",
     ):
         monkeypatch.delenv(key, raising=False)
     for key, value in TEST_ENV.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     (tmp_path / "tmp").mkdir()
+
+
+@pytest.fixture(autouse=True)
+def _stop_servers() -> Iterator[None]:
+    """Every `piplvault serve` a test started is stopped when the test ends."""
+    yield
+    servers.stop_all()
 
 
 def cli_env(**extra: str) -> dict[str, str]:
@@ -50,12 +67,26 @@ def run_piplvault(
     input: str | None = None,
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed CLI as a user would (``python -m piplvault``)."""
+    """Run the real CLI as its user would.
+
+    The owner's maintenance commands run on the box with the passphrase (direct mode);
+    every other command goes, as a real client, to a real ``piplvault serve`` for that
+    vault (started on first use, with its own Unix socket) with the user's own password or
+    token and without the passphrase — so the whole suite exercises the server path.
+    """
+    env = dict(env or cli_env())
+    return servers.run(list(args), env=env, input=input, timeout=timeout)
+
+
+def run_direct(
+    args: list[str], *, env: dict[str, str], input: str | None, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """``python -m piplvault`` on the box, exactly as given."""
     return subprocess.run(
         [sys.executable, "-m", "piplvault", *args],
         capture_output=True,
         text=True,
-        env=env or cli_env(),
+        env=env,
         input=input,
         timeout=timeout,
         check=False,
