@@ -73,8 +73,24 @@ def bank_card(rng: random.Random) -> str:
 
 #: Voice segments every numbering-plan release agrees on (no data-only 14x segments, whose
 #: validity differs between phonenumbers releases): fixtures stay valid under our validator.
-_MOBILE_PREFIXES = ["130", "131", "132", "135", "136", "138", "139", "150", "151",
-                    "152", "158", "159", "186", "187", "188", "189"]
+_MOBILE_PREFIXES = [
+    "130",
+    "131",
+    "132",
+    "135",
+    "136",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "158",
+    "159",
+    "186",
+    "187",
+    "188",
+    "189",
+]
 
 
 def mobile_number(rng: random.Random) -> str:

@@ -83,8 +83,13 @@ def run(
         server = started
     client_env = {k: v for k, v in env.items() if k != "PIPLVAULT_PASSPHRASE"}
     client_env["PIPLVAULT_URL"] = server.url
-    if not client_env.get("PIPLVAULT_TOKEN") and not client_env.get("PIPLVAULT_PASSWORD"):
-        if client_env.get("PIPLVAULT_USER", "owner") in ("", "owner") and not _names_user(args):
+    if not client_env.get("PIPLVAULT_TOKEN") and not client_env.get(
+        "PIPLVAULT_PASSWORD"
+    ):
+        if client_env.get("PIPLVAULT_USER", "owner") in (
+            "",
+            "owner",
+        ) and not _names_user(args):
             client_env["PIPLVAULT_USER"] = "owner"
             client_env["PIPLVAULT_PASSWORD"] = env.get(OWNER_PASSWORD_VAR, "")
     result = run_direct(args, env=client_env, input=input, timeout=timeout)
@@ -107,13 +112,25 @@ def _names_user(args: list[str]) -> bool:
 
 
 def start(
-    key: tuple[str, str], env: dict[str, str]
+    key: tuple[str, str], env: dict[str, str], *, register: bool = True
 ) -> Server | subprocess.CompletedProcess[str]:
-    """Start `piplvault serve` for the vault; its failure is returned as the result."""
+    """Start `piplvault serve` for the vault; its failure is returned as the result.
+
+    Registered servers stop when the test ends; a module fixture's server does not
+    register and stops itself."""
     workdir = Path(tempfile.mkdtemp(prefix="pvs-", dir="/tmp"))
     socket = workdir / "s.sock"
     log = workdir / "serve.log"
-    argv = [sys.executable, "-m", "piplvault", "serve", "--home", key[0], "--socket", str(socket)]
+    argv = [
+        sys.executable,
+        "-m",
+        "piplvault",
+        "serve",
+        "--home",
+        key[0],
+        "--socket",
+        str(socket),
+    ]
     if key[1]:
         argv += ["--db", key[1]]
     server_env = {k: v for k, v in env.items() if k != "PIPLVAULT_URL"}
@@ -127,7 +144,8 @@ def start(
             return subprocess.CompletedProcess(argv, proc.returncode or 1, "", text)
         if socket.exists() and _ready(socket):
             server = Server(key, proc, socket, workdir)
-            _RUNNING[key] = server
+            if register:
+                _RUNNING[key] = server
             return server
         time.sleep(0.05)
     proc.kill()
@@ -139,7 +157,9 @@ def _ready(socket: Path) -> bool:
 
     try:
         with httpx.Client(
-            transport=httpx.HTTPTransport(uds=str(socket)), base_url="http://t", timeout=2
+            transport=httpx.HTTPTransport(uds=str(socket)),
+            base_url="http://t",
+            timeout=2,
         ) as client:
             return client.get("/ready").status_code == 200
     except httpx.HTTPError:

@@ -38,7 +38,15 @@ def test_sigkill_of_the_server_mid_import_leaves_vault_as_before(
     client_env = {k: v for k, v in cli_env().items() if k != "PIPLVAULT_PASSPHRASE"}
     client_env.update(PIPLVAULT_URL=server.url, PIPLVAULT_PASSWORD=OWNER_PASSWORD)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "piplvault", "import", str(big_csv), "--home", str(home)],
+        [
+            sys.executable,
+            "-m",
+            "piplvault",
+            "import",
+            str(big_csv),
+            "--home",
+            str(home),
+        ],
         env=client_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

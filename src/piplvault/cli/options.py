@@ -10,12 +10,18 @@ from typing import Annotated
 
 import typer
 
-from piplvault.errors import AuthenticationError, ServerRequiredError, VaultNotFoundError
+from piplvault.errors import (
+    AuthenticationError,
+    ServerRequiredError,
+    VaultNotFoundError,
+)
 from piplvault.settings import Secret, Settings, load_settings
 from piplvault.vault import Vault
 
 #: The authenticated session when a command runs inside ``piplvault serve``.
-CURRENT_SESSION: ContextVar[Vault | None] = ContextVar("piplvault_session", default=None)
+CURRENT_SESSION: ContextVar[Vault | None] = ContextVar(
+    "piplvault_session", default=None
+)
 #: ``group sub`` of the command line being run (set by ``run_argv``).
 CURRENT_COMMAND: ContextVar[str] = ContextVar("piplvault_command", default="")
 
