@@ -130,13 +130,13 @@ def create_app(vault: Vault) -> FastAPI:
         purpose: str | None = None,
     ) -> dict[str, Any]:
         """Customers, masked (paginated)."""
-        return _plain(s.list_customers(limit=limit, offset=offset, purpose=purpose))
+        return _doc(s.list_customers(limit=limit, offset=offset, purpose=purpose))
 
     @api.post("/api/v1/customers/find", tags=["customers"])
     def find_customers(s: SessionDep, body: FindBody) -> dict[str, Any]:
         """Exact lookup by blind index (phone, id_number, email, …); masked. A POST, so
         that the looked-up value never appears in a URL or an access log."""
-        return _plain(s.find_customers(body.by, body.value, purpose=body.purpose))
+        return _doc(s.find_customers(body.by, body.value, purpose=body.purpose))
 
     @api.get("/api/v1/customers/{customer_id}", tags=["customers"])
     def show_customer(
@@ -149,15 +149,21 @@ def create_app(vault: Vault) -> FastAPI:
         """One customer, masked; ``reveal=true`` with a declared purpose shows values (audited)."""
         if reveal and not purpose:
             raise ValidationError("Revealing values needs a declared purpose")
-        return _plain(
+        return _doc(
             s.show_customer(customer_id, reveal=reveal, purpose=purpose, only=field)
         )
 
     @api.get("/api/v1/audit/verify", tags=["audit"])
     def verify_audit(s: SessionDep) -> dict[str, Any]:
-        return _plain(s.verify_audit())
+        return _doc(s.verify_audit())
 
     return api
+
+
+def _doc(value: Any) -> dict[str, Any]:
+    """A use case's result as one JSON object."""
+    plain = _plain(value)
+    return plain if isinstance(plain, dict) else {"items": plain}
 
 
 def _plain(value: Any) -> Any:

@@ -19,7 +19,6 @@ from piplvault.cli import (  # noqa: F401
     vaultcmds,
 )
 
-
 #: Path options that name the vault itself, not a file to move between client and server.
 _VAULT_PATHS = frozenset({"home", "db"})
 
@@ -53,9 +52,9 @@ def path_arguments(argv: list[str]) -> list[int]:
             arguments.append(param)
     found: list[int] = []
     while i < len(argv):
-        token = argv[i]
-        if token in options:
-            param = options[token]
+        word = argv[i]
+        if word in options:
+            param = options[word]
             if getattr(param, "is_flag", False) or getattr(param, "count", False):
                 i += 1
                 continue
@@ -63,7 +62,7 @@ def path_arguments(argv: list[str]) -> list[int]:
                 found.append(i + 1)
             i += 2
             continue
-        if token.startswith("-") and token != "-":
+        if word.startswith("-") and word != "-":
             i += 1
             continue
         if arguments:
