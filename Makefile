@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 DEMO ?= demo-vault
 export PIPLVAULT_DEMO_PASSPHRASE ?= demo-口令-change-me
+export PIPLVAULT_DEMO_OWNER_PASSWORD ?= demo-owner-change-me
 
 .PHONY: install lock system-deps run test check lint typecheck bench examples clean
 
@@ -34,11 +35,7 @@ system-deps:
 	fi
 
 run: install
-	@test -f $(DEMO)/vault.db || PIPLVAULT_PASSPHRASE="$$PIPLVAULT_DEMO_PASSPHRASE" $(BIN)/piplvault init $(DEMO)
-	PIPLVAULT_PASSPHRASE="$$PIPLVAULT_DEMO_PASSPHRASE" $(BIN)/piplvault import examples/customers.csv --home $(DEMO)
-	PIPLVAULT_PASSPHRASE="$$PIPLVAULT_DEMO_PASSPHRASE" $(BIN)/piplvault status --home $(DEMO)
-	PIPLVAULT_PASSPHRASE="$$PIPLVAULT_DEMO_PASSPHRASE" $(BIN)/piplvault customers list --limit 5 --home $(DEMO)
-	PIPLVAULT_PASSPHRASE="$$PIPLVAULT_DEMO_PASSPHRASE" $(BIN)/piplvault audit verify --home $(DEMO)
+	@bash examples/demo.sh $(BIN)/piplvault $(DEMO)
 
 test: install system-deps
 	$(BIN)/pytest -n 2 -q
