@@ -620,7 +620,7 @@ def prune_backups(vault: Vault, *, as_of: dt.datetime | None = None) -> dict[str
 
 
 def list_backups(vault: Vault) -> list[dict[str, Any]]:
-    with vault.read() as conn:
+    with vault.reading("backup", "restore") as conn:
         epochs = {r.epoch_id: r for r in conn.execute(select(backup_epochs))}
         out = []
         for b in conn.execute(select(backups).order_by(backups.c.created_at)):

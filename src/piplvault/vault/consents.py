@@ -43,7 +43,7 @@ SEPARATE = ("sensitive", "third-party", "public", "cross-border")
 
 
 def list_purposes(vault: Vault) -> list[dict[str, Any]]:
-    with vault.read() as conn:
+    with vault.reading("read-masked", "report", "manage-consents") as conn:
         return [
             {
                 "key": r.key,

@@ -59,6 +59,7 @@ def list_customers(
 ) -> CustomerList:
     """Customers in id order, masked; those the actor may not read are withheld."""
     with vault.write() as conn:
+        vault.require_action(conn, "read-masked")
         ids = list(
             conn.execute(
                 select(customers.c.id)
@@ -187,6 +188,7 @@ def find_customers(
         vault.keyring.blind_tag(kind, discovery.normalise(e, value)) for e in entities
     }
     with vault.write() as conn:
+        vault.require_action(conn, "read-masked")
         ids = sorted(
             set(
                 conn.execute(

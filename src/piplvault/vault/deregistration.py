@@ -848,7 +848,7 @@ def _verified_receipt(
 
 def status(vault: Vault, case_id: str) -> dict[str, Any]:
     """The case: state, custodian, timeline, inventory, split, notices, package, proof."""
-    with vault.read() as conn:
+    with vault.reading("deregister", "report") as conn:
         case = cases.load_case(conn, case_id, KIND)
         rows = cases.members(conn, case_id)
         state = closure.vault_state(conn)

@@ -749,7 +749,7 @@ def _write_run(vault: Vault, run: _Run, out_dir: Path | None) -> DestructionResu
 
 
 def list_runs(vault: Vault) -> list[dict[str, Any]]:
-    with vault.read() as conn:
+    with vault.reading("delete", "retention-apply", "report") as conn:
         rows = conn.execute(
             select(
                 destruction_runs.c.run_id,
@@ -803,7 +803,7 @@ def _sha256(data: bytes) -> str:
 
 def certificate_json(vault: Vault, run_id: str) -> bytes:
     """The signed certificate of a past run, as stored in the vault."""
-    with vault.read() as conn:
+    with vault.reading("delete", "retention-apply", "report") as conn:
         row = conn.execute(
             select(destruction_runs.c.certificate).where(
                 destruction_runs.c.run_id == run_id

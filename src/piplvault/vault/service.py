@@ -249,6 +249,32 @@ class Vault:
         )
 
     @contextmanager
+    def reading(self, *actions: str) -> Iterator[Connection]:
+        """A read use case: authorized for one of ``actions`` (refusal audited), no commit.
+
+        Every public read that is not a customer read (which authorizes per customer and
+        field) goes through here, so that no listing answers an unauthorised actor."""
+        with self.write(commit=False) as conn:
+            self.authorize_any(conn, actions)
+            yield conn
+
+    def require_action(self, conn: Connection, action: str) -> None:
+        """Refuse (audited) an actor whose role lacks ``action`` altogether — before a
+        listing that would otherwise silently withhold every row."""
+        if action not in policy.load_actor(self, conn).role.actions:
+            self.authorize(conn, action=action)
+
+    def authorize_any(self, conn: Connection, actions: Iterable[str]) -> None:
+        """Allowed if the actor may do any one of ``actions``; else the first's refusal."""
+        wanted = list(actions)
+        role = policy.load_actor(self, conn).role
+        for action in wanted:
+            if action in role.actions:
+                self.authorize(conn, action=action)
+                return
+        self.authorize(conn, action=wanted[0])
+
+    @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read-only connection (never waits for a writer's lock)."""
         with self.engine.connect().execution_options(readonly=True) as conn:

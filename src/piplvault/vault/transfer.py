@@ -568,7 +568,7 @@ def complete(
 
 
 def status(vault: Vault, case_id: str) -> dict[str, Any]:
-    with vault.read() as conn:
+    with vault.reading("transfer", "report") as conn:
         case = cases.load_case(conn, case_id, KIND)
         rows = cases.members(conn, case_id)
         out = case.to_dict()
