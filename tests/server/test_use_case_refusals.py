@@ -4,6 +4,7 @@ server as a logged-in user whose role grants nothing. PIPL Art. 51 (access contr
 from __future__ import annotations
 
 import json
+
 import pytest
 
 from tests import servers
