@@ -40,6 +40,7 @@ DIRECT_COMMANDS = frozenset(
         "backup restore",
         "keys public",
         "keys rotate",
+        "keys split",
         "audit verify",
     }
 )

@@ -37,10 +37,23 @@ def serve_command(
             "--passphrase-fd", help="Read the passphrase from this file descriptor."
         ),
     ] = None,
+    share: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--share",
+            help="A Shamir share file (repeat for k holders; after 'keys split').",
+        ),
+    ] = None,
+    shares_prompt: Annotated[
+        int,
+        typer.Option(
+            "--shares", help="Ask for this many share word lists on the terminal."
+        ),
+    ] = 0,
 ) -> None:
     """Unseal the vault and serve the API (keys in memory only; Ctrl-C or 'seal' wipes them).
 
-    The passphrase comes from --passphrase-fd, systemd credentials
+    The passphrase comes from k Shamir shares (--share FILE …, or --shares K typed), --passphrase-fd, systemd credentials
     ($CREDENTIALS_DIRECTORY/piplvault-passphrase), PIPLVAULT_PASSPHRASE or a prompt.
     Staff then run commands with PIPLVAULT_URL set and their own password or token.
     """
@@ -49,7 +62,7 @@ def serve_command(
     from piplvault.api.app import create_app
     from piplvault.vault import Vault
 
-    settings = _server_settings(home, db, passphrase_fd)
+    settings = _server_settings(home, db, passphrase_fd, share or [], shares_prompt)
     vault = Vault.open(settings)
     with vault.write() as conn:
         vault.record(
@@ -88,10 +101,21 @@ def serve_command(
         err_console.print("piplvault serve: 已封存 sealed; stopped")
 
 
-def _server_settings(home: Path | None, db: str | None, fd: int | None) -> Settings:
+def _server_settings(
+    home: Path | None, db: str | None, fd: int | None, shares: list[Path], asked: int
+) -> Settings:
     settings = load_settings({"home": home, "db": db, "user": "owner"})
     secret: str | None = None
-    if fd is not None:
+    if shares or asked:
+        from piplvault.crypto import custody
+
+        words = [p.read_text(encoding="utf-8") for p in shares]
+        for number in range(asked):
+            words.append(
+                typer.prompt(f"Share {number + 1} / 份额 {number + 1}", hide_input=True)
+            )
+        secret = custody.passphrase_of(custody.combine(words))
+    elif fd is not None:
         with os.fdopen(fd, encoding="utf-8", closefd=True) as handle:
             secret = handle.readline().rstrip("\n")
     elif os.environ.get("CREDENTIALS_DIRECTORY"):
