@@ -51,6 +51,7 @@ check: lint typecheck test
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/api_bench.py
 
 examples: install
 	$(PY) examples/generate.py

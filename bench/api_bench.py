@@ -1,0 +1,197 @@
+"""API lookup under concurrency: a real `piplvault serve` over a large vault, 16 clients.
+
+Measures GET /api/v1/customers/{id} (masked read: authenticate the token, authorize, decrypt,
+mask, audit, durable commit) from 16 concurrent keep-alive clients on loopback, against the
+same use case called in-process in the same run (the baseline). Reports p50/p99 latency,
+requests/s and the server's RSS. Bounded: a fixed number of requests, loopback only.
+
+    python bench/api_bench.py [--customers 1000000] [--requests 4000] [--clients 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from bench.gen_customers import write as write_fast_table  # noqa: E402
+from bench.machine import machine_info  # noqa: E402
+from piplvault.io.tables import open_table  # noqa: E402
+from piplvault.settings import load_settings  # noqa: E402
+from piplvault.vault import Vault, people  # noqa: E402
+
+CACHE = ROOT / "bench" / ".cache"
+RESULTS = ROOT / "bench" / "results"
+PASSPHRASE = "bench-口令-api"
+OWNER_PASSWORD = "bench-owner-口令"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "n": len(ordered),
+        "p50": round(statistics.median(ordered), 2),
+        "p99": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
+        "max": round(ordered[-1], 2),
+    }
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def build(customers: int, home: Path) -> None:
+    path = write_fast_table(CACHE / f"fast-{customers}.csv", customers)
+    settings = load_settings(
+        {"home": home, "passphrase": PASSPHRASE, "kdf_memory_kib": 65536}
+    )
+    vault = Vault.create(settings)
+    vault.import_table(open_table(path))
+    people.set_password(vault, "owner", OWNER_PASSWORD)
+    vault.close()
+
+
+def baseline(home: Path, ids: list[int]) -> dict[str, Any]:
+    settings = load_settings({"home": home, "passphrase": PASSPHRASE})
+    vault = Vault.open(settings)
+    ms = []
+    for cid in ids:
+        t0 = time.perf_counter()
+        vault.show_customer(cid)
+        ms.append((time.perf_counter() - t0) * 1000)
+    vault.close()
+    return {"in_process_show_ms": _percentiles(ms)}
+
+
+def run(customers: int, requests: int, clients: int) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="piplvault-apibench-"))
+    home = work / "vault"
+    try:
+        t0 = time.perf_counter()
+        build(customers, home)
+        build_s = time.perf_counter() - t0
+        rng = random.Random(11)
+        ids = [rng.randint(1, customers) for _ in range(requests)]
+        base = baseline(home, ids[: min(500, requests)])
+        port = _free_port()
+        env = {**os.environ, "PIPLVAULT_PASSPHRASE": PASSPHRASE}
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "piplvault",
+                "serve",
+                "--home",
+                str(home),
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if httpx.get(url + "/ready", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("server did not start")
+                time.sleep(0.2)
+            token = httpx.post(
+                url + "/api/v1/login",
+                json={"user": "owner", "password": OWNER_PASSWORD},
+                timeout=30,
+            ).json()["token"]
+            latencies: list[float] = []
+            errors = [0]
+            lock = threading.Lock()
+            chunks = [ids[i::clients] for i in range(clients)]
+
+            def worker(chunk: list[int]) -> None:
+                headers = {"Authorization": f"Bearer {token}"}
+                with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+                    for cid in chunk:
+                        t = time.perf_counter()
+                        r = client.get(f"/api/v1/customers/{cid}")
+                        elapsed = (time.perf_counter() - t) * 1000
+                        with lock:
+                            latencies.append(elapsed)
+                            if r.status_code != 200:
+                                errors[0] += 1
+
+            threads = [threading.Thread(target=worker, args=(c,)) for c in chunks]
+            start = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            wall = time.perf_counter() - start
+            rss = _rss_mib(server.pid)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        return {
+            "customers": customers,
+            "build_seconds": round(build_s, 1),
+            "clients": clients,
+            "requests": requests,
+            "errors": errors[0],
+            "requests_per_s": round(requests / wall, 1),
+            "api_show_ms": _percentiles(latencies),
+            **base,
+            "server_rss_mib": rss,
+            "targets": {"p99_ms": 20, "requests_per_s": 500},
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    result = {
+        "machine": machine_info(),
+        **run(args.customers, args.requests, args.clients),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "api.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
