@@ -12,6 +12,8 @@ from typing import Any
 from piplvault.errors import ConfigError
 
 CONFIG_FILE = "piplvault.toml"
+#: Days after a backup epoch (month) ends before its key is destroyed, unless told.
+DEFAULT_BACKUP_RETAIN_DAYS = 90
 
 
 class Secret:

@@ -6,16 +6,24 @@ import os
 import sys
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from piplvault.errors import AuthenticationError, ServerRequiredError, VaultNotFoundError
+from piplvault.errors import (
+    AuthenticationError,
+    ServerRequiredError,
+    VaultNotFoundError,
+)
 from piplvault.settings import Secret, Settings, load_settings
-from piplvault.vault import Vault
+
+if TYPE_CHECKING:
+    from piplvault.vault import Vault
 
 #: The authenticated session when a command runs inside ``piplvault serve``.
-CURRENT_SESSION: ContextVar[Vault | None] = ContextVar("piplvault_session", default=None)
+CURRENT_SESSION: ContextVar[Vault | None] = ContextVar(
+    "piplvault_session", default=None
+)
 #: ``group sub`` of the command line being run (set by ``run_argv``).
 CURRENT_COMMAND: ContextVar[str] = ContextVar("piplvault_command", default="")
 
@@ -114,6 +122,8 @@ def open_vault(home: Path | None, db: str | None, user: str | None = None) -> Va
             f"User '{settings.user}' works through 'piplvault serve' with their own "
             "password or token; only the owner runs maintenance with the passphrase"
         )
+    from piplvault.vault import Vault
+
     return Vault.open(settings)
 
 
