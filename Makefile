@@ -40,8 +40,11 @@ run: install
 	PIPLVAULT_PASSPHRASE="$$PIPLVAULT_DEMO_PASSPHRASE" $(BIN)/piplvault customers list --limit 5 --home $(DEMO)
 	PIPLVAULT_PASSPHRASE="$$PIPLVAULT_DEMO_PASSPHRASE" $(BIN)/piplvault audit verify --home $(DEMO)
 
+# --dist loadscope: a module's tests share one worker, so a module-scoped fixture (a whole
+# transfer, a deregistration) is built once, not once per worker. Prints the wall time.
 test: install system-deps
-	$(BIN)/pytest -n 2 -q
+	@start=$$(date +%s); $(BIN)/pytest -n 2 --dist loadscope -q; rc=$$?; \
+	  echo "make test: $$(( $$(date +%s) - start )) s wall time (budget 600 s on 2 cores)"; exit $$rc
 
 lint: install
 	$(BIN)/ruff format --check src tests bench examples
