@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,3 +100,27 @@ def test_cli_import_through_the_server_with_spawn(
     status = run_piplvault("status", "--home", str(home), "--json", env=env)
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["customers"] == report["new"]
+
+
+def test_scan_worker_pool_under_spawn_finds_what_one_process_finds() -> None:
+    """``piplvault scan``'s pool (discovery.scanner) also works with spawn."""
+    probe = (
+        "import multiprocessing\n"
+        "from piplvault.discovery import scan_table\n"
+        "if __name__ == '__main__':\n"
+        "    multiprocessing.set_start_method('spawn')\n"
+        "    headers = ['姓名', '手机号', '备注']\n"
+        "    rows = [['张伟', '13812345678', '联系张伟13812345678']] * 50\n"
+        "    many = scan_table(headers, iter(rows), workers=2)\n"
+        "    one = scan_table(headers, iter(rows), workers=1)\n"
+        "    print(many.rows, one.rows, many.findings == one.findings)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["50", "50", "True"]
