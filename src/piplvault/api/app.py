@@ -82,9 +82,7 @@ def create_app(vault: Vault) -> FastAPI:
     def ready() -> JSONResponse:
         """Readiness: the vault is unsealed and its database answers."""
         if vault.keyring.sealed:
-            return JSONResponse(
-                status_code=503, content={"ready": False, "sealed": True}
-            )
+            return JSONResponse(status_code=503, content={"ready": False, "sealed": True})
         vault.meta_value("vault_id")
         return JSONResponse(content={"ready": True, "sealed": False})
 
@@ -95,9 +93,7 @@ def create_app(vault: Vault) -> FastAPI:
         return people.issue_own_token(s, hours=body.hours)
 
     @api.post("/api/v1/logout", tags=["auth"])
-    def logout(
-        s: SessionDep, authorization: Annotated[str | None, Header()] = None
-    ) -> dict[str, Any]:
+    def logout(s: SessionDep, authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
         """Revoke the Bearer token this request was made with."""
         token = (authorization or "").partition(" ")[2].strip()
         return people.revoke_own_token(s, token)

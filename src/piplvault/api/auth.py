@@ -23,9 +23,7 @@ from piplvault.vault.session import Session, authenticate
 def session_from_header(vault: Vault, header: str | None) -> Session:
     """The session for an ``Authorization`` header; AuthenticationError (401) otherwise."""
     if vault.keyring.sealed:
-        raise VaultSealedError(
-            "The vault is sealed; the owner must restart 'piplvault serve'"
-        )
+        raise VaultSealedError("The vault is sealed; the owner must restart 'piplvault serve'")
     if not header:
         raise AuthenticationError(
             "Log in first: 'piplvault login' (or give PIPLVAULT_TOKEN / PIPLVAULT_PASSWORD)"
@@ -33,9 +31,7 @@ def session_from_header(vault: Vault, header: str | None) -> Session:
     scheme, _, value = header.partition(" ")
     scheme = scheme.lower()
     if scheme == "bearer":
-        return authenticate(
-            vault, _token_user(vault, value.strip()), token=value.strip()
-        )
+        return authenticate(vault, _token_user(vault, value.strip()), token=value.strip())
     if scheme == "basic":
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
@@ -43,9 +39,7 @@ def session_from_header(vault: Vault, header: str | None) -> Session:
             raise AuthenticationError("Malformed Basic credentials") from exc
         user, sep, password = decoded.partition(":")
         if not sep or not user:
-            raise AuthenticationError(
-                "Malformed Basic credentials (need user:password)"
-            )
+            raise AuthenticationError("Malformed Basic credentials (need user:password)")
         return authenticate(vault, user, password=password)
     raise AuthenticationError("Unsupported authorization scheme; use Bearer or Basic")
 

@@ -53,8 +53,7 @@ class BridgeRequest:
                 for k, v in dict(data.get("inputs") or {}).items()
             }
             outputs = {
-                int(k): _safe_name(str(v))
-                for k, v in dict(data.get("outputs") or {}).items()
+                int(k): _safe_name(str(v)) for k, v in dict(data.get("outputs") or {}).items()
             }
             stdin = base64.b64decode(data.get("stdin") or "")
             columns = max(40, min(int(data.get("columns") or 100), 400))

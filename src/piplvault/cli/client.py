@@ -22,16 +22,7 @@ from typing import Any
 #: Commands that run here even when a server is set: they hold no vault, or they are the
 #: owner's work on the server's own machine.
 LOCAL_COMMANDS = frozenset(
-    {
-        "init",
-        "serve",
-        "scan",
-        "login",
-        "logout",
-        "seal",
-        "certificate verify",
-        "backup restore",
-    }
+    {"init", "serve", "scan", "login", "logout", "seal", "certificate verify", "backup restore"}
 )
 DEFAULT_TIMEOUT = 3600.0
 #: Options answered here, whatever the command: help, version, shell completion.
@@ -68,9 +59,7 @@ def http_client(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> Any:
 
     if url.startswith("unix://"):
         transport = httpx.HTTPTransport(uds=url[len("unix://") :])
-        return httpx.Client(
-            transport=transport, base_url="http://piplvault", timeout=timeout
-        )
+        return httpx.Client(transport=transport, base_url="http://piplvault", timeout=timeout)
     return httpx.Client(base_url=url.rstrip("/"), timeout=timeout)
 
 
@@ -117,9 +106,7 @@ def forget_token(url: str) -> None:
     except (OSError, ValueError):
         return
     if isinstance(data, dict) and data.pop(url, None) is not None:
-        path.write_text(
-            json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def auth_header(url: str, user: str | None) -> dict[str, str]:
@@ -151,9 +138,7 @@ def _user_from(argv: list[str]) -> str | None:
     return None
 
 
-def _path_params(
-    argv: list[str],
-) -> tuple[dict[int, tuple[str, bytes]], dict[int, str]]:
+def _path_params(argv: list[str]) -> tuple[dict[int, tuple[str, bytes]], dict[int, str]]:
     """Which argv entries are files to upload (inputs) or to write back (outputs)."""
     from piplvault.cli.commands import path_arguments
 
@@ -194,9 +179,7 @@ def run_remote(argv: list[str], url: str) -> int:
     inputs, outputs = _path_params(argv)
     body = {
         "argv": argv,
-        "stdin": base64.b64encode(
-            _read_stdin() if _wants_stdin(argv) else b""
-        ).decode(),
+        "stdin": base64.b64encode(_read_stdin() if _wants_stdin(argv) else b"").decode(),
         "inputs": {
             str(i): {"name": name, "data": base64.b64encode(data).decode()}
             for i, (name, data) in inputs.items()
@@ -218,9 +201,7 @@ def run_remote(argv: list[str], url: str) -> int:
     data = _json(response)
     if response.status_code != 200:
         error = data.get("error", {}) if isinstance(data, dict) else {}
-        say_error(
-            str(error.get("message") or f"Server answered {response.status_code}")
-        )
+        say_error(str(error.get("message") or f"Server answered {response.status_code}"))
         return 1
     for index, files in (data.get("files") or {}).items():
         _write_back(Path(argv[int(index)]), files)

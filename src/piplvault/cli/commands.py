@@ -19,6 +19,7 @@ from piplvault.cli import (  # noqa: F401
     vaultcmds,
 )
 
+
 #: Path options that name the vault itself, not a file to move between client and server.
 _VAULT_PATHS = frozenset({"home", "db"})
 

@@ -21,9 +21,7 @@ if TYPE_CHECKING:
     from piplvault.vault import Vault
 
 #: The authenticated session when a command runs inside ``piplvault serve``.
-CURRENT_SESSION: ContextVar[Vault | None] = ContextVar(
-    "piplvault_session", default=None
-)
+CURRENT_SESSION: ContextVar[Vault | None] = ContextVar("piplvault_session", default=None)
 #: ``group sub`` of the command line being run (set by ``run_argv``).
 CURRENT_COMMAND: ContextVar[str] = ContextVar("piplvault_command", default="")
 

@@ -27,15 +27,11 @@ def serve_command(
     port: Annotated[int, typer.Option(help="TCP port.")] = DEFAULT_PORT,
     socket: Annotated[
         Path | None,
-        typer.Option(
-            "--socket", help="Listen on this Unix socket (mode 0600) instead."
-        ),
+        typer.Option("--socket", help="Listen on this Unix socket (mode 0600) instead."),
     ] = None,
     passphrase_fd: Annotated[
         int | None,
-        typer.Option(
-            "--passphrase-fd", help="Read the passphrase from this file descriptor."
-        ),
+        typer.Option("--passphrase-fd", help="Read the passphrase from this file descriptor."),
     ] = None,
 ) -> None:
     """Unseal the vault and serve the API (keys in memory only; Ctrl-C or 'seal' wipes them).
@@ -156,9 +152,7 @@ def login_command(
         if not password and sys.stdin.isatty():
             password = typer.prompt(f"Password for {name} / 密码", hide_input=True)
     if not password:
-        raise ValidationError(
-            "Give the password on a terminal, --password-stdin or PIPLVAULT_PASSWORD"
-        )
+        raise ValidationError("Give the password on a terminal, --password-stdin or PIPLVAULT_PASSWORD")
     with http_client(url, timeout=60) as client:
         response = client.post(
             "/api/v1/login", json={"user": name, "password": password, "hours": hours}
@@ -221,9 +215,7 @@ def _checked(response: object) -> dict[str, object]:
     except ValueError:
         data = {}
     if status != 200:
-        message = (
-            (data.get("error") or {}).get("message") if isinstance(data, dict) else None
-        )
+        message = (data.get("error") or {}).get("message") if isinstance(data, dict) else None
         if status == 401:
             raise AuthenticationError(str(message or "Authentication failed"))
         raise ValidationError(str(message or f"Server answered {status}"))
