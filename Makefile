@@ -37,8 +37,11 @@ system-deps:
 run: install
 	@bash examples/demo.sh $(BIN)/piplvault $(DEMO)
 
+# --dist loadscope: a module's tests share one worker, so a module-scoped fixture (a whole
+# transfer, a deregistration) is built once, not once per worker. Prints the wall time.
 test: install system-deps
-	$(BIN)/pytest -n 2 -q
+	@start=$$(date +%s); $(BIN)/pytest -n 2 --dist loadscope -q; rc=$$?; \
+	  echo "make test: $$(( $$(date +%s) - start )) s wall time (budget 600 s on 2 cores)"; exit $$rc
 
 lint: install
 	$(BIN)/ruff format --check src tests bench examples

@@ -6,7 +6,8 @@ Writes bench/results/latest.md and bench/results/latest.json (with machine info)
   SQLite vault, against a plain SQLite ``executemany`` of the same plaintext rows with the
   same durability settings (WAL, synchronous=FULL, one transaction);
 * lookup: exact find by phone through the blind index in a 1,000,000-customer vault;
-* discovery: bench/discovery_bench.py (piplvault scan vs Presidio), when present.
+* discovery: bench/discovery_bench.py (piplvault scan vs Presidio), when present;
+* cli start-up: ``piplvault --help`` / ``--version`` wall time (bench/cli_startup.py).
 
 Options: --import-rows N, --lookup-customers N, --skip-discovery.
 """
@@ -188,6 +189,10 @@ def main() -> None:
         "machine": machine_info(),
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
+    from bench import cli_startup
+
+    results["cli_startup"] = cli_startup.run()
+    print(json.dumps(results["cli_startup"], ensure_ascii=False))
     workdir = Path(tempfile.mkdtemp(prefix="piplvault-bench-"))
     try:
         results["import"] = bench_import(args.import_rows, workdir / "import")
@@ -247,6 +252,23 @@ def render_markdown(r: dict[str, Any]) -> str:
                 f"{value['max']} |"
             )
     lines += ["", f"Target: blind-index lookup p99 < {look['target_p99_ms']} ms.", ""]
+    startup = r.get("cli_startup")
+    if startup:
+        lines += [
+            "## CLI start-up",
+            "",
+            "| command | median s | min s | median CPU s |",
+            "|---|---:|---:|---:|",
+            *(
+                f"| piplvault --{name} | {startup[name]['median_seconds']} | "
+                f"{startup[name]['min_seconds']} | "
+                f"{startup[name]['median_cpu_seconds']} |"
+                for name in ("help", "version")
+            ),
+            "",
+            f"Target: --help < {startup['target_seconds']} s.",
+            "",
+        ]
     life = r.get("lifecycle")
     if life:
         lines += [

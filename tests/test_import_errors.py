@@ -22,6 +22,14 @@ def home(tmp_path: Path) -> Path:
     return home
 
 
+@pytest.fixture(scope="module")
+def empty_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One empty vault for every bad-input case: each must leave it empty."""
+    home = tmp_path_factory.mktemp("bad-input") / "vault"
+    assert run_piplvault("init", str(home)).returncode == 0
+    return home
+
+
 def _customers(home: Path) -> int:
     out = run_piplvault("status", "--home", str(home), "--json")
     return int(json.loads(out.stdout)["customers"])
@@ -57,8 +65,9 @@ CASES = {
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_input_is_a_typed_error_and_imports_nothing(
-    case: str, home: Path, tmp_path: Path
+    case: str, empty_vault: Path, tmp_path: Path
 ) -> None:
+    home = empty_vault
     data, expected = CASES[case]
     suffix = ".xlsx" if case == "not_zip_xlsx" else ".csv"
     path = tmp_path / f"{case}{suffix}"

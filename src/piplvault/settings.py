@@ -12,6 +12,10 @@ from typing import Any
 from piplvault.errors import ConfigError
 
 CONFIG_FILE = "piplvault.toml"
+#: Days after a backup epoch (month) ends before its key is destroyed, unless told.
+DEFAULT_BACKUP_RETAIN_DAYS = 90
+#: multiprocessing start methods a worker pool may use (``spawn`` is Windows' and macOS's).
+START_METHODS = ("fork", "spawn", "forkserver")
 
 
 class Secret:
@@ -101,6 +105,14 @@ class Settings:
             "env": "PIPLVAULT_LANG",
         },
     )
+    start_method: str | None = field(
+        default=None,
+        metadata={
+            "help": "How import worker processes start: fork, spawn or forkserver "
+            "(default: the platform's; PIPLVAULT_START_METHOD)",
+            "env": "PIPLVAULT_START_METHOD",
+        },
+    )
 
     @property
     def database_url(self) -> str:
@@ -154,6 +166,12 @@ def _build(values: dict[str, Any]) -> Settings:
             values[secret] = Secret(str(values[secret]))
     if values.get("lang", "zh") not in ("zh", "en"):
         raise ConfigError(f"Setting lang must be 'zh' or 'en', got {values['lang']!r}")
+    method = values.get("start_method")
+    if method is not None and method not in START_METHODS:
+        raise ConfigError(
+            f"Setting start_method must be one of {', '.join(START_METHODS)}, "
+            f"got {method!r}"
+        )
     return Settings(**values)
 
 

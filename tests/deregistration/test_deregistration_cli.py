@@ -12,7 +12,10 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import EXAMPLES, cli_env, run_piplvault
+from tests.vaults import clone, frozen
 
 CUSTODIAN = [
     "--name",
@@ -37,15 +40,27 @@ def pv_json(*args: str) -> dict:
     return json.loads(pv(*args, "--json").stdout)
 
 
-def _company(tmp_path: Path) -> tuple[Path, Path]:
-    co, cust = tmp_path / "company", tmp_path / "custodian"
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The company (200 example customers) and an empty custodian vault, built once."""
+    base = tmp_path_factory.mktemp("deregistration")
+    co, cust = base / "company", base / "custodian"
     pv("init", str(co))
     pv("init", str(cust))
     pv("import", str(EXAMPLES / "customers.csv"), "--home", str(co))
     # Two customers with a recorded transaction: tax records must be kept 10 years.
     for cid, day in (("1", "2026-05-01"), ("2", "2026-06-01")):
         pv("retention", "set", cid, "--last-transaction", day, "--home", str(co))
+    frozen(co, cust)
     return co, cust
+
+
+def _company(templates: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """This test's own copy of the company and custodian vaults."""
+    return (
+        clone(templates[0], tmp_path / "company"),
+        clone(templates[1], tmp_path / "custodian"),
+    )
 
 
 def _start(co: Path) -> dict:
@@ -74,10 +89,12 @@ def _keys(home: Path, out: Path) -> tuple[Path, Path]:
     return x, sig
 
 
-def test_deregistration_end_to_end(tmp_path: Path) -> None:
+def test_deregistration_end_to_end(
+    templates: tuple[Path, Path], tmp_path: Path
+) -> None:
     """R-47-1, R-47-2, R-22-6, R-CO-232-1, R-CO-I2-18-1, R-ACC-T-1, R-GB35273-6.4-1,
     R-TC260-STOP-1: the whole case, from start to a sealed, read-only vault."""
-    co, cust = _company(tmp_path)
+    co, cust = _company(templates, tmp_path)
     home = ["--home", str(co)]
     st = _start(co)
     assert st["id"] == "D-0001" and st["state"] == "winding-down"
@@ -94,7 +111,9 @@ def test_deregistration_end_to_end(tmp_path: Path) -> None:
         "2027-03-31",
     ]
     assert st["inventory"]["customers"] == 200
-    assert st["inventory"]["fields"] and st["inventory"]["consents"]["total"] >= 0
+    # the example customers were collected under contract: no consent records yet
+    assert st["inventory"]["fields"]
+    assert st["inventory"]["consents"] == {"total": 0, "withdrawn": 0}
     # R-47-2: the schedule splits each customer's fields into must-keep and destroy.
     kept = {c["customer_id"]: c for c in st["customers"] if c["must_keep"]}
     assert set(kept) == {1, 2}
@@ -301,9 +320,11 @@ def _assert_no_plaintext(*homes: Path) -> None:
                 assert utf8 not in data and utf16 not in data, (path, len(value))
 
 
-def test_tampered_or_wrongly_addressed_package_is_refused(tmp_path: Path) -> None:
+def test_tampered_or_wrongly_addressed_package_is_refused(
+    templates: tuple[Path, Path], tmp_path: Path
+) -> None:
     """R-22-6: the custodian package opens only for the named custodian, untampered."""
-    co, cust = _company(tmp_path)
+    co, cust = _company(templates, tmp_path)
     other = tmp_path / "other"
     pv("init", str(other))
     home = ["--home", str(co)]
@@ -361,9 +382,11 @@ def test_tampered_or_wrongly_addressed_package_is_refused(tmp_path: Path) -> Non
     assert {c["outcome"] for c in late["customers"]} == {"destroy"}
 
 
-def test_regulator_report_required_over_threshold(tmp_path: Path) -> None:
+def test_regulator_report_required_over_threshold(
+    templates: tuple[Path, Path], tmp_path: Path
+) -> None:
     """R-NDS-32-1: at the threshold (lowered by setting) the package needs the report."""
-    co, cust = _company(tmp_path)
+    co, cust = _company(templates, tmp_path)
     env = {"PIPLVAULT_REGULATOR_THRESHOLD": "100"}
     home = ["--home", str(co)]
     st = json.loads(

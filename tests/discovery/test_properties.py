@@ -78,7 +78,7 @@ def test_find_spans_never_crashes_and_spans_are_in_bounds(text: str) -> None:
 
 @given(st.sampled_from(entity_names()), _TEXT)
 def test_validators_and_normalisers_never_crash(entity: str, text: str) -> None:
-    assert validate(entity, text) in (True, False)
+    assert isinstance(validate(entity, text), bool)
     once = normalise(entity, text)
     assert normalise(entity, once) == once
     label_cell(entity, text)

@@ -11,23 +11,30 @@ import pytest
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
 from piplvault.vault import Vault
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, TEST_ENV
+from tests.vaults import clone
 
 
 def open_home(home: Path) -> Vault:
     return Vault.open(load_settings({"home": home}))
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Iterator[Path]:
-    """A vault directory holding the 200 example customers (ids 1..200)."""
-    path = tmp_path / "vault"
-    vault = Vault.create(load_settings({"home": path}))
+@pytest.fixture(scope="session")
+def home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A vault holding the 200 example customers, built once per worker (copied per test)."""
+    path = tmp_path_factory.mktemp("lifecycle") / "vault"
+    vault = Vault.create(load_settings({"home": path}, env=TEST_ENV))
     try:
         vault.import_table(open_table(EXAMPLES / "customers.csv"))
     finally:
         vault.close()
-    yield path
+    return path
+
+
+@pytest.fixture
+def home(home_template: Path, tmp_path: Path) -> Iterator[Path]:
+    """This test's own vault directory holding the 200 example customers (ids 1..200)."""
+    yield clone(home_template, tmp_path / "vault")
 
 
 def example_values(row_number: int) -> list[str]:

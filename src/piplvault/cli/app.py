@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,13 +17,38 @@ app = typer.Typer(
     name="piplvault",
     help="piplvault — 个人信息保险库 (PIPL customer personal-information vault).",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from piplvault import __version__
+
+        sys.stdout.write(f"piplvault {__version__}\n")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            is_eager=True,
+            callback=_print_version,
+        ),
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="Show the traceback of an internal error (or set PIPLVAULT_DEBUG=1).",
+        ),
+    ] = False,
+) -> None:
     """piplvault — 个人信息保险库 (PIPL customer personal-information vault)."""
 
 
@@ -68,7 +93,8 @@ def main() -> None:
     if url is not None:
         os.environ["PIPLVAULT_URL"] = url
     if url is not None and client.goes_to_server(argv):
-        sys.exit(client.run_remote(argv, url))
+        # --debug is for this machine: a server's tracebacks stay in the server's log.
+        sys.exit(client.run_remote(_without_debug(argv), url))
     sys.exit(run_argv(argv))
 
 
@@ -102,14 +128,34 @@ def run_argv(argv: list[str]) -> int:
         if callable(show) and isinstance(code, int):
             show()
             return code
-        if os.environ.get("PIPLVAULT_DEBUG") == "1":
+        if wants_debug(argv):
             import traceback
 
             traceback.print_exc()
         err_console.print(
             f"Internal error ({type(exc).__name__}); this is a bug. "
-            "Run again with PIPLVAULT_DEBUG=1 to see the traceback."
+            "Run again with --debug (or PIPLVAULT_DEBUG=1) to see the traceback."
         )
         return 1
     finally:
         CURRENT_COMMAND.reset(marker)
+
+
+def _root_options(argv: list[str]) -> list[str]:
+    """The options before the command word: where ``--debug``/``--version`` belong."""
+    head: list[str] = []
+    for arg in argv:
+        if not arg.startswith("-"):
+            break
+        head.append(arg)
+    return head
+
+
+def wants_debug(argv: list[str]) -> bool:
+    """``--debug`` before the command, or ``PIPLVAULT_DEBUG=1``."""
+    return "--debug" in _root_options(argv) or os.environ.get("PIPLVAULT_DEBUG") == "1"
+
+
+def _without_debug(argv: list[str]) -> list[str]:
+    head = _root_options(argv)
+    return [a for a in head if a != "--debug"] + argv[len(head) :]

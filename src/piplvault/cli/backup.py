@@ -6,11 +6,12 @@ import dataclasses
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from piplvault.cli.app import app, err_console, print_json
+from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -19,8 +20,14 @@ from piplvault.cli.options import (
     open_vault,
     settings_from,
 )
-from piplvault.documents.certificate import load_public_key
-from piplvault.vault import backups
+from piplvault.settings import DEFAULT_BACKUP_RETAIN_DAYS
+
+if TYPE_CHECKING:
+    from piplvault.documents import certificate
+    from piplvault.vault import backups
+else:
+    certificate = lazy_module("piplvault.documents.certificate")
+    backups = lazy_module("piplvault.vault.backups")
 
 backup_app = typer.Typer(
     help="Encrypted, signed backups; restore replays the shred journal (备份).",
@@ -46,7 +53,7 @@ def create_command(
         typer.Option(
             help="Days after the epoch (month) ends before its key is destroyed."
         ),
-    ] = backups.DEFAULT_RETAIN_DAYS,
+    ] = DEFAULT_BACKUP_RETAIN_DAYS,
     home: HomeOption = None,
     db: DbOption = None,
     user: UserOption = None,
@@ -74,7 +81,7 @@ def verify_command(
     json_out: JsonOption = False,
 ) -> None:
     """Check a backup's signature and contents offline. Example: piplvault backup verify F.pvbak"""
-    key = load_public_key(public_key) if public_key else None
+    key = certificate.load_public_key(public_key) if public_key else None
     manifest = backups.verify_backup(file, public_key=key)
     info = {
         "valid": True,
@@ -125,7 +132,7 @@ def restore_command(
             key_store = backups.live_key_store(vault)
         finally:
             vault.close()
-    key = load_public_key(public_key) if public_key else None
+    key = certificate.load_public_key(public_key) if public_key else None
     target = dataclasses.replace(settings, home=into, db=None)
     result = backups.restore_backup(
         file,

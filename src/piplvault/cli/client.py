@@ -34,6 +34,10 @@ LOCAL_COMMANDS = frozenset(
     }
 )
 DEFAULT_TIMEOUT = 3600.0
+#: Options answered here, whatever the command: help, version, shell completion.
+_LOCAL_OPTIONS = frozenset(
+    {"--help", "-h", "--version", "--show-completion", "--install-completion"}
+)
 
 
 def server_url(argv: list[str]) -> str | None:
@@ -52,7 +56,7 @@ def server_url(argv: list[str]) -> str | None:
 def goes_to_server(argv: list[str]) -> bool:
     from piplvault.cli.options import command_of
 
-    if not argv or any(a in ("--help", "-h", "--version") for a in argv):
+    if not argv or any(a in _LOCAL_OPTIONS for a in argv):
         return False
     command = command_of(argv)
     return command not in LOCAL_COMMANDS and command.split(" ")[0] not in LOCAL_COMMANDS

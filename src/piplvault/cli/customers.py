@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table as RichTable
@@ -16,7 +16,9 @@ from piplvault.cli.options import (
     open_vault,
 )
 from piplvault.errors import ValidationError
-from piplvault.vault.customers import CustomerList
+
+if TYPE_CHECKING:
+    from piplvault.vault.customers import CustomerList
 
 customers_app = typer.Typer(
     help="Look up and change customers (masked by default).", no_args_is_help=True

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from piplvault.cli.app import app, emit, read_input
+from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -16,8 +17,13 @@ from piplvault.cli.options import (
     open_vault,
 )
 from piplvault.errors import ValidationError
-from piplvault.vault import address_change, deregistration
-from piplvault.vault.cases import parse_date
+
+if TYPE_CHECKING:
+    from piplvault.vault import address_change, cases, deregistration
+else:
+    address_change = lazy_module("piplvault.vault.address_change")
+    cases = lazy_module("piplvault.vault.cases")
+    deregistration = lazy_module("piplvault.vault.deregistration")
 
 deregister_app = typer.Typer(
     help="Deregistration (公司注销): wind down, custodian package, shred, seal.",
@@ -69,8 +75,8 @@ def start_command(
     result = deregistration.start(
         vault,
         reason=reason,
-        effective_date=parse_date(effective_date, "--effective-date"),
-        resolution_date=parse_date(resolution_date, "--resolution-date")
+        effective_date=cases.parse_date(effective_date, "--effective-date"),
+        resolution_date=cases.parse_date(resolution_date, "--resolution-date")
         if resolution_date
         else None,
         company=company,
@@ -310,7 +316,7 @@ def address_change_command(
     result = address_change.change_address(
         vault,
         new_address=new_address,
-        effective_date=parse_date(effective_date, "--effective-date"),
+        effective_date=cases.parse_date(effective_date, "--effective-date"),
         contact=contact,
         company=company,
         out_dir=out,

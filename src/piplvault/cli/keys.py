@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from piplvault.cli.app import app, err_console, print_json
+from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -18,7 +19,11 @@ from piplvault.cli.options import (
     open_vault,
 )
 from piplvault.errors import ConfigError
-from piplvault.vault import keys
+
+if TYPE_CHECKING:
+    from piplvault.vault import keys
+else:
+    keys = lazy_module("piplvault.vault.keys")
 
 keys_app = typer.Typer(
     help="Vault keys: public key, rotation (密钥管理).", no_args_is_help=True

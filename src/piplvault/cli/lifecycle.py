@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json
 from piplvault.cli.customers import customers_app
+from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -19,10 +20,15 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
-from piplvault.documents.certificate import load_public_key, verify_certificate
 from piplvault.errors import IntegrityError, ValidationError
-from piplvault.vault import lifecycle
-from piplvault.vault.lifecycle import DestructionResult
+
+if TYPE_CHECKING:
+    from piplvault.documents import certificate
+    from piplvault.vault import lifecycle
+    from piplvault.vault.lifecycle import DestructionResult
+else:
+    certificate = lazy_module("piplvault.documents.certificate")
+    lifecycle = lazy_module("piplvault.vault.lifecycle")
 
 retention_app = typer.Typer(
     help="Retention schedule, legal holds and scheduled deletion (保存期限).",
@@ -292,13 +298,13 @@ def verify_command(
 
     Example: piplvault certificate verify destruction-X.json --public-key vault.pub
     """
-    key = load_public_key(public_key)
+    key = certificate.load_public_key(public_key)
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise ValidationError(f"Cannot read certificate {file}: {exc}") from exc
     try:
-        doc = verify_certificate(data, key)
+        doc = certificate.verify_certificate(data, key)
     except IntegrityError as exc:
         raise IntegrityError(f"{file}: INVALID: {exc.message}") from exc
     info = {

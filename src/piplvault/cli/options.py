@@ -6,7 +6,7 @@ import os
 import sys
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,7 +16,9 @@ from piplvault.errors import (
     VaultNotFoundError,
 )
 from piplvault.settings import Secret, Settings, load_settings
-from piplvault.vault import Vault
+
+if TYPE_CHECKING:
+    from piplvault.vault import Vault
 
 #: The authenticated session when a command runs inside ``piplvault serve``.
 CURRENT_SESSION: ContextVar[Vault | None] = ContextVar(
@@ -121,6 +123,8 @@ def open_vault(home: Path | None, db: str | None, user: str | None = None) -> Va
             f"User '{settings.user}' works through 'piplvault serve' with their own "
             "password or token; only the owner runs maintenance with the passphrase"
         )
+    from piplvault.vault import Vault
+
     return Vault.open(settings)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table as RichTable
@@ -16,6 +16,7 @@ from piplvault.cli.app import (
     out_console,
     print_json,
 )
+from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -24,7 +25,12 @@ from piplvault.cli.options import (
     open_vault,
 )
 from piplvault.errors import ValidationError
-from piplvault.vault import consents, people
+
+if TYPE_CHECKING:
+    from piplvault.vault import consents, people
+else:
+    consents = lazy_module("piplvault.vault.consents")
+    people = lazy_module("piplvault.vault.people")
 
 users_app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
 purposes_app = typer.Typer(

@@ -6,17 +6,24 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
 from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json
+from piplvault.cli.lazy import lazy_module
 from piplvault.core.masking import mask
-from piplvault.discovery import ScanResult, label_cell, scan_table
 from piplvault.errors import VaultError
-from piplvault.io.tables import normalise_cell, open_table
+
+if TYPE_CHECKING:
+    from piplvault import discovery
+    from piplvault.discovery import ScanResult
+    from piplvault.io import tables
+else:
+    discovery = lazy_module("piplvault.discovery")
+    tables = lazy_module("piplvault.io.tables")
 
 
 @app.command("scan")
@@ -39,9 +46,9 @@ def scan(
     """
     examples: list[list[str]] = []
     try:
-        table = open_table(file, sheet=sheet)
+        table = tables.open_table(file, sheet=sheet)
         rows = table.rows() if as_json else _keeping_head(table.rows(), examples)
-        result = scan_table(table.headers, rows, sample=sample, cells=cells)
+        result = discovery.scan_table(table.headers, rows, sample=sample, cells=cells)
     except VaultError as error:
         err_console.print(f"Error: {error.message}", highlight=False, markup=False)
         raise typer.Exit(1) from error
@@ -112,8 +119,8 @@ def _example(column: int, entity: str | None, head: list[list[str]]) -> str:
         return "-"
     for row in head:
         value = row[column] if column < len(row) else ""
-        if value.strip() and label_cell(entity, value) == entity:
-            return mask(entity, normalise_cell(value))
+        if value.strip() and discovery.label_cell(entity, value) == entity:
+            return mask(entity, tables.normalise_cell(value))
     return "-"
 
 

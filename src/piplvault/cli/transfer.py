@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table as RichTable
@@ -16,6 +16,7 @@ from piplvault.cli.app import (
     read_input,
 )
 from piplvault.cli.keys import keys_app
+from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -23,10 +24,16 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
-from piplvault.crypto.envelope import exchange_pem
 from piplvault.errors import ValidationError
-from piplvault.vault import handover, transfer
-from piplvault.vault.cases import parse_date
+
+if TYPE_CHECKING:
+    from piplvault.crypto import envelope
+    from piplvault.vault import cases, handover, transfer
+else:
+    envelope = lazy_module("piplvault.crypto.envelope")
+    cases = lazy_module("piplvault.vault.cases")
+    handover = lazy_module("piplvault.vault.handover")
+    transfer = lazy_module("piplvault.vault.transfer")
 
 transfer_app = typer.Typer(
     help="Company transfer (公司转让) under PIPL Art. 22/23.", no_args_is_help=True
@@ -223,7 +230,7 @@ def advance_command(
     """Move to the next step: objection-window (all notices delivered), then ready."""
     vault = open_vault(home, db, user)
     result = transfer.advance(
-        vault, case, as_of=parse_date(as_of, "--as-of") if as_of else None
+        vault, case, as_of=cases.parse_date(as_of, "--as-of") if as_of else None
     )
     vault.close()
     emit(result, json_out, f"{case}: {result['state']}")
@@ -343,6 +350,6 @@ def exchange_command(
 ) -> None:
     """Print this vault's X25519 public key (PEM): senders encrypt packages to it."""
     vault = open_vault(home, db, user)
-    pem = exchange_pem(vault.keyring.exchange_key.public_key())
+    pem = envelope.exchange_pem(vault.keyring.exchange_key.public_key())
     vault.close()
     print(pem, end="")

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -19,6 +19,7 @@ from rich.progress import (
 from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json, say_error
+from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -28,10 +29,18 @@ from piplvault.cli.options import (
     open_vault,
     settings_from,
 )
-from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
-from piplvault.vault import Vault, people, policy
-from piplvault.vault.imports import ImportReport, import_table
+
+if TYPE_CHECKING:
+    from piplvault.io import tables
+    from piplvault.vault import imports, people, policy, service
+    from piplvault.vault.imports import ImportReport
+else:
+    tables = lazy_module("piplvault.io.tables")
+    imports = lazy_module("piplvault.vault.imports")
+    people = lazy_module("piplvault.vault.people")
+    policy = lazy_module("piplvault.vault.policy")
+    service = lazy_module("piplvault.vault.service")
 
 
 @app.command("init")
@@ -43,7 +52,7 @@ def init_command(
     """Create a vault. Example: PIPLVAULT_PASSPHRASE=… piplvault init ./piplvault-data"""
     home = directory or load_settings({}).home
     owner_password = _owner_password()
-    vault = Vault.create(settings_from(home, db, confirm=True))
+    vault = service.Vault.create(settings_from(home, db, confirm=True))
     if owner_password:
         people.set_password(vault, vault.actor, owner_password)
     info = {
@@ -115,9 +124,9 @@ def import_command(
 ) -> None:
     """Import customers. Example: piplvault import examples/customers.csv"""
     vault = open_vault(home, db, user)
-    table = open_table(file, sheet=sheet, encoding=encoding)
+    table = tables.open_table(file, sheet=sheet, encoding=encoding)
     with _progress(json_out) as advance:
-        report = import_table(
+        report = imports.import_table(
             vault,
             table,
             kind=kind,

@@ -50,6 +50,7 @@ from piplvault.errors import (
     ValidationError,
     VaultExistsError,
 )
+from piplvault.settings import DEFAULT_BACKUP_RETAIN_DAYS
 from piplvault.store import migrate
 from piplvault.store.engine import is_sqlite, make_engine, sqlite_url
 from piplvault.store.meta import read_meta
@@ -74,7 +75,7 @@ _ROWS_PER_FRAME = 5000
 #: Never in a backup: the epoch key store itself.
 _EXCLUDED = frozenset({"backup_epochs"})
 _SEALED_TABLE = "customer_keys"
-DEFAULT_RETAIN_DAYS = 90
+DEFAULT_RETAIN_DAYS = DEFAULT_BACKUP_RETAIN_DAYS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

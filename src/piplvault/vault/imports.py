@@ -134,7 +134,15 @@ def import_table(
             on_invalid=on_invalid,
         )
         batches = _batched(itertools.chain(head, rows))
-        for prepared in _prepare_all(preparer, batches, run.id_base, parallel, workers):
+        prepared_batches = _prepare_all(
+            preparer,
+            batches,
+            run.id_base,
+            parallel,
+            workers,
+            vault.settings.start_method,
+        )
+        for prepared in prepared_batches:
             run.absorb(prepared, abort_on_invalid=on_invalid == "abort")
             if progress is not None:
                 progress(len(prepared))
@@ -170,13 +178,16 @@ def _prepare_all(
     id_base: int,
     parallel: bool,
     workers: int | None,
+    start_method: str | None,
 ) -> Iterator[list[PreparedRow]]:
     """Prepared batches in input order; on several cores, a few batches ahead at most."""
     if not parallel:
         for batch in batches:
             yield preparer.prepare(batch, id_base)
         return
-    context = multiprocessing.get_context("fork")
+    # The preparer (column plans, field definitions, sealing keys) is pickled to each
+    # worker, so nothing depends on memory inherited through fork: spawn works too.
+    context = multiprocessing.get_context(start_method)
     count = workers or min(os.cpu_count() or 1, 4)
     with context.Pool(count, initializer=init_worker, initargs=(preparer,)) as pool:
         in_flight: deque[AsyncResult[list[PreparedRow]]] = deque()

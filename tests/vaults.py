@@ -1,0 +1,27 @@
+"""Vaults set up once per test module and copied for each test that changes them.
+
+Building a vault through the CLI (init, import, …) costs several processes; a test that only
+needs "a vault holding the example customers" gets a copy of one built earlier instead.
+Every copy is the same vault (same keys and id): copy one only where a test needs a fresh
+vault of its own, never for the other party of a transfer (that one is a new ``init``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests import servers
+
+
+def frozen(*homes: Path) -> None:
+    """Stop the servers of template vaults so their files can be copied consistently."""
+    servers.stop_all()
+    for home in homes:
+        assert home.is_dir(), home
+
+
+def clone(template: Path, dest: Path) -> Path:
+    """A copy of the (stopped) vault directory ``template`` at ``dest``."""
+    shutil.copytree(template, dest)
+    return dest
