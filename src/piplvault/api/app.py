@@ -41,6 +41,7 @@ class CommandBody(BaseModel):
     stdin: str = ""
     inputs: dict[str, dict[str, str]] = {}
     outputs: dict[str, str] = {}
+    paths: dict[str, str] = {}
     columns: int = 100
 
 

@@ -43,6 +43,8 @@ class BridgeRequest:
     #: argv index → file or directory name the client wants written back
     outputs: dict[int, str] = field(default_factory=dict)
     columns: int = 100
+    #: argv index → the absolute path on the client's machine
+    paths: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> BridgeRequest:
@@ -58,12 +60,13 @@ class BridgeRequest:
             }
             stdin = base64.b64decode(data.get("stdin") or "")
             columns = max(40, min(int(data.get("columns") or 100), 400))
+            paths = {int(k): str(v) for k, v in dict(data.get("paths") or {}).items()}
         except (KeyError, TypeError, ValueError) as exc:
             raise ValidationError(f"Malformed command request ({exc})") from exc
         for index in (*inputs, *outputs):
             if not 0 <= index < len(argv):
                 raise ValidationError("A file argument points outside the command line")
-        return cls(argv, stdin, inputs, outputs, columns)
+        return cls(argv, stdin, inputs, outputs, columns, paths)
 
 
 def _safe_name(name: str) -> str:
@@ -91,8 +94,19 @@ def run(session: Session, request: BridgeRequest) -> dict[str, Any]:
             target.parent.mkdir(mode=0o700)
             target.write_bytes(data)
             mapping[str(target)] = argv[index]
+            mapping[str(target.parent)] = str(
+                Path(request.paths.get(index, argv[index])).parent
+            )
             argv[index] = str(target)
-        for index, name in request.outputs.items():
+        home = session.settings.home.resolve()
+        for index, name in list(request.outputs.items()):
+            client_path = Path(request.paths.get(index, "")).resolve()
+            if request.paths.get(index) and client_path.is_relative_to(home):
+                # Inside the vault directory: hand the command the real path, so that its
+                # own check refuses it (notices may never be written into the vault).
+                argv[index] = str(client_path)
+                del request.outputs[index]
+                continue
             target = work / f"out{index}" / name
             target.parent.mkdir(mode=0o700)
             mapping[str(target)] = argv[index]
@@ -103,12 +117,24 @@ def run(session: Session, request: BridgeRequest) -> dict[str, Any]:
             str(index): _collect(work / f"out{index}" / name)
             for index, name in request.outputs.items()
         }
+        # Files a command wrote beside an input (e.g. the receipt `receive` writes next to
+        # the package) go back beside the client's file.
+        beside = {
+            str(index): [f for f in _collect(work / f"in{index}") if f["path"] != name]
+            for index, (name, _data) in request.inputs.items()
+        }
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for server_path, client_path in mapping.items():
-        out = out.replace(server_path, client_path)
-        err = err.replace(server_path, client_path)
-    return {"exit_code": code, "stdout": out, "stderr": err, "files": files}
+    for server_path in sorted(mapping, key=len, reverse=True):
+        out = out.replace(server_path, mapping[server_path])
+        err = err.replace(server_path, mapping[server_path])
+    return {
+        "exit_code": code,
+        "stdout": out,
+        "stderr": err,
+        "files": files,
+        "beside": {k: v for k, v in beside.items() if v},
+    }
 
 
 def _captured(

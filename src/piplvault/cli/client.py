@@ -202,6 +202,9 @@ def run_remote(argv: list[str], url: str) -> int:
             for i, (name, data) in inputs.items()
         },
         "outputs": {str(i): name for i, name in outputs.items()},
+        # Where the files are on this machine: the server refuses outputs inside its vault
+        # directory exactly as the command would on the box.
+        "paths": {str(i): str(Path(argv[i]).absolute()) for i in (*inputs, *outputs)},
         "columns": shutil.get_terminal_size((100, 24)).columns,
     }
     try:
@@ -224,6 +227,8 @@ def run_remote(argv: list[str], url: str) -> int:
         return 1
     for index, files in (data.get("files") or {}).items():
         _write_back(Path(argv[int(index)]), files)
+    for index, files in (data.get("beside") or {}).items():
+        _write_back(Path(argv[int(index)]).parent, files)
     sys.stdout.write(data.get("stdout", ""))
     sys.stderr.write(data.get("stderr", ""))
     sys.stdout.flush()
