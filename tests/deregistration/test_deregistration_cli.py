@@ -190,6 +190,8 @@ def test_deregistration_end_to_end(tmp_path: Path) -> None:
         "D-0001",
         "--custodian-key",
         str(cx),
+        "--custodian-signing-key",
+        str(csig),
         "--out",
         str(pkg),
         *home,
@@ -236,7 +238,7 @@ def test_deregistration_end_to_end(tmp_path: Path) -> None:
         *home,
         ok=False,
     )
-    assert "signature is invalid" in wrong.stderr
+    assert "not the custodian's key pinned" in wrong.stderr
     sealed = pv_json(
         "deregister",
         "seal",
@@ -311,7 +313,7 @@ def test_tampered_or_wrongly_addressed_package_is_refused(tmp_path: Path) -> Non
     pv("deregister", "custodian", "D-0001", *CUSTODIAN, *home)
     pv("deregister", "notices", "D-0001", "--out", str(tmp_path / "n"), *home)
     pv("deregister", "delivery", "D-0001", "--all", "--status", "delivered", *home)
-    cx, _ = _keys(cust, tmp_path)
+    cx, csig = _keys(cust, tmp_path)
     _, cosig = _keys(co, tmp_path)
     pkg = tmp_path / "p.pvpkg"
     pv(
@@ -320,6 +322,8 @@ def test_tampered_or_wrongly_addressed_package_is_refused(tmp_path: Path) -> Non
         "D-0001",
         "--custodian-key",
         str(cx),
+        "--custodian-signing-key",
+        str(csig),
         "--out",
         str(pkg),
         *home,
@@ -383,8 +387,9 @@ def test_regulator_report_required_over_threshold(tmp_path: Path) -> None:
     pv("deregister", "custodian", "D-0001", *CUSTODIAN, *home)
     pv("deregister", "notices", "D-0001", "--out", str(tmp_path / "n"), *home)
     pv("deregister", "delivery", "D-0001", "--all", "--status", "delivered", *home)
-    cx, _ = _keys(cust, tmp_path)
-    pkg = ["--custodian-key", str(cx), "--out", str(tmp_path / "p.pvpkg")]
+    cx, csig = _keys(cust, tmp_path)
+    pkg = ["--custodian-key", str(cx), "--custodian-signing-key", str(csig)]
+    pkg += ["--out", str(tmp_path / "p.pvpkg")]
     refused = pv("deregister", "package", "D-0001", *pkg, *home, ok=False)
     assert "regulator report" in refused.stderr
     plan = tmp_path / "plan.json"

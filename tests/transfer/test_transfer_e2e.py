@@ -184,6 +184,8 @@ def _full_merger_transfer(deal: dict[str, Path]) -> None:
         "T-0001",
         "--recipient-key",
         str(out / "buyer.x25519.pem"),
+        "--recipient-signing-key",
+        str(key(buyer, "public", out / "buyer.ed.pem")),
         "--out",
         str(out / "T-0001.pkg"),
         *s,
@@ -260,7 +262,7 @@ def test_packages_tampered_or_misaddressed_are_refused_R_22_2(
     data["header"]["customers"] = 5
     tampered = tmp_path / "tampered.pkg"
     tampered.write_text(json.dumps(data), encoding="utf-8")
-    assert "signature is invalid" in fails(
+    assert "edited after it was signed" in fails(
         "receive",
         str(tampered),
         "--sender-key",

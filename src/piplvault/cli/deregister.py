@@ -15,6 +15,7 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
+from piplvault.cli.transfer import pinned_line
 from piplvault.errors import ValidationError
 from piplvault.vault import address_change, deregistration
 from piplvault.vault.cases import parse_date
@@ -125,6 +126,17 @@ def custodian_command(
             "--type", help="successor, shareholder, authority, archive or agency."
         ),
     ],
+    signing_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="Pin the custodian vault's Ed25519 key ('piplvault keys public' "
+            "there); only receipts it signs seal the vault."
+        ),
+    ] = None,
+    exchange_key: Annotated[
+        Path | None,
+        typer.Option(help="Pin the custodian vault's X25519 key ('keys exchange')."),
+    ] = None,
     home: HomeOption = None,
     db: DbOption = None,
     user: UserOption = None,
@@ -134,9 +146,16 @@ def custodian_command(
     custodian D-0001 --name 某档案公司 --identifier 91… --contact 010-… --type agency"""
     vault = open_vault(home, db, user)
     result = deregistration.set_custodian(
-        vault, case_id, name=name, identifier=identifier, contact=contact, kind=kind
+        vault,
+        case_id,
+        name=name,
+        identifier=identifier,
+        contact=contact,
+        kind=kind,
+        signing_key=read_input(signing_key, "signing key") if signing_key else None,
+        exchange_key=read_input(exchange_key, "exchange key") if exchange_key else None,
     )
-    emit(result, json_out, _summary(result))
+    emit(result, json_out, _summary(result) + pinned_line(result["pinned"]))
 
 
 @deregister_app.command("notices")
@@ -214,22 +233,37 @@ def package_command(
         typer.Option(help="Custodian's X25519 PEM ('piplvault keys exchange')."),
     ],
     out: Annotated[Path, typer.Option("--out", help="Package file to write.")],
+    custodian_signing_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="Custodian's Ed25519 PEM, pinned now unless 'deregister custodian' "
+            "pinned it."
+        ),
+    ] = None,
     home: HomeOption = None,
     db: DbOption = None,
     user: UserOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Export the must-keep part for the custodian. Example: piplvault deregister
-    package D-0001 --custodian-key custodian.pem --out D-0001.pvpkg"""
+    package D-0001 --custodian-key custodian.pem --custodian-signing-key c.pub
+    --out D-0001.pvpkg"""
     vault = open_vault(home, db, user)
     result = deregistration.package(
-        vault, case_id, read_input(custodian_key, "custodian key"), out
+        vault,
+        case_id,
+        read_input(custodian_key, "custodian key"),
+        out,
+        custodian_signing_key=read_input(custodian_signing_key, "signing key")
+        if custodian_signing_key
+        else None,
     )
     emit(
         result,
         json_out,
         f"{result['customers']} customer(s) packaged for "
-        f"{result['custodian']['name']}: {result['package']}",
+        f"{result['custodian']['name']}: {result['package']}"
+        + pinned_line(result["pinned"]),
     )
 
 
@@ -269,7 +303,9 @@ def seal_command(
     ] = None,
     custodian_signing_key: Annotated[
         Path | None,
-        typer.Option(help="Custodian's Ed25519 PEM ('piplvault keys public')."),
+        typer.Option(
+            help="Custodian's Ed25519 PEM; must be the key pinned on the case."
+        ),
     ] = None,
     home: HomeOption = None,
     db: DbOption = None,

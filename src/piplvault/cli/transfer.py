@@ -23,10 +23,11 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
-from piplvault.crypto.envelope import exchange_pem
+from piplvault.crypto.envelope import exchange_pem, fingerprint
 from piplvault.errors import ValidationError
-from piplvault.vault import handover, transfer
+from piplvault.vault import handover, transfer, transfer_finish
 from piplvault.vault.cases import parse_date
+from piplvault.vault.counterparty import readable
 
 transfer_app = typer.Typer(
     help="Company transfer (公司转让) under PIPL Art. 22/23.", no_args_is_help=True
@@ -63,6 +64,19 @@ def create_command(
             help="Reference of a legal opinion allowing Art. 22 mode for an asset sale."
         ),
     ] = None,
+    recipient_signing_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="Pin the recipient vault's Ed25519 key now ('piplvault keys public' "
+            "there); only receipts it signs complete the case."
+        ),
+    ] = None,
+    recipient_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="Pin the recipient vault's X25519 key now ('piplvault keys exchange')."
+        ),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -79,6 +93,12 @@ def create_command(
         deal=deal,
         objection_days=objection_days,
         legal_opinion=legal_opinion,
+        signing_key=read_input(recipient_signing_key, "signing key")
+        if recipient_signing_key
+        else None,
+        exchange_key=read_input(recipient_key, "recipient key")
+        if recipient_key
+        else None,
     )
     vault.close()
     emit(
@@ -86,7 +106,19 @@ def create_command(
         json_out,
         f"{result['id']}: {result['mode']} mode, "
         f"{result['counts']['included']} customer(s) in scope, "
-        f"{result['counts']['excluded']} excluded {result['exclusions']}",
+        f"{result['counts']['excluded']} excluded {result['exclusions']}"
+        + pinned_line(result["pinned"]),
+    )
+
+
+def pinned_line(pinned: dict[str, str]) -> str:
+    """The pinned key fingerprints, for the operator to confirm by telephone."""
+    if not pinned:
+        return ""
+    return (
+        "\nPinned counterparty keys — read them to the counterparty by telephone and "
+        "compare with its 'piplvault keys fingerprint': "
+        + "; ".join(f"{k} {v}" for k, v in pinned.items())
     )
 
 
@@ -255,6 +287,13 @@ def package_command(
         ),
     ],
     out: Annotated[Path, typer.Option(help="The package file to write.")],
+    recipient_signing_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="The recipient vault's Ed25519 key, pinned now unless 'transfer "
+            "create' pinned it; only receipts it signs complete the case."
+        ),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -262,13 +301,21 @@ def package_command(
 ) -> None:
     """Build the encrypted, signed handover package (only when the case is ready)."""
     key = read_input(recipient_key, "recipient key")
+    signing = (
+        read_input(recipient_signing_key, "signing key")
+        if recipient_signing_key
+        else None
+    )
     vault = open_vault(home, db, user)
-    result = transfer.package(vault, case, key, out)
+    result = transfer_finish.package(
+        vault, case, key, out, recipient_signing_key=signing
+    )
     vault.close()
     if json_out:
         print_json(result)
     else:
         print(result["package"])
+        emit(result, False, pinned_line(result["pinned"]).strip())
 
 
 @transfer_app.command("complete")
@@ -276,11 +323,11 @@ def complete_command(
     case: CaseArg,
     receipt: Annotated[Path, typer.Option(help="The recipient's signed receipt.")],
     recipient_signing_key: Annotated[
-        Path,
+        Path | None,
         typer.Option(
-            help="The recipient vault's Ed25519 key ('piplvault keys public')."
+            help="The recipient vault's Ed25519 key; must be the key pinned on the case."
         ),
-    ],
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Directory for the certificate.")
     ] = None,
@@ -289,13 +336,16 @@ def complete_command(
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """After the signed receipt: shred the source copies; prints the certificate path."""
-    data, key = (
-        read_input(receipt, "receipt"),
-        read_input(recipient_signing_key, "signing key"),
+    """After the receipt signed by the pinned recipient key: shred the source copies;
+    prints the certificate path. Safe to run again if it was interrupted."""
+    data = read_input(receipt, "receipt")
+    key = (
+        read_input(recipient_signing_key, "signing key")
+        if recipient_signing_key
+        else None
     )
     vault = open_vault(home, db, user)
-    result = transfer.complete(vault, case, data, key, out_dir=out)
+    result = transfer_finish.complete(vault, case, data, key, out_dir=out)
     vault.close()
     if json_out:
         print_json(result)
@@ -334,6 +384,33 @@ def receive_command(
         f"received {result['customers']} customer(s) under case "
         f"{result['case_id']} for {', '.join(result['purposes'])}; receipt: "
         f"{result['receipt']}",
+    )
+
+
+@keys_app.command("fingerprint")
+def fingerprint_command(
+    home: HomeOption = None,
+    user: UserOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Print this vault's key fingerprints, to confirm by telephone with a sender that
+    pins them (transfer or deregistration counterparty)."""
+    vault = open_vault(home, db, user)
+    result = {
+        "signing_fingerprint": readable(
+            fingerprint(vault.keyring.signing_key.public_key())
+        ),
+        "exchange_fingerprint": readable(
+            fingerprint(vault.keyring.exchange_key.public_key())
+        ),
+    }
+    vault.close()
+    emit(
+        result,
+        json_out,
+        f"signing {result['signing_fingerprint']}\n"
+        f"exchange {result['exchange_fingerprint']}",
     )
 
 

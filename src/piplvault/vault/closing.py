@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 
 from piplvault.documents import notices
 from piplvault.store.schema import audit_head
-from piplvault.vault import cases
+from piplvault.vault import cases, counterparty
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -76,7 +76,7 @@ def common_context(vault: Vault, case: cases.Case) -> dict[str, Any]:
         "company": case.details["company"],
         "effective_date": effective.isoformat(),
         "effective_date_zh": zh_date(effective),
-        "custodian": case.party,
+        "custodian": counterparty.public_party(case.party),
         "contact": case.details.get("contact") or case.party.get("contact", ""),
         "date": today.isoformat(),
         "date_zh": zh_date(today),

@@ -30,6 +30,7 @@ from piplvault import discovery
 from piplvault.core import cases as rules
 from piplvault.core.cases import DeregState
 from piplvault.errors import (
+    IntegrityError,
     NoticeMissingError,
     ValidationError,
     WorkflowError,
@@ -47,7 +48,7 @@ from piplvault.store.schema import (
 from piplvault.store.schema import (
     cases as cases_table,
 )
-from piplvault.vault import cases, closure, handover, lifecycle
+from piplvault.vault import cases, closure, counterparty, handover, lifecycle
 from piplvault.vault.records import load_field_defs
 
 if TYPE_CHECKING:
@@ -436,9 +437,18 @@ def _lift_creditor_hold(
 
 
 def set_custodian(
-    vault: Vault, case_id: str, *, name: str, identifier: str, contact: str, kind: str
+    vault: Vault,
+    case_id: str,
+    *,
+    name: str,
+    identifier: str,
+    contact: str,
+    kind: str,
+    signing_key: bytes | None = None,
+    exchange_key: bytes | None = None,
 ) -> dict[str, Any]:
-    """Name the accountable custodian of the retained records (R-ACC-T-1)."""
+    """Name the accountable custodian of the retained records (R-ACC-T-1), pinning its
+    vault's keys when given (otherwise at ``package``)."""
     if kind not in CUSTODIAN_TYPES:
         raise ValidationError(
             f"Unknown custodian --type '{kind}'; types: {', '.join(CUSTODIAN_TYPES)}"
@@ -469,12 +479,22 @@ def set_custodian(
             "contact": contact.strip(),
             "kind": kind,
         }
+        counterparty.pin(
+            case.party,
+            signing_pem=signing_key,
+            exchange_pem=exchange_key,
+            who="custodian",
+        )
         cases.save_case(vault, conn, case)
         vault.record(
             conn,
             action="deregistration-custodian",
             target=f"case:{case_id}",
-            details={"name": case.party["name"], "type": kind},
+            details={
+                "name": case.party["name"],
+                "type": kind,
+                "pinned": counterparty.pinned(case.party),
+            },
         )
     return status(vault, case_id)
 
@@ -553,7 +573,7 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
             "company": case.details["company"],
             "reason": case.details["reason"],
             "effective_date": case.details["effective_date"],
-            "custodian": case.party,
+            "custodian": counterparty.public_party(case.party),
             "persons": case.details["persons"],
             "customers_kept": sum(1 for r in kept if r.must_keep),
             "customers_destroyed": sum(1 for r in kept if not r.must_keep),
@@ -578,13 +598,28 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
 
 
 def package(
-    vault: Vault, case_id: str, custodian_key: bytes, out: Path
+    vault: Vault,
+    case_id: str,
+    custodian_key: bytes,
+    out: Path,
+    *,
+    custodian_signing_key: bytes | None = None,
 ) -> dict[str, Any]:
-    """The must-keep part, sealed to the custodian (R-22-6, R-ACC-T-1)."""
+    """The must-keep part, sealed to the custodian's pinned exchange key (R-22-6,
+    R-ACC-T-1); pins the custodian's keys now if ``custodian`` did not."""
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
         case = cases.load_case(conn, case_id, KIND)
         _require_packable(conn, case)
+        counterparty.pin(
+            case.party,
+            signing_pem=custodian_signing_key,
+            exchange_pem=custodian_key,
+            who="custodian",
+        )
+        counterparty.require_signing_pin(
+            case.party, "custodian", "--custodian-signing-key"
+        )
         kept = [r for r in cases.members(conn, case_id, included=True) if r.must_keep]
         payload = _custodian_payload(vault, conn, case, kept)
         digest = handover.seal_package(vault, payload, custodian_key, out)
@@ -599,6 +634,7 @@ def package(
                 "customers": len(ids),
                 "package_sha256": digest,
                 "custodian": case.party["name"],
+                "pinned": counterparty.pinned(case.party),
             },
         )
     return {
@@ -606,7 +642,8 @@ def package(
         "package": str(out),
         "sha256": digest,
         "customers": len(ids),
-        "custodian": case.party,
+        "custodian": counterparty.public_party(case.party),
+        "pinned": counterparty.pinned(case.party),
     }
 
 
@@ -671,7 +708,7 @@ def _custodian_payload(
         customer_ids=sorted(extra),
         field_keys=None,
         purpose_keys=case.purposes or ["contract"],
-        party=handover.Party(**case.party),
+        party=handover.Party.of(case.party),
         case_id=case.id,
         kind="custodian",
         deal="dissolution",
@@ -824,23 +861,26 @@ def _verified_receipt(
             action="deregistration-seal",
             case_id=case.id,
         )
-    if receipt is None or key is None:
+    if receipt is None:
         raise cases.refuse(
-            refused("no signed receipt given (--receipt, --custodian-signing-key)"),
+            refused("no signed receipt given (--receipt)"),
             action="deregistration-seal",
             case_id=case.id,
         )
-    body = handover.verify_receipt(receipt, key)
-    if (
-        body.get("package_sha256") != case.details["package_sha256"]
-        or str(body.get("case_id")) != case.id
-    ):
-        raise cases.refuse(
-            refused("the receipt is for another package (its SHA-256 differs)"),
-            action="deregistration-seal",
+    try:
+        return counterparty.verify_receipt(
+            case.party,
+            receipt,
             case_id=case.id,
+            package_sha256=str(case.details["package_sha256"]),
+            customers=len(case.details.get("packaged", [])),
+            supplied_pem=key,
+            who="custodian",
         )
-    return body
+    except IntegrityError as exc:
+        raise cases.refuse(
+            refused(exc.message), action="deregistration-seal", case_id=case.id
+        ) from exc
 
 
 # --- status ----------------------------------------------------------------------------------
@@ -868,7 +908,8 @@ def status(vault: Vault, case_id: str) -> dict[str, Any]:
         "effective_date": d["effective_date"],
         "resolution_date": d["resolution_date"],
         "notice_by": d["notice_by"],
-        "custodian": case.party or None,
+        "custodian": counterparty.public_party(case.party) or None,
+        "pinned": counterparty.pinned(case.party),
         "timeline": [m.to_dict() for m in rules.liquidation_timeline(resolution)],
         "claims_deadline": claims_deadline(case).isoformat(),
         "inventory": d["inventory"],

@@ -30,6 +30,7 @@ from piplvault.store.schema import (
     shred_journal,
 )
 from piplvault.vault import policy
+from piplvault.vault.counterparty import RECEIPT_FORMAT
 from piplvault.vault.importrows import PreparedRow, RowPreparer
 from piplvault.vault.imports import ImportReport, _ImportRun
 from piplvault.vault.records import load_field_defs, load_plain, save_field_defs
@@ -48,7 +49,6 @@ SECTIONS = (
     "rights_requests",
     "shred_journal",
 )
-RECEIPT_FORMAT = "piplvault-receipt/1"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +59,16 @@ class Party:
     identifier: str
     contact: str
     kind: str = "recipient"
+
+    @classmethod
+    def of(cls, party: dict[str, Any]) -> Party:
+        """The party as a case records it (pinned key fields left out)."""
+        return cls(
+            name=str(party["name"]),
+            identifier=str(party["identifier"]),
+            contact=str(party["contact"]),
+            kind=str(party.get("kind", "recipient")),
+        )
 
     def to_dict(self) -> dict[str, str]:
         return {
@@ -225,28 +235,6 @@ def receive(
         "package_sha256": digest,
         "customer_ids": sorted(set(mapping.values())),
     }
-
-
-def verify_receipt(data: bytes, recipient_signing_pem: bytes) -> dict[str, Any]:
-    """The receipt body, if its signature verifies under the recipient's key."""
-    try:
-        doc = json.loads(data)
-        body, signature = doc["receipt"], base64.b64decode(doc["signature"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise IntegrityError("Not a piplvault receipt (unreadable)") from exc
-    key = envelope.load_signing_pem(recipient_signing_pem)
-    from cryptography.exceptions import InvalidSignature
-
-    try:
-        key.verify(signature, _canonical(body))
-    except InvalidSignature as exc:
-        raise IntegrityError(
-            "Receipt signature is invalid: altered, or not signed by the "
-            "given recipient key"
-        ) from exc
-    if body.get("format") != RECEIPT_FORMAT:
-        raise IntegrityError("Unknown receipt format")
-    return dict(body)
 
 
 # --- helpers ---------------------------------------------------------------------------------

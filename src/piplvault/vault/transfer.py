@@ -21,7 +21,7 @@ from piplvault.core.cases import DEAL_EN, DEAL_ZH, Deal, Mode, TransferState
 from piplvault.documents import notices
 from piplvault.errors import NoticeMissingError, ValidationError, WorkflowError
 from piplvault.store.schema import case_customers, customers
-from piplvault.vault import cases, handover, lifecycle, policy
+from piplvault.vault import cases, counterparty, lifecycle, policy
 from piplvault.vault.records import load_field_defs
 
 if TYPE_CHECKING:
@@ -40,8 +40,13 @@ def create(
     deal: str,
     objection_days: int = 30,
     legal_opinion: str | None = None,
+    signing_key: bytes | None = None,
+    exchange_key: bytes | None = None,
 ) -> dict[str, Any]:
-    """Open a transfer case and compute its scope (who and which fields would move)."""
+    """Open a transfer case and compute its scope (who and which fields would move).
+
+    ``signing_key`` / ``exchange_key`` (the recipient vault's public keys) are pinned on
+    the case now; otherwise at ``package``."""
     try:
         deal_type = Deal(deal)
     except ValueError as exc:
@@ -66,18 +71,20 @@ def create(
         if not keys:
             raise ValidationError("Name the purposes that continue (--purposes P1,P2)")
         persons = _distinct_persons(conn)
+        party = {
+            "name": recipient.strip(),
+            "identifier": uscc.strip().upper(),
+            "contact": contact.strip(),
+            "kind": "recipient",
+        }
+        counterparty.pin(party, signing_pem=signing_key, exchange_pem=exchange_key)
         case = cases.Case(
             id=cases.new_case_id(conn, KIND),
             kind=KIND,
             state=TransferState.DRAFT.value,
             deal=deal_type.value,
             mode=mode.value,
-            party={
-                "name": recipient.strip(),
-                "identifier": uscc.strip().upper(),
-                "contact": contact.strip(),
-                "kind": "recipient",
-            },
+            party=party,
             purposes=keys,
             details={
                 "objection_days": objection_days,
@@ -101,6 +108,7 @@ def create(
                 "mode": case.mode,
                 "purposes": keys,
                 "recipient": case.party["name"],
+                "pinned": counterparty.pinned(case.party),
                 "included": sum(1 for _, inc, _ in members if inc),
                 "excluded": sum(1 for _, inc, _ in members if not inc),
             },
@@ -260,7 +268,7 @@ def _notice_context(
     today = vault.clock.now().date()
     return {
         "company": vault.settings.company,
-        "recipient": case.party,
+        "recipient": counterparty.public_party(case.party),
         "deal_zh": DEAL_ZH[deal],
         "deal_en": DEAL_EN[deal],
         "purposes_zh": "、".join(p.name_zh for p in names),
@@ -350,7 +358,7 @@ def advance(
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, KIND)
         if case.state == TransferState.NOTICES_SENT.value:
-            _require_delivered(conn, case)
+            require_delivered(conn, case)
             cases.step(
                 vault,
                 conn,
@@ -381,7 +389,7 @@ def advance(
                     case_id=case_id,
                 )
             cases.set_members(conn, case.id, _scope(vault, conn, case))
-            _require_delivered(conn, case)
+            require_delivered(conn, case)
             cases.step(
                 vault,
                 conn,
@@ -399,7 +407,7 @@ def _window_end(case: cases.Case) -> dt.date:
     return sent + dt.timedelta(days=int(case.details["objection_days"]))
 
 
-def _require_delivered(conn: Connection, case: cases.Case) -> None:
+def require_delivered(conn: Connection, case: cases.Case) -> None:
     missing = cases.undelivered(conn, case.id)
     if missing:
         raise cases.refuse(
@@ -425,7 +433,7 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
             "company": vault.settings.company,
             "deal": case.deal,
             "mode": case.mode,
-            "recipient": case.party,
+            "recipient": counterparty.public_party(case.party),
             "purposes": case.purposes,
             "persons": case.details["persons"],
             "persons_transferred": len(included),
@@ -451,127 +459,13 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
     return {"case": case_id, "report": str(out)}
 
 
-def package(
-    vault: Vault, case_id: str, recipient_key: bytes, out: Path
-) -> dict[str, Any]:
-    """Only in state ready: the minimised, encrypted, signed handover package."""
-    with vault.write() as conn:
-        vault.authorize(conn, action="transfer")
-        case = cases.load_case(conn, case_id, KIND)
-        if case.mode == Mode.CHANGE_NOTICE.value:
-            raise WorkflowError(
-                "A share transfer with no change of handler moves no data "
-                "(R-22-4); there is no package to build"
-            )
-        if case.state != TransferState.READY.value:
-            raise cases.refuse(
-                WorkflowError(
-                    f"Case {case_id} is '{case.state}'; a package is built only when it is "
-                    "'ready'"
-                ),
-                action="transfer-package",
-                case_id=case_id,
-            )
-        _require_delivered(conn, case)
-        ids = [int(r.customer_id) for r in cases.members(conn, case_id, included=True)]
-        defs = load_field_defs(conn)
-        moved = rules.categories_for(case.purposes)
-        keep = {k for k, d in defs.items() if d.category in moved}
-        payload = handover.build_payload(
-            vault,
-            conn,
-            customer_ids=ids,
-            field_keys=keep,
-            purpose_keys=case.purposes,
-            party=handover.Party(**case.party),
-            case_id=case_id,
-            kind="transfer",
-            deal=case.deal,
-            retention_rules=lifecycle.schedule_text(vault),
-        )
-        digest = handover.seal_package(vault, payload, recipient_key, out)
-        case.details.update(
-            package=str(out),
-            package_sha256=digest,
-            transferred=ids,
-            fields=sorted(keep),
-        )
-        cases.step(
-            vault,
-            conn,
-            case,
-            TransferState.HANDED_OVER.value,
-            details={
-                "customers": len(ids),
-                "fields": sorted(keep),
-                "package_sha256": digest,
-            },
-        )
-    return {
-        "case": case_id,
-        "package": str(out),
-        "sha256": digest,
-        "customers": len(ids),
-        "fields": sorted(keep),
-    }
-
-
-def complete(
-    vault: Vault,
-    case_id: str,
-    receipt: bytes,
-    recipient_signing_key: bytes,
-    *,
-    out_dir: Path | None = None,
-) -> dict[str, Any]:
-    """After the recipient's signed receipt: shred the source copies, issue a certificate."""
-    with vault.read() as conn:
-        case = cases.load_case(conn, case_id, KIND)
-    if case.state != TransferState.HANDED_OVER.value:
-        raise WorkflowError(
-            f"Case {case_id} is '{case.state}'; it must be 'handed-over'"
-        )
-    body = handover.verify_receipt(receipt, recipient_signing_key)
-    if body.get("package_sha256") != case.details.get("package_sha256"):
-        raise WorkflowError(
-            "The receipt is for another package (its SHA-256 differs); "
-            "nothing was destroyed"
-        )
-    ids = [int(i) for i in case.details.get("transferred", [])]
-    result = lifecycle.delete_customers(
-        vault,
-        ids,
-        reason=f"transferred to {case.party['name']} under case {case_id} "
-        "(PIPL Art. 22)",
-        approved_by=vault.actor,
-        out_dir=out_dir,
-    )
-    with vault.write() as conn:
-        case = cases.load_case(conn, case_id, KIND)
-        case.details.update(receipt=body, certificate=str(result.certificate))
-        cases.step(
-            vault,
-            conn,
-            case,
-            TransferState.SOURCE_DESTROYED.value,
-            details={
-                "certificate": str(result.certificate),
-                "customers_destroyed": result.customers_destroyed,
-            },
-        )
-    return {
-        "case": case_id,
-        "certificate": str(result.certificate),
-        "customers_destroyed": result.customers_destroyed,
-        "customers_restricted": result.customers_restricted,
-    }
-
-
 def status(vault: Vault, case_id: str) -> dict[str, Any]:
     with vault.read() as conn:
         case = cases.load_case(conn, case_id, KIND)
         rows = cases.members(conn, case_id)
         out = case.to_dict()
+        out["party"] = counterparty.public_party(case.party)
+        out["pinned"] = counterparty.pinned(case.party)
         details = dict(out["details"])
         details.pop("transferred", None)
         out["details"] = details
