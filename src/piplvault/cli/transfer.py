@@ -107,6 +107,7 @@ def create_command(
         f"{result['id']}: {result['mode']} mode, "
         f"{result['counts']['included']} customer(s) in scope, "
         f"{result['counts']['excluded']} excluded {result['exclusions']}"
+        + (f"\nWarning: {result['warning']}" if result.get("warning") else "")
         + pinned_line(result["pinned"]),
     )
 

@@ -96,6 +96,7 @@ def build_payload(
     """The package payload for ``customer_ids``, minimised to ``field_keys``."""
     defs = load_field_defs(conn)
     keep = set(defs) if field_keys is None else field_keys
+    purpose_defs = [policy.resolve_purpose(conn, p) for p in purpose_keys]
     items = []
     for cid in customer_ids:
         facts, plain = load_plain(conn, vault.keyring, cid)
@@ -105,7 +106,7 @@ def build_payload(
                 "ref": cid,
                 "kind": facts[0],
                 "fields": values,
-                "purposes": [p for p in _purposes_of(conn, cid) if p in purpose_keys],
+                "purposes": carried_purposes(conn, cid, purpose_defs),
                 "lifecycle": _lifecycle_of(conn, cid),
                 **(extra_customer or {}).get(cid, {}),
             }
@@ -150,6 +151,28 @@ def build_payload(
     }
     manifest["section_sha256"] = section_digests(payload)
     return payload
+
+
+def carried_purposes(
+    conn: Connection, cid: int, purpose_defs: list[policy.PurposeDef]
+) -> list[str]:
+    """The case purposes this customer's own legal basis covers (a live consent, a basis
+    for everyone, or the contract it was collected under): each travels with it (13.1)."""
+    out = []
+    for p in purpose_defs:
+        basis = policy.customer_basis(conn, cid, p)
+        if basis is not None and basis.withdrawn_on is None:
+            out.append(p.key)
+    return out
+
+
+def purpose_counts(payload: dict[str, Any]) -> dict[str, int]:
+    """How many customers carry each purpose (for the operator; no personal data)."""
+    counts: dict[str, int] = {}
+    for c in payload["customers"]:
+        for p in c["purposes"]:
+            counts[p] = counts.get(p, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def section_digests(payload: dict[str, Any]) -> dict[str, str]:
@@ -232,6 +255,7 @@ def receive(
         "customers": len(mapping),
         "receipt": str(target),
         "purposes": payload["manifest"]["purposes"],
+        "customers_per_purpose": purpose_counts(payload),
         "package_sha256": digest,
         "customer_ids": sorted(set(mapping.values())),
     }

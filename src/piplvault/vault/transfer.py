@@ -21,6 +21,7 @@ from piplvault.core.cases import DEAL_EN, DEAL_ZH, Deal, Mode, TransferState
 from piplvault.documents import notices
 from piplvault.errors import NoticeMissingError, ValidationError, WorkflowError
 from piplvault.store.schema import case_customers, customers
+from piplvault.store.schema import cases as cases_table
 from piplvault.vault import cases, counterparty, lifecycle, policy
 from piplvault.vault.records import load_field_defs
 
@@ -99,6 +100,7 @@ def create(
         cases.insert_case(vault, conn, case)
         members = _scope(vault, conn, case)
         cases.set_members(conn, case.id, members)
+        held = sorted({why for _, inc, why in members if why.startswith("in-open-")})
         vault.record(
             conn,
             action="transfer-created",
@@ -113,7 +115,15 @@ def create(
                 "excluded": sum(1 for _, inc, _ in members if not inc),
             },
         )
-    return status(vault, case.id)
+    result = status(vault, case.id)
+    if held:
+        others = ", ".join(h.removeprefix("in-open-case-") for h in held)
+        result["warning"] = (
+            f"{sum(1 for _, _, w in members if w in held)} customer(s) belong to open "
+            f"case(s) {others} and are excluded here: a customer is in one open transfer "
+            "at a time. Finish that case first; its destroyed customers cannot move twice"
+        )
+    return result
 
 
 def _distinct_persons(conn: Connection) -> int:
@@ -142,11 +152,17 @@ def _scope(
         for r in cases.members(conn, case.id)
         if r.objected_at is not None
     }
+    locked = (
+        {} if case.mode == Mode.CHANGE_NOTICE.value else locked_elsewhere(conn, case.id)
+    )
     out = []
     ids = conn.execute(
         select(customers.c.id, customers.c.status).order_by(customers.c.id)
     ).all()
     for cid, status_ in ids:
+        if int(cid) in locked:
+            out.append((int(cid), False, f"in-open-case-{locked[int(cid)]}"))
+            continue
         out.append(
             (
                 int(cid),
@@ -156,6 +172,35 @@ def _scope(
             )
         )
     return out
+
+
+#: Transfer states in which a case still holds its customers (13.4).
+OPEN_STATES = (
+    TransferState.DRAFT.value,
+    TransferState.NOTICES_SENT.value,
+    TransferState.OBJECTION_WINDOW.value,
+    TransferState.READY.value,
+    TransferState.HANDED_OVER.value,
+)
+
+
+def locked_elsewhere(conn: Connection, case_id: str) -> dict[int, str]:
+    """Customers included in another open transfer case that moves data: customer → case.
+
+    A customer belongs to one open case at a time, so two cases can never each promise,
+    package and then destroy the same person (issue 13 item 4)."""
+    rows = conn.execute(
+        select(case_customers.c.customer_id, cases_table.c.id)
+        .join(cases_table, cases_table.c.id == case_customers.c.case_id)
+        .where(
+            cases_table.c.kind == KIND,
+            cases_table.c.id != case_id,
+            cases_table.c.state.in_(OPEN_STATES),
+            cases_table.c.mode != Mode.CHANGE_NOTICE.value,
+            case_customers.c.included == 1,
+        )
+    )
+    return {int(cid): str(other) for cid, other in rows}
 
 
 def _decide_member(

@@ -23,6 +23,7 @@ from piplvault.errors import VaultError, WorkflowError
 from piplvault.store.schema import customers
 from piplvault.vault import cases, counterparty, handover, lifecycle
 from piplvault.vault.records import load_field_defs
+from piplvault.vault.transfer import locked_elsewhere, require_delivered
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -45,8 +46,6 @@ def package(
 ) -> dict[str, Any]:
     """Only in state ready: the minimised, encrypted, signed handover package, sealed to the
     pinned exchange key (pinning the keys now if the case has none yet)."""
-    from piplvault.vault.transfer import require_delivered
-
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, KIND)
@@ -72,6 +71,13 @@ def package(
             case.party, "recipient", "--recipient-signing-key"
         )
         ids = [int(r.customer_id) for r in cases.members(conn, case_id, included=True)]
+        _refuse_shared(conn, case_id, ids)
+        if not ids:
+            raise WorkflowError(
+                f"Case {case_id} has no customer in scope "
+                f"({', '.join(cases.exclusions(conn, case_id)) or 'none imported'}); "
+                "there is nothing to package"
+            )
         defs = load_field_defs(conn)
         moved = rules.categories_for(case.purposes)
         keep = {k for k, d in defs.items() if d.category in moved}
@@ -88,11 +94,13 @@ def package(
             retention_rules=lifecycle.schedule_text(vault),
         )
         digest = handover.seal_package(vault, payload, recipient_key, out)
+        per_purpose = handover.purpose_counts(payload)
         case.details.update(
             package=str(out),
             package_sha256=digest,
             transferred=ids,
             fields=sorted(keep),
+            customers_per_purpose=per_purpose,
         )
         cases.step(
             vault,
@@ -103,6 +111,7 @@ def package(
                 "customers": len(ids),
                 "fields": sorted(keep),
                 "package_sha256": digest,
+                "customers_per_purpose": per_purpose,
                 "keys_pinned_now": newly,
                 "pinned": counterparty.pinned(case.party),
             },
@@ -113,8 +122,24 @@ def package(
         "sha256": digest,
         "customers": len(ids),
         "fields": sorted(keep),
+        "customers_per_purpose": per_purpose,
         "pinned": counterparty.pinned(case.party),
     }
+
+
+def _refuse_shared(conn: Connection, case_id: str, ids: list[int]) -> None:
+    shared = {c: o for c, o in locked_elsewhere(conn, case_id).items() if c in ids}
+    if shared:
+        first = min(shared)
+        raise cases.refuse(
+            WorkflowError(
+                f"Customer {first} is also in open case {shared[first]} "
+                f"({len(shared)} in all): a customer moves in one case only; finish "
+                f"or re-scope that case first (nothing was packaged)"
+            ),
+            action="transfer-package",
+            case_id=case_id,
+        )
 
 
 def complete(

@@ -1,0 +1,76 @@
+"""Issue 13 items 1 and 4 through the real CLI, with the smallest case (3 customers).
+
+13.1 (R-22-3): every case purpose the customer's own legal basis covers travels with it,
+so the recipient may use the customer for after-sales as the notice promised.
+13.4: a customer is in one open transfer case at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.transfer.small import cli, create, fails, keys, to_ready, vault
+
+
+def test_every_covered_case_purpose_is_carried_R_22_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seller, buyer, out = tmp_path / "s", tmp_path / "b", tmp_path / "out"
+    vault(seller, customers=True)
+    vault(buyer)
+    bk, sk = keys(buyer, out), keys(seller, out)
+    # customer 3 withdrew after-sales (a consent record overrides the contract basis)
+    s = ("--home", seller)
+    cli("consents", "grant", "3", "--purpose", "after-sales", *s)
+    cli("consents", "withdraw", "3", "--purpose", "after-sales", *s)
+    case = create(seller, purposes="contract,after-sales")["id"]
+    to_ready(seller, case, out, monkeypatch)
+    package = cli(
+        "transfer", "package", case, "--recipient-key", bk["exchange"],
+        "--recipient-signing-key", bk["public"], "--out", out / "p.pkg", *s,
+    )  # fmt: skip
+    assert package["customers_per_purpose"] == {"after-sales": 2, "contract": 3}
+    got = cli("receive", out / "p.pkg", "--sender-key", sk["public"], "--home", buyer)
+    assert got["customers_per_purpose"] == {"after-sales": 2, "contract": 3}
+    b = ("--home", buyer)
+    shown = cli("customers", "show", "1", "--reveal", "--purpose", "after-sales", *b)
+    assert shown["fields"]["mobile"]["masked"] is False
+    check = cli(
+        "policy", "check", "owner", "3", "mobile", "--purpose", "after-sales", *b
+    )
+    assert check["allowed"] is False
+
+
+def test_one_open_case_per_customer_13_4(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seller, buyer, out = tmp_path / "s", tmp_path / "b", tmp_path / "out"
+    vault(seller, customers=True)
+    vault(buyer)
+    bk = keys(buyer, out)
+    first = create(seller)
+    assert first["counts"]["included"] == 3
+    second = create(seller)
+    assert second["counts"]["included"] == 0
+    assert second["exclusions"] == {f"in-open-case-{first['id']}": [1, 2, 3]}
+    assert "one open transfer at a time" in second["warning"]
+    # a share-transfer change notice moves nothing and locks nobody
+    notice_only = create(seller, deal="share-transfer")
+    assert notice_only["counts"]["included"] == 3
+    # the second case cannot package anyone the first one holds
+    to_ready(seller, second["id"], out / "2", monkeypatch)
+    to_ready(seller, first["id"], out / "1", monkeypatch)
+    package = cli(
+        "transfer", "package", first["id"], "--recipient-key", bk["exchange"],
+        "--recipient-signing-key", bk["public"], "--out", out / "p.pkg",
+        "--home", seller,
+    )  # fmt: skip
+    assert package["customers"] == 3
+    refused = fails(
+        "transfer", "package", second["id"], "--recipient-key", bk["exchange"],
+        "--recipient-signing-key", bk["public"], "--out", out / "q.pkg",
+        "--home", seller,
+    )  # fmt: skip
+    assert "has no customer in scope (in-open-case-T-0001)" in refused
+    assert not (out / "q.pkg").exists()
