@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +22,7 @@ import piplvault.cli.commands  # noqa: F401  registers the commands
 from piplvault.cli.app import app
 from piplvault.errors import VaultError
 from piplvault.vault import service
+from tests.conftest import cli_env
 
 RECIPIENT = "示例承接科技有限公司"
 USCC = "91110000600037341L"
@@ -114,3 +117,28 @@ def to_ready(home: Path, case: str, out: Path, monkeypatch: pytest.MonkeyPatch) 
     later = (dt.date.today() + dt.timedelta(days=60)).isoformat()
     with clock_at(monkeypatch, later):
         return cli("transfer", "advance", case, *s)
+
+
+_AT = (
+    "import datetime as dt, sys\n"
+    "from piplvault.vault import service\n"
+    "moment = dt.datetime.fromisoformat(sys.argv[1]).replace(hour=12, tzinfo=dt.UTC)\n"
+    "service.SystemClock.now = lambda self: moment\n"
+    "from piplvault.cli.app import main\n"
+    "sys.argv = ['piplvault', *sys.argv[2:]]\n"
+    "main()\n"
+)
+
+
+def run_at(
+    day: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI in a subprocess whose clock is frozen at ``day`` (tests only)."""
+    return subprocess.run(
+        [sys.executable, "-c", _AT, day, *args],
+        capture_output=True,
+        text=True,
+        env=env or cli_env(),
+        timeout=120,
+        check=False,
+    )

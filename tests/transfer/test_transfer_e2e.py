@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES, cli_env, run_piplvault
+from tests.transfer.small import run_at
 
 RECIPIENT = "示例承接科技有限公司"
 USCC = "91110000600037341L"
@@ -175,7 +176,12 @@ def _full_merger_transfer(deal: dict[str, Path]) -> None:
     assert "objection window of case T-0001 runs until" in fails(
         "transfer", "advance", "T-0001", *s
     )
-    ready = pv("transfer", "advance", "T-0001", "--as-of", "2099-01-01", *s)
+    assert "in the future" in fails(
+        "transfer", "advance", "T-0001", "--as-of", "2099-01-01", *s
+    )
+    ready = json.loads(
+        run_at("2099-01-01", "transfer", "advance", "T-0001", "--json", *s).stdout
+    )
     assert isinstance(ready, dict) and ready["state"] == "ready"
     assert ready["exclusions"]["objected"] == [7]
     package = pv(
@@ -442,9 +448,8 @@ def test_regulator_report_step_over_threshold_R_NDS_32_1(tmp_path: Path) -> None
         env=env,
     )
     pv("transfer", "advance", case["id"], *s, env=env)
-    assert "regulator report" in fails(
-        "transfer", "advance", case["id"], "--as-of", "2099-01-01", *s, env=env
-    )
+    early = run_at("2099-01-01", "transfer", "advance", case["id"], *s, env=env)
+    assert "regulator report" in early.stderr
     report = pv(
         "transfer",
         "regulator-report",
@@ -457,7 +462,11 @@ def test_regulator_report_step_over_threshold_R_NDS_32_1(tmp_path: Path) -> None
     assert isinstance(report, dict)
     plan = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
     assert plan["recipient"]["name"] == RECIPIENT and plan["persons"] >= 100
-    ready = pv("transfer", "advance", case["id"], "--as-of", "2099-01-01", *s, env=env)
+    ready = json.loads(
+        run_at(
+            "2099-01-01", "transfer", "advance", case["id"], "--json", *s, env=env
+        ).stdout
+    )
     assert isinstance(ready, dict) and ready["state"] == "ready"
 
 

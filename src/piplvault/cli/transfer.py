@@ -57,7 +57,16 @@ def create_command(
             help="merger|division|asset-sale|share-transfer|dissolution-successor"
         ),
     ],
-    objection_days: Annotated[int, typer.Option(help="Objection window in days.")] = 30,
+    objection_days: Annotated[
+        int,
+        typer.Option(
+            help="Objection window in days from each customer's delivery (at least 30)."
+        ),
+    ] = 30,
+    objection_reason: Annotated[
+        str | None,
+        typer.Option(help="Why the window is longer than 30 days (recorded)."),
+    ] = None,
     legal_opinion: Annotated[
         str | None,
         typer.Option(
@@ -92,6 +101,7 @@ def create_command(
         purposes=purposes.split(","),
         deal=deal,
         objection_days=objection_days,
+        objection_reason=objection_reason,
         legal_opinion=legal_opinion,
         signing_key=read_input(recipient_signing_key, "signing key")
         if recipient_signing_key
@@ -247,7 +257,10 @@ def object_command(
 @transfer_app.command("advance")
 def advance_command(
     case: CaseArg,
-    as_of: Annotated[str | None, typer.Option(help="Treat today as this date.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Decide as of this day (today or earlier; audited)."),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,

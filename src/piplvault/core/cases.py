@@ -55,6 +55,29 @@ def legal_mode(deal: Deal, *, legal_opinion: str | None = None) -> Mode:
     return Mode.NOTICE
 
 
+#: The shortest objection window a transfer may give (issue 13 item 2). PIPL Art. 22 names
+#: no period; 30 days is this project's floor so that a letter can arrive and be answered.
+OBJECTION_FLOOR_DAYS = 30
+OBJECTION_MAX_DAYS = 365
+
+
+def objection_window(days: int, reason: str | None) -> int:
+    """The window in days: never below the floor; a longer one records its reason."""
+    if days < OBJECTION_FLOOR_DAYS:
+        raise ValidationError(
+            f"--objection-days {days} is below the floor of {OBJECTION_FLOOR_DAYS} days "
+            "(counted from each customer's delivery); it can only be raised"
+        )
+    if days > OBJECTION_MAX_DAYS:
+        raise ValidationError(f"--objection-days may be at most {OBJECTION_MAX_DAYS}")
+    if days > OBJECTION_FLOOR_DAYS and not (reason or "").strip():
+        raise ValidationError(
+            f"--objection-days {days} raises the {OBJECTION_FLOOR_DAYS}-day floor: "
+            "record why with --objection-reason"
+        )
+    return days
+
+
 class TransferState(StrEnum):
     DRAFT = "draft"
     NOTICES_SENT = "notices-sent"

@@ -39,7 +39,8 @@ def create(
     uscc: str,
     purposes: list[str],
     deal: str,
-    objection_days: int = 30,
+    objection_days: int = rules.OBJECTION_FLOOR_DAYS,
+    objection_reason: str | None = None,
     legal_opinion: str | None = None,
     signing_key: bytes | None = None,
     exchange_key: bytes | None = None,
@@ -61,8 +62,7 @@ def create(
         raise ValidationError(
             "--uscc is not a valid unified social credit code (GB 32100)"
         )
-    if not 0 <= objection_days <= 365:
-        raise ValidationError("--objection-days must be between 0 and 365")
+    objection = rules.objection_window(objection_days, objection_reason)
     mode = rules.legal_mode(deal_type, legal_opinion=legal_opinion)
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
@@ -88,7 +88,8 @@ def create(
             party=party,
             purposes=keys,
             details={
-                "objection_days": objection_days,
+                "objection_days": objection,
+                "objection_reason": objection_reason,
                 "legal_opinion": legal_opinion,
                 "persons": persons,
                 "regulator_report_required": persons
@@ -109,6 +110,8 @@ def create(
                 "deal": case.deal,
                 "mode": case.mode,
                 "purposes": keys,
+                "objection_days": objection,
+                "objection_reason": objection_reason,
                 "recipient": case.party["name"],
                 "pinned": counterparty.pinned(case.party),
                 "included": sum(1 for _, inc, _ in members if inc),
@@ -397,11 +400,25 @@ def advance(
     vault: Vault, case_id: str, *, as_of: dt.date | None = None
 ) -> dict[str, Any]:
     """One step forward: notices-sent → objection-window (every notice delivered, R-22-1);
-    objection-window → ready (window over, scope recomputed, regulator report if due)."""
-    day = as_of or vault.clock.now().date()
+    objection-window → ready (every customer's window, counted from its own recorded
+    delivery, is over; scope recomputed; regulator report if due).
+
+    ``as_of`` may only name today or a past day (a frozen clock is how tests move time);
+    a future date is refused, and the date used is always audited (13.2)."""
+    today = vault.clock.now().date()
+    day = as_of or today
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, KIND)
+        if as_of is not None and as_of > today:
+            raise cases.refuse(
+                ValidationError(
+                    f"--as-of {as_of.isoformat()} is in the future (today is "
+                    f"{today.isoformat()}); the objection window cannot be skipped"
+                ),
+                action="transfer-advance",
+                case_id=case_id,
+            )
         if case.state == TransferState.NOTICES_SENT.value:
             require_delivered(conn, case)
             cases.step(
@@ -409,47 +426,69 @@ def advance(
                 conn,
                 case,
                 TransferState.OBJECTION_WINDOW.value,
-                details={"window_ends_on": _window_end(case).isoformat()},
+                details={
+                    "window_ends_on": window_end(conn, case).isoformat(),
+                    "as_of": day.isoformat(),
+                },
             )
         elif case.state == TransferState.OBJECTION_WINDOW.value:
-            ends = _window_end(case)
-            if day < ends:
-                raise cases.refuse(
-                    WorkflowError(
-                        f"The objection window of case {case_id} runs until {ends.isoformat()}"
-                    ),
-                    action="transfer-advance",
-                    case_id=case_id,
-                )
-            if case.details.get("regulator_report_required") and not case.details.get(
-                "regulator_report"
-            ):
-                raise cases.refuse(
-                    WorkflowError(
-                        f"Case {case_id} covers {case.details['persons']:,} persons: produce the "
-                        "regulator report first ('piplvault transfer regulator-report', "
-                        "NDSMR Art. 32)"
-                    ),
-                    action="transfer-advance",
-                    case_id=case_id,
-                )
-            cases.set_members(conn, case.id, _scope(vault, conn, case))
-            require_delivered(conn, case)
-            cases.step(
-                vault,
-                conn,
-                case,
-                TransferState.READY.value,
-                details={"included": len(cases.members(conn, case_id, included=True))},
-            )
+            _to_ready(vault, conn, case, day)
         else:
             rules.require_transition(KIND, case.state, TransferState.READY.value)
     return status(vault, case_id)
 
 
-def _window_end(case: cases.Case) -> dt.date:
-    sent = dt.date.fromisoformat(str(case.details["notices_at"])[:10])
-    return sent + dt.timedelta(days=int(case.details["objection_days"]))
+def _to_ready(vault: Vault, conn: Connection, case: cases.Case, day: dt.date) -> None:
+    ends = window_end(conn, case)
+    if day < ends:
+        raise cases.refuse(
+            WorkflowError(
+                f"The objection window of case {case.id} runs until {ends.isoformat()} "
+                f"({case.details['objection_days']} days from the last recorded delivery)"
+            ),
+            action="transfer-advance",
+            case_id=case.id,
+        )
+    if case.details.get("regulator_report_required") and not case.details.get(
+        "regulator_report"
+    ):
+        raise cases.refuse(
+            WorkflowError(
+                f"Case {case.id} covers {case.details['persons']:,} persons: produce the "
+                "regulator report first ('piplvault transfer regulator-report', "
+                "NDSMR Art. 32)"
+            ),
+            action="transfer-advance",
+            case_id=case.id,
+        )
+    cases.set_members(conn, case.id, _scope(vault, conn, case))
+    require_delivered(conn, case)
+    cases.step(
+        vault,
+        conn,
+        case,
+        TransferState.READY.value,
+        details={
+            "included": len(cases.members(conn, case.id, included=True)),
+            "as_of": day.isoformat(),
+            "window_ended_on": ends.isoformat(),
+        },
+    )
+
+
+def window_end(conn: Connection, case: cases.Case) -> dt.date:
+    """The day every included customer's objection window is over: each runs for the
+    case's days from that customer's own recorded delivery (or announcement)."""
+    days = dt.timedelta(days=int(case.details["objection_days"]))
+    delivered = [
+        dt.date.fromisoformat(str(r.notice_at)[:10])
+        for r in cases.members(conn, case.id, included=True)
+        if r.notice in ("delivered", "announced") and r.notice_at
+    ]
+    if not delivered:
+        sent = dt.date.fromisoformat(str(case.details["notices_at"])[:10])
+        return sent + days
+    return max(delivered) + days
 
 
 def require_delivered(conn: Connection, case: cases.Case) -> None:
@@ -527,5 +566,5 @@ def status(vault: Vault, case_id: str) -> dict[str, Any]:
             TransferState.NOTICES_SENT.value,
             TransferState.OBJECTION_WINDOW.value,
         ):
-            out["window_ends_on"] = _window_end(case).isoformat()
+            out["window_ends_on"] = window_end(conn, case).isoformat()
     return out
