@@ -74,3 +74,38 @@ def test_one_open_case_per_customer_13_4(
     )  # fmt: skip
     assert "has no customer in scope (in-open-case-T-0001)" in refused
     assert not (out / "q.pkg").exists()
+
+
+def test_asset_sale_consent_must_name_the_recipient_13_5(tmp_path: Path) -> None:
+    """PIPL Art. 23: a separate consent counts only for the recipient it names."""
+    from tests.transfer.small import USCC
+
+    home = tmp_path / "s"
+    s = vault(home, customers=True)
+    cli(
+        "consents",
+        "grant",
+        "1",
+        "--purpose",
+        "contract",
+        "--separate",
+        "third-party",
+        *s,
+    )
+    other = "third-party:91350100M000100Y43"
+    cli("consents", "grant", "2", "--purpose", "contract", "--separate", other, *s)
+    grant = ("consents", "grant", "3", "--purpose", "contract")
+    cli(*grant, "--separate", f"third-party:{USCC}", *s)
+    case = create(home, deal="asset-sale")
+    assert case["mode"] == "separate-consent"
+    assert case["exclusions"] == {"awaiting-separate-consent": [1, 2]}
+    cli("transfer", "notices", case["id"], "--out", tmp_path / "n", *s)
+    done = cli(
+        "transfer", "consent", case["id"], "--customer", "1", "--channel", "sms", *s
+    )
+    assert done["included"] is True
+    status = cli("transfer", "status", case["id"], *s)
+    assert status["exclusions"] == {"awaiting-separate-consent": [2]}
+    assert "only an asset sale" in fails(
+        "transfer", "consent", create(home)["id"], "--customer", "2", *s
+    )

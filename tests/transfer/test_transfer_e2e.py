@@ -358,7 +358,19 @@ def test_asset_sale_needs_separate_consent_R_22_4(tmp_path: Path) -> None:
         "--purpose",
         "contract",
         "--separate",
-        "third-party",
+        f"third-party:{USCC}",
+        *s,
+    )
+    # a bare third-party consent names no recipient and unlocks no buyer (13.5)
+    pv("consents", "grant", "3", "--purpose", "contract", *s)
+    pv(
+        "consents",
+        "grant",
+        "3",
+        "--purpose",
+        "contract",
+        "--separate",
+        "third-party:91350100M000100Y43",
         *s,
     )
     case = pv(
@@ -383,6 +395,9 @@ def test_asset_sale_needs_separate_consent_R_22_4(tmp_path: Path) -> None:
     assert isinstance(notices, dict) and notices["letters"] == 200
     text = (tmp_path / "n" / "letters.html").read_text(encoding="utf-8")
     assert "单独同意" in text and "第二十三条" in text
+    with (tmp_path / "n" / "sms.csv").open(encoding="utf-8-sig") as fh:
+        sms = [row[2] for row in list(csv.reader(fh))[1:]]
+    assert sms and all("同意" in m and "回复N" not in m for m in sms)
     opinion = pv(
         "transfer",
         "create",

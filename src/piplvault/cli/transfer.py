@@ -254,6 +254,28 @@ def object_command(
     emit(result, json_out, f"{case}: customer {customer} objected and is excluded")
 
 
+@transfer_app.command("consent")
+def consent_command(
+    case: CaseArg,
+    customer: Annotated[int, typer.Option(help="The customer who replied 同意.")],
+    channel: Annotated[str, typer.Option(help="How the reply arrived.")] = "cli",
+    home: HomeOption = None,
+    user: UserOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Record a customer's separate consent (同意) to an asset sale, naming this case's
+    recipient (PIPL Art. 23); the customer joins the transfer."""
+    vault = open_vault(home, db, user)
+    result = transfer.record_consent(vault, case, customer, channel=channel)
+    vault.close()
+    emit(
+        result,
+        json_out,
+        f"{case}: customer {customer} consented; included={result['included']}",
+    )
+
+
 @transfer_app.command("advance")
 def advance_command(
     case: CaseArg,

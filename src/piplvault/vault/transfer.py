@@ -170,7 +170,7 @@ def _scope(
             (
                 int(cid),
                 *_decide_member(
-                    conn, int(cid), status_, purposes, plan, objected, case.mode
+                    conn, int(cid), status_, purposes, plan, objected, case
                 ),
             )
         )
@@ -213,8 +213,9 @@ def _decide_member(
     purposes: list[policy.PurposeDef],
     plan: dict[int, str],
     objected: set[int],
-    mode: str,
+    case: cases.Case,
 ) -> tuple[bool, str]:
+    mode = case.mode
     if mode == Mode.CHANGE_NOTICE.value:
         return True, ""
     if cid in objected:
@@ -227,10 +228,78 @@ def _decide_member(
         withdrawn = any(b is not None and b.withdrawn_on is not None for b in bases)
         return False, "consent-withdrawn" if withdrawn else "no-legal-basis"
     if mode == Mode.SEPARATE_CONSENT.value and not any(
-        "third-party" in b.separate for b in live
+        names_recipient(b.separate, case) for b in live
     ):
         return False, "awaiting-separate-consent"
     return True, ""
+
+
+def names_recipient(separate: frozenset[str], case: cases.Case) -> bool:
+    """A separate third-party consent counts only for the recipient (or case) it names
+    (PIPL Art. 23): a bare ``third-party`` consent unlocks no buyer."""
+    return bool(
+        {f"third-party:{case.party['identifier']}", f"third-party:{case.id}"} & separate
+    )
+
+
+def record_consent(
+    vault: Vault, case_id: str, customer_id: int, *, channel: str
+) -> dict[str, Any]:
+    """A customer's "同意" to an asset-sale request: a separate consent naming this
+    recipient for each case purpose, kept on the purpose's own legal basis (Art. 23)."""
+    from piplvault.vault import consents
+
+    with vault.write() as conn:
+        vault.authorize(conn, action="transfer")
+        case = cases.load_case(conn, case_id, KIND)
+        if case.mode != Mode.SEPARATE_CONSENT.value:
+            raise WorkflowError(
+                f"Case {case_id} is in {case.mode} mode; only an asset sale (Art. 23) "
+                "collects separate consents"
+            )
+        if case.state not in OPEN_STATES[:4]:
+            raise WorkflowError(
+                f"Case {case_id} is '{case.state}'; consents are closed"
+            )
+        member = [
+            r for r in cases.members(conn, case_id) if r.customer_id == customer_id
+        ]
+        if not member:
+            raise ValidationError(
+                f"Customer {customer_id} is not part of case {case_id}"
+            )
+        flag = f"third-party:{case.party['identifier']}"
+        vault.authorize(conn, action="manage-consents")
+        for key in case.purposes:
+            current = policy.customer_basis(
+                conn, customer_id, policy.resolve_purpose(conn, key)
+            )
+            live = current is not None and current.withdrawn_on is None
+            consents.grant_in(
+                vault,
+                conn,
+                customer_id,
+                key,
+                separate=[flag],
+                channel=f"{channel} (reply 同意, case {case_id})",
+                notice_version=f"{case_id} {case.details.get('template_sha256', '')}",
+                basis=current.basis if live and current else "consent",
+            )
+        cases.set_members(conn, case_id, _scope(vault, conn, case))
+        included = bool(
+            [
+                r
+                for r in cases.members(conn, case_id, included=True)
+                if r.customer_id == customer_id
+            ]
+        )
+        vault.record(
+            conn,
+            action="transfer-consent",
+            target=f"customer:{customer_id}",
+            details={"case": case_id, "channel": channel, "included": included},
+        )
+    return {"case": case_id, "customer_id": customer_id, "included": included}
 
 
 def send_notices(
@@ -323,6 +392,7 @@ def _notice_context(
         "purposes_en": ", ".join(p.key for p in names),
         "categories_zh": "、".join(_CATEGORY_ZH.get(c, c) for c in cats),
         "categories_en": ", ".join(cats),
+        "objection_days": int(case.details["objection_days"]),
         "objection_deadline": deadline.isoformat(),
         "objection_deadline_zh": f"{deadline.year}年{deadline.month}月{deadline.day}日",
         "objection_channel": case.party.get("objection_channel")
@@ -332,9 +402,15 @@ def _notice_context(
         "contact": case.party["contact"],
         "date": today.isoformat(),
         "date_zh": f"{today.year}年{today.month}月{today.day}日",
-        "title": "个人信息转移告知书",
+        "title": NOTICE_TITLE[case.mode],
     }
 
+
+NOTICE_TITLE = {
+    Mode.NOTICE.value: "个人信息转移告知书",
+    Mode.SEPARATE_CONSENT.value: "向第三方提供个人信息单独同意请求",
+    Mode.CHANGE_NOTICE.value: "个人信息处理者信息变更告知",
+}
 
 _CATEGORY_ZH = {
     "identity": "身份信息",
