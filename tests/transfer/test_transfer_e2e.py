@@ -291,7 +291,7 @@ def test_packages_tampered_or_misaddressed_are_refused_R_22_2(
 
 def test_package_missing_a_section_is_refused_R_22_2(tmp_path: Path) -> None:
     from piplvault.settings import load_settings
-    from piplvault.vault import Vault, handover
+    from piplvault.vault import Vault, handover, handover_receive
     from tests.conftest import PASSPHRASE
 
     sender = Vault.create(
@@ -320,7 +320,7 @@ def test_package_missing_a_section_is_refused_R_22_2(tmp_path: Path) -> None:
         pem = exchange_pem(recipient.keyring.exchange_key.public_key()).encode()
         handover.seal_package(sender, payload, pem, tmp_path / "p.pkg")
         with pytest.raises(Exception, match="lacks section"):
-            handover.receive(
+            handover_receive.receive(
                 recipient, tmp_path / "p.pkg", sender.public_key_pem().encode()
             )
     finally:

@@ -17,7 +17,7 @@ from piplvault.cli.options import (
 )
 from piplvault.cli.transfer import pinned_line
 from piplvault.errors import ValidationError
-from piplvault.vault import address_change, deregistration
+from piplvault.vault import address_change, custodian, deregistration
 from piplvault.vault.cases import parse_date
 
 deregister_app = typer.Typer(
@@ -145,7 +145,7 @@ def custodian_command(
     """Name the custodian of the retained records. Example: piplvault deregister
     custodian D-0001 --name 某档案公司 --identifier 91… --contact 010-… --type agency"""
     vault = open_vault(home, db, user)
-    result = deregistration.set_custodian(
+    result = custodian.set_custodian(
         vault,
         case_id,
         name=name,
@@ -249,7 +249,7 @@ def package_command(
     package D-0001 --custodian-key custodian.pem --custodian-signing-key c.pub
     --out D-0001.pvpkg"""
     vault = open_vault(home, db, user)
-    result = deregistration.package(
+    result = custodian.package(
         vault,
         case_id,
         read_input(custodian_key, "custodian key"),
@@ -315,7 +315,7 @@ def seal_command(
     """Seal the vault read-only after the custodian's receipt. Example: piplvault
     deregister seal D-0001 --receipt receipt.json --custodian-signing-key c.pem"""
     vault = open_vault(home, db, user)
-    result = deregistration.seal(
+    result = custodian.seal(
         vault,
         case_id,
         read_input(receipt, "receipt") if receipt else None,

@@ -25,7 +25,7 @@ from piplvault.cli.options import (
 )
 from piplvault.crypto.envelope import exchange_pem, fingerprint
 from piplvault.errors import ValidationError
-from piplvault.vault import handover, transfer, transfer_finish
+from piplvault.vault import handover_receive, transfer, transfer_finish
 from piplvault.vault.cases import parse_date
 from piplvault.vault.counterparty import readable
 
@@ -412,7 +412,7 @@ def receive_command(
     """Verify and import a handover package; write a signed receipt for the sender."""
     key = read_input(sender_key, "sender key")
     vault = open_vault(home, db, user)
-    result = handover.receive(vault, package, key, receipt_out=receipt_out)
+    result = handover_receive.receive(vault, package, key, receipt_out=receipt_out)
     vault.close()
     emit(
         result,

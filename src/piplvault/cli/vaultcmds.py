@@ -81,12 +81,20 @@ def import_command(
     purpose: Annotated[
         str, typer.Option(help="Purpose of the collection.")
     ] = "contract",
+    last_transaction_column: Annotated[
+        str | None,
+        typer.Option(
+            help="A date column recorded as each customer's last transaction (statutory "
+            "retention counts from it); re-import a file with it to set dates in bulk."
+        ),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Import customers. Example: piplvault import examples/customers.csv"""
+    """Import customers. Example: piplvault import examples/customers.csv
+    [--last-transaction-column 交易日期]"""
     vault = open_vault(home, db, user)
     table = open_table(file, sheet=sheet, encoding=encoding)
     with _progress(json_out) as advance:
@@ -98,6 +106,7 @@ def import_command(
             on_invalid=on_invalid,
             purpose=purpose,
             progress=advance,
+            last_transaction_column=last_transaction_column,
         )
     vault.close()
     if json_out:
@@ -172,6 +181,13 @@ def _print_import(report: ImportReport) -> None:
         f"rows {report.rows}: new {report.new}, updated {report.updated}, "
         f"unchanged {report.unchanged}, rejected {report.rejected}, flagged {report.flagged}"
     )
+    dates = report.last_transactions
+    if dates is not None:
+        out_console.print(
+            f"last-transaction dates from '{dates['column']}': "
+            f"{dates['customers_dated']} customer(s) dated, {dates['empty_cells']} empty, "
+            f"{dates['unreadable']} unreadable (rows {dates['unreadable_rows']})"
+        )
 
 
 @app.command("status")

@@ -55,6 +55,10 @@ def legal_mode(deal: Deal, *, legal_opinion: str | None = None) -> Mode:
     return Mode.NOTICE
 
 
+#: A creditor who received the liquidation group's notice declares within 30 days of
+#: receiving it (Company Law Art. 235); one reached only by the announcement, within 45.
+CREDITOR_NOTIFIED_DAYS = 30
+
 #: The shortest objection window a transfer may give (issue 13 item 2). PIPL Art. 22 names
 #: no period; 30 days is this project's floor so that a letter can arrive and be answered.
 OBJECTION_FLOOR_DAYS = 30

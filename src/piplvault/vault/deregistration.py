@@ -26,12 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from piplvault import discovery
 from piplvault.core import cases as rules
 from piplvault.core.cases import DeregState
 from piplvault.errors import (
-    IntegrityError,
-    NoticeMissingError,
     ValidationError,
     WorkflowError,
 )
@@ -48,7 +45,7 @@ from piplvault.store.schema import (
 from piplvault.store.schema import (
     cases as cases_table,
 )
-from piplvault.vault import cases, closure, counterparty, handover, lifecycle
+from piplvault.vault import cases, closure, counterparty, lifecycle
 from piplvault.vault.records import load_field_defs
 
 if TYPE_CHECKING:
@@ -66,6 +63,11 @@ CUSTODIAN_TYPES = {
 CREDITOR_STATUTE = "《公司法》第二百三十五条 (Company Law Art. 235): creditor claim"
 CREDITOR_HOLD = "creditor claim in liquidation (Company Law Art. 235)"
 NOTICE_LEAD_WORKING_DAYS = 30  # R-TC260-STOP-1
+CERTIFICATE_KIND = "deregistration"
+CERTIFICATE_BASIS = (
+    "《个人信息保护法》第四十七条第一款第（二）项 (PIPL Art. 47(1)(ii)): the handler ceases "
+    "to provide its products or services — company deregistration (《公司法》第二百三十九条)"
+)
 
 
 # --- step 1: start ---------------------------------------------------------------------------
@@ -287,10 +289,11 @@ def split(vault: Vault, case_id: str) -> dict[str, int]:
         creditors = {
             int(r.customer_id): r for r in cases.members(conn, case_id) if r.creditor
         }
-        deadline = claims_deadline(case)
         counts: Counter[str] = Counter()
         for p in plan["customers"]:
-            row = _decide(p, creditors.get(int(p["customer_id"])), deadline)
+            creditor = creditors.get(int(p["customer_id"]))
+            deadline = creditor_deadline(case, creditor)
+            row = _decide(p, creditor, deadline)
             counts["must_keep" if row["must_keep"] else "destroy"] += 1
             conn.execute(
                 update(case_customers)
@@ -337,6 +340,15 @@ def claims_deadline(case: cases.Case) -> dt.date:
     """The last day creditors may declare (announcement route, R-CO-232-1)."""
     resolution = dt.date.fromisoformat(case.details["resolution_date"])
     return rules.liquidation_timeline(resolution)[-1].date
+
+
+def creditor_deadline(case: cases.Case, member: Any) -> dt.date:
+    """A notified creditor declares within 30 days of receiving the notice; one reached
+    only by the announcement, within 45 days of it (Company Law Art. 235)."""
+    if member is not None and member.notice == "delivered" and member.notice_at:
+        received = dt.date.fromisoformat(str(member.notice_at)[:10])
+        return received + dt.timedelta(days=rules.CREDITOR_NOTIFIED_DAYS)
+    return claims_deadline(case)
 
 
 # --- creditors -----------------------------------------------------------------------------
@@ -433,70 +445,7 @@ def _lift_creditor_hold(
     )
 
 
-# --- step 2: custodian, notices, deliveries ------------------------------------------------
-
-
-def set_custodian(
-    vault: Vault,
-    case_id: str,
-    *,
-    name: str,
-    identifier: str,
-    contact: str,
-    kind: str,
-    signing_key: bytes | None = None,
-    exchange_key: bytes | None = None,
-) -> dict[str, Any]:
-    """Name the accountable custodian of the retained records (R-ACC-T-1), pinning its
-    vault's keys when given (otherwise at ``package``)."""
-    if kind not in CUSTODIAN_TYPES:
-        raise ValidationError(
-            f"Unknown custodian --type '{kind}'; types: {', '.join(CUSTODIAN_TYPES)}"
-        )
-    if not name.strip() or not contact.strip():
-        raise ValidationError("The custodian needs --name and --contact")
-    ident = identifier.strip().upper()
-    if not (
-        discovery.validate("CN_USCC", ident)
-        or discovery.validate("CN_RESIDENT_ID", ident)
-    ):
-        raise ValidationError(
-            "--identifier must be a valid unified social credit code or resident ID number"
-        )
-    with vault.write() as conn:
-        vault.authorize(conn, action=ACTION)
-        case = cases.load_case(conn, case_id, KIND)
-        if case.state not in (
-            DeregState.WINDING_DOWN.value,
-            DeregState.NOTICES_SENT.value,
-        ):
-            raise WorkflowError(
-                f"Case {case_id} is '{case.state}'; the custodian is fixed once packaged"
-            )
-        case.party = {
-            "name": name.strip(),
-            "identifier": ident,
-            "contact": contact.strip(),
-            "kind": kind,
-        }
-        counterparty.pin(
-            case.party,
-            signing_pem=signing_key,
-            exchange_pem=exchange_key,
-            who="custodian",
-        )
-        cases.save_case(vault, conn, case)
-        vault.record(
-            conn,
-            action="deregistration-custodian",
-            target=f"case:{case_id}",
-            details={
-                "name": case.party["name"],
-                "type": kind,
-                "pinned": counterparty.pinned(case.party),
-            },
-        )
-    return status(vault, case_id)
+# --- step 2: notices and deliveries (the custodian: vault/custodian.py) ---------------------
 
 
 def send_notices(
@@ -555,10 +504,12 @@ def record_delivery(
 ) -> dict[str, Any]:
     with vault.read() as conn:
         case = cases.load_case(conn, case_id, KIND)
-    return cases.record_delivery(vault, case, customer_ids, status_, reference)
+    result = cases.record_delivery(vault, case, customer_ids, status_, reference)
+    split(vault, case_id)  # a creditor's declaration period runs from its receipt
+    return result
 
 
-# --- step 3: regulator report and custodian package -----------------------------------------
+# --- step 3: regulator report (the custodian package: vault/custodian.py) ------------------
 
 
 def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
@@ -578,7 +529,7 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
             "customers_kept": sum(1 for r in kept if r.must_keep),
             "customers_destroyed": sum(1 for r in kept if not r.must_keep),
             "security_measures": "保留部分以 X25519+AES-256-GCM 加密并签名移交保管人；"
-            "其余部分密码擦除（销毁数据密钥）并出具签名销毁证明",
+            "其余部分加密擦除（销毁密钥）并出具签名销毁证明",
             "legal_basis": "《网络数据安全管理条例》第二十八条、第三十二条",
             "generated_at": vault.now(),
         }
@@ -595,141 +546,6 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
             details={"sha256": digest},
         )
     return {"case": case_id, "report": str(out), "sha256": digest}
-
-
-def package(
-    vault: Vault,
-    case_id: str,
-    custodian_key: bytes,
-    out: Path,
-    *,
-    custodian_signing_key: bytes | None = None,
-) -> dict[str, Any]:
-    """The must-keep part, sealed to the custodian's pinned exchange key (R-22-6,
-    R-ACC-T-1); pins the custodian's keys now if ``custodian`` did not."""
-    with vault.write() as conn:
-        vault.authorize(conn, action=ACTION)
-        case = cases.load_case(conn, case_id, KIND)
-        _require_packable(conn, case)
-        counterparty.pin(
-            case.party,
-            signing_pem=custodian_signing_key,
-            exchange_pem=custodian_key,
-            who="custodian",
-        )
-        counterparty.require_signing_pin(
-            case.party, "custodian", "--custodian-signing-key"
-        )
-        kept = [r for r in cases.members(conn, case_id, included=True) if r.must_keep]
-        payload = _custodian_payload(vault, conn, case, kept)
-        digest = handover.seal_package(vault, payload, custodian_key, out)
-        ids = [int(r.customer_id) for r in kept]
-        case.details.update(package=str(out), package_sha256=digest, packaged=ids)
-        cases.step(
-            vault,
-            conn,
-            case,
-            DeregState.PACKAGED.value,
-            details={
-                "customers": len(ids),
-                "package_sha256": digest,
-                "custodian": case.party["name"],
-                "pinned": counterparty.pinned(case.party),
-            },
-        )
-    return {
-        "case": case_id,
-        "package": str(out),
-        "sha256": digest,
-        "customers": len(ids),
-        "custodian": counterparty.public_party(case.party),
-        "pinned": counterparty.pinned(case.party),
-    }
-
-
-def _require_packable(conn: Connection, case: cases.Case) -> None:
-    if case.state != DeregState.NOTICES_SENT.value:
-        raise cases.refuse(
-            WorkflowError(
-                f"Case {case.id} is '{case.state}'; the custodian package is built after "
-                "the notices ('notices-sent')"
-            ),
-            action="deregistration-package",
-            case_id=case.id,
-        )
-    if case.details.get("regulator_report_required") and not case.details.get(
-        "regulator_report"
-    ):
-        raise cases.refuse(
-            WorkflowError(
-                f"Case {case.id} covers {case.details['persons']:,} persons: produce the "
-                f"regulator report first ('piplvault deregister regulator-report "
-                f"{case.id}', NDSMR Art. 32)"
-            ),
-            action="deregistration-package",
-            case_id=case.id,
-        )
-    missing = cases.undelivered(conn, case.id)
-    if case.details.get("notice_custodian") != case.party.get("identifier"):
-        missing = missing or [int(r.customer_id) for r in cases.members(conn, case.id)]
-    if missing:
-        raise cases.refuse(
-            NoticeMissingError(
-                f"Customer {missing[0]} has no delivered notice naming the custodian "
-                f"{case.party.get('name', '')} ({len(missing)} in all; PIPL Art. 22) — "
-                "send the notices and record delivery or an announcement",
-                customer_id=missing[0],
-            ),
-            action="deregistration-notice-check",
-            case_id=case.id,
-        )
-
-
-def _custodian_payload(
-    vault: Vault, conn: Connection, case: cases.Case, kept: list[Any]
-) -> dict[str, Any]:
-    """build_payload, then each customer minimised to its own must-keep categories."""
-    defs = load_field_defs(conn)
-    extra = {
-        int(r.customer_id): {
-            "retention": {
-                "keep_until": r.keep_until,
-                "statute": r.statute,
-                "categories": list(filter(None, r.keep_categories.split(","))),
-                "creditor": bool(r.creditor and r.settled_at is None),
-                "custodian": case.party["name"],
-            }
-        }
-        for r in kept
-    }
-    payload = handover.build_payload(
-        vault,
-        conn,
-        customer_ids=sorted(extra),
-        field_keys=None,
-        purpose_keys=case.purposes or ["contract"],
-        party=handover.Party.of(case.party),
-        case_id=case.id,
-        kind="custodian",
-        deal="dissolution",
-        retention_rules=lifecycle.schedule_text(vault),
-        extra_customer=extra,
-    )
-    for item in payload["customers"]:
-        cats = set(item["retention"]["categories"])
-        item["fields"] = {
-            k: v for k, v in item["fields"].items() if defs[k].category in cats
-        }
-    sent = sorted({k for c in payload["customers"] for k in c["fields"]})
-    manifest = payload["manifest"]
-    manifest["fields"] = [f for f in manifest["fields"] if f["key"] in sent]
-    manifest["legal_basis_per_category"] = {
-        c: v
-        for c, v in manifest["legal_basis_per_category"].items()
-        if c in {defs[k].category for k in sent}
-    }
-    manifest["section_sha256"] = handover.section_digests(payload)
-    return payload
 
 
 # --- step 4: shred, certificate, closing report ---------------------------------------------
@@ -749,6 +565,7 @@ def shred(
         vault.authorize(conn, action=ACTION)
         case = cases.load_case(conn, case_id, KIND)
         rules.require_transition(KIND, case.state, DeregState.SHREDDED.value)
+        _require_promised_period_over(vault, case)
         _require_settled(conn, case)
         ids = _shreddable(conn, case_id)
     result = lifecycle.delete_customers(
@@ -757,6 +574,8 @@ def shred(
         reason=f"company deregistration, case {case_id} (PIPL Art. 47(1))",
         approved_by=approved_by or vault.actor,
         out_dir=out_dir,
+        kind=CERTIFICATE_KIND,
+        legal_basis=CERTIFICATE_BASIS,
     )
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
@@ -775,6 +594,24 @@ def shred(
         )
     report = closing.write_report(vault, case_id, out_dir=out_dir)
     return {"case": case_id, **result.to_dict(), "report": report}
+
+
+def _require_promised_period_over(vault: Vault, case: cases.Case) -> None:
+    """The closing letters promise access until the effective date: no shredding before
+    it (issue 13 item 12)."""
+    effective = dt.date.fromisoformat(case.details["effective_date"])
+    today = vault.clock.now().date()
+    if today < effective:
+        raise cases.refuse(
+            WorkflowError(
+                f"The closing notices of case {case.id} promise access to personal "
+                f"information until the effective date {effective.isoformat()}; shred "
+                f"on or after that day (today is {today.isoformat()}); nothing was "
+                "destroyed"
+            ),
+            action="deregistration-shred",
+            case_id=case.id,
+        )
 
 
 def _require_settled(conn: Connection, case: cases.Case) -> None:
@@ -810,77 +647,6 @@ def _shreddable(conn: Connection, case_id: str) -> list[int]:
             continue
         out.append(cid)
     return out
-
-
-# --- step 5: seal ----------------------------------------------------------------------------
-
-
-def seal(
-    vault: Vault,
-    case_id: str,
-    receipt: bytes | None,
-    custodian_signing_key: bytes | None,
-) -> dict[str, Any]:
-    """Seal the vault read-only, only with the custodian's signed receipt (R-CO-I2-18-1)."""
-    with vault.write() as conn:
-        vault.authorize(conn, action=ACTION)
-        case = cases.load_case(conn, case_id, KIND)
-        body = _verified_receipt(case, receipt, custodian_signing_key)
-        rules.require_transition(KIND, case.state, DeregState.SEALED.value)
-        case.details["receipt"] = body
-        cases.step(
-            vault,
-            conn,
-            case,
-            DeregState.SEALED.value,
-            details={
-                "custodian": case.party["name"],
-                "package_sha256": body["package_sha256"],
-                "received_at": body.get("received_at"),
-            },
-        )
-        cases.set_vault_state(conn, "sealed")
-        vault.record(
-            conn, action="vault-sealed", target="vault", details={"case": case_id}
-        )
-    return status(vault, case_id)
-
-
-def _verified_receipt(
-    case: cases.Case, receipt: bytes | None, key: bytes | None
-) -> dict[str, Any]:
-    def refused(message: str) -> WorkflowError:
-        return WorkflowError(
-            f"Case {case.id} cannot be sealed: {message} (R-CO-I2-18-1: the named "
-            f"custodian must sign for the retained package first)"
-        )
-
-    if not case.details.get("package_sha256"):
-        raise cases.refuse(
-            refused("no custodian package was built"),
-            action="deregistration-seal",
-            case_id=case.id,
-        )
-    if receipt is None:
-        raise cases.refuse(
-            refused("no signed receipt given (--receipt)"),
-            action="deregistration-seal",
-            case_id=case.id,
-        )
-    try:
-        return counterparty.verify_receipt(
-            case.party,
-            receipt,
-            case_id=case.id,
-            package_sha256=str(case.details["package_sha256"]),
-            customers=len(case.details.get("packaged", [])),
-            supplied_pem=key,
-            who="custodian",
-        )
-    except IntegrityError as exc:
-        raise cases.refuse(
-            refused(exc.message), action="deregistration-seal", case_id=case.id
-        ) from exc
 
 
 # --- status ----------------------------------------------------------------------------------

@@ -600,7 +600,7 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
             "exclusions": {
                 k: len(v) for k, v in cases.exclusions(conn, case_id).items()
             },
-            "security_measures": "AES-256-GCM 加密、签名的移交包；源端在接收方签收后密码擦除",
+            "security_measures": "AES-256-GCM 加密、签名的移交包；源端在接收方签收后加密擦除（销毁密钥）",
             "legal_basis": "《网络数据安全管理条例》第二十八条、第三十二条",
             "generated_at": vault.now(),
         }
