@@ -7,6 +7,7 @@ Pure: dates in, dates out. The vault drives these and audits every step.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -280,11 +281,18 @@ def address_change_timeline(effective: dt.date) -> list[Milestone]:
     ]
 
 
-def working_days_before(day: dt.date, n: int) -> dt.date:
-    """``n`` working days (Mon–Fri) before ``day`` (R-TC260-STOP-1 notice lead time)."""
+def monday_to_friday(day: dt.date) -> bool:
+    return day.weekday() < 5
+
+
+def working_days_before(
+    day: dt.date, n: int, is_workday: Callable[[dt.date], bool] = monday_to_friday
+) -> dt.date:
+    """``n`` working days before ``day`` (R-TC260-STOP-1 notice lead time); the vault passes
+    the State Council holiday calendar (vault/workdays.py)."""
     current = day
     while n > 0:
         current -= dt.timedelta(days=1)
-        if current.weekday() < 5:
+        if is_workday(current):
             n -= 1
     return current

@@ -45,7 +45,7 @@ from piplvault.store.schema import (
 from piplvault.store.schema import (
     cases as cases_table,
 )
-from piplvault.vault import cases, closure, counterparty, lifecycle
+from piplvault.vault import cases, closure, counterparty, lifecycle, workdays
 from piplvault.vault.records import load_field_defs
 
 if TYPE_CHECKING:
@@ -88,6 +88,10 @@ def start(
     resolution = resolution_date or vault.clock.now().date()
     if effective_date < resolution:
         raise ValidationError("--effective-date may not be before --resolution-date")
+    calendar = workdays.load(vault.settings.home)
+    notice_by = rules.working_days_before(
+        effective_date, NOTICE_LEAD_WORKING_DAYS, calendar.is_workday
+    )
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
         closure.ensure_open(conn, ACTION)
@@ -107,9 +111,8 @@ def start(
                 "resolution_date": resolution.isoformat(),
                 "company": company or vault.settings.company,
                 "contact": contact or "",
-                "notice_by": rules.working_days_before(
-                    effective_date, NOTICE_LEAD_WORKING_DAYS
-                ).isoformat(),
+                "notice_by": notice_by.isoformat(),
+                "notice_by_calendar": calendar.source(),
                 "inventory": inventory,
                 "persons": inventory["persons"],
                 "regulator_report_required": inventory["persons"]
@@ -674,6 +677,7 @@ def status(vault: Vault, case_id: str) -> dict[str, Any]:
         "effective_date": d["effective_date"],
         "resolution_date": d["resolution_date"],
         "notice_by": d["notice_by"],
+        "notice_by_calendar": d.get("notice_by_calendar", "Monday–Friday"),
         "custodian": counterparty.public_party(case.party) or None,
         "pinned": counterparty.pinned(case.party),
         "timeline": [m.to_dict() for m in rules.liquidation_timeline(resolution)],
