@@ -18,7 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 PASSPHRASE = "测试口令-correct horse"
 #: Tests use a smaller Argon2id memory cost so each command opens fast; the KDF is the same.
-TEST_ENV = {"PIPLVAULT_PASSPHRASE": PASSPHRASE, "PIPLVAULT_KDF_MEMORY_KIB": "8192"}
+TEST_ENV = {
+    "PIPLVAULT_PASSPHRASE": PASSPHRASE,
+    "PIPLVAULT_KDF_MEMORY_KIB": "8192",
+    # notices must name the handler (issue 13 item 9); tests run as this company
+    "PIPLVAULT_COMPANY": "示例商贸有限公司",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,14 @@ def _check(name: str, text: str) -> None:
 
 COMMON = {
     "company": "示例商贸有限公司",
+    "sms_signature": "示例商贸",
+    "company_profile": {
+        "name": "示例商贸有限公司",
+        "uscc": "91110000600037341L",
+        "address": "北京市东城区示例路1号",
+        "contact": "400-000-0000",
+        "dpo": "privacy@example.com",
+    },
     "deal_zh": "合并",
     "deal_en": "the merger",
     "recipient": {
@@ -53,7 +61,16 @@ PEOPLE = [
     notices.Recipient(
         customer_id=1, name="张健", mobile="13411641045", email="z@example.com"
     ),
-    notices.Recipient(customer_id=2, name="欧阳娜娜", mobile=None, email=None),
+    notices.Recipient(
+        customer_id=2,
+        name="七喜网络有限公司",
+        mobile=None,
+        email=None,
+        context={
+            "postal_address": "广东省广州市天河区示例街2号",
+            "attention": "管桂英",
+        },
+    ),
 ]
 
 

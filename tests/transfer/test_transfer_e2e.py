@@ -423,8 +423,21 @@ def test_share_transfer_moves_nothing_R_22_4(tmp_path: Path) -> None:
     imported_vault(tmp_path / "v")
     case = create_case(tmp_path / "v", deal="share-transfer", purposes="contract")
     assert isinstance(case, dict) and case["mode"] == "change-notice"
-    notices = pv("transfer", "notices", case["id"], "--out", str(tmp_path / "n"), *s)
+    assert "no notice is required" in fails(
+        "transfer", "notices", case["id"], "--out", str(tmp_path / "n"), *s
+    )
+    notices = pv(
+        "transfer",
+        "notices",
+        case["id"],
+        "--out",
+        str(tmp_path / "n"),
+        "--voluntary",
+        *s,
+    )
     assert isinstance(notices, dict) and notices["state"] == "closed"
+    closed = create_case(tmp_path / "v", deal="share-transfer", purposes="contract")
+    assert pv("transfer", "advance", closed["id"], *s)["state"] == "closed"  # type: ignore[index]
     assert "不发生转移" in (tmp_path / "n" / "letters.html").read_text(encoding="utf-8")
     other = tmp_path / "o"
     pv("init", str(other))

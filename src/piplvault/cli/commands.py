@@ -5,6 +5,7 @@ from __future__ import annotations
 from piplvault.cli import (  # noqa: F401
     audit,
     backup,
+    company,
     customers,
     deregister,
     keys,

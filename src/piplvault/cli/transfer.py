@@ -185,6 +185,13 @@ def notices_command(
     smtp_from: Annotated[
         str, typer.Option(help="From address for --smtp.")
     ] = "privacy@example.invalid",
+    voluntary: Annotated[
+        bool,
+        typer.Option(
+            "--voluntary",
+            help="Share transfer: send change notices although none is required.",
+        ),
+    ] = False,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -198,7 +205,9 @@ def notices_command(
         if not host or not port.isdigit():
             raise ValidationError("--smtp must look like HOST:PORT, e.g. 127.0.0.1:25")
         server = (host, int(port), smtp_from)
-    result = transfer.send_notices(vault, case, out, lang=lang, smtp=server)
+    result = transfer.send_notices(
+        vault, case, out, lang=lang, smtp=server, voluntary=voluntary
+    )
     vault.close()
     emit(
         result,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -17,6 +17,15 @@ from rich.progress import (
 from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json, say_error
+from piplvault.cli.company import (
+    AddressOption,
+    ContactOption,
+    DpoOption,
+    NameOption,
+    SignatureOption,
+    UsccOption,
+    profile_changes,
+)
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -28,25 +37,44 @@ from piplvault.cli.options import (
 )
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
-from piplvault.vault import Vault
+from piplvault.vault import Vault, company
 from piplvault.vault.imports import ImportReport, import_table
 
 
 @app.command("init")
 def init_command(
     directory: Annotated[Path | None, typer.Argument(help="Vault directory.")] = None,
+    company_name: NameOption = None,
+    company_uscc: UsccOption = None,
+    company_address: AddressOption = None,
+    company_contact: ContactOption = None,
+    company_dpo: DpoOption = None,
+    sms_signature: SignatureOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Create a vault. Example: PIPLVAULT_PASSPHRASE=… piplvault init ./piplvault-data"""
+    """Create a vault. Example: PIPLVAULT_PASSPHRASE=… piplvault init ./piplvault-data
+    --company-name 示例商贸有限公司 --company-uscc 91110000600037341L (the company profile
+    is printed on every notice; 'piplvault company set' later)"""
     home = directory or load_settings({}).home
+    changes = profile_changes(
+        company_name,
+        company_uscc,
+        company_address,
+        company_contact,
+        company_dpo,
+        sms_signature,
+    )
     vault = Vault.create(settings_from(home, db, confirm=True))
-    info = {
+    info: dict[str, Any] = {
         "home": str(home.resolve()),
         "database": vault.engine.dialect.name,
         "vault_id": vault.meta_value("vault_id"),
         "owner": vault.actor,
     }
+    if any(v is not None for v in changes.values()):
+        info["company"] = company.set_profile(vault, **changes)
+    info["company_missing"] = company.show(vault)["missing"]
     vault.close()
     if json_out:
         print_json(info)
@@ -55,6 +83,12 @@ def init_command(
             f"已创建保险库 Vault created at {info['home']} "
             f"({info['database']}); owner: {info['owner']}"
         )
+        if info["company_missing"]:
+            err_console.print(
+                "Company profile incomplete ("
+                + ", ".join(info["company_missing"])
+                + "): notices name the handler — run 'piplvault company set'."
+            )
 
 
 @app.command("import")

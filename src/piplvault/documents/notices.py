@@ -123,7 +123,8 @@ def render(
         ),
     }
     digest = hashlib.sha256()
-    for name in (letter_t.filename, sms_t.filename):
+    partials = [env.get_template(f"{p}.{suffix}.html") for p in ("addressee", "sender")]
+    for name in (letter_t.filename, sms_t.filename, *(t.filename for t in partials)):
         digest.update(Path(str(name)).read_bytes())
     return RenderedNotices(
         directory=out_dir,

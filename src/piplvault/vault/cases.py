@@ -224,13 +224,21 @@ def notice_recipients(
             or f"客户{cid}"
         )
         mobile = values.get("mobile")
+        enterprise = _facts[0] == "enterprise"
+        letter = {
+            "postal_address": values.get("address") or "",
+            # an enterprise's letter is addressed to its contact person (13.9)
+            "attention": (values.get("contact_person") or values.get("name_2") or "")
+            if enterprise
+            else "",
+        }
         out.append(
             notices.Recipient(
                 customer_id=cid,
                 name=name,
                 mobile=_national_mobile(mobile) if mobile else None,
                 email=values.get("email"),
-                context=(context or {}).get(cid, {}),
+                context={**letter, **(context or {}).get(cid, {})},
             )
         )
     return out

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 
 from piplvault.documents import notices
 from piplvault.store.schema import audit_head
-from piplvault.vault import cases, counterparty
+from piplvault.vault import cases, company, counterparty
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -63,17 +63,18 @@ def render_notices(
         lang or vault.settings.lang,
         recipients,
         out_dir,
-        common=common_context(vault, case),
+        common=common_context(vault, conn, case),
         title=f"{case.id} 关于公司注销及个人信息处置的告知书",
     )
     return rendered.to_dict()
 
 
-def common_context(vault: Vault, case: cases.Case) -> dict[str, Any]:
+def common_context(vault: Vault, conn: Connection, case: cases.Case) -> dict[str, Any]:
     effective = dt.date.fromisoformat(case.details["effective_date"])
     today = vault.clock.now().date()
+    profile = company.replace(company.of(vault, conn), name=case.details["company"])
     return {
-        "company": case.details["company"],
+        **company.context(profile),
         "effective_date": effective.isoformat(),
         "effective_date_zh": zh_date(effective),
         "custodian": counterparty.public_party(case.party),

@@ -46,6 +46,7 @@ from piplvault.store.schema import (
     cases as cases_table,
 )
 from piplvault.vault import cases, closure, counterparty, lifecycle, workdays
+from piplvault.vault import company as company_profile
 from piplvault.vault.records import load_field_defs
 
 if TYPE_CHECKING:
@@ -96,6 +97,9 @@ def start(
         vault.authorize(conn, action=ACTION)
         closure.ensure_open(conn, ACTION)
         _refuse_second_case(conn)
+        profile = company_profile.of(vault, conn)
+        if not (company or profile.name):
+            company_profile.require_named(vault, conn)
         inventory = _inventory(vault, conn)
         case = cases.Case(
             id=cases.new_case_id(conn, KIND),
@@ -109,8 +113,8 @@ def start(
                 "reason": reason.strip(),
                 "effective_date": effective_date.isoformat(),
                 "resolution_date": resolution.isoformat(),
-                "company": company or vault.settings.company,
-                "contact": contact or "",
+                "company": company or profile.name,
+                "contact": contact or profile.contact,
                 "notice_by": notice_by.isoformat(),
                 "notice_by_calendar": calendar.source(),
                 "inventory": inventory,

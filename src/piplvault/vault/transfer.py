@@ -22,7 +22,7 @@ from piplvault.documents import notices
 from piplvault.errors import NoticeMissingError, ValidationError, WorkflowError
 from piplvault.store.schema import case_customers, customers
 from piplvault.store.schema import cases as cases_table
-from piplvault.vault import cases, counterparty, lifecycle, policy
+from piplvault.vault import cases, company, counterparty, lifecycle, policy
 from piplvault.vault.records import load_field_defs
 
 if TYPE_CHECKING:
@@ -309,6 +309,7 @@ def send_notices(
     *,
     lang: str | None = None,
     smtp: tuple[str, int, str] | None = None,
+    voluntary: bool = False,
 ) -> dict[str, Any]:
     """Render one notice per customer in scope (letter/SMS/e-mail) naming the recipient;
     with ``smtp`` = (host, port, from-address), also send the e-mails and record them
@@ -316,6 +317,13 @@ def send_notices(
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, KIND)
+        if case.mode == Mode.CHANGE_NOTICE.value and not voluntary:
+            raise WorkflowError(
+                f"Case {case_id} is a share transfer: the handler does not change and no "
+                "personal information moves, so no notice is required (close it with "
+                f"'piplvault transfer advance {case_id}'); pass --voluntary to tell "
+                "customers anyway"
+            )
         target = cases.check_out_dir(vault, out_dir)
         rows = cases.members(conn, case_id)
         ids = [
@@ -383,8 +391,10 @@ def _notice_context(
     )
     cats = sorted({d.category for d in defs.values() if d.category in moved})
     today = vault.clock.now().date()
+    profile = company.require_named(vault, conn)
+    change = case.mode == Mode.CHANGE_NOTICE.value
     return {
-        "company": vault.settings.company,
+        **company.context(profile),
         "recipient": counterparty.public_party(case.party),
         "deal_zh": DEAL_ZH[deal],
         "deal_en": DEAL_EN[deal],
@@ -396,10 +406,14 @@ def _notice_context(
         "objection_deadline": deadline.isoformat(),
         "objection_deadline_zh": f"{deadline.year}年{deadline.month}月{deadline.day}日",
         "objection_channel": case.party.get("objection_channel")
-        or vault.settings.company,
-        "change_zh": "本公司股东发生变更。",
+        or profile.contact
+        or profile.name,
+        "change_zh": f"{profile.name}股东发生变更。",
         "change_en": "Our shareholders have changed.",
-        "contact": case.party["contact"],
+        # a share transfer: the company's own contact, never the new shareholder's (13.6)
+        "contact": (profile.contact or profile.name)
+        if change
+        else case.party["contact"],
         "date": today.isoformat(),
         "date_zh": f"{today.year}年{today.month}月{today.day}日",
         "title": NOTICE_TITLE[case.mode],
@@ -495,7 +509,18 @@ def advance(
                 action="transfer-advance",
                 case_id=case_id,
             )
-        if case.state == TransferState.NOTICES_SENT.value:
+        if (
+            case.state == TransferState.DRAFT.value
+            and case.mode == Mode.CHANGE_NOTICE.value
+        ):
+            cases.step(
+                vault,
+                conn,
+                case,
+                TransferState.CLOSED.value,
+                details={"notices": 0, "reason": "share transfer: nothing moves"},
+            )
+        elif case.state == TransferState.NOTICES_SENT.value:
             require_delivered(conn, case)
             cases.step(
                 vault,
@@ -590,7 +615,7 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
         plan = {
             "title": "数据处置方案 Data disposal plan",
             "case": case.id,
-            "company": vault.settings.company,
+            "company": company.require_named(vault, conn).to_dict(),
             "deal": case.deal,
             "mode": case.mode,
             "recipient": counterparty.public_party(case.party),

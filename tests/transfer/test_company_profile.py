@@ -1,0 +1,78 @@
+"""Issue 13 item 9: the handler is named on every notice (no "本公司" placeholder): the
+company profile asked at ``init`` and kept with ``company set|show``; SMS carry the
+registered signature; letters carry the address block and the handler block. Issue 13 item 6:
+a share transfer's change notice gives the company's own contact, not the new shareholder's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.transfer.small import CONTACT, ROWS, cli, create, fails
+
+PROFILE = (
+    "--company-name", "示例商贸有限公司", "--company-uscc", "91110000600037341L",
+    "--company-address", "北京市东城区示例路1号", "--company-contact", "400-000-0000",
+    "--company-dpo", "privacy@example.com", "--sms-signature", "示例商贸",
+)  # fmt: skip
+
+
+def _vault(tmp_path: Path, *profile: str) -> tuple[str, str]:
+    home = tmp_path / "v"
+    created = cli("init", home, *profile)
+    source = tmp_path / "c.csv"
+    source.write_text("\n".join(ROWS) + "\n", encoding="utf-8")
+    cli("import", source, "--home", home)
+    return created, ("--home", str(home))
+
+
+def test_profile_at_init_printed_on_notices_13_9(tmp_path: Path) -> None:
+    created, h = _vault(tmp_path, *PROFILE)
+    assert created["company"]["uscc"] == "91110000600037341L"
+    assert created["company_missing"] == []
+    case = create(Path(h[1]))["id"]
+    cli("transfer", "notices", case, "--out", tmp_path / "n", *h)
+    letters = (tmp_path / "n" / "letters.html").read_text(encoding="utf-8")
+    assert "本公司" not in letters
+    assert (
+        "个人信息处理者：示例商贸有限公司（统一社会信用代码 91110000600037341L）"
+        in letters
+    )
+    assert "个人信息保护负责人：privacy@example.com" in letters
+    assert "重庆市渝中区和平路1号<br>张健" in letters  # the postal address block
+    sms = (tmp_path / "n" / "sms.csv").read_text(encoding="utf-8-sig")
+    assert "【示例商贸】" in sms and "本公司" not in sms
+
+
+def test_company_set_show_and_validation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PIPLVAULT_COMPANY")
+    created, h = _vault(tmp_path)
+    assert "name" in created["company_missing"]
+    case = create(Path(h[1]))["id"]
+    assert "company profile has no name" in fails(
+        "transfer", "notices", case, "--out", tmp_path / "n", *h
+    )
+    assert "not a valid unified social credit code" in fails(
+        "company", "set", "--uscc", "91110000600037341X", *h
+    )
+    assert "2–16 characters" in fails("company", "set", "--sms-signature", "示", *h)
+    cli("company", "set", "--name", "示例商贸有限公司", "--contact", "400-000-0000", *h)
+    shown = cli("company", "show", *h)
+    assert shown["name"] == "示例商贸有限公司" and "dpo" in shown["missing"]
+    assert any(e["action"] == "company-profile-set" for e in cli("audit", "log", *h))
+    cli("transfer", "notices", case, "--out", tmp_path / "n", *h)
+
+
+def test_share_transfer_notice_gives_the_company_contact_13_6(tmp_path: Path) -> None:
+    _, h = _vault(tmp_path, *PROFILE)
+    case = create(Path(h[1]), deal="share-transfer")["id"]
+    assert "no notice is required" in fails(
+        "transfer", "notices", case, "--out", tmp_path / "n", *h
+    )
+    cli("transfer", "notices", case, "--out", tmp_path / "n", "--voluntary", *h)
+    letters = (tmp_path / "n" / "letters.html").read_text(encoding="utf-8")
+    assert "新的联系方式：400-000-0000" in letters and CONTACT not in letters
