@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.transfer.small import cli, create, fails, keys, to_ready, vault
+from tests.transfer.small import cli, clock_at, create, fails, keys, to_ready, vault
 
 
 def test_every_covered_case_purpose_is_carried_R_22_3(
@@ -109,3 +109,55 @@ def test_asset_sale_consent_must_name_the_recipient_13_5(tmp_path: Path) -> None
     assert "only an asset sale" in fails(
         "transfer", "consent", create(home)["id"], "--customer", "2", *s
     )
+
+
+def test_bankruptcy_names_the_court_appointed_administrator_13_7(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "s"
+    vault(home, customers=True)
+    assert "--court-appointment" in fails(
+        "transfer", "create", "--recipient", "某律师事务所（破产管理人）",
+        "--contact", "010-1", "--uscc", "91110000600037341L", "--purposes", "contract",
+        "--deal", "bankruptcy", "--home", home,
+    )  # fmt: skip
+    case = create(
+        home, "--court-appointment", "(2026)京01破1号决定书", deal="bankruptcy"
+    )
+    assert case["party"]["kind"] == "administrator" and case["mode"] == "notice"
+    assert case["details"]["court_appointment"] == "(2026)京01破1号决定书"
+    assert case["plan"]["objectors_deleted_at_completion"] == []
+
+
+@pytest.mark.parametrize(("deal", "deleted"), [("merger", 1), ("division", 0)])
+def test_objectors_deleted_when_the_seller_ceases_13_8(
+    deal: str, deleted: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seller, buyer, out = tmp_path / "s", tmp_path / "b", tmp_path / "out"
+    s = vault(seller, customers=True)
+    vault(buyer)
+    bk, sk = keys(buyer, out), keys(seller, out)
+    case = create(seller, deal=deal)["id"]
+    cli("transfer", "notices", case, "--out", out / "n", *s)
+    cli("transfer", "delivery", case, "--all", "--status", "delivered", *s)
+    cli("transfer", "object", case, "--customer", "2", *s)
+    cli("transfer", "advance", case, *s)
+    with clock_at(monkeypatch, "2099-01-01"):
+        cli("transfer", "advance", case, *s)
+    status = cli("transfer", "status", case, *s)
+    assert status.get("plan", {}).get("objectors_deleted_at_completion", []) == (
+        [2] if deleted else []
+    )
+    cli(
+        "transfer", "package", case, "--recipient-key", bk["exchange"],
+        "--recipient-signing-key", bk["public"], "--out", out / "p.pkg", *s,
+    )  # fmt: skip
+    got = cli("receive", out / "p.pkg", "--sender-key", sk["public"], "--home", buyer)
+    done = cli("transfer", "complete", case, "--receipt", got["receipt"], *s)
+    assert done["objectors_deleted"] == deleted
+    assert cli("status", *s)["customers"] == 1 - deleted
+    if deleted:
+        import json
+
+        cert = json.loads(Path(done["certificate"]).read_bytes())
+        assert any("第四十七条" in b for b in cert["why"]["legal_basis"])

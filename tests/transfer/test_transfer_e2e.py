@@ -221,13 +221,15 @@ def _full_merger_transfer(deal: dict[str, Path]) -> None:
         str(out / "cert"),
         *s,
     )
-    assert isinstance(done, dict) and done["customers_destroyed"] == 199
+    # the seller ceases in a merger: its objector (7) is deleted too (13.8, PIPL Art. 47)
+    assert isinstance(done, dict) and done["customers_destroyed"] == 200
+    assert done["objectors_deleted"] == 1
     verify = run_piplvault(
         "certificate", "verify", done["certificate"], "--public-key", str(seller_key)
     )
     assert verify.returncode == 0, verify.stderr
     status = pv("status", *s)
-    assert isinstance(status, dict) and status["customers"] == 1  # only the objector
+    assert isinstance(status, dict) and status["customers"] == 0
     final = pv("transfer", "status", "T-0001", *s)
     assert isinstance(final, dict) and final["state"] == "source-destroyed"
     for home in (seller, buyer):

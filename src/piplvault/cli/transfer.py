@@ -54,7 +54,8 @@ def create_command(
     deal: Annotated[
         str,
         typer.Option(
-            help="merger|division|asset-sale|share-transfer|dissolution-successor"
+            help="merger|division|asset-sale|share-transfer|dissolution-successor|"
+            "bankruptcy"
         ),
     ],
     objection_days: Annotated[
@@ -86,6 +87,21 @@ def create_command(
             help="Pin the recipient vault's X25519 key now ('piplvault keys exchange')."
         ),
     ] = None,
+    court_appointment: Annotated[
+        str | None,
+        typer.Option(
+            help="Bankruptcy: the court's decision appointing the administrator "
+            "(破产管理人), who is the recipient."
+        ),
+    ] = None,
+    seller_ceases: Annotated[
+        bool | None,
+        typer.Option(
+            "--seller-ceases/--seller-continues",
+            help="Whether the seller ceases to exist (default by deal: merger, "
+            "dissolution-successor, bankruptcy); objectors are then deleted at completion.",
+        ),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -109,6 +125,8 @@ def create_command(
         exchange_key=read_input(recipient_key, "recipient key")
         if recipient_key
         else None,
+        court_appointment=court_appointment,
+        seller_ceases=seller_ceases,
     )
     vault.close()
     emit(

@@ -20,6 +20,7 @@ class Deal(StrEnum):
     ASSET_SALE = "asset-sale"
     SHARE_TRANSFER = "share-transfer"
     DISSOLUTION_SUCCESSOR = "dissolution-successor"
+    BANKRUPTCY = "bankruptcy"
 
 
 class Mode(StrEnum):
@@ -36,6 +37,7 @@ DEAL_ZH = {
     Deal.ASSET_SALE: "资产（业务）转让",
     Deal.SHARE_TRANSFER: "股权转让",
     Deal.DISSOLUTION_SUCCESSOR: "解散后由承继方承接",
+    Deal.BANKRUPTCY: "破产，由人民法院指定的破产管理人接管",
 }
 DEAL_EN = {
     Deal.MERGER: "the merger",
@@ -43,7 +45,13 @@ DEAL_EN = {
     Deal.ASSET_SALE: "the sale of the business",
     Deal.SHARE_TRANSFER: "the share transfer",
     Deal.DISSOLUTION_SUCCESSOR: "the dissolution with a successor",
+    Deal.BANKRUPTCY: "the bankruptcy, in which the court-appointed administrator takes over",
 }
+
+#: Deals after which the seller ceases to exist: those who objected cannot stay with it, so
+#: ``transfer complete`` deletes them too (PIPL Art. 47(1)(ii); issue 13 item 8). A merger
+#: dissolves the absorbed company; a division may not (``--seller-ceases`` says so).
+SELLER_CEASES = frozenset({Deal.MERGER, Deal.DISSOLUTION_SUCCESSOR, Deal.BANKRUPTCY})
 
 
 def legal_mode(deal: Deal, *, legal_opinion: str | None = None) -> Mode:

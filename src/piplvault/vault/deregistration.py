@@ -60,6 +60,10 @@ CUSTODIAN_TYPES = {
     "authority": ("主管机关", "competent authority"),
     "archive": ("档案馆", "archive institution"),
     "agency": ("受托档案管理机构", "entrusted archive-management agency"),
+    "administrator": (
+        "破产管理人",
+        "court-appointed bankruptcy administrator (Enterprise Bankruptcy Law Arts. 13, 25)",
+    ),
 }
 CREDITOR_STATUTE = "《公司法》第二百三十五条 (Company Law Art. 235): creditor claim"
 CREDITOR_HOLD = "creditor claim in liquidation (Company Law Art. 235)"

@@ -44,8 +44,13 @@ def create(
     legal_opinion: str | None = None,
     signing_key: bytes | None = None,
     exchange_key: bytes | None = None,
+    court_appointment: str | None = None,
+    seller_ceases: bool | None = None,
 ) -> dict[str, Any]:
     """Open a transfer case and compute its scope (who and which fields would move).
+
+    A bankruptcy's recipient is the court-appointed administrator (破产管理人), named with
+    the court's appointment decision (Enterprise Bankruptcy Law Arts. 13, 25).
 
     ``signing_key`` / ``exchange_key`` (the recipient vault's public keys) are pinned on
     the case now; otherwise at ``package``."""
@@ -64,6 +69,15 @@ def create(
         )
     objection = rules.objection_window(objection_days, objection_reason)
     mode = rules.legal_mode(deal_type, legal_opinion=legal_opinion)
+    if deal_type is Deal.BANKRUPTCY and not (court_appointment or "").strip():
+        raise ValidationError(
+            "A bankruptcy's recipient is the court-appointed administrator (破产管理人): "
+            "give the court's appointment decision with --court-appointment "
+            "(Enterprise Bankruptcy Law Art. 13)"
+        )
+    ceases = (
+        deal_type in rules.SELLER_CEASES if seller_ceases is None else seller_ceases
+    )
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         keys = [
@@ -76,7 +90,7 @@ def create(
             "name": recipient.strip(),
             "identifier": uscc.strip().upper(),
             "contact": contact.strip(),
-            "kind": "recipient",
+            "kind": "administrator" if deal_type is Deal.BANKRUPTCY else "recipient",
         }
         counterparty.pin(party, signing_pem=signing_key, exchange_pem=exchange_key)
         case = cases.Case(
@@ -91,6 +105,8 @@ def create(
                 "objection_days": objection,
                 "objection_reason": objection_reason,
                 "legal_opinion": legal_opinion,
+                "court_appointment": court_appointment,
+                "seller_ceases": ceases,
                 "persons": persons,
                 "regulator_report_required": persons
                 >= vault.settings.regulator_threshold,
@@ -663,6 +679,13 @@ def status(vault: Vault, case_id: str) -> dict[str, Any]:
             },
         }
         out["exclusions"] = cases.exclusions(conn, case_id)
+        if case.details.get("seller_ceases"):
+            from piplvault.vault.transfer_finish import objectors_to_delete
+
+            out["plan"] = {
+                "objectors_deleted_at_completion": objectors_to_delete(conn, case),
+                "why": "the seller ceases to exist (PIPL Art. 47(1)(ii))",
+            }
         if case.state in (
             TransferState.NOTICES_SENT.value,
             TransferState.OBJECTION_WINDOW.value,

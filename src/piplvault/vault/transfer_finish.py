@@ -20,7 +20,7 @@ from piplvault.core import cases as rules
 from piplvault.core.cases import Mode, TransferState
 from piplvault.documents.certificate import write_certificate_files
 from piplvault.errors import VaultError, WorkflowError
-from piplvault.store.schema import customers
+from piplvault.store.schema import customers, legal_holds
 from piplvault.vault import cases, counterparty, handover, lifecycle
 from piplvault.vault.records import load_field_defs
 from piplvault.vault.transfer import locked_elsewhere, require_delivered
@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 KIND = "transfer"
 CERTIFICATE_KIND = "transfer-completion"
+OBJECTOR_BASIS = (
+    "《个人信息保护法》第四十七条第一款第（二）项 (PIPL Art. 47(1)(ii)): objectors' data is "
+    "deleted because the handler ceases to exist"
+)
 CERTIFICATE_BASIS = (
     "《个人信息保护法》第二十二条 (PIPL Art. 22): the source copy is destroyed after the "
     "recipient signed for the handover package"
@@ -161,6 +165,7 @@ def complete(
             done = False
             body = _verified(case, receipt, recipient_signing_key)
             ids = _still_present(conn, case)
+            objectors = objectors_to_delete(conn, case)
     if done:
         return _resume(vault, case, out_dir)
 
@@ -172,18 +177,29 @@ def complete(
             conn,
             current,
             TransferState.SOURCE_DESTROYED.value,
-            details={"certificate_run": run_id, "customers_destroyed": len(ids)},
+            details={
+                "certificate_run": run_id,
+                "customers_destroyed": len(ids),
+                "objectors_deleted": len(objectors),
+            },
         )
 
+    reason = f"transferred to {case.party['name']} under case {case_id} (PIPL Art. 22)"
+    basis = CERTIFICATE_BASIS
+    if objectors:
+        reason += (
+            f"; {len(objectors)} objector(s) deleted because the seller ceases to exist "
+            "(PIPL Art. 47(1)(ii))"
+        )
+        basis += "; " + OBJECTOR_BASIS
     result = lifecycle.delete_customers(
         vault,
-        ids,
-        reason=f"transferred to {case.party['name']} under case {case_id} "
-        "(PIPL Art. 22)",
+        ids + objectors,
+        reason=reason,
         approved_by=vault.actor,
         out_dir=out_dir,
         kind=CERTIFICATE_KIND,
-        legal_basis=CERTIFICATE_BASIS,
+        legal_basis=basis,
         in_same_transaction=step,
     )
     with vault.write() as conn:
@@ -195,7 +211,33 @@ def complete(
         "certificate": str(result.certificate),
         "customers_destroyed": result.customers_destroyed,
         "customers_restricted": result.customers_restricted,
+        "objectors_deleted": len(objectors),
     }
+
+
+def objectors_to_delete(conn: Connection, case: cases.Case) -> list[int]:
+    """When the seller ceases to exist, its objectors cannot stay with it: the plan deletes
+    them at completion (PIPL Art. 47(1)(ii)), except those under a legal hold."""
+    if not case.details.get("seller_ceases"):
+        return []
+    objected = [
+        int(r.customer_id)
+        for r in cases.members(conn, case.id)
+        if r.objected_at is not None
+    ]
+    held = {
+        int(i)
+        for i in conn.execute(
+            select(legal_holds.c.customer_id).where(legal_holds.c.lifted_at.is_(None))
+        ).scalars()
+    }
+    present = {
+        int(i)
+        for i in conn.execute(
+            select(customers.c.id).where(customers.c.id.in_(objected))
+        ).scalars()
+    }
+    return [i for i in objected if i in present and i not in held]
 
 
 def _verified(
