@@ -76,3 +76,38 @@ def test_share_transfer_notice_gives_the_company_contact_13_6(tmp_path: Path) ->
     cli("transfer", "notices", case, "--out", tmp_path / "n", "--voluntary", *h)
     letters = (tmp_path / "n" / "letters.html").read_text(encoding="utf-8")
     assert "新的联系方式：400-000-0000" in letters and CONTACT not in letters
+
+
+def test_due_diligence_pack_signed_without_plaintext_13_10(tmp_path: Path) -> None:
+    from tests.transfer.small import keys
+
+    _, h = _vault(tmp_path, *PROFILE)
+    cli("consents", "grant", "1", "--purpose", "marketing", *h)
+    done = cli(
+        "transfer", "due-diligence", "--for", "示例承接科技有限公司",
+        "--out", tmp_path / "dd.json", *h,
+    )  # fmt: skip
+    data = (tmp_path / "dd.json").read_bytes()
+    for row in ROWS[1:]:
+        for value in row.split(",")[2:]:
+            assert value.encode() not in data, "plaintext in the report"
+    k = keys(Path(h[1]), tmp_path / "k")
+    report = cli(
+        "transfer", "verify-report", tmp_path / "dd.json", "--public-key", k["public"]
+    )
+    assert report["handler"]["uscc"] == "91110000600037341L"
+    assert report["summary"]["customers"] == done["summary"]["customers"] == 3
+    marketing = next(
+        p
+        for p in report["purposes_and_consent_coverage"]
+        if p["purpose"] == "marketing"
+    )
+    assert (
+        marketing["customers_live"] == 1 and marketing["customers_without_basis"] == 2
+    )
+    assert {f["sensitivity"] for f in report["data_map"]["fields"]} >= {"sensitive"}
+    edited = tmp_path / "edited.json"
+    edited.write_bytes(data.replace(b'"persons":3', b'"persons":4'))
+    assert "edited" in fails(
+        "transfer", "verify-report", edited, "--public-key", k["public"]
+    )

@@ -25,7 +25,7 @@ from piplvault.cli.options import (
 )
 from piplvault.crypto.envelope import exchange_pem, fingerprint
 from piplvault.errors import ValidationError
-from piplvault.vault import handover_receive, transfer, transfer_finish
+from piplvault.vault import due_diligence, handover_receive, transfer, transfer_finish
 from piplvault.vault.cases import parse_date
 from piplvault.vault.counterparty import readable
 
@@ -338,6 +338,44 @@ def regulator_command(
     result = transfer.regulator_report(vault, case, out)
     vault.close()
     emit(result, json_out, result["report"])
+
+
+@transfer_app.command("due-diligence")
+def due_diligence_command(
+    prepared_for: Annotated[
+        str, typer.Option("--for", help="The prospective buyer the pack is for.")
+    ],
+    out: Annotated[Path, typer.Option(help="Where to write the signed report (JSON).")],
+    home: HomeOption = None,
+    user: UserOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Write the signed due-diligence pack for a buyer, before signing: data map, counts by
+    category and sensitivity, consent coverage per purpose, recipients, retention holds,
+    rights requests — no personal information."""
+    vault = open_vault(home, db, user)
+    result = due_diligence.write_report(vault, out, prospective_buyer=prepared_for)
+    vault.close()
+    emit(result, json_out, f"due-diligence report: {result['report']}")
+
+
+@transfer_app.command("verify-report")
+def verify_report_command(
+    report: Annotated[Path, typer.Argument(help="A due-diligence report file.")],
+    public_key: Annotated[
+        Path, typer.Option(help="The issuing vault's Ed25519 key ('keys public').")
+    ],
+    json_out: JsonOption = False,
+) -> None:
+    """Check a due-diligence report is intact and signed by the given key."""
+    document = due_diligence.verify_report(read_input(report, "report"), public_key)
+    emit(
+        document,
+        json_out,
+        f"有效 VALID: due-diligence report by {document['handler']['name']} for "
+        f"{document['prepared_for']}, {document['generated_at']}",
+    )
 
 
 @transfer_app.command("package")

@@ -104,7 +104,7 @@ def start(
         profile = company_profile.of(vault, conn)
         if not (company or profile.name):
             company_profile.require_named(vault, conn)
-        inventory = _inventory(vault, conn)
+        stock = inventory(vault, conn)
         case = cases.Case(
             id=cases.new_case_id(conn, KIND),
             kind=KIND,
@@ -112,7 +112,7 @@ def start(
             deal="dissolution",
             mode="notice",
             party={},
-            purposes=sorted(inventory["purposes"]),
+            purposes=sorted(stock["purposes"]),
             details={
                 "reason": reason.strip(),
                 "effective_date": effective_date.isoformat(),
@@ -121,9 +121,9 @@ def start(
                 "contact": contact or profile.contact,
                 "notice_by": notice_by.isoformat(),
                 "notice_by_calendar": calendar.source(),
-                "inventory": inventory,
-                "persons": inventory["persons"],
-                "regulator_report_required": inventory["persons"]
+                "inventory": stock,
+                "persons": stock["persons"],
+                "regulator_report_required": stock["persons"]
                 >= vault.settings.regulator_threshold,
                 "creditor_holds": {},
             },
@@ -164,7 +164,7 @@ def _refuse_second_case(conn: Connection) -> None:
         )
 
 
-def _inventory(vault: Vault, conn: Connection) -> dict[str, Any]:
+def inventory(vault: Vault, conn: Connection) -> dict[str, Any]:
     """Everything the vault holds, as counts (no personal values)."""
     defs = load_field_defs(conn)
     by_field: Counter[str] = Counter()
