@@ -17,7 +17,7 @@ from piplvault.cli.options import (
 )
 from piplvault.cli.transfer import pinned_line
 from piplvault.errors import ValidationError
-from piplvault.vault import address_change, custodian, deregistration
+from piplvault.vault import address_change, custodian, deregistration, winding_up
 from piplvault.vault.cases import parse_date
 
 deregister_app = typer.Typer(
@@ -59,6 +59,19 @@ def start_command(
     contact: Annotated[
         str | None, typer.Option(help="Liquidation group contact for notices.")
     ] = None,
+    route: Annotated[
+        str,
+        typer.Option(
+            help="ordinary (liquidation), simplified (简易注销, Art. 240) or forced "
+            "(强制注销, Art. 241)."
+        ),
+    ] = "ordinary",
+    shareholder_commitment: Annotated[
+        str | None,
+        typer.Option(
+            help="Simplified route: the all-shareholder commitment reference."
+        ),
+    ] = None,
     home: HomeOption = None,
     db: DbOption = None,
     user: UserOption = None,
@@ -76,6 +89,8 @@ def start_command(
         else None,
         company=company,
         contact=contact,
+        route=route,
+        shareholder_commitment=shareholder_commitment,
     )
     emit(result, json_out, _summary(result))
 
@@ -156,6 +171,55 @@ def custodian_command(
         exchange_key=read_input(exchange_key, "exchange key") if exchange_key else None,
     )
     emit(result, json_out, _summary(result) + pinned_line(result["pinned"]))
+
+
+@deregister_app.command("outside-copy")
+def outside_copy_command(
+    case_id: CaseArg,
+    where: Annotated[
+        str | None,
+        typer.Option(
+            help="New item: wechat, usb, cloud, paper, email, laptop or other."
+        ),
+    ] = None,
+    holder: Annotated[
+        str | None, typer.Option(help="New item: who holds it (a role, not a name).")
+    ] = None,
+    description: Annotated[
+        str | None,
+        typer.Option(help="New item: what it is (no personal information)."),
+    ] = None,
+    item: Annotated[
+        int | None, typer.Option(help="Record the destruction of this item.")
+    ] = None,
+    method: Annotated[
+        str | None, typer.Option(help="How it was destroyed (shredded, wiped…).")
+    ] = None,
+    witness: Annotated[str | None, typer.Option(help="Who witnessed it.")] = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Inventory a copy outside the vault, or record its destruction. Example: piplvault
+    deregister outside-copy D-0001 --where usb --holder 销售部 --description "2024年客户表";
+    then --item 1 --method 粉碎 --witness 法务部"""
+    vault = open_vault(home, db, user)
+    if item is not None:
+        result = winding_up.destroy_outside_copy(
+            vault, case_id, item=item, method=method or "", witness=witness
+        )
+        human = f"outside copy {item} destroyed ({result['method']})"
+    else:
+        result = winding_up.add_outside_copy(
+            vault,
+            case_id,
+            where=where or "",
+            holder=holder or "",
+            description=description or "",
+        )
+        human = f"outside copy {result['item']} recorded; destroy it before 'shred'"
+    emit(result, json_out, human)
 
 
 @deregister_app.command("notices")

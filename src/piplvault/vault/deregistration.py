@@ -45,7 +45,14 @@ from piplvault.store.schema import (
 from piplvault.store.schema import (
     cases as cases_table,
 )
-from piplvault.vault import cases, closure, counterparty, lifecycle, workdays
+from piplvault.vault import (
+    cases,
+    closure,
+    counterparty,
+    lifecycle,
+    winding_up,
+    workdays,
+)
 from piplvault.vault import company as company_profile
 from piplvault.vault.records import load_field_defs
 
@@ -86,13 +93,24 @@ def start(
     resolution_date: dt.date | None = None,
     company: str | None = None,
     contact: str | None = None,
+    route: str = "ordinary",
+    shareholder_commitment: str | None = None,
 ) -> dict[str, Any]:
-    """Open the case, inventory the vault, stop collection, split by the schedule."""
+    """Open the case, inventory the vault, stop collection, split by the schedule.
+
+    ``route``: ordinary liquidation, simplified (简易注销) or forced (强制注销); see
+    vault/winding_up.py."""
     if not reason.strip():
         raise ValidationError("A deregistration needs a reason (--reason)")
     resolution = resolution_date or vault.clock.now().date()
     if effective_date < resolution:
         raise ValidationError("--effective-date may not be before --resolution-date")
+    route_record = winding_up.check_route(
+        route,
+        resolution=resolution,
+        effective=effective_date,
+        shareholder_commitment=shareholder_commitment,
+    )
     calendar = workdays.load(vault.settings.home)
     notice_by = rules.working_days_before(
         effective_date, NOTICE_LEAD_WORKING_DAYS, calendar.is_workday
@@ -126,6 +144,7 @@ def start(
                 "regulator_report_required": stock["persons"]
                 >= vault.settings.regulator_threshold,
                 "creditor_holds": {},
+                "route": route_record,
             },
             created_at=vault.now(),
             updated_at=vault.now(),
@@ -577,6 +596,7 @@ def shred(
         case = cases.load_case(conn, case_id, KIND)
         rules.require_transition(KIND, case.state, DeregState.SHREDDED.value)
         _require_promised_period_over(vault, case)
+        winding_up.require_outside_copies_destroyed(case)
         _require_settled(conn, case)
         ids = _shreddable(conn, case_id)
     result = lifecycle.delete_customers(
@@ -631,6 +651,12 @@ def _require_settled(conn: Connection, case: cases.Case) -> None:
         for r in cases.members(conn, case.id)
         if r.creditor and r.settled_at is None
     ]
+    for blocker in winding_up.route_blockers(case, len(open_claims)):
+        raise cases.refuse(
+            WorkflowError(f"Case {case.id} (simplified route): {blocker}"),
+            action="deregistration-shred",
+            case_id=case.id,
+        )
     if open_claims:
         raise cases.refuse(
             WorkflowError(
@@ -671,6 +697,7 @@ def status(vault: Vault, case_id: str) -> dict[str, Any]:
         state = closure.vault_state(conn)
     d = case.details
     resolution = dt.date.fromisoformat(d["resolution_date"])
+    route = d.get("route", {}).get("route", "ordinary")
     notices_by_status = Counter(r.notice for r in rows)
     keep = [r for r in rows if r.must_keep]
     by_statute = Counter(r.statute for r in keep)
@@ -688,7 +715,19 @@ def status(vault: Vault, case_id: str) -> dict[str, Any]:
         "notice_by_calendar": d.get("notice_by_calendar", "Monday–Friday"),
         "custodian": counterparty.public_party(case.party) or None,
         "pinned": counterparty.pinned(case.party),
-        "timeline": [m.to_dict() for m in rules.liquidation_timeline(resolution)],
+        "timeline": [
+            m.to_dict()
+            for m in [
+                *rules.liquidation_timeline(resolution),
+                *winding_up.milestones(route, resolution),
+            ]
+        ],
+        "route": d.get("route", {"route": "ordinary"}),
+        "route_blockers": winding_up.route_blockers(
+            case, sum(1 for r in rows if r.creditor and r.settled_at is None)
+        ),
+        "outside_copies": d.get("outside_copies", []),
+        "notes": [winding_up.NO_NEW_BUSINESS, winding_up.LIABILITY_NOTE],
         "claims_deadline": claims_deadline(case).isoformat(),
         "inventory": d["inventory"],
         "persons": d["persons"],
