@@ -102,3 +102,44 @@ def test_simplified_route_blocked_by_open_balances_and_outside_copies_first(
     report = Path(shred["report"]["zh-CN"]).read_text(encoding="utf-8")
     assert "保险库外的个人信息副本" in report and "2024年客户名单导出" in report
     assert "物理粉碎" in report and "简易注销" in report
+
+
+def test_financial_institution_needs_aml_rule_and_designated_recipient_R_AML_34_1(
+    tmp_path: Path,
+) -> None:
+    h = _company(tmp_path)
+    cli("company", "set", "--sector", "financial-institution", *h)
+    start = (
+        "deregister",
+        "start",
+        "--reason",
+        "解散",
+        "--effective-date",
+        "2027-03-31",
+    )
+    assert "aml-customer-identity" in fails(*start, *h)
+    shipped = (
+        Path(__file__).resolve().parents[2]
+        / "src"
+        / "piplvault"
+        / "retention_rules.toml"
+    ).read_text(encoding="utf-8")
+    rules = shipped.replace(
+        'note = "Financial institutions and specified non-financial institutions only '
+        '(AML Law Art. 64)."\nenabled = false\n',
+        "",
+    )
+    assert rules != shipped
+    (Path(h[1]) / "retention.toml").write_text(rules, encoding="utf-8")
+    cli(*start, *h)
+    assert "R-AML-34-1" in fails("deregister", "custodian", "D-0001", *CUSTODIAN, *h)
+    designated = [*CUSTODIAN[:-1], "designated"]
+    assert "--designation" in fails(
+        "deregister", "custodian", "D-0001", *designated, *h
+    )
+    st = cli(
+        "deregister", "custodian", "D-0001", *designated,
+        "--designation", "中国人民银行指定文件 2027-01", *h,
+    )  # fmt: skip
+    assert st["custodian"]["kind"] == "designated"
+    assert st["custodian"]["designation"] == "中国人民银行指定文件 2027-01"

@@ -45,6 +45,15 @@ SignatureOption = Annotated[
 ]
 
 
+SectorOption = Annotated[
+    str | None,
+    typer.Option(
+        help="general, or financial-institution (AML Law duties: 10-year identity records, "
+        "a designated recipient on dissolution)."
+    ),
+]
+
+
 def profile_changes(
     name: str | None,
     uscc: str | None,
@@ -52,6 +61,7 @@ def profile_changes(
     contact: str | None,
     dpo: str | None,
     sms_signature: str | None,
+    sector: str | None = None,
 ) -> dict[str, str | None]:
     return {
         "name": name,
@@ -60,6 +70,7 @@ def profile_changes(
         "contact": contact,
         "dpo": dpo,
         "sms_signature": sms_signature,
+        "sector": sector,
     }
 
 
@@ -71,6 +82,7 @@ def set_command(
     contact: ContactOption = None,
     dpo: DpoOption = None,
     sms_signature: SignatureOption = None,
+    sector: SectorOption = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -81,7 +93,8 @@ def set_command(
     --dpo privacy@example.com --sms-signature 示例商贸"""
     vault = open_vault(home, db, user)
     result = company.set_profile(
-        vault, **profile_changes(name, uscc, address, contact, dpo, sms_signature)
+        vault,
+        **profile_changes(name, uscc, address, contact, dpo, sms_signature, sector),
     )
     vault.close()
     emit(result, json_out, f"company profile: {result}")

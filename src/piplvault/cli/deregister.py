@@ -138,7 +138,9 @@ def custodian_command(
     kind: Annotated[
         str,
         typer.Option(
-            "--type", help="successor, shareholder, authority, archive or agency."
+            "--type",
+            help="successor, shareholder, authority, archive, agency, designated "
+            "(AML) or administrator (破产管理人).",
         ),
     ],
     signing_key: Annotated[
@@ -151,6 +153,13 @@ def custodian_command(
     exchange_key: Annotated[
         Path | None,
         typer.Option(help="Pin the custodian vault's X25519 key ('keys exchange')."),
+    ] = None,
+    designation: Annotated[
+        str | None,
+        typer.Option(
+            help="--type designated: the document designating the recipient institution "
+            "(AML Law 2024 Art. 34)."
+        ),
     ] = None,
     home: HomeOption = None,
     db: DbOption = None,
@@ -169,6 +178,7 @@ def custodian_command(
         kind=kind,
         signing_key=read_input(signing_key, "signing key") if signing_key else None,
         exchange_key=read_input(exchange_key, "exchange key") if exchange_key else None,
+        designation=designation,
     )
     emit(result, json_out, _summary(result) + pinned_line(result["pinned"]))
 

@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 
 META_KEY = "company_profile"
 PLACEHOLDER = "本公司"
+#: ``financial-institution``: AML Law (2024) duties apply — customer identity and transaction
+#: records are kept 10 years and, on dissolution, go to the institution the State Council
+#: department designates (R-AML-34-1; Arts. 34, 64–65).
+SECTORS = ("general", "financial-institution")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +53,7 @@ class Profile:
     contact: str = ""
     dpo: str = ""
     sms_signature: str = ""
+    sector: str = "general"
 
     def signature(self) -> str:
         return self.sms_signature or self.name
@@ -94,7 +99,7 @@ def set_profile(vault: Vault, **changes: str | None) -> dict[str, str]:
     if not given:
         raise ValidationError(
             "Give at least one of --name, --uscc, --address, --contact, --dpo, "
-            "--sms-signature"
+            "--sms-signature, --sector"
         )
     if given.get("uscc"):
         given["uscc"] = given["uscc"].upper()
@@ -102,6 +107,8 @@ def set_profile(vault: Vault, **changes: str | None) -> dict[str, str]:
             raise ValidationError(
                 "--uscc is not a valid unified social credit code (GB 32100)"
             )
+    if given.get("sector") is not None and given["sector"] not in SECTORS:
+        raise ValidationError(f"--sector must be one of {', '.join(SECTORS)}")
     signature = given.get("sms_signature")
     if signature is not None and not 2 <= len(signature) <= 16:
         raise ValidationError(

@@ -25,6 +25,7 @@ from piplvault.errors import (
     WorkflowError,
 )
 from piplvault.vault import cases, counterparty, handover, lifecycle
+from piplvault.vault import company as company_profile
 from piplvault.vault.deregistration import ACTION, CUSTODIAN_TYPES, KIND, status
 from piplvault.vault.records import load_field_defs
 
@@ -53,6 +54,7 @@ def set_custodian(
     kind: str,
     signing_key: bytes | None = None,
     exchange_key: bytes | None = None,
+    designation: str | None = None,
 ) -> dict[str, Any]:
     """Name the accountable custodian of the retained records (R-ACC-T-1), pinning its
     vault's keys when given (otherwise at ``package``)."""
@@ -63,6 +65,19 @@ def set_custodian(
     if not name.strip() or not contact.strip():
         raise ValidationError("The custodian needs --name and --contact")
     ident = identifier.strip().upper()
+    with vault.read() as conn:
+        sector = company_profile.of(vault, conn).sector
+    if sector == "financial-institution" and kind != "designated":
+        raise ValidationError(
+            "A financial institution's customer identity and transaction records go to the "
+            "institution designated by the State Council department on dissolution "
+            "(AML Law 2024 Art. 34; R-AML-34-1): use --type designated with "
+            "--designation REF, not an ordinary custodian"
+        )
+    if kind == "designated" and not (designation or "").strip():
+        raise ValidationError(
+            "--type designated needs --designation REF (the designating document)"
+        )
     if not (
         discovery.validate("CN_USCC", ident)
         or discovery.validate("CN_RESIDENT_ID", ident)
@@ -85,6 +100,7 @@ def set_custodian(
             "identifier": ident,
             "contact": contact.strip(),
             "kind": kind,
+            **({"designation": designation.strip()} if designation else {}),
         }
         counterparty.pin(
             case.party,

@@ -67,6 +67,10 @@ CUSTODIAN_TYPES = {
     "authority": ("主管机关", "competent authority"),
     "archive": ("档案馆", "archive institution"),
     "agency": ("受托档案管理机构", "entrusted archive-management agency"),
+    "designated": (
+        "国务院有关部门指定的机构",
+        "institution designated by the State Council department (AML Law 2024 Art. 34)",
+    ),
     "administrator": (
         "破产管理人",
         "court-appointed bankruptcy administrator (Enterprise Bankruptcy Law Arts. 13, 25)",
@@ -122,6 +126,8 @@ def start(
         profile = company_profile.of(vault, conn)
         if not (company or profile.name):
             company_profile.require_named(vault, conn)
+        if profile.sector == "financial-institution":
+            _require_aml_rule(vault)
         stock = inventory(vault, conn)
         case = cases.Case(
             id=cases.new_case_id(conn, KIND),
@@ -168,6 +174,19 @@ def start(
         )
     split(vault, case.id)
     return status(vault, case.id)
+
+
+def _require_aml_rule(vault: Vault) -> None:
+    """A financial institution keeps customer identity and transaction records 10 years
+    (AML Law 2024 Arts. 34, 65): refuse to split without that rule in force."""
+    if "aml-customer-identity" not in {
+        r.key for r in lifecycle.load_schedule(vault).rules
+    }:
+        raise WorkflowError(
+            "This company is a financial institution (company profile): enable the "
+            "'aml-customer-identity' rule (AML Law 2024 Art. 34, 10 years) in "
+            "HOME/retention.toml before deregistering (R-AML-34-1)"
+        )
 
 
 def _refuse_second_case(conn: Connection) -> None:
