@@ -17,7 +17,15 @@ from piplvault.cli.options import (
 )
 from piplvault.cli.transfer import pinned_line
 from piplvault.errors import ValidationError
-from piplvault.vault import address_change, custodian, deregistration, winding_up
+from piplvault.vault import (
+    address_change,
+    creditors,
+    custodian,
+    deregistration,
+    deregistration_notices,
+    deregistration_shred,
+    winding_up,
+)
 from piplvault.vault.cases import parse_date
 
 deregister_app = typer.Typer(
@@ -125,7 +133,7 @@ def creditor_command(
     """Mark a creditor (kept until settled), or its claim settled. Example:
     piplvault deregister creditor D-0001 --customer 7 [--settled]"""
     vault = open_vault(home, db, user)
-    result = deregistration.mark_creditor(vault, case_id, customer, settled=settled)
+    result = creditors.mark_creditor(vault, case_id, customer, settled=settled)
     emit(result, json_out, f"Customer {customer}: creditor, settled={settled}")
 
 
@@ -245,7 +253,7 @@ def notices_command(
     """Render closing notices naming the custodian. Example:
     piplvault deregister notices D-0001 --out ./notices"""
     vault = open_vault(home, db, user)
-    result = deregistration.send_notices(vault, case_id, out, lang=lang)
+    result = deregistration_notices.send_notices(vault, case_id, out, lang=lang)
     emit(
         result,
         json_out,
@@ -277,7 +285,7 @@ def delivery_command(
     if bool(customer) == all_:
         raise ValidationError("Give --customer ID (repeatable) or --all")
     vault = open_vault(home, db, user)
-    result = deregistration.record_delivery(
+    result = deregistration_notices.record_delivery(
         vault, case_id, None if all_ else list(customer or []), status, reference
     )
     emit(result, json_out, f"{result['customers']} notice(s) {status}")
@@ -295,7 +303,7 @@ def regulator_report_command(
     """Write the disposal plan for the regulator (NDSMR Art. 32). Example:
     piplvault deregister regulator-report D-0001 --out plan.json"""
     vault = open_vault(home, db, user)
-    result = deregistration.regulator_report(vault, case_id, out)
+    result = deregistration_notices.regulator_report(vault, case_id, out)
     emit(result, json_out, f"Disposal plan written to {result['report']}")
 
 
@@ -359,7 +367,9 @@ def shred_command(
     """Crypto-shred everything not kept; certificate and closing report. Example:
     piplvault deregister shred D-0001"""
     vault = open_vault(home, db, user)
-    result = deregistration.shred(vault, case_id, out_dir=out, approved_by=approved_by)
+    result = deregistration_shred.shred(
+        vault, case_id, out_dir=out, approved_by=approved_by
+    )
     emit(
         result,
         json_out,

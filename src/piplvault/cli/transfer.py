@@ -25,7 +25,13 @@ from piplvault.cli.options import (
 )
 from piplvault.crypto.envelope import exchange_pem, fingerprint
 from piplvault.errors import ValidationError
-from piplvault.vault import due_diligence, handover_receive, transfer, transfer_finish
+from piplvault.vault import (
+    due_diligence,
+    handover_receive,
+    transfer,
+    transfer_finish,
+    transfer_notices,
+)
 from piplvault.vault.cases import parse_date
 from piplvault.vault.counterparty import readable
 
@@ -223,7 +229,7 @@ def notices_command(
         if not host or not port.isdigit():
             raise ValidationError("--smtp must look like HOST:PORT, e.g. 127.0.0.1:25")
         server = (host, int(port), smtp_from)
-    result = transfer.send_notices(
+    result = transfer_notices.send_notices(
         vault, case, out, lang=lang, smtp=server, voluntary=voluntary
     )
     vault.close()
@@ -257,7 +263,7 @@ def delivery_command(
     if all_ == bool(customer):
         raise ValidationError("Give --customer ID (repeatable) or --all")
     vault = open_vault(home, db, user)
-    result = transfer.record_delivery(
+    result = transfer_notices.record_delivery(
         vault, case, None if all_ else customer, status, reference
     )
     vault.close()
@@ -276,7 +282,7 @@ def object_command(
 ) -> None:
     """Record an objection; the customer is excluded from the transfer."""
     vault = open_vault(home, db, user)
-    result = transfer.record_objection(vault, case, customer, channel=channel)
+    result = transfer_notices.record_objection(vault, case, customer, channel=channel)
     vault.close()
     emit(result, json_out, f"{case}: customer {customer} objected and is excluded")
 
@@ -294,7 +300,7 @@ def consent_command(
     """Record a customer's separate consent (同意) to an asset sale, naming this case's
     recipient (PIPL Art. 23); the customer joins the transfer."""
     vault = open_vault(home, db, user)
-    result = transfer.record_consent(vault, case, customer, channel=channel)
+    result = transfer_notices.record_consent(vault, case, customer, channel=channel)
     vault.close()
     emit(
         result,
@@ -317,7 +323,7 @@ def advance_command(
 ) -> None:
     """Move to the next step: objection-window (all notices delivered), then ready."""
     vault = open_vault(home, db, user)
-    result = transfer.advance(
+    result = transfer_notices.advance(
         vault, case, as_of=parse_date(as_of, "--as-of") if as_of else None
     )
     vault.close()
