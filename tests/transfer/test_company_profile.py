@@ -111,3 +111,33 @@ def test_due_diligence_pack_signed_without_plaintext_13_10(tmp_path: Path) -> No
     assert "edited" in fails(
         "transfer", "verify-report", edited, "--public-key", k["public"]
     )
+
+
+def test_share_transfer_with_business_discontinued_deletes_before_closing_13_6(
+    tmp_path: Path,
+) -> None:
+    """Our interpretation of PIPL Art. 47(1)(ii), labelled so: nothing moves, the data is
+    deleted (or restricted where a statute keeps it) before the new owners take control."""
+    import json
+
+    _, h = _vault(tmp_path, *PROFILE)
+    cli("retention", "set", "1", "--last-transaction", "2026-05-01", *h)
+    assert "--closing-date" in fails(
+        "transfer", "create", "--recipient", "新股东", "--contact", "010-1",
+        "--uscc", "91110000600037341L", "--purposes", "contract",
+        "--deal", "share-transfer-discontinued", *h,
+    )  # fmt: skip
+    case = create(
+        Path(h[1]), "--closing-date", "2026-12-31", deal="share-transfer-discontinued"
+    )
+    assert case["mode"] == "discontinue"
+    assert "our interpretation" in case["plan"]["interpretation"]
+    assert "needs no transfer notice" in fails(
+        "transfer", "notices", case["id"], "--out", tmp_path / "n", *h
+    )
+    done = cli("transfer", "advance", case["id"], *h)
+    assert done["state"] == "closed"
+    assert done["customers_destroyed"] == 2 and done["customers_restricted"] == 1
+    cert = json.loads(Path(done["certificate"]).read_bytes())
+    assert cert["what"]["customers_destroyed"] == 2
+    assert cli("status", *h)["customers"] == 1

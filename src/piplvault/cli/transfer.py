@@ -61,7 +61,7 @@ def create_command(
         str,
         typer.Option(
             help="merger|division|asset-sale|share-transfer|dissolution-successor|"
-            "bankruptcy"
+            "bankruptcy|share-transfer-discontinued"
         ),
     ],
     objection_days: Annotated[
@@ -100,6 +100,13 @@ def create_command(
             "(破产管理人), who is the recipient."
         ),
     ] = None,
+    closing_date: Annotated[
+        str | None,
+        typer.Option(
+            help="share-transfer-discontinued: the day the new shareholders take control "
+            "(data is deleted or restricted before it)."
+        ),
+    ] = None,
     seller_ceases: Annotated[
         bool | None,
         typer.Option(
@@ -133,6 +140,9 @@ def create_command(
         else None,
         court_appointment=court_appointment,
         seller_ceases=seller_ceases,
+        closing_date=parse_date(closing_date, "--closing-date")
+        if closing_date
+        else None,
     )
     vault.close()
     emit(

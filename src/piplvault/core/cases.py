@@ -21,6 +21,7 @@ class Deal(StrEnum):
     SHARE_TRANSFER = "share-transfer"
     DISSOLUTION_SUCCESSOR = "dissolution-successor"
     BANKRUPTCY = "bankruptcy"
+    SHARE_TRANSFER_DISCONTINUED = "share-transfer-discontinued"
 
 
 class Mode(StrEnum):
@@ -29,6 +30,7 @@ class Mode(StrEnum):
     NOTICE = "notice"  # PIPL Art. 22: tell people the recipient; they may object
     SEPARATE_CONSENT = "separate-consent"  # PIPL Art. 23: only those who consent move
     CHANGE_NOTICE = "change-notice"  # no change of handler: nothing moves
+    DISCONTINUE = "discontinue"  # shares sold, business stops: Art. 47 deletion first
 
 
 DEAL_ZH = {
@@ -38,6 +40,7 @@ DEAL_ZH = {
     Deal.SHARE_TRANSFER: "股权转让",
     Deal.DISSOLUTION_SUCCESSOR: "解散后由承继方承接",
     Deal.BANKRUPTCY: "破产，由人民法院指定的破产管理人接管",
+    Deal.SHARE_TRANSFER_DISCONTINUED: "股权转让且原业务停止",
 }
 DEAL_EN = {
     Deal.MERGER: "the merger",
@@ -46,6 +49,7 @@ DEAL_EN = {
     Deal.SHARE_TRANSFER: "the share transfer",
     Deal.DISSOLUTION_SUCCESSOR: "the dissolution with a successor",
     Deal.BANKRUPTCY: "the bankruptcy, in which the court-appointed administrator takes over",
+    Deal.SHARE_TRANSFER_DISCONTINUED: "the share transfer with the business discontinued",
 }
 
 #: Deals after which the seller ceases to exist: those who objected cannot stay with it, so
@@ -59,6 +63,8 @@ def legal_mode(deal: Deal, *, legal_opinion: str | None = None) -> Mode:
     an admin records a legal opinion justifying Art. 22 notice mode."""
     if deal is Deal.SHARE_TRANSFER:
         return Mode.CHANGE_NOTICE
+    if deal is Deal.SHARE_TRANSFER_DISCONTINUED:
+        return Mode.DISCONTINUE
     if deal is Deal.ASSET_SALE and not legal_opinion:
         return Mode.SEPARATE_CONSENT
     return Mode.NOTICE

@@ -156,7 +156,7 @@ def start(
         cases.insert_case(vault, conn, case)
         ids = [int(i) for i in conn.execute(select(customers.c.id)).scalars()]
         cases.set_members(conn, case.id, [(cid, True, "") for cid in ids])
-        _end_relationships(conn, ids, effective_date)
+        end_relationships(conn, ids, effective_date)
         cases.set_vault_state(conn, "winding-down")
         vault.record(
             conn,
@@ -294,7 +294,7 @@ def _backup_counts(conn: Connection) -> dict[str, Any]:
     }
 
 
-def _end_relationships(conn: Connection, ids: list[int], day: dt.date) -> None:
+def end_relationships(conn: Connection, ids: list[int], day: dt.date) -> None:
     """The service stops on the effective date: each relationship ends then (PIPL 47)."""
     known = {
         int(r.customer_id): r.relationship_ended_on

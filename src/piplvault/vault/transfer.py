@@ -44,6 +44,7 @@ def create(
     exchange_key: bytes | None = None,
     court_appointment: str | None = None,
     seller_ceases: bool | None = None,
+    closing_date: dt.date | None = None,
 ) -> dict[str, Any]:
     """Open a transfer case and compute its scope (who and which fields would move).
 
@@ -72,6 +73,11 @@ def create(
             "A bankruptcy's recipient is the court-appointed administrator (破产管理人): "
             "give the court's appointment decision with --court-appointment "
             "(Enterprise Bankruptcy Law Art. 13)"
+        )
+    if deal_type is Deal.SHARE_TRANSFER_DISCONTINUED and closing_date is None:
+        raise ValidationError(
+            "A share transfer with the business discontinued needs --closing-date (when "
+            "the new shareholders take control): the data is deleted or restricted before"
         )
     ceases = (
         deal_type in rules.SELLER_CEASES if seller_ceases is None else seller_ceases
@@ -104,6 +110,7 @@ def create(
                 "objection_reason": objection_reason,
                 "legal_opinion": legal_opinion,
                 "court_appointment": court_appointment,
+                "closing_date": closing_date.isoformat() if closing_date else None,
                 "seller_ceases": ceases,
                 "persons": persons,
                 "regulator_report_required": persons
@@ -170,7 +177,9 @@ def scope(
         if r.objected_at is not None
     }
     locked = (
-        {} if case.mode == Mode.CHANGE_NOTICE.value else locked_elsewhere(conn, case.id)
+        {}
+        if case.mode in (Mode.CHANGE_NOTICE.value, Mode.DISCONTINUE.value)
+        else locked_elsewhere(conn, case.id)
     )
     out = []
     ids = conn.execute(
@@ -213,7 +222,9 @@ def locked_elsewhere(conn: Connection, case_id: str) -> dict[int, str]:
             cases_table.c.kind == KIND,
             cases_table.c.id != case_id,
             cases_table.c.state.in_(OPEN_STATES),
-            cases_table.c.mode != Mode.CHANGE_NOTICE.value,
+            cases_table.c.mode.not_in(
+                [Mode.CHANGE_NOTICE.value, Mode.DISCONTINUE.value]
+            ),
             case_customers.c.included == 1,
         )
     )
@@ -230,7 +241,7 @@ def _decide_member(
     case: cases.Case,
 ) -> tuple[bool, str]:
     mode = case.mode
-    if mode == Mode.CHANGE_NOTICE.value:
+    if mode in (Mode.CHANGE_NOTICE.value, Mode.DISCONTINUE.value):
         return True, ""
     if cid in objected:
         return False, "objected"
@@ -342,7 +353,17 @@ def status(vault: Vault, case_id: str) -> dict[str, Any]:
             },
         }
         out["exclusions"] = cases.exclusions(conn, case_id)
-        if case.details.get("seller_ceases"):
+        if case.mode == Mode.DISCONTINUE.value:
+            from piplvault.vault.discontinue import INTERPRETATION
+
+            out["plan"] = {
+                "closing_date": case.details.get("closing_date"),
+                "what": "before closing every customer relationship ends: records a "
+                "statute keeps are restricted, everything else is deleted (certificate); "
+                "no personal information moves to the new shareholders",
+                "interpretation": INTERPRETATION,
+            }
+        elif case.details.get("seller_ceases"):
             from piplvault.vault.transfer_finish import objectors_to_delete
 
             out["plan"] = {

@@ -53,7 +53,7 @@ def package(
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, KIND)
-        if case.mode == Mode.CHANGE_NOTICE.value:
+        if case.mode in (Mode.CHANGE_NOTICE.value, Mode.DISCONTINUE.value):
             raise WorkflowError(
                 "A share transfer with no change of handler moves no data "
                 "(R-22-4); there is no package to build"

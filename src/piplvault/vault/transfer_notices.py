@@ -19,7 +19,7 @@ from piplvault.core.cases import DEAL_EN, DEAL_ZH, Deal, Mode, TransferState
 from piplvault.documents import notices
 from piplvault.errors import ValidationError, WorkflowError
 from piplvault.store.schema import case_customers
-from piplvault.vault import cases, company, counterparty, policy
+from piplvault.vault import cases, company, counterparty, discontinue, policy
 from piplvault.vault.records import load_field_defs
 from piplvault.vault.transfer import (
     KIND,
@@ -109,6 +109,12 @@ def send_notices(
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, KIND)
+        if case.mode == Mode.DISCONTINUE.value:
+            raise WorkflowError(
+                f"Case {case_id}: the business stops and nothing moves to the new owners; "
+                f"its data is deleted or restricted before closing ('piplvault transfer "
+                f"advance {case_id}'), which needs no transfer notice"
+            )
         if case.mode == Mode.CHANGE_NOTICE.value and not voluntary:
             raise WorkflowError(
                 f"Case {case_id} is a share transfer: the handler does not change and no "
@@ -289,6 +295,13 @@ def advance(
     a future date is refused, and the date used is always audited (13.2)."""
     today = vault.clock.now().date()
     day = as_of or today
+    with vault.read() as conn:
+        first = cases.load_case(conn, case_id, KIND)
+    if (
+        first.mode == Mode.DISCONTINUE.value
+        and first.state == TransferState.DRAFT.value
+    ):
+        return discontinue.execute(vault, case_id)
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, KIND)
