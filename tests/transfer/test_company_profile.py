@@ -141,3 +141,21 @@ def test_share_transfer_with_business_discontinued_deletes_before_closing_13_6(
     cert = json.loads(Path(done["certificate"]).read_bytes())
     assert cert["what"]["customers_destroyed"] == 2
     assert cli("status", *h)["customers"] == 1
+
+
+def test_enterprise_letter_is_addressed_to_its_contact_person_13_9(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "v"
+    cli("init", home, *PROFILE)
+    rows = [
+        *ROWS,
+        "KH5,企业,七喜网络有限公司,管桂英,,15545937454,m5@example.com,,广州市天河区示例街2号",
+    ]
+    source = tmp_path / "c.csv"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    cli("import", source, "--home", home)
+    case = create(home)["id"]
+    cli("transfer", "notices", case, "--out", tmp_path / "n", "--home", home)
+    letters = (tmp_path / "n" / "letters.html").read_text(encoding="utf-8")
+    assert "广州市天河区示例街2号<br>七喜网络有限公司　管桂英　收" in letters

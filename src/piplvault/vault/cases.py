@@ -228,9 +228,7 @@ def notice_recipients(
         letter = {
             "postal_address": values.get("address") or "",
             # an enterprise's letter is addressed to its contact person (13.9)
-            "attention": (values.get("contact_person") or values.get("name_2") or "")
-            if enterprise
-            else "",
+            "attention": _contact_person(values, name) if enterprise else "",
         }
         out.append(
             notices.Recipient(
@@ -242,6 +240,15 @@ def notice_recipients(
             )
         )
     return out
+
+
+def _contact_person(values: dict[str, str], display: str) -> str:
+    """An enterprise's contact person: a person-name field other than its display name."""
+    for key in ("contact_person", "name", "name_2"):
+        value = values.get(key)
+        if value and value != display:
+            return value
+    return ""
 
 
 def _national_mobile(value: str) -> str:
