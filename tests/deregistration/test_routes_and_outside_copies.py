@@ -102,6 +102,7 @@ def test_simplified_route_blocked_by_open_balances_and_outside_copies_first(
     report = Path(shred["report"]["zh-CN"]).read_text(encoding="utf-8")
     assert "保险库外的个人信息副本" in report and "2024年客户名单导出" in report
     assert "物理粉碎" in report and "简易注销" in report
+    assert "数字一致" in report  # 13.14: the report's counts agree with each other
 
 
 def test_financial_institution_needs_aml_rule_and_designated_recipient_R_AML_34_1(

@@ -161,6 +161,7 @@ def report_data(vault: Vault, case_id: str) -> dict[str, Any]:
         "package": {"path": st["package"], "sha256": st["package_sha256"]},
         "regulator_report": st["regulator_report"],
         "certificate": certificate,
+        "reconciliation": reconcile(st, certificate),
         "route": st["route"],
         "outside_copies": st["outside_copies"],
         "notes": st["notes"],
@@ -169,6 +170,33 @@ def report_data(vault: Vault, case_id: str) -> dict[str, Any]:
         "generated_at": vault.now(),
         "public_key": vault.public_key_pem(),
     }
+
+
+def reconcile(st: dict[str, Any], certificate: dict[str, Any]) -> dict[str, Any]:
+    """The report's counts checked against each other (issue 13 item 14): every customer is
+    either kept (restricted by the certificate, or held) or destroyed by the certificate."""
+    held = sum(
+        1
+        for c in st["customers"]
+        if c["must_keep"] and str(c["statute"]).startswith("legal hold")
+    )
+    out: dict[str, Any] = {
+        "customers": st["split"]["customers"],
+        "must_keep": st["split"]["must_keep"],
+        "destroy": st["split"]["destroy"],
+        "held_untouched": held,
+    }
+    if certificate:
+        out["certificate_destroyed"] = certificate["destroyed"]
+        out["certificate_restricted"] = certificate["restricted"]
+        out["agree"] = (
+            out["must_keep"] + out["destroy"] == out["customers"]
+            and certificate["destroyed"] == out["destroy"]
+            and certificate["restricted"] + held <= out["must_keep"]
+        )
+    else:
+        out["agree"] = out["must_keep"] + out["destroy"] == out["customers"]
+    return out
 
 
 def _custodian_type(party: dict[str, Any] | None) -> dict[str, str]:
