@@ -99,6 +99,9 @@ def test_statutory_records_kept_whole_restricted_at_custodian_and_pinned_seal(
         shred = cli("deregister", "shred", "D-0001", "--out", tmp_path / "proof", *h)
     certificate = json.loads(Path(shred["certificate"]).read_bytes())
     assert certificate["kind"] == "deregistration"
+    assert (
+        certificate["issuer"]["name"] == "示例商贸有限公司"
+    )  # 13.9: the handler named
     assert "第四十七条第一款第（二）项" in certificate["why"]["legal_basis"][0]
     assert "加密擦除（销毁密钥" in certificate["how"]["method_zh"]
     # 13.13: at the custodian the records arrive restricted to the statute's readers

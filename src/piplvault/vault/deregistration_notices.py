@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from piplvault.core.cases import DeregState
 from piplvault.errors import WorkflowError
-from piplvault.vault import cases, counterparty
+from piplvault.vault import cases, company, counterparty
 from piplvault.vault.deregistration import (
     ACTION,
     KIND,
@@ -99,6 +99,7 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
             "title": "数据处置方案 Data disposal plan (dissolution)",
             "case": case.id,
             "company": case.details["company"],
+            "handler": company.of(vault, conn).to_dict(),
             "reason": case.details["reason"],
             "effective_date": case.details["effective_date"],
             "custodian": counterparty.public_party(case.party),

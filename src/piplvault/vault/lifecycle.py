@@ -54,6 +54,7 @@ from piplvault.store.schema import (
     legal_holds,
     shred_journal,
 )
+from piplvault.vault import company
 from piplvault.vault.records import load_field_defs, require_customer
 
 if TYPE_CHECKING:
@@ -555,6 +556,7 @@ def _destroy(
         "format_version": 1,
         "certificate_id": run_id,
         "vault_id": read_meta(conn, "vault_id") or "",
+        "issuer": company.load(conn, vault.settings.company).to_dict(),
         "kind": kind,
         "what": {
             "customers_destroyed": len(full),
