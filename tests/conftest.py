@@ -25,6 +25,8 @@ TEST_ENV = {
     "PIPLVAULT_PASSPHRASE": PASSPHRASE,
     "PIPLVAULT_KDF_MEMORY_KIB": "8192",
     "PIPLVAULT_OWNER_PASSWORD": OWNER_PASSWORD,
+    # notices must name the handler (issue 13 item 9); tests run as this company
+    "PIPLVAULT_COMPANY": "示例商贸有限公司",
 }
 
 

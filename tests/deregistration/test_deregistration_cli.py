@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLES, cli_env, run_piplvault
+from tests.transfer.small import run_at
 from tests.vaults import clone, frozen
 
 CUSTODIAN = [
@@ -117,8 +118,11 @@ def test_deregistration_end_to_end(
     # R-47-2: the schedule splits each customer's fields into must-keep and destroy.
     kept = {c["customer_id"]: c for c in st["customers"] if c["must_keep"]}
     assert set(kept) == {1, 2}
-    assert kept[1]["keep_until"] == "2037-01-01" and "tax-records" in kept[1]["statute"]
-    assert "identity" in kept[1]["destroy_categories"]
+    # 13.11: the 30-year accounting rule is on and keeps the whole record (with the name)
+    assert kept[1]["keep_until"] == "2057-01-01" and "tax-records" in kept[1]["statute"]
+    assert "accounting-vouchers" in kept[1]["statute"]
+    assert "identity" in kept[1]["keep_categories"]
+    assert "identity" not in kept[1]["destroy_categories"]
     assert st["split"] == {**st["split"], "must_keep": 2, "destroy": 198}
 
     # R-GB35273-6.4-1: winding down refuses new personal information.
@@ -209,6 +213,8 @@ def test_deregistration_end_to_end(
         "D-0001",
         "--custodian-key",
         str(cx),
+        "--custodian-signing-key",
+        str(csig),
         "--out",
         str(pkg),
         *home,
@@ -233,10 +239,15 @@ def test_deregistration_end_to_end(
     assert "R-CO-I2-18-1" in early_seal.stderr
 
     # R-CO-232-1: no shredding while a claim is open; settle it, then shred (R-47-1).
-    open_claim = pv("deregister", "shred", "D-0001", *home, ok=False)
+    # 13.12: and never before the effective date the letters promise
+    early = pv("deregister", "shred", "D-0001", *home, ok=False)
+    assert "until the effective date 2027-03-31" in early.stderr
+    open_claim = run_at("2027-03-31", "deregister", "shred", "D-0001", *home)
     assert "Customer 5 is a creditor" in open_claim.stderr
     pv("deregister", "creditor", "D-0001", "--customer", "5", "--settled", *home)
-    shred = pv_json("deregister", "shred", "D-0001", *home)
+    shred = json.loads(
+        run_at("2027-03-31", "deregister", "shred", "D-0001", "--json", *home).stdout
+    )
     assert shred["customers_destroyed"] == 198 and shred["customers_restricted"] == 2
     pv("certificate", "verify", shred["certificate"], "--public-key", str(cosig))
     report = Path(shred["report"]["zh-CN"]).read_text(encoding="utf-8")
@@ -255,7 +266,7 @@ def test_deregistration_end_to_end(
         *home,
         ok=False,
     )
-    assert "signature is invalid" in wrong.stderr
+    assert "not the custodian's key pinned" in wrong.stderr
     sealed = pv_json(
         "deregister",
         "seal",
@@ -332,7 +343,7 @@ def test_tampered_or_wrongly_addressed_package_is_refused(
     pv("deregister", "custodian", "D-0001", *CUSTODIAN, *home)
     pv("deregister", "notices", "D-0001", "--out", str(tmp_path / "n"), *home)
     pv("deregister", "delivery", "D-0001", "--all", "--status", "delivered", *home)
-    cx, _ = _keys(cust, tmp_path)
+    cx, csig = _keys(cust, tmp_path)
     _, cosig = _keys(co, tmp_path)
     pkg = tmp_path / "p.pvpkg"
     pv(
@@ -341,6 +352,8 @@ def test_tampered_or_wrongly_addressed_package_is_refused(
         "D-0001",
         "--custodian-key",
         str(cx),
+        "--custodian-signing-key",
+        str(csig),
         "--out",
         str(pkg),
         *home,
@@ -364,7 +377,7 @@ def test_tampered_or_wrongly_addressed_package_is_refused(
     )
     assert bad.returncode == 1 and bad.stderr.startswith("Error:")
     # The custodian package carries each record's rule and destroy-after date (R-ACC-T-1):
-    # the custodian's own retention plan keeps the tax records until 2037-01-01.
+    # the custodian's own retention plan keeps the accounting records until 2057-01-01.
     pv("receive", str(pkg), "--sender-key", str(cosig), "--home", str(cust))
     plan = json.loads(
         pv(
@@ -373,10 +386,10 @@ def test_tampered_or_wrongly_addressed_package_is_refused(
     )
     outcomes = {c["outcome"] for c in plan["customers"]}
     assert outcomes == {"restrict"}
-    assert {c["restricted_until"] for c in plan["customers"]} == {"2037-01-01"}
+    assert {c["restricted_until"] for c in plan["customers"]} == {"2057-01-01"}
     late = json.loads(
         pv(
-            "retention", "plan", "--as-of", "2037-01-02", "--home", str(cust), "--json"
+            "retention", "plan", "--as-of", "2057-01-02", "--home", str(cust), "--json"
         ).stdout
     )
     assert {c["outcome"] for c in late["customers"]} == {"destroy"}
@@ -406,8 +419,9 @@ def test_regulator_report_required_over_threshold(
     pv("deregister", "custodian", "D-0001", *CUSTODIAN, *home)
     pv("deregister", "notices", "D-0001", "--out", str(tmp_path / "n"), *home)
     pv("deregister", "delivery", "D-0001", "--all", "--status", "delivered", *home)
-    cx, _ = _keys(cust, tmp_path)
-    pkg = ["--custodian-key", str(cx), "--out", str(tmp_path / "p.pvpkg")]
+    cx, csig = _keys(cust, tmp_path)
+    pkg = ["--custodian-key", str(cx), "--custodian-signing-key", str(csig)]
+    pkg += ["--out", str(tmp_path / "p.pvpkg")]
     refused = pv("deregister", "package", "D-0001", *pkg, *home, ok=False)
     assert "regulator report" in refused.stderr
     plan = tmp_path / "plan.json"

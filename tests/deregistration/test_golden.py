@@ -17,7 +17,15 @@ from piplvault.crypto.envelope import exchange_pem
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
 from piplvault.testing import FrozenClock
-from piplvault.vault import Vault, deregistration, lifecycle
+from piplvault.vault import (
+    Vault,
+    creditors,
+    deregistration,
+    deregistration_notices,
+    deregistration_shred,
+    lifecycle,
+)
+from piplvault.vault import custodian as custodian_module
 from tests.conftest import EXAMPLES
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
@@ -67,25 +75,29 @@ def test_closing_notices_and_report_golden(tmp_path: Path) -> None:
         company="示例科技有限公司",
         contact="清算组 010-00000000",
     )
-    deregistration.mark_creditor(company, "D-0001", 3)
-    deregistration.set_custodian(
+    creditors.mark_creditor(company, "D-0001", 3)
+    custodian_module.set_custodian(
         company,
         "D-0001",
         name="某档案管理有限公司",
         identifier="91110000600037341L",
         contact="010-12345678",
         kind="agency",
+        signing_key=custodian.public_key_pem().encode(),
     )
     for lang in ("zh", "en"):
         out = tmp_path / f"notices-{lang}"
-        deregistration.send_notices(company, "D-0001", out, lang=lang)
+        deregistration_notices.send_notices(company, "D-0001", out, lang=lang)
         _check(f"closing-letters.{lang}.html", (out / "letters.html").read_text())
         _check(f"closing-sms.{lang}.csv", (out / "sms.csv").read_text("utf-8-sig"))
-    deregistration.record_delivery(company, "D-0001", None, "delivered", "EMS-1")
+    deregistration_notices.record_delivery(
+        company, "D-0001", None, "delivered", "EMS-1"
+    )
     key = exchange_pem(custodian.keyring.exchange_key.public_key()).encode()
-    deregistration.package(company, "D-0001", key, tmp_path / "p.pvpkg")
-    deregistration.mark_creditor(company, "D-0001", 3, settled=True)
-    result = deregistration.shred(company, "D-0001", out_dir=tmp_path / "proof")
+    custodian_module.package(company, "D-0001", key, tmp_path / "p.pvpkg")
+    creditors.mark_creditor(company, "D-0001", 3, settled=True)
+    clock.moment = dt.datetime(2027, 3, 31, 9, tzinfo=dt.UTC)  # the effective date
+    result = deregistration_shred.shred(company, "D-0001", out_dir=tmp_path / "proof")
     for lang in ("zh-CN", "en"):
         text = Path(result["report"][lang]).read_text(encoding="utf-8")
         _check(f"closing-report.{lang}.html", _normalise(text, tmp_path))

@@ -107,7 +107,7 @@ def test_shipped_rules_name_their_sources(tmp_path: Path) -> None:
 
 def test_retention_plan_apply_and_holds_cli_R_47_1_R_47_2(home: Path) -> None:
     """R-47-1 / R-47-2 end to end: facts → plan → apply (one shredded, one restricted, one
-    held) → certificate; the restricted customer keeps only its financial fields."""
+    held) → certificate; the restricted customer keeps only what its statutes need."""
     h = ("--home", str(home))
     for args in (
         ("retention", "set", "1", "--relationship-ended", "2025-01-31"),
@@ -131,7 +131,8 @@ def test_retention_plan_apply_and_holds_cli_R_47_1_R_47_2(home: Path) -> None:
     by_id = {c["customer_id"]: c for c in data["customers"]}
     assert by_id[1]["outcome"] == "destroy"
     assert by_id[2]["outcome"] == "restrict"
-    assert by_id[2]["restricted_until"] == "2035-01-01"
+    # the 30-year accounting rule is on by default (issue 13 item 11)
+    assert by_id[2]["restricted_until"] == "2055-01-01"
     assert by_id[3]["outcome"] == "held"
     assert by_id[4]["outcome"] == "keep"
     assert data["summary"]["keep"] == 197
@@ -148,7 +149,8 @@ def test_retention_plan_apply_and_holds_cli_R_47_1_R_47_2(home: Path) -> None:
         view = vault.show_customer(2, reveal=True, purpose="finance")
         cats = {f.definition.category for f in view.fields.values()}
         assert view.status == "restricted"
-        assert "identity" not in cats and "contact" not in cats
+        # statutes keep the whole record: who (identity) and how much (financial)
+        assert "identity" in cats and "contact" not in cats
         assert "financial" in cats
         with pytest.raises(LegalHoldError):
             lifecycle.delete_customer(vault, 3, reason="request")

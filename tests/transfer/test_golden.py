@@ -7,6 +7,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from piplvault.documents import notices
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
@@ -26,6 +28,14 @@ def _check(name: str, text: str) -> None:
 
 COMMON = {
     "company": "示例商贸有限公司",
+    "sms_signature": "示例商贸",
+    "company_profile": {
+        "name": "示例商贸有限公司",
+        "uscc": "91110000600037341L",
+        "address": "北京市东城区示例路1号",
+        "contact": "400-000-0000",
+        "dpo": "privacy@example.com",
+    },
     "deal_zh": "合并",
     "deal_en": "the merger",
     "recipient": {
@@ -37,6 +47,7 @@ COMMON = {
     "purposes_en": "contract, after-sales",
     "categories_zh": "身份信息、联系方式",
     "categories_en": "identity, contact",
+    "objection_days": 30,
     "objection_deadline": "2026-12-23",
     "objection_deadline_zh": "2026年12月23日",
     "objection_channel": "客服电话 400-000-0000",
@@ -50,32 +61,55 @@ PEOPLE = [
     notices.Recipient(
         customer_id=1, name="张健", mobile="13411641045", email="z@example.com"
     ),
-    notices.Recipient(customer_id=2, name="欧阳娜娜", mobile=None, email=None),
+    notices.Recipient(
+        customer_id=2,
+        name="七喜网络有限公司",
+        mobile=None,
+        email=None,
+        context={
+            "postal_address": "广东省广州市天河区示例街2号",
+            "attention": "管桂英",
+        },
+    ),
 ]
 
 
-def test_transfer_notice_golden(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("kind", ["transfer", "transfer-consent", "change"])
+def test_notice_golden_every_kind_channel_language(
+    kind: str, lang: str, tmp_path: Path
+) -> None:
+    """Every deal path × channel (letter, SMS, e-mail) × language (issue 13, Proof)."""
     env = notices.environment(tmp_path)
-    for lang in ("zh", "en"):
-        out = tmp_path / lang
-        rendered = notices.render(
-            env,
-            "transfer",
-            lang,
-            PEOPLE,
-            out,
-            common=COMMON,
-            title="个人信息转移告知书",
-        )
-        assert (rendered.letters, rendered.sms, rendered.emails) == (2, 1, 1)
-        _check(
-            f"transfer-letters.{lang}.html",
-            (out / "letters.html").read_text(encoding="utf-8"),
-        )
-        _check(
-            f"transfer-sms.{lang}.csv",
-            (out / "sms.csv").read_text(encoding="utf-8-sig"),
-        )
+    out = tmp_path / lang
+    rendered = notices.render(
+        env, kind, lang, PEOPLE, out, common=COMMON, title="个人信息转移告知书"
+    )
+    assert (rendered.letters, rendered.sms, rendered.emails) == (2, 1, 1)
+    _check(
+        f"{kind}-letters.{lang}.html",
+        (out / "letters.html").read_text(encoding="utf-8"),
+    )
+    _check(f"{kind}-sms.{lang}.csv", (out / "sms.csv").read_text(encoding="utf-8-sig"))
+    _check(
+        f"{kind}-emails.{lang}.csv",
+        (out / "emails.csv").read_text(encoding="utf-8-sig"),
+    )
+
+
+def test_consent_request_asks_for_agreement_on_every_channel_13_5(
+    tmp_path: Path,
+) -> None:
+    """Silence is not consent: the Art. 23 SMS and e-mail ask for 同意, never "reply N"."""
+    rendered = notices.render(
+        notices.environment(tmp_path), "transfer-consent", "zh", PEOPLE, tmp_path,
+        common=COMMON, title="t",
+    )  # fmt: skip
+    assert rendered.sms == 1
+    for name in ("sms.csv", "emails.csv"):
+        text = (tmp_path / name).read_text(encoding="utf-8-sig")
+        assert "回复“同意”" in text and "回复N" not in text
+        assert COMMON["recipient"]["name"] in text  # type: ignore[index]
 
 
 def test_override_template_from_vault_home(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import pytest
 
 from piplvault.errors import IntegrityError
 from tests.conftest import EXAMPLES, cli_env, run_piplvault
+from tests.transfer.small import run_at
 from tests.vaults import clone, frozen
 
 RECIPIENT = "示例承接科技有限公司"
@@ -189,7 +190,12 @@ def _full_merger_transfer(deal: dict[str, Path]) -> None:
     assert "objection window of case T-0001 runs until" in fails(
         "transfer", "advance", "T-0001", *s
     )
-    ready = pv("transfer", "advance", "T-0001", "--as-of", "2099-01-01", *s)
+    assert "in the future" in fails(
+        "transfer", "advance", "T-0001", "--as-of", "2099-01-01", *s
+    )
+    ready = json.loads(
+        run_at("2099-01-01", "transfer", "advance", "T-0001", "--json", *s).stdout
+    )
     assert isinstance(ready, dict) and ready["state"] == "ready"
     assert ready["exclusions"]["objected"] == [7]
     package = pv(
@@ -198,6 +204,8 @@ def _full_merger_transfer(deal: dict[str, Path]) -> None:
         "T-0001",
         "--recipient-key",
         str(out / "buyer.x25519.pem"),
+        "--recipient-signing-key",
+        str(key(buyer, "public", out / "buyer.ed.pem")),
         "--out",
         str(out / "T-0001.pkg"),
         *s,
@@ -227,13 +235,15 @@ def _full_merger_transfer(deal: dict[str, Path]) -> None:
         str(out / "cert"),
         *s,
     )
-    assert isinstance(done, dict) and done["customers_destroyed"] == 199
+    # the seller ceases in a merger: its objector (7) is deleted too (13.8, PIPL Art. 47)
+    assert isinstance(done, dict) and done["customers_destroyed"] == 200
+    assert done["objectors_deleted"] == 1
     verify = run_piplvault(
         "certificate", "verify", done["certificate"], "--public-key", str(seller_key)
     )
     assert verify.returncode == 0, verify.stderr
     status = pv("status", *s)
-    assert isinstance(status, dict) and status["customers"] == 1  # only the objector
+    assert isinstance(status, dict) and status["customers"] == 0
     final = pv("transfer", "status", "T-0001", *s)
     assert isinstance(final, dict) and final["state"] == "source-destroyed"
     for home in (seller, buyer):
@@ -274,7 +284,7 @@ def test_packages_tampered_or_misaddressed_are_refused_R_22_2(
     data["header"]["customers"] = 5
     tampered = tmp_path / "tampered.pkg"
     tampered.write_text(json.dumps(data), encoding="utf-8")
-    assert "signature is invalid" in fails(
+    assert "edited after it was signed" in fails(
         "receive",
         str(tampered),
         "--sender-key",
@@ -297,7 +307,7 @@ def test_packages_tampered_or_misaddressed_are_refused_R_22_2(
 
 def test_package_missing_a_section_is_refused_R_22_2(tmp_path: Path) -> None:
     from piplvault.settings import load_settings
-    from piplvault.vault import Vault, handover
+    from piplvault.vault import Vault, handover, handover_receive
     from tests.conftest import PASSPHRASE
 
     sender = Vault.create(
@@ -326,7 +336,7 @@ def test_package_missing_a_section_is_refused_R_22_2(tmp_path: Path) -> None:
         pem = exchange_pem(recipient.keyring.exchange_key.public_key()).encode()
         handover.seal_package(sender, payload, pem, tmp_path / "p.pkg")
         with pytest.raises(IntegrityError, match="lacks section"):
-            handover.receive(
+            handover_receive.receive(
                 recipient, tmp_path / "p.pkg", sender.public_key_pem().encode()
             )
     finally:
@@ -364,7 +374,19 @@ def test_asset_sale_needs_separate_consent_R_22_4(tmp_path: Path) -> None:
         "--purpose",
         "contract",
         "--separate",
-        "third-party",
+        f"third-party:{USCC}",
+        *s,
+    )
+    # a bare third-party consent names no recipient and unlocks no buyer (13.5)
+    pv("consents", "grant", "3", "--purpose", "contract", *s)
+    pv(
+        "consents",
+        "grant",
+        "3",
+        "--purpose",
+        "contract",
+        "--separate",
+        "third-party:91350100M000100Y43",
         *s,
     )
     case = pv(
@@ -389,6 +411,9 @@ def test_asset_sale_needs_separate_consent_R_22_4(tmp_path: Path) -> None:
     assert isinstance(notices, dict) and notices["letters"] == 200
     text = (tmp_path / "n" / "letters.html").read_text(encoding="utf-8")
     assert "单独同意" in text and "第二十三条" in text
+    with (tmp_path / "n" / "sms.csv").open(encoding="utf-8-sig") as fh:
+        sms = [row[2] for row in list(csv.reader(fh))[1:]]
+    assert sms and all("同意" in m and "回复N" not in m for m in sms)
     opinion = pv(
         "transfer",
         "create",
@@ -414,8 +439,21 @@ def test_share_transfer_moves_nothing_R_22_4(imported: Path, tmp_path: Path) -> 
     imported_vault(tmp_path / "v", imported)
     case = create_case(tmp_path / "v", deal="share-transfer", purposes="contract")
     assert isinstance(case, dict) and case["mode"] == "change-notice"
-    notices = pv("transfer", "notices", case["id"], "--out", str(tmp_path / "n"), *s)
+    assert "no notice is required" in fails(
+        "transfer", "notices", case["id"], "--out", str(tmp_path / "n"), *s
+    )
+    notices = pv(
+        "transfer",
+        "notices",
+        case["id"],
+        "--out",
+        str(tmp_path / "n"),
+        "--voluntary",
+        *s,
+    )
     assert isinstance(notices, dict) and notices["state"] == "closed"
+    closed = create_case(tmp_path / "v", deal="share-transfer", purposes="contract")
+    assert pv("transfer", "advance", closed["id"], *s)["state"] == "closed"  # type: ignore[index]
     assert "不发生转移" in (tmp_path / "n" / "letters.html").read_text(encoding="utf-8")
     other = tmp_path / "o"
     pv("init", str(other))
@@ -456,9 +494,8 @@ def test_regulator_report_step_over_threshold_R_NDS_32_1(
         env=env,
     )
     pv("transfer", "advance", case["id"], *s, env=env)
-    assert "regulator report" in fails(
-        "transfer", "advance", case["id"], "--as-of", "2099-01-01", *s, env=env
-    )
+    early = run_at("2099-01-01", "transfer", "advance", case["id"], *s, env=env)
+    assert "regulator report" in early.stderr
     report = pv(
         "transfer",
         "regulator-report",
@@ -475,7 +512,11 @@ def test_regulator_report_step_over_threshold_R_NDS_32_1(
     assert isinstance(status, dict)
     # R-SYS-4: natural persons, de-duplicated at import, over the lowered threshold of 100
     assert plan["persons"] == status["by_kind"]["individual"] > 100
-    ready = pv("transfer", "advance", case["id"], "--as-of", "2099-01-01", *s, env=env)
+    ready = json.loads(
+        run_at(
+            "2099-01-01", "transfer", "advance", case["id"], "--json", *s, env=env
+        ).stdout
+    )
     assert isinstance(ready, dict) and ready["state"] == "ready"
 
 

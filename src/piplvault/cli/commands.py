@@ -8,6 +8,7 @@ from typing import Any
 from piplvault.cli import (  # noqa: F401
     audit,
     backup,
+    company,
     customers,
     deregister,
     keys,

@@ -16,14 +16,28 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
+from piplvault.cli.transfer import pinned_line
 from piplvault.errors import ValidationError
 
 if TYPE_CHECKING:
-    from piplvault.vault import address_change, cases, deregistration
+    from piplvault.vault import (
+        address_change,
+        creditors,
+        custodian,
+        deregistration,
+        deregistration_notices,
+        deregistration_shred,
+        winding_up,
+    )
 else:
     address_change = lazy_module("piplvault.vault.address_change")
-    cases = lazy_module("piplvault.vault.cases")
+    creditors = lazy_module("piplvault.vault.creditors")
+    custodian = lazy_module("piplvault.vault.custodian")
     deregistration = lazy_module("piplvault.vault.deregistration")
+    deregistration_notices = lazy_module("piplvault.vault.deregistration_notices")
+    deregistration_shred = lazy_module("piplvault.vault.deregistration_shred")
+    winding_up = lazy_module("piplvault.vault.winding_up")
+from piplvault.vault.cases import parse_date
 
 deregister_app = typer.Typer(
     help="Deregistration (公司注销): wind down, custodian package, shred, seal.",
@@ -64,6 +78,19 @@ def start_command(
     contact: Annotated[
         str | None, typer.Option(help="Liquidation group contact for notices.")
     ] = None,
+    route: Annotated[
+        str,
+        typer.Option(
+            help="ordinary (liquidation), simplified (简易注销, Art. 240) or forced "
+            "(强制注销, Art. 241)."
+        ),
+    ] = "ordinary",
+    shareholder_commitment: Annotated[
+        str | None,
+        typer.Option(
+            help="Simplified route: the all-shareholder commitment reference."
+        ),
+    ] = None,
     home: HomeOption = None,
     db: DbOption = None,
     user: UserOption = None,
@@ -81,6 +108,8 @@ def start_command(
         else None,
         company=company,
         contact=contact,
+        route=route,
+        shareholder_commitment=shareholder_commitment,
     )
     emit(result, json_out, _summary(result))
 
@@ -115,7 +144,7 @@ def creditor_command(
     """Mark a creditor (kept until settled), or its claim settled. Example:
     piplvault deregister creditor D-0001 --customer 7 [--settled]"""
     vault = open_vault(home, db, user)
-    result = deregistration.mark_creditor(vault, case_id, customer, settled=settled)
+    result = creditors.mark_creditor(vault, case_id, customer, settled=settled)
     emit(result, json_out, f"Customer {customer}: creditor, settled={settled}")
 
 
@@ -128,9 +157,29 @@ def custodian_command(
     kind: Annotated[
         str,
         typer.Option(
-            "--type", help="successor, shareholder, authority, archive or agency."
+            "--type",
+            help="successor, shareholder, authority, archive, agency, designated "
+            "(AML) or administrator (破产管理人).",
         ),
     ],
+    signing_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="Pin the custodian vault's Ed25519 key ('piplvault keys public' "
+            "there); only receipts it signs seal the vault."
+        ),
+    ] = None,
+    exchange_key: Annotated[
+        Path | None,
+        typer.Option(help="Pin the custodian vault's X25519 key ('keys exchange')."),
+    ] = None,
+    designation: Annotated[
+        str | None,
+        typer.Option(
+            help="--type designated: the document designating the recipient institution "
+            "(AML Law 2024 Art. 34)."
+        ),
+    ] = None,
     home: HomeOption = None,
     db: DbOption = None,
     user: UserOption = None,
@@ -139,10 +188,67 @@ def custodian_command(
     """Name the custodian of the retained records. Example: piplvault deregister
     custodian D-0001 --name 某档案公司 --identifier 91… --contact 010-… --type agency"""
     vault = open_vault(home, db, user)
-    result = deregistration.set_custodian(
-        vault, case_id, name=name, identifier=identifier, contact=contact, kind=kind
+    result = custodian.set_custodian(
+        vault,
+        case_id,
+        name=name,
+        identifier=identifier,
+        contact=contact,
+        kind=kind,
+        signing_key=read_input(signing_key, "signing key") if signing_key else None,
+        exchange_key=read_input(exchange_key, "exchange key") if exchange_key else None,
+        designation=designation,
     )
-    emit(result, json_out, _summary(result))
+    emit(result, json_out, _summary(result) + pinned_line(result["pinned"]))
+
+
+@deregister_app.command("outside-copy")
+def outside_copy_command(
+    case_id: CaseArg,
+    where: Annotated[
+        str | None,
+        typer.Option(
+            help="New item: wechat, usb, cloud, paper, email, laptop or other."
+        ),
+    ] = None,
+    holder: Annotated[
+        str | None, typer.Option(help="New item: who holds it (a role, not a name).")
+    ] = None,
+    description: Annotated[
+        str | None,
+        typer.Option(help="New item: what it is (no personal information)."),
+    ] = None,
+    item: Annotated[
+        int | None, typer.Option(help="Record the destruction of this item.")
+    ] = None,
+    method: Annotated[
+        str | None, typer.Option(help="How it was destroyed (shredded, wiped…).")
+    ] = None,
+    witness: Annotated[str | None, typer.Option(help="Who witnessed it.")] = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Inventory a copy outside the vault, or record its destruction. Example: piplvault
+    deregister outside-copy D-0001 --where usb --holder 销售部 --description "2024年客户表";
+    then --item 1 --method 粉碎 --witness 法务部"""
+    vault = open_vault(home, db, user)
+    if item is not None:
+        result = winding_up.destroy_outside_copy(
+            vault, case_id, item=item, method=method or "", witness=witness
+        )
+        human = f"outside copy {item} destroyed ({result['method']})"
+    else:
+        result = winding_up.add_outside_copy(
+            vault,
+            case_id,
+            where=where or "",
+            holder=holder or "",
+            description=description or "",
+        )
+        human = f"outside copy {result['item']} recorded; destroy it before 'shred'"
+    emit(result, json_out, human)
 
 
 @deregister_app.command("notices")
@@ -158,7 +264,7 @@ def notices_command(
     """Render closing notices naming the custodian. Example:
     piplvault deregister notices D-0001 --out ./notices"""
     vault = open_vault(home, db, user)
-    result = deregistration.send_notices(vault, case_id, out, lang=lang)
+    result = deregistration_notices.send_notices(vault, case_id, out, lang=lang)
     emit(
         result,
         json_out,
@@ -190,7 +296,7 @@ def delivery_command(
     if bool(customer) == all_:
         raise ValidationError("Give --customer ID (repeatable) or --all")
     vault = open_vault(home, db, user)
-    result = deregistration.record_delivery(
+    result = deregistration_notices.record_delivery(
         vault, case_id, None if all_ else list(customer or []), status, reference
     )
     emit(result, json_out, f"{result['customers']} notice(s) {status}")
@@ -208,7 +314,7 @@ def regulator_report_command(
     """Write the disposal plan for the regulator (NDSMR Art. 32). Example:
     piplvault deregister regulator-report D-0001 --out plan.json"""
     vault = open_vault(home, db, user)
-    result = deregistration.regulator_report(vault, case_id, out)
+    result = deregistration_notices.regulator_report(vault, case_id, out)
     emit(result, json_out, f"Disposal plan written to {result['report']}")
 
 
@@ -220,22 +326,37 @@ def package_command(
         typer.Option(help="Custodian's X25519 PEM ('piplvault keys exchange')."),
     ],
     out: Annotated[Path, typer.Option("--out", help="Package file to write.")],
+    custodian_signing_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="Custodian's Ed25519 PEM, pinned now unless 'deregister custodian' "
+            "pinned it."
+        ),
+    ] = None,
     home: HomeOption = None,
     db: DbOption = None,
     user: UserOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Export the must-keep part for the custodian. Example: piplvault deregister
-    package D-0001 --custodian-key custodian.pem --out D-0001.pvpkg"""
+    package D-0001 --custodian-key custodian.pem --custodian-signing-key c.pub
+    --out D-0001.pvpkg"""
     vault = open_vault(home, db, user)
-    result = deregistration.package(
-        vault, case_id, read_input(custodian_key, "custodian key"), out
+    result = custodian.package(
+        vault,
+        case_id,
+        read_input(custodian_key, "custodian key"),
+        out,
+        custodian_signing_key=read_input(custodian_signing_key, "signing key")
+        if custodian_signing_key
+        else None,
     )
     emit(
         result,
         json_out,
         f"{result['customers']} customer(s) packaged for "
-        f"{result['custodian']['name']}: {result['package']}",
+        f"{result['custodian']['name']}: {result['package']}"
+        + pinned_line(result["pinned"]),
     )
 
 
@@ -257,7 +378,9 @@ def shred_command(
     """Crypto-shred everything not kept; certificate and closing report. Example:
     piplvault deregister shred D-0001"""
     vault = open_vault(home, db, user)
-    result = deregistration.shred(vault, case_id, out_dir=out, approved_by=approved_by)
+    result = deregistration_shred.shred(
+        vault, case_id, out_dir=out, approved_by=approved_by
+    )
     emit(
         result,
         json_out,
@@ -275,7 +398,9 @@ def seal_command(
     ] = None,
     custodian_signing_key: Annotated[
         Path | None,
-        typer.Option(help="Custodian's Ed25519 PEM ('piplvault keys public')."),
+        typer.Option(
+            help="Custodian's Ed25519 PEM; must be the key pinned on the case."
+        ),
     ] = None,
     home: HomeOption = None,
     db: DbOption = None,
@@ -285,7 +410,7 @@ def seal_command(
     """Seal the vault read-only after the custodian's receipt. Example: piplvault
     deregister seal D-0001 --receipt receipt.json --custodian-signing-key c.pem"""
     vault = open_vault(home, db, user)
-    result = deregistration.seal(
+    result = custodian.seal(
         vault,
         case_id,
         read_input(receipt, "receipt") if receipt else None,

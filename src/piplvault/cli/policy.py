@@ -256,7 +256,8 @@ def consents_grant(
     separate: Annotated[
         list[str] | None,
         typer.Option(
-            help="Separate consent: sensitive, third-party, public, cross-border (repeatable)."
+            help="Separate consent: sensitive, third-party:RECIPIENT_USCC (names the "
+            "recipient), public, cross-border (repeatable)."
         ),
     ] = None,
     channel: Annotated[

@@ -28,12 +28,23 @@ from piplvault.errors import ValidationError
 
 if TYPE_CHECKING:
     from piplvault.crypto import envelope
-    from piplvault.vault import cases, handover, transfer
+    from piplvault.vault import (
+        counterparty,
+        due_diligence,
+        handover_receive,
+        transfer,
+        transfer_finish,
+        transfer_notices,
+    )
 else:
     envelope = lazy_module("piplvault.crypto.envelope")
-    cases = lazy_module("piplvault.vault.cases")
-    handover = lazy_module("piplvault.vault.handover")
+    counterparty = lazy_module("piplvault.vault.counterparty")
+    due_diligence = lazy_module("piplvault.vault.due_diligence")
+    handover_receive = lazy_module("piplvault.vault.handover_receive")
     transfer = lazy_module("piplvault.vault.transfer")
+    transfer_finish = lazy_module("piplvault.vault.transfer_finish")
+    transfer_notices = lazy_module("piplvault.vault.transfer_notices")
+from piplvault.vault.cases import parse_date
 
 transfer_app = typer.Typer(
     help="Company transfer (公司转让) under PIPL Art. 22/23.", no_args_is_help=True
@@ -60,14 +71,59 @@ def create_command(
     deal: Annotated[
         str,
         typer.Option(
-            help="merger|division|asset-sale|share-transfer|dissolution-successor"
+            help="merger|division|asset-sale|share-transfer|dissolution-successor|"
+            "bankruptcy|share-transfer-discontinued"
         ),
     ],
-    objection_days: Annotated[int, typer.Option(help="Objection window in days.")] = 30,
+    objection_days: Annotated[
+        int,
+        typer.Option(
+            help="Objection window in days from each customer's delivery (at least 30)."
+        ),
+    ] = 30,
+    objection_reason: Annotated[
+        str | None,
+        typer.Option(help="Why the window is longer than 30 days (recorded)."),
+    ] = None,
     legal_opinion: Annotated[
         str | None,
         typer.Option(
             help="Reference of a legal opinion allowing Art. 22 mode for an asset sale."
+        ),
+    ] = None,
+    recipient_signing_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="Pin the recipient vault's Ed25519 key now ('piplvault keys public' "
+            "there); only receipts it signs complete the case."
+        ),
+    ] = None,
+    recipient_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="Pin the recipient vault's X25519 key now ('piplvault keys exchange')."
+        ),
+    ] = None,
+    court_appointment: Annotated[
+        str | None,
+        typer.Option(
+            help="Bankruptcy: the court's decision appointing the administrator "
+            "(破产管理人), who is the recipient."
+        ),
+    ] = None,
+    closing_date: Annotated[
+        str | None,
+        typer.Option(
+            help="share-transfer-discontinued: the day the new shareholders take control "
+            "(data is deleted or restricted before it)."
+        ),
+    ] = None,
+    seller_ceases: Annotated[
+        bool | None,
+        typer.Option(
+            "--seller-ceases/--seller-continues",
+            help="Whether the seller ceases to exist (default by deal: merger, "
+            "dissolution-successor, bankruptcy); objectors are then deleted at completion.",
         ),
     ] = None,
     home: HomeOption = None,
@@ -85,7 +141,19 @@ def create_command(
         purposes=purposes.split(","),
         deal=deal,
         objection_days=objection_days,
+        objection_reason=objection_reason,
         legal_opinion=legal_opinion,
+        signing_key=read_input(recipient_signing_key, "signing key")
+        if recipient_signing_key
+        else None,
+        exchange_key=read_input(recipient_key, "recipient key")
+        if recipient_key
+        else None,
+        court_appointment=court_appointment,
+        seller_ceases=seller_ceases,
+        closing_date=parse_date(closing_date, "--closing-date")
+        if closing_date
+        else None,
     )
     vault.close()
     emit(
@@ -93,7 +161,20 @@ def create_command(
         json_out,
         f"{result['id']}: {result['mode']} mode, "
         f"{result['counts']['included']} customer(s) in scope, "
-        f"{result['counts']['excluded']} excluded {result['exclusions']}",
+        f"{result['counts']['excluded']} excluded {result['exclusions']}"
+        + (f"\nWarning: {result['warning']}" if result.get("warning") else "")
+        + pinned_line(result["pinned"]),
+    )
+
+
+def pinned_line(pinned: dict[str, str]) -> str:
+    """The pinned key fingerprints, for the operator to confirm by telephone."""
+    if not pinned:
+        return ""
+    return (
+        "\nPinned counterparty keys — read them to the counterparty by telephone and "
+        "compare with its 'piplvault keys fingerprint': "
+        + "; ".join(f"{k} {v}" for k, v in pinned.items())
     )
 
 
@@ -149,6 +230,13 @@ def notices_command(
     smtp_from: Annotated[
         str, typer.Option(help="From address for --smtp.")
     ] = "privacy@example.invalid",
+    voluntary: Annotated[
+        bool,
+        typer.Option(
+            "--voluntary",
+            help="Share transfer: send change notices although none is required.",
+        ),
+    ] = False,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -162,7 +250,9 @@ def notices_command(
         if not host or not port.isdigit():
             raise ValidationError("--smtp must look like HOST:PORT, e.g. 127.0.0.1:25")
         server = (host, int(port), smtp_from)
-    result = transfer.send_notices(vault, case, out, lang=lang, smtp=server)
+    result = transfer_notices.send_notices(
+        vault, case, out, lang=lang, smtp=server, voluntary=voluntary
+    )
     vault.close()
     emit(
         result,
@@ -194,7 +284,7 @@ def delivery_command(
     if all_ == bool(customer):
         raise ValidationError("Give --customer ID (repeatable) or --all")
     vault = open_vault(home, db, user)
-    result = transfer.record_delivery(
+    result = transfer_notices.record_delivery(
         vault, case, None if all_ else customer, status, reference
     )
     vault.close()
@@ -213,15 +303,40 @@ def object_command(
 ) -> None:
     """Record an objection; the customer is excluded from the transfer."""
     vault = open_vault(home, db, user)
-    result = transfer.record_objection(vault, case, customer, channel=channel)
+    result = transfer_notices.record_objection(vault, case, customer, channel=channel)
     vault.close()
     emit(result, json_out, f"{case}: customer {customer} objected and is excluded")
+
+
+@transfer_app.command("consent")
+def consent_command(
+    case: CaseArg,
+    customer: Annotated[int, typer.Option(help="The customer who replied 同意.")],
+    channel: Annotated[str, typer.Option(help="How the reply arrived.")] = "cli",
+    home: HomeOption = None,
+    user: UserOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Record a customer's separate consent (同意) to an asset sale, naming this case's
+    recipient (PIPL Art. 23); the customer joins the transfer."""
+    vault = open_vault(home, db, user)
+    result = transfer_notices.record_consent(vault, case, customer, channel=channel)
+    vault.close()
+    emit(
+        result,
+        json_out,
+        f"{case}: customer {customer} consented; included={result['included']}",
+    )
 
 
 @transfer_app.command("advance")
 def advance_command(
     case: CaseArg,
-    as_of: Annotated[str | None, typer.Option(help="Treat today as this date.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Decide as of this day (today or earlier; audited)."),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -229,8 +344,8 @@ def advance_command(
 ) -> None:
     """Move to the next step: objection-window (all notices delivered), then ready."""
     vault = open_vault(home, db, user)
-    result = transfer.advance(
-        vault, case, as_of=cases.parse_date(as_of, "--as-of") if as_of else None
+    result = transfer_notices.advance(
+        vault, case, as_of=parse_date(as_of, "--as-of") if as_of else None
     )
     vault.close()
     emit(result, json_out, f"{case}: {result['state']}")
@@ -252,6 +367,44 @@ def regulator_command(
     emit(result, json_out, result["report"])
 
 
+@transfer_app.command("due-diligence")
+def due_diligence_command(
+    prepared_for: Annotated[
+        str, typer.Option("--for", help="The prospective buyer the pack is for.")
+    ],
+    out: Annotated[Path, typer.Option(help="Where to write the signed report (JSON).")],
+    home: HomeOption = None,
+    user: UserOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Write the signed due-diligence pack for a buyer, before signing: data map, counts by
+    category and sensitivity, consent coverage per purpose, recipients, retention holds,
+    rights requests — no personal information."""
+    vault = open_vault(home, db, user)
+    result = due_diligence.write_report(vault, out, prospective_buyer=prepared_for)
+    vault.close()
+    emit(result, json_out, f"due-diligence report: {result['report']}")
+
+
+@transfer_app.command("verify-report")
+def verify_report_command(
+    report: Annotated[Path, typer.Argument(help="A due-diligence report file.")],
+    public_key: Annotated[
+        Path, typer.Option(help="The issuing vault's Ed25519 key ('keys public').")
+    ],
+    json_out: JsonOption = False,
+) -> None:
+    """Check a due-diligence report is intact and signed by the given key."""
+    document = due_diligence.verify_report(read_input(report, "report"), public_key)
+    emit(
+        document,
+        json_out,
+        f"有效 VALID: due-diligence report by {document['handler']['name']} for "
+        f"{document['prepared_for']}, {document['generated_at']}",
+    )
+
+
 @transfer_app.command("package")
 def package_command(
     case: CaseArg,
@@ -262,6 +415,13 @@ def package_command(
         ),
     ],
     out: Annotated[Path, typer.Option(help="The package file to write.")],
+    recipient_signing_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="The recipient vault's Ed25519 key, pinned now unless 'transfer "
+            "create' pinned it; only receipts it signs complete the case."
+        ),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -269,13 +429,21 @@ def package_command(
 ) -> None:
     """Build the encrypted, signed handover package (only when the case is ready)."""
     key = read_input(recipient_key, "recipient key")
+    signing = (
+        read_input(recipient_signing_key, "signing key")
+        if recipient_signing_key
+        else None
+    )
     vault = open_vault(home, db, user)
-    result = transfer.package(vault, case, key, out)
+    result = transfer_finish.package(
+        vault, case, key, out, recipient_signing_key=signing
+    )
     vault.close()
     if json_out:
         print_json(result)
     else:
         print(result["package"])
+        emit(result, False, pinned_line(result["pinned"]).strip())
 
 
 @transfer_app.command("complete")
@@ -283,11 +451,11 @@ def complete_command(
     case: CaseArg,
     receipt: Annotated[Path, typer.Option(help="The recipient's signed receipt.")],
     recipient_signing_key: Annotated[
-        Path,
+        Path | None,
         typer.Option(
-            help="The recipient vault's Ed25519 key ('piplvault keys public')."
+            help="The recipient vault's Ed25519 key; must be the key pinned on the case."
         ),
-    ],
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Directory for the certificate.")
     ] = None,
@@ -296,13 +464,16 @@ def complete_command(
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """After the signed receipt: shred the source copies; prints the certificate path."""
-    data, key = (
-        read_input(receipt, "receipt"),
-        read_input(recipient_signing_key, "signing key"),
+    """After the receipt signed by the pinned recipient key: shred the source copies;
+    prints the certificate path. Safe to run again if it was interrupted."""
+    data = read_input(receipt, "receipt")
+    key = (
+        read_input(recipient_signing_key, "signing key")
+        if recipient_signing_key
+        else None
     )
     vault = open_vault(home, db, user)
-    result = transfer.complete(vault, case, data, key, out_dir=out)
+    result = transfer_finish.complete(vault, case, data, key, out_dir=out)
     vault.close()
     if json_out:
         print_json(result)
@@ -333,7 +504,7 @@ def receive_command(
     """Verify and import a handover package; write a signed receipt for the sender."""
     key = read_input(sender_key, "sender key")
     vault = open_vault(home, db, user)
-    result = handover.receive(vault, package, key, receipt_out=receipt_out)
+    result = handover_receive.receive(vault, package, key, receipt_out=receipt_out)
     vault.close()
     emit(
         result,
@@ -341,6 +512,33 @@ def receive_command(
         f"received {result['customers']} customer(s) under case "
         f"{result['case_id']} for {', '.join(result['purposes'])}; receipt: "
         f"{result['receipt']}",
+    )
+
+
+@keys_app.command("fingerprint")
+def fingerprint_command(
+    home: HomeOption = None,
+    user: UserOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Print this vault's key fingerprints, to confirm by telephone with a sender that
+    pins them (transfer or deregistration counterparty)."""
+    vault = open_vault(home, db, user)
+    result = {
+        "signing_fingerprint": readable(
+            fingerprint(vault.keyring.signing_key.public_key())
+        ),
+        "exchange_fingerprint": readable(
+            fingerprint(vault.keyring.exchange_key.public_key())
+        ),
+    }
+    vault.close()
+    emit(
+        result,
+        json_out,
+        f"signing {result['signing_fingerprint']}\n"
+        f"exchange {result['exchange_fingerprint']}",
     )
 
 

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import (
@@ -20,6 +20,15 @@ from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json, say_error
 from piplvault.cli.lazy import lazy_module
+from piplvault.cli.company import (
+    AddressOption,
+    ContactOption,
+    DpoOption,
+    NameOption,
+    SignatureOption,
+    UsccOption,
+    profile_changes,
+)
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -33,10 +42,11 @@ from piplvault.settings import load_settings
 
 if TYPE_CHECKING:
     from piplvault.io import tables
-    from piplvault.vault import imports, people, policy, service
+    from piplvault.vault import company, imports, people, policy, service
     from piplvault.vault.imports import ImportReport
 else:
     tables = lazy_module("piplvault.io.tables")
+    company = lazy_module("piplvault.vault.company")
     imports = lazy_module("piplvault.vault.imports")
     people = lazy_module("piplvault.vault.people")
     policy = lazy_module("piplvault.vault.policy")
@@ -46,22 +56,41 @@ else:
 @app.command("init")
 def init_command(
     directory: Annotated[Path | None, typer.Argument(help="Vault directory.")] = None,
+    company_name: NameOption = None,
+    company_uscc: UsccOption = None,
+    company_address: AddressOption = None,
+    company_contact: ContactOption = None,
+    company_dpo: DpoOption = None,
+    sms_signature: SignatureOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Create a vault. Example: PIPLVAULT_PASSPHRASE=… piplvault init ./piplvault-data"""
+    """Create a vault. Example: PIPLVAULT_PASSPHRASE=… piplvault init ./piplvault-data
+    --company-name 示例商贸有限公司 --company-uscc 91110000600037341L (the company profile
+    is printed on every notice; 'piplvault company set' later)"""
     home = directory or load_settings({}).home
+    changes = profile_changes(
+        company_name,
+        company_uscc,
+        company_address,
+        company_contact,
+        company_dpo,
+        sms_signature,
+    )
     owner_password = _owner_password()
     vault = service.Vault.create(settings_from(home, db, confirm=True))
     if owner_password:
         people.set_password(vault, vault.actor, owner_password)
-    info = {
+    info: dict[str, Any] = {
         "home": str(home.resolve()),
         "database": vault.engine.dialect.name,
         "vault_id": vault.meta_value("vault_id"),
         "owner": vault.actor,
         "owner_password_set": bool(owner_password),
     }
+    if any(v is not None for v in changes.values()):
+        info["company"] = company.set_profile(vault, **changes)
+    info["company_missing"] = company.show(vault)["missing"]
     vault.close()
     if json_out:
         print_json(info)
@@ -70,6 +99,13 @@ def init_command(
             f"已创建保险库 Vault created at {info['home']} "
             f"({info['database']}); owner: {info['owner']}"
         )
+        if info["company_missing"]:
+            err_console.print(
+                "Company profile incomplete ("
+                + ", ".join(info["company_missing"])
+                + "): notices name the handler — run 'piplvault company set'."
+            )
+
     if not owner_password:
         err_console.print(
             "注意 Note: the owner has no password yet, so cannot log in to "
@@ -117,12 +153,20 @@ def import_command(
     purpose: Annotated[
         str, typer.Option(help="Purpose of the collection.")
     ] = "contract",
+    last_transaction_column: Annotated[
+        str | None,
+        typer.Option(
+            help="A date column recorded as each customer's last transaction (statutory "
+            "retention counts from it); re-import a file with it to set dates in bulk."
+        ),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Import customers. Example: piplvault import examples/customers.csv"""
+    """Import customers. Example: piplvault import examples/customers.csv
+    [--last-transaction-column 交易日期]"""
     vault = open_vault(home, db, user)
     table = tables.open_table(file, sheet=sheet, encoding=encoding)
     with _progress(json_out) as advance:
@@ -134,6 +178,7 @@ def import_command(
             on_invalid=on_invalid,
             purpose=purpose,
             progress=advance,
+            last_transaction_column=last_transaction_column,
         )
     vault.close()
     if json_out:
@@ -208,6 +253,13 @@ def _print_import(report: ImportReport) -> None:
         f"rows {report.rows}: new {report.new}, updated {report.updated}, "
         f"unchanged {report.unchanged}, rejected {report.rejected}, flagged {report.flagged}"
     )
+    dates = report.last_transactions
+    if dates is not None:
+        out_console.print(
+            f"last-transaction dates from '{dates['column']}': "
+            f"{dates['customers_dated']} customer(s) dated, {dates['empty_cells']} empty, "
+            f"{dates['unreadable']} unreadable (rows {dates['unreadable_rows']})"
+        )
 
 
 @app.command("status")

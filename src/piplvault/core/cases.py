@@ -7,6 +7,7 @@ Pure: dates in, dates out. The vault drives these and audits every step.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,6 +20,8 @@ class Deal(StrEnum):
     ASSET_SALE = "asset-sale"
     SHARE_TRANSFER = "share-transfer"
     DISSOLUTION_SUCCESSOR = "dissolution-successor"
+    BANKRUPTCY = "bankruptcy"
+    SHARE_TRANSFER_DISCONTINUED = "share-transfer-discontinued"
 
 
 class Mode(StrEnum):
@@ -27,6 +30,7 @@ class Mode(StrEnum):
     NOTICE = "notice"  # PIPL Art. 22: tell people the recipient; they may object
     SEPARATE_CONSENT = "separate-consent"  # PIPL Art. 23: only those who consent move
     CHANGE_NOTICE = "change-notice"  # no change of handler: nothing moves
+    DISCONTINUE = "discontinue"  # shares sold, business stops: Art. 47 deletion first
 
 
 DEAL_ZH = {
@@ -35,6 +39,8 @@ DEAL_ZH = {
     Deal.ASSET_SALE: "资产（业务）转让",
     Deal.SHARE_TRANSFER: "股权转让",
     Deal.DISSOLUTION_SUCCESSOR: "解散后由承继方承接",
+    Deal.BANKRUPTCY: "破产，由人民法院指定的破产管理人接管",
+    Deal.SHARE_TRANSFER_DISCONTINUED: "股权转让且原业务停止",
 }
 DEAL_EN = {
     Deal.MERGER: "the merger",
@@ -42,7 +48,14 @@ DEAL_EN = {
     Deal.ASSET_SALE: "the sale of the business",
     Deal.SHARE_TRANSFER: "the share transfer",
     Deal.DISSOLUTION_SUCCESSOR: "the dissolution with a successor",
+    Deal.BANKRUPTCY: "the bankruptcy, in which the court-appointed administrator takes over",
+    Deal.SHARE_TRANSFER_DISCONTINUED: "the share transfer with the business discontinued",
 }
+
+#: Deals after which the seller ceases to exist: those who objected cannot stay with it, so
+#: ``transfer complete`` deletes them too (PIPL Art. 47(1)(ii); issue 13 item 8). A merger
+#: dissolves the absorbed company; a division may not (``--seller-ceases`` says so).
+SELLER_CEASES = frozenset({Deal.MERGER, Deal.DISSOLUTION_SUCCESSOR, Deal.BANKRUPTCY})
 
 
 def legal_mode(deal: Deal, *, legal_opinion: str | None = None) -> Mode:
@@ -50,9 +63,38 @@ def legal_mode(deal: Deal, *, legal_opinion: str | None = None) -> Mode:
     an admin records a legal opinion justifying Art. 22 notice mode."""
     if deal is Deal.SHARE_TRANSFER:
         return Mode.CHANGE_NOTICE
+    if deal is Deal.SHARE_TRANSFER_DISCONTINUED:
+        return Mode.DISCONTINUE
     if deal is Deal.ASSET_SALE and not legal_opinion:
         return Mode.SEPARATE_CONSENT
     return Mode.NOTICE
+
+
+#: A creditor who received the liquidation group's notice declares within 30 days of
+#: receiving it (Company Law Art. 235); one reached only by the announcement, within 45.
+CREDITOR_NOTIFIED_DAYS = 30
+
+#: The shortest objection window a transfer may give (issue 13 item 2). PIPL Art. 22 names
+#: no period; 30 days is this project's floor so that a letter can arrive and be answered.
+OBJECTION_FLOOR_DAYS = 30
+OBJECTION_MAX_DAYS = 365
+
+
+def objection_window(days: int, reason: str | None) -> int:
+    """The window in days: never below the floor; a longer one records its reason."""
+    if days < OBJECTION_FLOOR_DAYS:
+        raise ValidationError(
+            f"--objection-days {days} is below the floor of {OBJECTION_FLOOR_DAYS} days "
+            "(counted from each customer's delivery); it can only be raised"
+        )
+    if days > OBJECTION_MAX_DAYS:
+        raise ValidationError(f"--objection-days may be at most {OBJECTION_MAX_DAYS}")
+    if days > OBJECTION_FLOOR_DAYS and not (reason or "").strip():
+        raise ValidationError(
+            f"--objection-days {days} raises the {OBJECTION_FLOOR_DAYS}-day floor: "
+            "record why with --objection-reason"
+        )
+    return days
 
 
 class TransferState(StrEnum):
@@ -253,11 +295,18 @@ def address_change_timeline(effective: dt.date) -> list[Milestone]:
     ]
 
 
-def working_days_before(day: dt.date, n: int) -> dt.date:
-    """``n`` working days (Mon–Fri) before ``day`` (R-TC260-STOP-1 notice lead time)."""
+def monday_to_friday(day: dt.date) -> bool:
+    return day.weekday() < 5
+
+
+def working_days_before(
+    day: dt.date, n: int, is_workday: Callable[[dt.date], bool] = monday_to_friday
+) -> dt.date:
+    """``n`` working days before ``day`` (R-TC260-STOP-1 notice lead time); the vault passes
+    the State Council holiday calendar (vault/workdays.py)."""
     current = day
     while n > 0:
         current -= dt.timedelta(days=1)
-        if current.weekday() < 5:
+        if is_workday(current):
             n -= 1
     return current

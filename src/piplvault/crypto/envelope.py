@@ -121,15 +121,19 @@ def seal(
         base64.b64decode(full["nonce"]), payload, _canonical(full)
     )
     signature = sender.sign(_signed_bytes(full, ciphertext))
-    return json.dumps(
+    return _document_bytes(
         {
             "header": full,
             "ciphertext": base64.b64encode(ciphertext).decode(),
             "signature": base64.b64encode(signature).decode(),
-        },
-        ensure_ascii=False,
-        indent=1,
-    ).encode()
+        }
+    )
+
+
+def _document_bytes(document: dict[str, Any]) -> bytes:
+    """The one byte form of an envelope document: the sender writes it, the recipient
+    accepts nothing else (so the file's SHA-256 names the package unambiguously)."""
+    return json.dumps(document, ensure_ascii=False, indent=1).encode()
 
 
 def read_header(document: bytes) -> dict[str, Any]:
@@ -172,14 +176,21 @@ def _parse(document: bytes) -> tuple[dict[str, Any], bytes, bytes]:
     try:
         data = json.loads(document)
         header = data["header"]
-        if header.get("format") != FORMAT:
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise ValueError("format")
-        return (
+        parsed = (
             header,
-            base64.b64decode(data["ciphertext"]),
-            base64.b64decode(data["signature"]),
+            base64.b64decode(data["ciphertext"], validate=True),
+            base64.b64decode(data["signature"], validate=True),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise IntegrityError(
             "Not a piplvault package (unreadable or truncated)"
         ) from exc
+    if _document_bytes(data) != document:
+        raise IntegrityError(
+            "Package file was edited after it was signed (its bytes are not the "
+            "sender's canonical form, so its SHA-256 no longer names the package); "
+            "refused before anything was imported — ask the sender for the original file"
+        )
+    return parsed

@@ -95,8 +95,7 @@ def render(
         )
     suffix = "zh-CN" if lang.startswith("zh") else "en"
     letter_t = env.get_template(f"{kind}-letter.{suffix}.html")
-    sms_kind = "transfer" if kind == "transfer-consent" else kind
-    sms_t = env.get_template(f"{sms_kind}-sms.{suffix}.txt")
+    sms_t = env.get_template(f"{kind}-sms.{suffix}.txt")
     out_dir.mkdir(parents=True, exist_ok=True)
     letters, sms_rows, email_rows = [], [], []
     for r in recipients:
@@ -124,7 +123,8 @@ def render(
         ),
     }
     digest = hashlib.sha256()
-    for name in (letter_t.filename, sms_t.filename):
+    partials = [env.get_template(f"{p}.{suffix}.html") for p in ("addressee", "sender")]
+    for name in (letter_t.filename, sms_t.filename, *(t.filename for t in partials)):
         digest.update(Path(str(name)).read_bytes())
     return RenderedNotices(
         directory=out_dir,

@@ -19,6 +19,7 @@ from piplvault.errors import ValidationError
 from piplvault.store.meta import read_meta, write_meta
 from piplvault.store.schema import customers
 from piplvault.vault import cases, closure
+from piplvault.vault import company as company_profile
 from piplvault.vault.closing import zh_date
 
 if TYPE_CHECKING:
@@ -43,10 +44,11 @@ def change_address(
         raise ValidationError("--new-address may not be empty")
     target = cases.check_out_dir(vault, out_dir)
     deadlines = rules.address_change_timeline(effective_date)
-    name = company or vault.settings.company
-    new_contact = (contact or new_address).strip()
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
+        profile = company_profile.require_named(vault, conn)
+        name = company or profile.name
+        new_contact = (contact or profile.contact or new_address).strip()
         closure.ensure_open(conn, ACTION)
         case = cases.Case(
             id=cases.new_case_id(conn, KIND),
@@ -78,7 +80,12 @@ def change_address(
             cases.notice_recipients(vault, conn, ids),
             target,
             common=_context(
-                vault, name, new_address.strip(), effective_date, new_contact
+                vault,
+                company_profile.replace(
+                    profile, name=name, address=new_address.strip()
+                ),
+                effective_date,
+                new_contact,
             ),
             title=f"{case.id} 关于注册地址变更的告知",
         )
@@ -114,12 +121,13 @@ def change_address(
 
 
 def _context(
-    vault: Vault, company: str, address: str, effective: dt.date, contact: str
+    vault: Vault, profile: company_profile.Profile, effective: dt.date, contact: str
 ) -> dict[str, Any]:
     today = vault.clock.now().date()
+    address = profile.address
     return {
-        "company": company,
-        "change_zh": f"本公司注册地址自{zh_date(effective)}起变更为{address}。",
+        **company_profile.context(profile),
+        "change_zh": f"{profile.name}注册地址自{zh_date(effective)}起变更为{address}。",
         "change_en": f"Our registered address changes to {address} "
         f"on {effective.isoformat()}.",
         "contact": contact,

@@ -224,16 +224,31 @@ def notice_recipients(
             or f"客户{cid}"
         )
         mobile = values.get("mobile")
+        enterprise = _facts[0] == "enterprise"
+        letter = {
+            "postal_address": values.get("address") or "",
+            # an enterprise's letter is addressed to its contact person (13.9)
+            "attention": _contact_person(values, name) if enterprise else "",
+        }
         out.append(
             notices.Recipient(
                 customer_id=cid,
                 name=name,
                 mobile=_national_mobile(mobile) if mobile else None,
                 email=values.get("email"),
-                context=(context or {}).get(cid, {}),
+                context={**letter, **(context or {}).get(cid, {})},
             )
         )
     return out
+
+
+def _contact_person(values: dict[str, str], display: str) -> str:
+    """An enterprise's contact person: a person-name field other than its display name."""
+    for key in ("contact_person", "name", "name_2"):
+        value = values.get(key)
+        if value and value != display:
+            return value
+    return ""
 
 
 def _national_mobile(value: str) -> str:

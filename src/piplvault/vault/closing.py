@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 
 from piplvault.documents import notices
 from piplvault.store.schema import audit_head
-from piplvault.vault import cases
+from piplvault.vault import cases, company, counterparty
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -63,20 +63,21 @@ def render_notices(
         lang or vault.settings.lang,
         recipients,
         out_dir,
-        common=common_context(vault, case),
+        common=common_context(vault, conn, case),
         title=f"{case.id} 关于公司注销及个人信息处置的告知书",
     )
     return rendered.to_dict()
 
 
-def common_context(vault: Vault, case: cases.Case) -> dict[str, Any]:
+def common_context(vault: Vault, conn: Connection, case: cases.Case) -> dict[str, Any]:
     effective = dt.date.fromisoformat(case.details["effective_date"])
     today = vault.clock.now().date()
+    profile = company.replace(company.of(vault, conn), name=case.details["company"])
     return {
-        "company": case.details["company"],
+        **company.context(profile),
         "effective_date": effective.isoformat(),
         "effective_date_zh": zh_date(effective),
-        "custodian": case.party,
+        "custodian": counterparty.public_party(case.party),
         "contact": case.details.get("contact") or case.party.get("contact", ""),
         "date": today.isoformat(),
         "date_zh": zh_date(today),
@@ -160,11 +161,42 @@ def report_data(vault: Vault, case_id: str) -> dict[str, Any]:
         "package": {"path": st["package"], "sha256": st["package_sha256"]},
         "regulator_report": st["regulator_report"],
         "certificate": certificate,
+        "reconciliation": reconcile(st, certificate),
+        "route": st["route"],
+        "outside_copies": st["outside_copies"],
+        "notes": st["notes"],
         "audit": {"head_seq": int(head.seq), "head_hash": str(head.hash)},
         "vault_id": vault.meta_value("vault_id"),
         "generated_at": vault.now(),
         "public_key": vault.public_key_pem(),
     }
+
+
+def reconcile(st: dict[str, Any], certificate: dict[str, Any]) -> dict[str, Any]:
+    """The report's counts checked against each other (issue 13 item 14): every customer is
+    either kept (restricted by the certificate, or held) or destroyed by the certificate."""
+    held = sum(
+        1
+        for c in st["customers"]
+        if c["must_keep"] and str(c["statute"]).startswith("legal hold")
+    )
+    out: dict[str, Any] = {
+        "customers": st["split"]["customers"],
+        "must_keep": st["split"]["must_keep"],
+        "destroy": st["split"]["destroy"],
+        "held_untouched": held,
+    }
+    if certificate:
+        out["certificate_destroyed"] = certificate["destroyed"]
+        out["certificate_restricted"] = certificate["restricted"]
+        out["agree"] = (
+            out["must_keep"] + out["destroy"] == out["customers"]
+            and certificate["destroyed"] == out["destroy"]
+            and certificate["restricted"] + held <= out["must_keep"]
+        )
+    else:
+        out["agree"] = out["must_keep"] + out["destroy"] == out["customers"]
+    return out
 
 
 def _custodian_type(party: dict[str, Any] | None) -> dict[str, str]:

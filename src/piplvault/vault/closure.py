@@ -40,8 +40,9 @@ def ensure_open(conn: Connection, action: str = "import") -> None:
     if state == "winding-down" and action in COLLECT_ACTIONS:
         raise VaultClosedError(
             f"The vault is winding down for deregistration ({_case(conn)}): no new "
-            f"personal information may be collected, so '{action}' is refused "
-            "(GB/T 35273-2020 clause 6.4)."
+            f"personal information may be collected, so '{action}' is refused — during "
+            "liquidation no business unrelated to it (Company Law Art. 236(3); "
+            "GB/T 35273-2020 clause 6.4)."
         )
 
 

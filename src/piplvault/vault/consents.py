@@ -42,6 +42,15 @@ BASES = (
 SEPARATE = ("sensitive", "third-party", "public", "cross-border")
 
 
+def _known_separate(flag: str) -> bool:
+    """``sensitive`` …, or ``third-party:RECIPIENT`` — a separate consent to provide data
+    to a third party names that recipient (PIPL Art. 23; issue 13 item 5)."""
+    kind, sep, named = flag.partition(":")
+    if sep:
+        return kind == "third-party" and bool(named.strip())
+    return flag in SEPARATE
+
+
 def list_purposes(vault: Vault) -> list[dict[str, Any]]:
     with vault.reading("read-masked", "report", "manage-consents") as conn:
         return [
@@ -121,6 +130,32 @@ def grant(
     return row
 
 
+def grant_in(
+    vault: Vault,
+    conn: Connection,
+    customer_id: int,
+    purpose: str,
+    *,
+    separate: list[str],
+    channel: str,
+    notice_version: str,
+    basis: str,
+) -> dict[str, Any]:
+    """``grant`` inside a caller's transaction (the caller has authorized it)."""
+    return _grant(
+        vault,
+        conn,
+        customer_id,
+        purpose,
+        separate=separate,
+        channel=channel,
+        notice_version=notice_version,
+        basis=basis,
+        guardian=False,
+        at=None,
+    )
+
+
 def _grant(
     vault: Vault,
     conn: Connection,
@@ -135,10 +170,11 @@ def _grant(
     at: str | None,
 ) -> dict[str, Any]:
     resolved = policy.resolve_purpose(conn, purpose)
-    bad = sorted(set(separate) - set(SEPARATE))
+    bad = sorted(f for f in separate if not _known_separate(f))
     if bad:
         raise ValidationError(
-            f"Unknown separate consent '{bad[0]}'; use {', '.join(SEPARATE)}"
+            f"Unknown separate consent '{bad[0]}'; use {', '.join(SEPARATE)} "
+            "(third-party names its recipient: third-party:USCC or third-party:CASE)"
         )
     if basis not in BASES:
         raise ValidationError(

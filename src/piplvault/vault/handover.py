@@ -9,30 +9,25 @@ plaintext exists only in memory. ``receive`` refuses a package that lacks any se
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select
 
 from piplvault.core.customers import FieldDef
 from piplvault.crypto import envelope
-from piplvault.errors import IntegrityError, ValidationError
 from piplvault.store.schema import (
     consents,
     customer_lifecycle,
     customer_purposes,
     legal_holds,
-    purposes,
     shred_journal,
 )
 from piplvault.vault import policy
-from piplvault.vault.importrows import PreparedRow, RowPreparer
-from piplvault.vault.imports import ImportReport, _ImportRun
-from piplvault.vault.records import load_field_defs, load_plain, save_field_defs
+from piplvault.vault.records import load_field_defs, load_plain
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -48,7 +43,6 @@ SECTIONS = (
     "rights_requests",
     "shred_journal",
 )
-RECEIPT_FORMAT = "piplvault-receipt/1"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +53,16 @@ class Party:
     identifier: str
     contact: str
     kind: str = "recipient"
+
+    @classmethod
+    def of(cls, party: dict[str, Any]) -> Party:
+        """The party as a case records it (pinned key fields left out)."""
+        return cls(
+            name=str(party["name"]),
+            identifier=str(party["identifier"]),
+            contact=str(party["contact"]),
+            kind=str(party.get("kind", "recipient")),
+        )
 
     def to_dict(self) -> dict[str, str]:
         return {
@@ -86,6 +90,7 @@ def build_payload(
     """The package payload for ``customer_ids``, minimised to ``field_keys``."""
     defs = load_field_defs(conn)
     keep = set(defs) if field_keys is None else field_keys
+    purpose_defs = [policy.resolve_purpose(conn, p) for p in purpose_keys]
     items = []
     for cid in customer_ids:
         facts, plain = load_plain(conn, vault.keyring, cid)
@@ -95,7 +100,7 @@ def build_payload(
                 "ref": cid,
                 "kind": facts[0],
                 "fields": values,
-                "purposes": [p for p in _purposes_of(conn, cid) if p in purpose_keys],
+                "purposes": carried_purposes(conn, cid, purpose_defs),
                 "lifecycle": _lifecycle_of(conn, cid),
                 **(extra_customer or {}).get(cid, {}),
             }
@@ -142,10 +147,32 @@ def build_payload(
     return payload
 
 
+def carried_purposes(
+    conn: Connection, cid: int, purpose_defs: list[policy.PurposeDef]
+) -> list[str]:
+    """The case purposes this customer's own legal basis covers (a live consent, a basis
+    for everyone, or the contract it was collected under): each travels with it (13.1)."""
+    out = []
+    for p in purpose_defs:
+        basis = policy.customer_basis(conn, cid, p)
+        if basis is not None and basis.withdrawn_on is None:
+            out.append(p.key)
+    return out
+
+
+def purpose_counts(payload: dict[str, Any]) -> dict[str, int]:
+    """How many customers carry each purpose (for the operator; no personal data)."""
+    counts: dict[str, int] = {}
+    for c in payload["customers"]:
+        for p in c["purposes"]:
+            counts[p] = counts.get(p, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def section_digests(payload: dict[str, Any]) -> dict[str, str]:
     """SHA-256 of every section but the manifest, as the manifest records them."""
     return {
-        s: hashlib.sha256(_canonical(payload[s])).hexdigest()
+        s: hashlib.sha256(canonical(payload[s])).hexdigest()
         for s in SECTIONS
         if s != "manifest"
     }
@@ -165,7 +192,7 @@ def seal_package(
         "sender_public_key": vault.public_key_pem(),
     }
     document = envelope.seal(
-        _canonical(payload),
+        canonical(payload),
         recipient=recipient,
         sender=vault.keyring.signing_key,
         header=header,
@@ -177,82 +204,10 @@ def seal_package(
     return hashlib.sha256(document).hexdigest()
 
 
-def receive(
-    vault: Vault, path: Path, sender_key_pem: bytes, *, receipt_out: Path | None = None
-) -> dict[str, Any]:
-    """Verify, decrypt and import a package; write a signed receipt for the sender."""
-    if not path.is_file():
-        raise ValidationError(f"No package file at {path}")
-    document = path.read_bytes()
-    opened = envelope.open_envelope(
-        document,
-        recipient=vault.keyring.exchange_key,
-        sender=envelope.load_signing_pem(sender_key_pem),
-    )
-    payload = json.loads(opened.payload)
-    missing = [s for s in SECTIONS if s not in payload]
-    if missing:
-        raise IntegrityError(
-            f"Package lacks section(s) {', '.join(missing)}; refused "
-            "(R-22-2: the recipient must receive every obligation)"
-        )
-    _check_sections(payload)
-    case_id = str(payload["manifest"]["case_id"])
-    with vault.write() as conn:
-        vault.authorize(conn, action="import")
-        mapping = _import_customers(vault, conn, payload, case_id)
-        _import_obligations(vault, conn, payload, mapping, case_id)
-        digest = hashlib.sha256(document).hexdigest()
-        vault.record(
-            conn,
-            action="package-received",
-            target=f"case:{case_id}",
-            details={
-                "customers": len(mapping),
-                "package_sha256": digest,
-                "purposes": payload["manifest"]["purposes"],
-                "sender": payload["provenance"]["sender_vault"],
-            },
-        )
-    receipt = _receipt(vault, payload, digest, len(mapping))
-    target = receipt_out or path.with_name(f"receipt-{case_id}.json")
-    target.write_bytes(receipt)
-    return {
-        "case_id": case_id,
-        "customers": len(mapping),
-        "receipt": str(target),
-        "purposes": payload["manifest"]["purposes"],
-        "package_sha256": digest,
-        "customer_ids": sorted(set(mapping.values())),
-    }
-
-
-def verify_receipt(data: bytes, recipient_signing_pem: bytes) -> dict[str, Any]:
-    """The receipt body, if its signature verifies under the recipient's key."""
-    try:
-        doc = json.loads(data)
-        body, signature = doc["receipt"], base64.b64decode(doc["signature"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise IntegrityError("Not a piplvault receipt (unreadable)") from exc
-    key = envelope.load_signing_pem(recipient_signing_pem)
-    from cryptography.exceptions import InvalidSignature
-
-    try:
-        key.verify(signature, _canonical(body))
-    except InvalidSignature as exc:
-        raise IntegrityError(
-            "Receipt signature is invalid: altered, or not signed by the "
-            "given recipient key"
-        ) from exc
-    if body.get("format") != RECEIPT_FORMAT:
-        raise IntegrityError("Unknown receipt format")
-    return dict(body)
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _canonical(obj: Any) -> bytes:
+def canonical(obj: Any) -> bytes:
     return json.dumps(
         obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")
     ).encode()
@@ -270,7 +225,7 @@ def _field_dict(d: FieldDef) -> dict[str, Any]:
     }
 
 
-def _purposes_of(conn: Connection, cid: int) -> list[str]:
+def purposes_of(conn: Connection, cid: int) -> list[str]:
     return sorted(
         conn.execute(
             select(customer_purposes.c.purpose).where(
@@ -358,150 +313,3 @@ def _holds_of(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
         )
         if r.customer_id in wanted
     ]
-
-
-def _check_sections(payload: dict[str, Any]) -> None:
-    expected = payload["manifest"].get("section_sha256", {})
-    for section, digest in expected.items():
-        if hashlib.sha256(_canonical(payload[section])).hexdigest() != digest:
-            raise IntegrityError(
-                f"Package section '{section}' does not match its manifest"
-            )
-
-
-def _import_customers(
-    vault: Vault, conn: Connection, payload: dict[str, Any], case_id: str
-) -> dict[int, int]:
-    """Store the customers (matched to existing ones by blind index); ref → id."""
-    now = vault.now()
-    for p in payload["purposes"]:
-        if conn.execute(
-            select(purposes.c.key).where(purposes.c.key == p["key"])
-        ).first():
-            continue
-        conn.execute(
-            insert(purposes).values(
-                key=p["key"],
-                name_zh=p["name_zh"],
-                basis=p["basis"],
-                necessity=p["necessity"],
-                created_at=now,
-            )
-        )
-    incoming = [FieldDef(**f) for f in payload["manifest"]["fields"]]
-    save_field_defs(conn, load_field_defs(conn), incoming, now)
-    first_purpose = payload["manifest"]["purposes"][0]
-    report = ImportReport(
-        file=f"package:{case_id}", encoding="package", sheet=None, dry_run=False
-    )
-    run = _ImportRun(vault, conn, [], report, f"package:{case_id}", first_purpose)
-    preparer = RowPreparer(
-        [], run.defs, vault.keyring.sealing, forced_kind=None, on_invalid="flag"
-    )
-    rows = []
-    for n, c in enumerate(payload["customers"], start=2):
-        row = PreparedRow(
-            number=n,
-            customer_id=run.id_base + n - 2,
-            kind=c["kind"],
-            values=dict(c["fields"]),
-            cell_entities=dict(c.get("cell_entities", {})),
-            flags=[],
-            invalid=[],
-            rejected=False,
-        )
-        preparer.seal_row(row)
-        rows.append(row)
-    run.absorb(rows, abort_on_invalid=False)
-    return {int(c["ref"]): run.placed[n] for n, c in enumerate(payload["customers"], 2)}
-
-
-def _import_obligations(
-    vault: Vault,
-    conn: Connection,
-    payload: dict[str, Any],
-    mapping: dict[int, int],
-    case_id: str,
-) -> None:
-    now = vault.now()
-    source = f"inherited:{case_id}"
-    for c in payload["customers"]:
-        cid = mapping[int(c["ref"])]
-        have = set(_purposes_of(conn, cid))
-        for p in c["purposes"]:
-            if p in have:
-                conn.execute(
-                    update(customer_purposes)
-                    .where(
-                        customer_purposes.c.customer_id == cid,
-                        customer_purposes.c.purpose == p,
-                    )
-                    .values(source=source, at=now)
-                )
-            else:
-                conn.execute(
-                    insert(customer_purposes).values(
-                        customer_id=cid, purpose=p, source=source, at=now
-                    )
-                )
-        life = c.get("lifecycle") or {}
-        if (
-            life
-            and conn.execute(
-                select(customer_lifecycle.c.customer_id).where(
-                    customer_lifecycle.c.customer_id == cid
-                )
-            ).first()
-            is None
-        ):
-            conn.execute(insert(customer_lifecycle).values(customer_id=cid, **life))
-    for k in payload["consents"]:
-        conn.execute(
-            insert(consents).values(
-                customer_id=mapping[int(k["customer_ref"])],
-                purpose=k["purpose"],
-                basis=k["basis"],
-                granted_at=k["granted_at"],
-                channel=f"{k['channel']} (inherited:{case_id})",
-                notice_version=k["notice_version"],
-                operator=k["operator"],
-                separate=k["separate"],
-                guardian=int(k["guardian"]),
-                withdrawn_at=k["withdrawn_at"],
-                withdraw_channel=k["withdraw_channel"],
-            )
-        )
-    for h in payload["holds"]:
-        conn.execute(
-            insert(legal_holds).values(
-                customer_id=mapping[int(h["customer_ref"])],
-                reason=h["reason"],
-                basis=h["basis"],
-                placed_at=h["placed_at"],
-                placed_by=f"inherited:{case_id}",
-                ends_on=h["ends_on"],
-            )
-        )
-
-
-def _receipt(vault: Vault, payload: dict[str, Any], digest: str, count: int) -> bytes:
-    body = {
-        "format": RECEIPT_FORMAT,
-        "case_id": payload["manifest"]["case_id"],
-        "package_sha256": digest,
-        "customers": count,
-        "purposes": payload["manifest"]["purposes"],
-        "recipient_vault": vault.meta_value("vault_id"),
-        "recipient_signing_fingerprint": envelope.fingerprint(
-            vault.keyring.signing_key.public_key()
-        ),
-        "received_at": vault.now(),
-        "received_by": vault.actor,
-        "sections": list(SECTIONS),
-    }
-    signature = vault.keyring.signing_key.sign(_canonical(body))
-    return json.dumps(
-        {"receipt": body, "signature": base64.b64encode(signature).decode()},
-        ensure_ascii=False,
-        indent=1,
-    ).encode()

@@ -31,7 +31,7 @@ from piplvault.store.schema import (
     customer_purposes,
     customers,
 )
-from piplvault.vault import policy
+from piplvault.vault import policy, transaction_dates
 from piplvault.vault.importrows import (
     PreparedRow,
     RowPreparer,
@@ -71,6 +71,7 @@ class ImportReport:
     rejections: list[dict[str, Any]] = field(default_factory=list)
     new_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
+    last_transactions: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +90,11 @@ class ImportReport:
             "new_id_range": [self.new_ids[0], self.new_ids[-1]]
             if self.new_ids
             else None,
+            **(
+                {"last_transactions": self.last_transactions}
+                if self.last_transactions is not None
+                else {}
+            ),
         }
 
 
@@ -103,8 +109,12 @@ def import_table(
     sample: int = 1000,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    last_transaction_column: str | None = None,
 ) -> ImportReport:
-    """Import ``table`` into ``vault`` atomically (or simulate it with ``dry_run``)."""
+    """Import ``table`` into ``vault`` atomically (or simulate it with ``dry_run``).
+
+    ``last_transaction_column`` names a date column recorded as each customer's last
+    transaction (statutory retention counts from it; vault/transaction_dates.py)."""
     if on_invalid not in ON_INVALID:
         raise ValidationError(
             f"Unknown --on-invalid '{on_invalid}'; use {', '.join(ON_INVALID)}"
@@ -118,6 +128,14 @@ def import_table(
         file=table.name, encoding=table.encoding, sheet=table.sheet, dry_run=dry_run
     )
     report.columns = [_column_summary(p) for p in plans]
+    dates = (
+        transaction_dates.TransactionDates(
+            last_transaction_column,
+            transaction_dates.field_for_column(report.columns, last_transaction_column),
+        )
+        if last_transaction_column
+        else None
+    )
     action = "import-dry-run" if dry_run else "customers-imported"
     parallel = len(head) >= sample and (workers or os.cpu_count() or 1) > 1
     with vault.write(commit=not dry_run) as conn:
@@ -144,8 +162,19 @@ def import_table(
         )
         for prepared in prepared_batches:
             run.absorb(prepared, abort_on_invalid=on_invalid == "abort")
+            if dates is not None:
+                for row in prepared:
+                    if row.number in run.placed:
+                        dates.add(
+                            row.number,
+                            run.placed[row.number],
+                            row.values.get(dates.field_key),
+                        )
             if progress is not None:
                 progress(len(prepared))
+        if dates is not None:
+            dates_changed = transaction_dates.record(conn, dates.dates)
+            report.last_transactions = {**dates.to_dict(), "changed": dates_changed}
         vault.record(
             conn,
             action=action,

@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -54,6 +54,7 @@ from piplvault.store.schema import (
     legal_holds,
     shred_journal,
 )
+from piplvault.vault import company
 from piplvault.vault.records import load_field_defs, require_customer
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ METHOD = (
     "pages)."
 )
 METHOD_ZH = (
-    "密码擦除（NIST SP 800-88 加密擦除）：销毁每位客户的 256 位 AES-GCM 数据密钥，使其在数据库、"
+    "加密擦除（销毁密钥；NIST SP 800-88 密码学擦除）：销毁每位客户的 256 位 AES-GCM 数据密钥，使其在数据库、"
     "日志文件和备份中的全部密文均不可恢复；随后删除加密记录、历史版本和盲索引标签（SQLite "
     "secure_delete 覆写已释放页面）。"
 )
@@ -392,8 +393,15 @@ def delete_customers(
     reason: str,
     approved_by: str | None = None,
     out_dir: Path | None = None,
+    kind: str = "erasure-request",
+    legal_basis: str | None = None,
+    in_same_transaction: Callable[[Connection, str], None] | None = None,
 ) -> DestructionResult:
-    """Erase the given customers in one run with one certificate."""
+    """Erase the given customers in one run with one certificate.
+
+    ``kind`` and ``legal_basis`` say why (a request, a transfer's completion, a
+    deregistration); ``in_same_transaction(conn, run_id)`` lets a case record its step
+    atomically with the destruction, so a crash never leaves the two apart."""
     if not reason.strip():
         raise ValidationError("A deletion needs a reason (--reason)")
     schedule = load_schedule(vault)
@@ -409,9 +417,12 @@ def delete_customers(
             schedule,
             plans,
             reason=reason.strip(),
-            kind="erasure-request",
+            kind=kind,
             approved_by=approved_by,
+            legal_basis=legal_basis,
         )
+        if in_same_transaction is not None:
+            in_same_transaction(conn, run.run_id)
     return _write_run(vault, run, out_dir)
 
 
@@ -502,6 +513,7 @@ def _destroy(
     reason: str,
     kind: str,
     approved_by: str | None,
+    legal_basis: str | None = None,
 ) -> _Run:
     run_id = vault.clock.now().strftime("%Y%m%dT%H%M%SZ") + "-" + os.urandom(3).hex()
     now = vault.now()
@@ -517,7 +529,9 @@ def _destroy(
         )
     rules = {k for p in plans for k in p.rules}
     basis = [f"{r.key}: {r.source}" for r in schedule.rules if r.key in rules]
-    if kind == "erasure-request":
+    if legal_basis:
+        basis.insert(0, legal_basis)
+    elif kind == "erasure-request":
         basis.insert(
             0, "《个人信息保护法》第四十七条 (PIPL Art. 47): deletion on request"
         )
@@ -542,6 +556,7 @@ def _destroy(
         "format_version": 1,
         "certificate_id": run_id,
         "vault_id": read_meta(conn, "vault_id") or "",
+        "issuer": company.load(conn, vault.settings.company).to_dict(),
         "kind": kind,
         "what": {
             "customers_destroyed": len(full),

@@ -13,16 +13,15 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, select
 
 from piplvault import discovery
 from piplvault.core import cases as rules
-from piplvault.core.cases import DEAL_EN, DEAL_ZH, Deal, Mode, TransferState
-from piplvault.documents import notices
-from piplvault.errors import NoticeMissingError, ValidationError, WorkflowError
+from piplvault.core.cases import Deal, Mode, TransferState
+from piplvault.errors import NoticeMissingError, ValidationError
 from piplvault.store.schema import case_customers, customers
-from piplvault.vault import cases, handover, lifecycle, policy
-from piplvault.vault.records import load_field_defs
+from piplvault.store.schema import cases as cases_table
+from piplvault.vault import cases, company, counterparty, lifecycle, policy
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -38,10 +37,22 @@ def create(
     uscc: str,
     purposes: list[str],
     deal: str,
-    objection_days: int = 30,
+    objection_days: int = rules.OBJECTION_FLOOR_DAYS,
+    objection_reason: str | None = None,
     legal_opinion: str | None = None,
+    signing_key: bytes | None = None,
+    exchange_key: bytes | None = None,
+    court_appointment: str | None = None,
+    seller_ceases: bool | None = None,
+    closing_date: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Open a transfer case and compute its scope (who and which fields would move)."""
+    """Open a transfer case and compute its scope (who and which fields would move).
+
+    A bankruptcy's recipient is the court-appointed administrator (破产管理人), named with
+    the court's appointment decision (Enterprise Bankruptcy Law Arts. 13, 25).
+
+    ``signing_key`` / ``exchange_key`` (the recipient vault's public keys) are pinned on
+    the case now; otherwise at ``package``."""
     try:
         deal_type = Deal(deal)
     except ValueError as exc:
@@ -55,9 +66,22 @@ def create(
         raise ValidationError(
             "--uscc is not a valid unified social credit code (GB 32100)"
         )
-    if not 0 <= objection_days <= 365:
-        raise ValidationError("--objection-days must be between 0 and 365")
+    objection = rules.objection_window(objection_days, objection_reason)
     mode = rules.legal_mode(deal_type, legal_opinion=legal_opinion)
+    if deal_type is Deal.BANKRUPTCY and not (court_appointment or "").strip():
+        raise ValidationError(
+            "A bankruptcy's recipient is the court-appointed administrator (破产管理人): "
+            "give the court's appointment decision with --court-appointment "
+            "(Enterprise Bankruptcy Law Art. 13)"
+        )
+    if deal_type is Deal.SHARE_TRANSFER_DISCONTINUED and closing_date is None:
+        raise ValidationError(
+            "A share transfer with the business discontinued needs --closing-date (when "
+            "the new shareholders take control): the data is deleted or restricted before"
+        )
+    ceases = (
+        deal_type in rules.SELLER_CEASES if seller_ceases is None else seller_ceases
+    )
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         keys = [
@@ -66,22 +90,28 @@ def create(
         if not keys:
             raise ValidationError("Name the purposes that continue (--purposes P1,P2)")
         persons = _distinct_persons(conn)
+        party = {
+            "name": recipient.strip(),
+            "identifier": uscc.strip().upper(),
+            "contact": contact.strip(),
+            "kind": "administrator" if deal_type is Deal.BANKRUPTCY else "recipient",
+        }
+        counterparty.pin(party, signing_pem=signing_key, exchange_pem=exchange_key)
         case = cases.Case(
             id=cases.new_case_id(conn, KIND),
             kind=KIND,
             state=TransferState.DRAFT.value,
             deal=deal_type.value,
             mode=mode.value,
-            party={
-                "name": recipient.strip(),
-                "identifier": uscc.strip().upper(),
-                "contact": contact.strip(),
-                "kind": "recipient",
-            },
+            party=party,
             purposes=keys,
             details={
-                "objection_days": objection_days,
+                "objection_days": objection,
+                "objection_reason": objection_reason,
                 "legal_opinion": legal_opinion,
+                "court_appointment": court_appointment,
+                "closing_date": closing_date.isoformat() if closing_date else None,
+                "seller_ceases": ceases,
                 "persons": persons,
                 "regulator_report_required": persons
                 >= vault.settings.regulator_threshold,
@@ -90,8 +120,9 @@ def create(
             updated_at=vault.now(),
         )
         cases.insert_case(vault, conn, case)
-        members = _scope(vault, conn, case)
+        members = scope(vault, conn, case)
         cases.set_members(conn, case.id, members)
+        held = sorted({why for _, inc, why in members if why.startswith("in-open-")})
         vault.record(
             conn,
             action="transfer-created",
@@ -100,12 +131,23 @@ def create(
                 "deal": case.deal,
                 "mode": case.mode,
                 "purposes": keys,
+                "objection_days": objection,
+                "objection_reason": objection_reason,
                 "recipient": case.party["name"],
+                "pinned": counterparty.pinned(case.party),
                 "included": sum(1 for _, inc, _ in members if inc),
                 "excluded": sum(1 for _, inc, _ in members if not inc),
             },
         )
-    return status(vault, case.id)
+    result = status(vault, case.id)
+    if held:
+        others = ", ".join(h.removeprefix("in-open-case-") for h in held)
+        result["warning"] = (
+            f"{sum(1 for _, _, w in members if w in held)} customer(s) belong to open "
+            f"case(s) {others} and are excluded here: a customer is in one open transfer "
+            "at a time. Finish that case first; its destroyed customers cannot move twice"
+        )
+    return result
 
 
 def _distinct_persons(conn: Connection) -> int:
@@ -119,7 +161,7 @@ def _distinct_persons(conn: Connection) -> int:
     )
 
 
-def _scope(
+def scope(
     vault: Vault, conn: Connection, case: cases.Case
 ) -> list[tuple[int, bool, str]]:
     """Who moves: customers with a live basis for a continuing purpose (R-22-5), minus
@@ -134,20 +176,59 @@ def _scope(
         for r in cases.members(conn, case.id)
         if r.objected_at is not None
     }
+    locked = (
+        {}
+        if case.mode in (Mode.CHANGE_NOTICE.value, Mode.DISCONTINUE.value)
+        else locked_elsewhere(conn, case.id)
+    )
     out = []
     ids = conn.execute(
         select(customers.c.id, customers.c.status).order_by(customers.c.id)
     ).all()
     for cid, status_ in ids:
+        if int(cid) in locked:
+            out.append((int(cid), False, f"in-open-case-{locked[int(cid)]}"))
+            continue
         out.append(
             (
                 int(cid),
                 *_decide_member(
-                    conn, int(cid), status_, purposes, plan, objected, case.mode
+                    conn, int(cid), status_, purposes, plan, objected, case
                 ),
             )
         )
     return out
+
+
+#: Transfer states in which a case still holds its customers (13.4).
+OPEN_STATES = (
+    TransferState.DRAFT.value,
+    TransferState.NOTICES_SENT.value,
+    TransferState.OBJECTION_WINDOW.value,
+    TransferState.READY.value,
+    TransferState.HANDED_OVER.value,
+)
+
+
+def locked_elsewhere(conn: Connection, case_id: str) -> dict[int, str]:
+    """Customers included in another open transfer case that moves data: customer → case.
+
+    A customer belongs to one open case at a time, so two cases can never each promise,
+    package and then destroy the same person (issue 13 item 4)."""
+    rows = conn.execute(
+        select(case_customers.c.customer_id, cases_table.c.id)
+        .join(cases_table, cases_table.c.id == case_customers.c.case_id)
+        .where(
+            cases_table.c.kind == KIND,
+            cases_table.c.id != case_id,
+            cases_table.c.state.in_(OPEN_STATES),
+            cases_table.c.mode.not_in(
+                [Mode.CHANGE_NOTICE.value, Mode.DISCONTINUE.value]
+            ),
+            case_customers.c.included == 1,
+        )
+    )
+    return {int(cid): str(other) for cid, other in rows}
 
 
 def _decide_member(
@@ -157,9 +238,10 @@ def _decide_member(
     purposes: list[policy.PurposeDef],
     plan: dict[int, str],
     objected: set[int],
-    mode: str,
+    case: cases.Case,
 ) -> tuple[bool, str]:
-    if mode == Mode.CHANGE_NOTICE.value:
+    mode = case.mode
+    if mode in (Mode.CHANGE_NOTICE.value, Mode.DISCONTINUE.value):
         return True, ""
     if cid in objected:
         return False, "objected"
@@ -171,235 +253,36 @@ def _decide_member(
         withdrawn = any(b is not None and b.withdrawn_on is not None for b in bases)
         return False, "consent-withdrawn" if withdrawn else "no-legal-basis"
     if mode == Mode.SEPARATE_CONSENT.value and not any(
-        "third-party" in b.separate for b in live
+        names_recipient(b.separate, case) for b in live
     ):
         return False, "awaiting-separate-consent"
     return True, ""
 
 
-def send_notices(
-    vault: Vault,
-    case_id: str,
-    out_dir: Path,
-    *,
-    lang: str | None = None,
-    smtp: tuple[str, int, str] | None = None,
-) -> dict[str, Any]:
-    """Render one notice per customer in scope (letter/SMS/e-mail) naming the recipient;
-    with ``smtp`` = (host, port, from-address), also send the e-mails and record them
-    delivered (after the case step is committed, so a mail failure loses no record)."""
-    with vault.write() as conn:
-        vault.authorize(conn, action="transfer")
-        case = cases.load_case(conn, case_id, KIND)
-        target = cases.check_out_dir(vault, out_dir)
-        rows = cases.members(conn, case_id)
-        ids = [
-            int(r.customer_id)
-            for r in rows
-            if r.included or r.reason == "awaiting-separate-consent"
-        ]
-        defs = load_field_defs(conn)
-        moved = rules.categories_for(case.purposes)
-        common = _notice_context(vault, conn, case, defs, moved)
-        recipients = cases.notice_recipients(vault, conn, ids)
-        kind = {
-            Mode.NOTICE.value: "transfer",
-            Mode.SEPARATE_CONSENT.value: "transfer-consent",
-            Mode.CHANGE_NOTICE.value: "change",
-        }[case.mode]
-        rendered = notices.render(
-            notices.environment(vault.settings.home),
-            kind,
-            lang or vault.settings.lang,
-            recipients,
-            target,
-            common=common,
-            title=f"{case.id} {common['title']}",
-        )
-        cases.mark_notices(vault, conn, case_id, ids)
-        case.details["notices_at"] = vault.now()
-        case.details["template_sha256"] = rendered.template_sha256
-        nxt = (
-            TransferState.CLOSED
-            if case.mode == Mode.CHANGE_NOTICE.value
-            else TransferState.NOTICES_SENT
-        )
-        cases.step(
-            vault,
-            conn,
-            case,
-            nxt.value,
-            details={
-                "letters": rendered.letters,
-                "sms": rendered.sms,
-                "emails": rendered.emails,
-                "kind": kind,
-                "template_sha256": rendered.template_sha256,
-            },
-        )
-    result = {"case": case_id, "state": nxt.value, **rendered.to_dict()}
-    if smtp is not None and rendered.emails:
-        host, port, sender = smtp
-        sent = notices.send_emails(
-            Path(rendered.files["emails"]), host=host, port=port, sender=sender
-        )
-        cases.record_delivery(vault, case, sent, "delivered", f"smtp:{host}:{port}")
-        result["emails_sent"] = len(sent)
-    return result
-
-
-def _notice_context(
-    vault: Vault, conn: Connection, case: cases.Case, defs: Any, moved: frozenset[str]
-) -> dict[str, Any]:
-    deal = Deal(case.deal)
-    names = [policy.resolve_purpose(conn, p) for p in case.purposes]
-    deadline = vault.clock.now().date() + dt.timedelta(
-        days=int(case.details["objection_days"])
+def names_recipient(separate: frozenset[str], case: cases.Case) -> bool:
+    """A separate third-party consent counts only for the recipient (or case) it names
+    (PIPL Art. 23): a bare ``third-party`` consent unlocks no buyer."""
+    return bool(
+        {f"third-party:{case.party['identifier']}", f"third-party:{case.id}"} & separate
     )
-    cats = sorted({d.category for d in defs.values() if d.category in moved})
-    today = vault.clock.now().date()
-    return {
-        "company": vault.settings.company,
-        "recipient": case.party,
-        "deal_zh": DEAL_ZH[deal],
-        "deal_en": DEAL_EN[deal],
-        "purposes_zh": "、".join(p.name_zh for p in names),
-        "purposes_en": ", ".join(p.key for p in names),
-        "categories_zh": "、".join(_CATEGORY_ZH.get(c, c) for c in cats),
-        "categories_en": ", ".join(cats),
-        "objection_deadline": deadline.isoformat(),
-        "objection_deadline_zh": f"{deadline.year}年{deadline.month}月{deadline.day}日",
-        "objection_channel": case.party.get("objection_channel")
-        or vault.settings.company,
-        "change_zh": "本公司股东发生变更。",
-        "change_en": "Our shareholders have changed.",
-        "contact": case.party["contact"],
-        "date": today.isoformat(),
-        "date_zh": f"{today.year}年{today.month}月{today.day}日",
-        "title": "个人信息转移告知书",
-    }
 
 
-_CATEGORY_ZH = {
-    "identity": "身份信息",
-    "contact": "联系方式",
-    "address": "地址",
-    "financial": "财务信息",
-    "organisation": "单位信息",
-    "transaction": "交易信息",
-    "business": "业务信息",
-    "free_text": "备注",
-}
+def window_end(conn: Connection, case: cases.Case) -> dt.date:
+    """The day every included customer's objection window is over: each runs for the
+    case's days from that customer's own recorded delivery (or announcement)."""
+    days = dt.timedelta(days=int(case.details["objection_days"]))
+    delivered = [
+        dt.date.fromisoformat(str(r.notice_at)[:10])
+        for r in cases.members(conn, case.id, included=True)
+        if r.notice in ("delivered", "announced") and r.notice_at
+    ]
+    if not delivered:
+        sent = dt.date.fromisoformat(str(case.details["notices_at"])[:10])
+        return sent + days
+    return max(delivered) + days
 
 
-def record_delivery(
-    vault: Vault,
-    case_id: str,
-    customer_ids: list[int] | None,
-    status_: str,
-    reference: str | None,
-) -> dict[str, Any]:
-    with vault.read() as conn:
-        case = cases.load_case(conn, case_id, KIND)
-    return cases.record_delivery(vault, case, customer_ids, status_, reference)
-
-
-def record_objection(
-    vault: Vault, case_id: str, customer_id: int, *, channel: str
-) -> dict[str, Any]:
-    """An objection (PIPL Art. 44) excludes the customer from the transfer."""
-    with vault.write() as conn:
-        vault.authorize(conn, action="transfer")
-        case = cases.load_case(conn, case_id, KIND)
-        if case.state in (
-            TransferState.HANDED_OVER.value,
-            TransferState.SOURCE_DESTROYED.value,
-        ):
-            raise WorkflowError(
-                f"Case {case_id} was already handed over; record the "
-                "objection as a rights request with the recipient"
-            )
-        found = conn.execute(
-            update(case_customers)
-            .where(
-                case_customers.c.case_id == case_id,
-                case_customers.c.customer_id == customer_id,
-            )
-            .values(objected_at=vault.now(), included=0, reason="objected")
-        )
-        if found.rowcount == 0:
-            raise ValidationError(
-                f"Customer {customer_id} is not part of case {case_id}"
-            )
-        vault.record(
-            conn,
-            action="transfer-objection",
-            target=f"customer:{customer_id}",
-            details={"case": case_id, "channel": channel},
-        )
-    return {"case": case_id, "customer_id": customer_id, "excluded": "objected"}
-
-
-def advance(
-    vault: Vault, case_id: str, *, as_of: dt.date | None = None
-) -> dict[str, Any]:
-    """One step forward: notices-sent → objection-window (every notice delivered, R-22-1);
-    objection-window → ready (window over, scope recomputed, regulator report if due)."""
-    day = as_of or vault.clock.now().date()
-    with vault.write() as conn:
-        vault.authorize(conn, action="transfer")
-        case = cases.load_case(conn, case_id, KIND)
-        if case.state == TransferState.NOTICES_SENT.value:
-            _require_delivered(conn, case)
-            cases.step(
-                vault,
-                conn,
-                case,
-                TransferState.OBJECTION_WINDOW.value,
-                details={"window_ends_on": _window_end(case).isoformat()},
-            )
-        elif case.state == TransferState.OBJECTION_WINDOW.value:
-            ends = _window_end(case)
-            if day < ends:
-                raise cases.refuse(
-                    WorkflowError(
-                        f"The objection window of case {case_id} runs until {ends.isoformat()}"
-                    ),
-                    action="transfer-advance",
-                    case_id=case_id,
-                )
-            if case.details.get("regulator_report_required") and not case.details.get(
-                "regulator_report"
-            ):
-                raise cases.refuse(
-                    WorkflowError(
-                        f"Case {case_id} covers {case.details['persons']:,} persons: produce the "
-                        "regulator report first ('piplvault transfer regulator-report', "
-                        "NDSMR Art. 32)"
-                    ),
-                    action="transfer-advance",
-                    case_id=case_id,
-                )
-            cases.set_members(conn, case.id, _scope(vault, conn, case))
-            _require_delivered(conn, case)
-            cases.step(
-                vault,
-                conn,
-                case,
-                TransferState.READY.value,
-                details={"included": len(cases.members(conn, case_id, included=True))},
-            )
-        else:
-            rules.require_transition(KIND, case.state, TransferState.READY.value)
-    return status(vault, case_id)
-
-
-def _window_end(case: cases.Case) -> dt.date:
-    sent = dt.date.fromisoformat(str(case.details["notices_at"])[:10])
-    return sent + dt.timedelta(days=int(case.details["objection_days"]))
-
-
-def _require_delivered(conn: Connection, case: cases.Case) -> None:
+def require_delivered(conn: Connection, case: cases.Case) -> None:
     missing = cases.undelivered(conn, case.id)
     if missing:
         raise cases.refuse(
@@ -422,17 +305,17 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
         plan = {
             "title": "数据处置方案 Data disposal plan",
             "case": case.id,
-            "company": vault.settings.company,
+            "company": company.require_named(vault, conn).to_dict(),
             "deal": case.deal,
             "mode": case.mode,
-            "recipient": case.party,
+            "recipient": counterparty.public_party(case.party),
             "purposes": case.purposes,
             "persons": case.details["persons"],
             "persons_transferred": len(included),
             "exclusions": {
                 k: len(v) for k, v in cases.exclusions(conn, case_id).items()
             },
-            "security_measures": "AES-256-GCM 加密、签名的移交包；源端在接收方签收后密码擦除",
+            "security_measures": "AES-256-GCM 加密、签名的移交包；源端在接收方签收后加密擦除（销毁密钥）",
             "legal_basis": "《网络数据安全管理条例》第二十八条、第三十二条",
             "generated_at": vault.now(),
         }
@@ -451,127 +334,13 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
     return {"case": case_id, "report": str(out)}
 
 
-def package(
-    vault: Vault, case_id: str, recipient_key: bytes, out: Path
-) -> dict[str, Any]:
-    """Only in state ready: the minimised, encrypted, signed handover package."""
-    with vault.write() as conn:
-        vault.authorize(conn, action="transfer")
-        case = cases.load_case(conn, case_id, KIND)
-        if case.mode == Mode.CHANGE_NOTICE.value:
-            raise WorkflowError(
-                "A share transfer with no change of handler moves no data "
-                "(R-22-4); there is no package to build"
-            )
-        if case.state != TransferState.READY.value:
-            raise cases.refuse(
-                WorkflowError(
-                    f"Case {case_id} is '{case.state}'; a package is built only when it is "
-                    "'ready'"
-                ),
-                action="transfer-package",
-                case_id=case_id,
-            )
-        _require_delivered(conn, case)
-        ids = [int(r.customer_id) for r in cases.members(conn, case_id, included=True)]
-        defs = load_field_defs(conn)
-        moved = rules.categories_for(case.purposes)
-        keep = {k for k, d in defs.items() if d.category in moved}
-        payload = handover.build_payload(
-            vault,
-            conn,
-            customer_ids=ids,
-            field_keys=keep,
-            purpose_keys=case.purposes,
-            party=handover.Party(**case.party),
-            case_id=case_id,
-            kind="transfer",
-            deal=case.deal,
-            retention_rules=lifecycle.schedule_text(vault),
-        )
-        digest = handover.seal_package(vault, payload, recipient_key, out)
-        case.details.update(
-            package=str(out),
-            package_sha256=digest,
-            transferred=ids,
-            fields=sorted(keep),
-        )
-        cases.step(
-            vault,
-            conn,
-            case,
-            TransferState.HANDED_OVER.value,
-            details={
-                "customers": len(ids),
-                "fields": sorted(keep),
-                "package_sha256": digest,
-            },
-        )
-    return {
-        "case": case_id,
-        "package": str(out),
-        "sha256": digest,
-        "customers": len(ids),
-        "fields": sorted(keep),
-    }
-
-
-def complete(
-    vault: Vault,
-    case_id: str,
-    receipt: bytes,
-    recipient_signing_key: bytes,
-    *,
-    out_dir: Path | None = None,
-) -> dict[str, Any]:
-    """After the recipient's signed receipt: shred the source copies, issue a certificate."""
-    with vault.read() as conn:
-        case = cases.load_case(conn, case_id, KIND)
-    if case.state != TransferState.HANDED_OVER.value:
-        raise WorkflowError(
-            f"Case {case_id} is '{case.state}'; it must be 'handed-over'"
-        )
-    body = handover.verify_receipt(receipt, recipient_signing_key)
-    if body.get("package_sha256") != case.details.get("package_sha256"):
-        raise WorkflowError(
-            "The receipt is for another package (its SHA-256 differs); "
-            "nothing was destroyed"
-        )
-    ids = [int(i) for i in case.details.get("transferred", [])]
-    result = lifecycle.delete_customers(
-        vault,
-        ids,
-        reason=f"transferred to {case.party['name']} under case {case_id} "
-        "(PIPL Art. 22)",
-        approved_by=vault.actor,
-        out_dir=out_dir,
-    )
-    with vault.write() as conn:
-        case = cases.load_case(conn, case_id, KIND)
-        case.details.update(receipt=body, certificate=str(result.certificate))
-        cases.step(
-            vault,
-            conn,
-            case,
-            TransferState.SOURCE_DESTROYED.value,
-            details={
-                "certificate": str(result.certificate),
-                "customers_destroyed": result.customers_destroyed,
-            },
-        )
-    return {
-        "case": case_id,
-        "certificate": str(result.certificate),
-        "customers_destroyed": result.customers_destroyed,
-        "customers_restricted": result.customers_restricted,
-    }
-
-
 def status(vault: Vault, case_id: str) -> dict[str, Any]:
     with vault.reading("transfer", "report") as conn:
         case = cases.load_case(conn, case_id, KIND)
         rows = cases.members(conn, case_id)
         out = case.to_dict()
+        out["party"] = counterparty.public_party(case.party)
+        out["pinned"] = counterparty.pinned(case.party)
         details = dict(out["details"])
         details.pop("transferred", None)
         out["details"] = details
@@ -584,9 +353,26 @@ def status(vault: Vault, case_id: str) -> dict[str, Any]:
             },
         }
         out["exclusions"] = cases.exclusions(conn, case_id)
+        if case.mode == Mode.DISCONTINUE.value:
+            from piplvault.vault.discontinue import INTERPRETATION
+
+            out["plan"] = {
+                "closing_date": case.details.get("closing_date"),
+                "what": "before closing every customer relationship ends: records a "
+                "statute keeps are restricted, everything else is deleted (certificate); "
+                "no personal information moves to the new shareholders",
+                "interpretation": INTERPRETATION,
+            }
+        elif case.details.get("seller_ceases"):
+            from piplvault.vault.transfer_finish import objectors_to_delete
+
+            out["plan"] = {
+                "objectors_deleted_at_completion": objectors_to_delete(conn, case),
+                "why": "the seller ceases to exist (PIPL Art. 47(1)(ii))",
+            }
         if case.state in (
             TransferState.NOTICES_SENT.value,
             TransferState.OBJECTION_WINDOW.value,
         ):
-            out["window_ends_on"] = _window_end(case).isoformat()
+            out["window_ends_on"] = window_end(conn, case).isoformat()
     return out

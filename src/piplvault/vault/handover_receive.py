@@ -1,0 +1,272 @@
+"""Receiving a handover package (移交包): verify the exact bytes and the sender's signature
+before anything else, decrypt, check every section, import the customers with every
+obligation they carry, and sign a receipt for the sender (R-22-2, R-22-3).
+
+A custodian's package (deregistration) carries each retained record's statute: the record
+arrives restricted to that statute's reader purposes until its keep-until date (13.13).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from piplvault.core.customers import FieldDef
+from piplvault.crypto import envelope
+from piplvault.errors import IntegrityError, ValidationError
+from piplvault.store.schema import (
+    consents,
+    customer_lifecycle,
+    customer_purposes,
+    customers,
+    legal_holds,
+    purposes,
+)
+from piplvault.vault.counterparty import RECEIPT_FORMAT
+from piplvault.vault.handover import (
+    SECTIONS,
+    canonical,
+    purpose_counts,
+    purposes_of,
+)
+from piplvault.vault.importrows import PreparedRow, RowPreparer
+from piplvault.vault.imports import ImportReport, _ImportRun
+from piplvault.vault.records import load_field_defs, save_field_defs
+
+if TYPE_CHECKING:
+    from piplvault.vault.service import Vault
+
+
+def receive(
+    vault: Vault, path: Path, sender_key_pem: bytes, *, receipt_out: Path | None = None
+) -> dict[str, Any]:
+    """Verify, decrypt and import a package; write a signed receipt for the sender."""
+    if not path.is_file():
+        raise ValidationError(f"No package file at {path}")
+    document = path.read_bytes()
+    opened = envelope.open_envelope(
+        document,
+        recipient=vault.keyring.exchange_key,
+        sender=envelope.load_signing_pem(sender_key_pem),
+    )
+    payload = json.loads(opened.payload)
+    missing = [s for s in SECTIONS if s not in payload]
+    if missing:
+        raise IntegrityError(
+            f"Package lacks section(s) {', '.join(missing)}; refused "
+            "(R-22-2: the recipient must receive every obligation)"
+        )
+    _check_sections(payload)
+    case_id = str(payload["manifest"]["case_id"])
+    with vault.write() as conn:
+        vault.authorize(conn, action="import")
+        mapping = _import_customers(vault, conn, payload, case_id)
+        _import_obligations(vault, conn, payload, mapping, case_id)
+        digest = hashlib.sha256(document).hexdigest()
+        vault.record(
+            conn,
+            action="package-received",
+            target=f"case:{case_id}",
+            details={
+                "customers": len(mapping),
+                "package_sha256": digest,
+                "purposes": payload["manifest"]["purposes"],
+                "sender": payload["provenance"]["sender_vault"],
+            },
+        )
+    receipt = _receipt(vault, payload, digest, len(mapping))
+    target = receipt_out or path.with_name(f"receipt-{case_id}.json")
+    target.write_bytes(receipt)
+    return {
+        "case_id": case_id,
+        "customers": len(mapping),
+        "receipt": str(target),
+        "purposes": payload["manifest"]["purposes"],
+        "customers_per_purpose": purpose_counts(payload),
+        "package_sha256": digest,
+        "customer_ids": sorted(set(mapping.values())),
+    }
+
+
+def _check_sections(payload: dict[str, Any]) -> None:
+    expected = payload["manifest"].get("section_sha256", {})
+    for section, digest in expected.items():
+        if hashlib.sha256(canonical(payload[section])).hexdigest() != digest:
+            raise IntegrityError(
+                f"Package section '{section}' does not match its manifest"
+            )
+
+
+def _import_customers(
+    vault: Vault, conn: Connection, payload: dict[str, Any], case_id: str
+) -> dict[int, int]:
+    """Store the customers (matched to existing ones by blind index); ref → id."""
+    now = vault.now()
+    for p in payload["purposes"]:
+        if conn.execute(
+            select(purposes.c.key).where(purposes.c.key == p["key"])
+        ).first():
+            continue
+        conn.execute(
+            insert(purposes).values(
+                key=p["key"],
+                name_zh=p["name_zh"],
+                basis=p["basis"],
+                necessity=p["necessity"],
+                created_at=now,
+            )
+        )
+    incoming = [FieldDef(**f) for f in payload["manifest"]["fields"]]
+    save_field_defs(conn, load_field_defs(conn), incoming, now)
+    first_purpose = payload["manifest"]["purposes"][0]
+    report = ImportReport(
+        file=f"package:{case_id}", encoding="package", sheet=None, dry_run=False
+    )
+    run = _ImportRun(vault, conn, [], report, f"package:{case_id}", first_purpose)
+    preparer = RowPreparer(
+        [], run.defs, vault.keyring.sealing, forced_kind=None, on_invalid="flag"
+    )
+    rows = []
+    for n, c in enumerate(payload["customers"], start=2):
+        row = PreparedRow(
+            number=n,
+            customer_id=run.id_base + n - 2,
+            kind=c["kind"],
+            values=dict(c["fields"]),
+            cell_entities=dict(c.get("cell_entities", {})),
+            flags=[],
+            invalid=[],
+            rejected=False,
+        )
+        preparer.seal_row(row)
+        rows.append(row)
+    run.absorb(rows, abort_on_invalid=False)
+    return {int(c["ref"]): run.placed[n] for n, c in enumerate(payload["customers"], 2)}
+
+
+def _import_obligations(
+    vault: Vault,
+    conn: Connection,
+    payload: dict[str, Any],
+    mapping: dict[int, int],
+    case_id: str,
+) -> None:
+    now = vault.now()
+    source = f"inherited:{case_id}"
+    for c in payload["customers"]:
+        cid = mapping[int(c["ref"])]
+        have = set(purposes_of(conn, cid))
+        for p in c["purposes"]:
+            if p in have:
+                conn.execute(
+                    update(customer_purposes)
+                    .where(
+                        customer_purposes.c.customer_id == cid,
+                        customer_purposes.c.purpose == p,
+                    )
+                    .values(source=source, at=now)
+                )
+            else:
+                conn.execute(
+                    insert(customer_purposes).values(
+                        customer_id=cid, purpose=p, source=source, at=now
+                    )
+                )
+        life = c.get("lifecycle") or {}
+        if (
+            life
+            and conn.execute(
+                select(customer_lifecycle.c.customer_id).where(
+                    customer_lifecycle.c.customer_id == cid
+                )
+            ).first()
+            is None
+        ):
+            conn.execute(insert(customer_lifecycle).values(customer_id=cid, **life))
+        if c.get("retention"):
+            _arrive_restricted(conn, cid, c["retention"], now)
+    for k in payload["consents"]:
+        conn.execute(
+            insert(consents).values(
+                customer_id=mapping[int(k["customer_ref"])],
+                purpose=k["purpose"],
+                basis=k["basis"],
+                granted_at=k["granted_at"],
+                channel=f"{k['channel']} (inherited:{case_id})",
+                notice_version=k["notice_version"],
+                operator=k["operator"],
+                separate=k["separate"],
+                guardian=int(k["guardian"]),
+                withdrawn_at=k["withdrawn_at"],
+                withdraw_channel=k["withdraw_channel"],
+            )
+        )
+    for h in payload["holds"]:
+        conn.execute(
+            insert(legal_holds).values(
+                customer_id=mapping[int(h["customer_ref"])],
+                reason=h["reason"],
+                basis=h["basis"],
+                placed_at=h["placed_at"],
+                placed_by=f"inherited:{case_id}",
+                ends_on=h["ends_on"],
+            )
+        )
+
+
+def _arrive_restricted(
+    conn: Connection, cid: int, retention: dict[str, Any], now: str
+) -> None:
+    """A custodian keeps a retained record only for its statute: it arrives restricted,
+    readable only for the statute's reader purposes, until its keep-until date (13.13)."""
+    conn.execute(
+        update(customers).where(customers.c.id == cid).values(status="restricted")
+    )
+    values = {
+        "restricted_at": now,
+        "restricted_until": retention.get("keep_until"),
+        "restricted_rules": ",".join(retention.get("rules", [])),
+    }
+    if (
+        conn.execute(
+            select(customer_lifecycle.c.customer_id).where(
+                customer_lifecycle.c.customer_id == cid
+            )
+        ).first()
+        is None
+    ):
+        conn.execute(insert(customer_lifecycle).values(customer_id=cid, **values))
+    else:
+        conn.execute(
+            update(customer_lifecycle)
+            .where(customer_lifecycle.c.customer_id == cid)
+            .values(**values)
+        )
+
+
+def _receipt(vault: Vault, payload: dict[str, Any], digest: str, count: int) -> bytes:
+    body = {
+        "format": RECEIPT_FORMAT,
+        "case_id": payload["manifest"]["case_id"],
+        "package_sha256": digest,
+        "customers": count,
+        "purposes": payload["manifest"]["purposes"],
+        "recipient_vault": vault.meta_value("vault_id"),
+        "recipient_signing_fingerprint": envelope.fingerprint(
+            vault.keyring.signing_key.public_key()
+        ),
+        "received_at": vault.now(),
+        "received_by": vault.actor,
+        "sections": list(SECTIONS),
+    }
+    signature = vault.keyring.signing_key.sign(canonical(body))
+    return json.dumps(
+        {"receipt": body, "signature": base64.b64encode(signature).decode()},
+        ensure_ascii=False,
+        indent=1,
+    ).encode()
