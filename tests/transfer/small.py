@@ -63,7 +63,7 @@ def _invoke(argv: list[str]) -> Any:
     directly, everything else inside an authenticated owner `Session` (the same code path
     a request to `piplvault serve` takes, without the HTTP hop)."""
     command = command_of(argv)
-    if is_direct(command):
+    if is_direct(command) or "--home" not in argv:  # maintenance, or no vault at all
         token = CURRENT_COMMAND.set(command)
         try:
             return CliRunner().invoke(app, argv)

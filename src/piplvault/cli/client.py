@@ -30,6 +30,7 @@ LOCAL_COMMANDS = frozenset(
         "logout",
         "seal",
         "certificate verify",
+        "transfer verify-report",
         "backup restore",
     }
 )
