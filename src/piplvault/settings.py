@@ -102,6 +102,15 @@ class Settings:
         },
     )
 
+    timezone: str = field(
+        default="Asia/Shanghai",
+        metadata={
+            "help": "Time zone times are shown and printed in; stored times stay UTC "
+            "(PIPLVAULT_TIMEZONE)",
+            "env": "PIPLVAULT_TIMEZONE",
+        },
+    )
+
     @property
     def database_url(self) -> str:
         return self.db or f"sqlite:///{self.home / 'vault.db'}"
@@ -154,6 +163,10 @@ def _build(values: dict[str, Any]) -> Settings:
             values[secret] = Secret(str(values[secret]))
     if values.get("lang", "zh") not in ("zh", "en"):
         raise ConfigError(f"Setting lang must be 'zh' or 'en', got {values['lang']!r}")
+    if "timezone" in values:
+        from piplvault.timefmt import zone
+
+        zone(str(values["timezone"]))
     return Settings(**values)
 
 

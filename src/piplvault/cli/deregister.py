@@ -15,6 +15,7 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
+from piplvault.documents.export import json_sibling, render_file
 from piplvault.errors import ValidationError
 from piplvault.vault import address_change, deregistration
 from piplvault.vault.cases import parse_date
@@ -193,7 +194,14 @@ def delivery_command(
 @deregister_app.command("regulator-report")
 def regulator_report_command(
     case_id: CaseArg,
-    out: Annotated[Path, typer.Option("--out", help="The disposal plan (JSON).")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="The disposal plan: .json, .pdf, .html or .xlsx (the JSON original "
+            "is always written next to it).",
+        ),
+    ],
     home: HomeOption = None,
     db: DbOption = None,
     user: UserOption = None,
@@ -202,7 +210,13 @@ def regulator_report_command(
     """Write the disposal plan for the regulator (NDSMR Art. 32). Example:
     piplvault deregister regulator-report D-0001 --out plan.json"""
     vault = open_vault(home, db, user)
-    result = deregistration.regulator_report(vault, case_id, out)
+    json_path = json_sibling(out)
+    result = deregistration.regulator_report(vault, case_id, json_path)
+    if json_path != out:
+        settings = vault.settings
+        result["rendered"] = str(
+            render_file(json_path, out, lang=settings.lang, tz=settings.timezone)
+        )
     emit(result, json_out, f"Disposal plan written to {result['report']}")
 
 

@@ -24,6 +24,7 @@ from piplvault.cli.options import (
     open_vault,
 )
 from piplvault.crypto.envelope import exchange_pem
+from piplvault.documents.export import json_sibling, render_file
 from piplvault.errors import ValidationError
 from piplvault.vault import handover, transfer
 from piplvault.vault.cases import parse_date
@@ -232,7 +233,13 @@ def advance_command(
 @transfer_app.command("regulator-report")
 def regulator_command(
     case: CaseArg,
-    out: Annotated[Path, typer.Option(help="Where to write the disposal plan (JSON).")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="Where to write the disposal plan: .json, .pdf, .html or .xlsx (the "
+            "JSON original is always written next to it)."
+        ),
+    ],
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -240,7 +247,13 @@ def regulator_command(
 ) -> None:
     """Write the disposal plan for the regulator (NDSMR Art. 32)."""
     vault = open_vault(home, db, user)
-    result = transfer.regulator_report(vault, case, out)
+    json_path = json_sibling(out)
+    result = transfer.regulator_report(vault, case, json_path)
+    if json_path != out:
+        settings = vault.settings
+        result["rendered"] = str(
+            render_file(json_path, out, lang=settings.lang, tz=settings.timezone)
+        )
     vault.close()
     emit(result, json_out, result["report"])
 
