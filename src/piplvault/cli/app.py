@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,7 +22,12 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Language: zh (default) or en; or PIPLVAULT_LANG."),
+    ] = None,
+) -> None:
     """piplvault — 个人信息保险库 (PIPL customer personal-information vault)."""
 
 
@@ -52,24 +57,32 @@ def read_input(path: Path, what: str) -> bytes:
     return path.read_bytes()
 
 
-def say_error(message: str) -> None:
-    """Write one ``Error: …`` line to stderr, never wrapped (scripts grep it)."""
-    sys.stderr.write(f"Error: {message}\n")
+def say_error(message: str, code: str = "vault-error") -> None:
+    """Write the error to stderr, never wrapped: in zh a ``错误：…`` line first, then
+    always the one ``Error: …`` line scripts grep."""
+    from piplvault.i18n import error_lines
+
+    sys.stderr.write("".join(line + "\n" for line in error_lines(code, message)))
     sys.stderr.flush()
 
 
 def main() -> None:
     """Console-script entry point: run the app, mapping VaultError to exit 1."""
-    if sys.argv[1:2] == ["scan"]:
+    from piplvault.cli.lang import take_lang, translate_help
+
+    argv = take_lang(sys.argv[1:])
+    if argv[:1] == ["scan"]:
         from piplvault.cli import scan  # noqa: F401  scan needs no vault: skip the rest
     else:
         from piplvault.cli import commands  # noqa: F401  registers every command
 
     try:
-        code = app(standalone_mode=False)
+        command = typer.main.get_command(app)
+        translate_help(command)
+        code = command.main(args=argv, prog_name="piplvault", standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except VaultError as error:
-        say_error(error.message)
+        say_error(error.message, error.code)
         sys.exit(1)
     except typer.Exit as exit_:
         sys.exit(exit_.exit_code)

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json, say_error
@@ -26,6 +18,8 @@ from piplvault.cli.options import (
     open_vault,
     settings_from,
 )
+from piplvault.cli.render import ProgressBar, count_rows, record, status_lines
+from piplvault.i18n import _
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
 from piplvault.vault import Vault
@@ -89,7 +83,11 @@ def import_command(
     """Import customers. Example: piplvault import examples/customers.csv"""
     vault = open_vault(home, db, user)
     table = open_table(file, sheet=sheet, encoding=encoding)
-    with _progress(json_out) as advance:
+    total = None if json_out or not is_terminal() else count_rows(file, sheet=sheet)
+    bar = ProgressBar(
+        _("Importing"), total, err_console, enabled=not json_out and is_terminal()
+    )
+    with bar as advance:
         report = import_table(
             vault,
             table,
@@ -115,33 +113,6 @@ def import_command(
             "file again (rows already imported are matched, not duplicated)."
         )
         raise typer.Exit(1)
-
-
-class _progress:
-    def __init__(self, quiet: bool) -> None:
-        self.bar: Progress | None = None
-        if not quiet and is_terminal():
-            self.bar = Progress(
-                SpinnerColumn(),
-                TextColumn("正在导入 importing"),
-                BarColumn(),
-                TextColumn("{task.completed} rows"),
-                TimeElapsedColumn(),
-                console=err_console,
-                transient=True,
-            )
-
-    def __enter__(self) -> Callable[[int], None] | None:
-        if self.bar is None:
-            return None
-        self.bar.start()
-        task = self.bar.add_task("import", total=None)
-        bar = self.bar
-        return lambda n: bar.advance(task, n)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def _print_import(report: ImportReport) -> None:
@@ -188,12 +159,4 @@ def status_command(
     if json_out:
         print_json(data)
         return
-    out_console.print(f"客户 customers: {data['customers']}  {data['by_kind']}")
-    out_console.print(f"敏感度 sensitivity: {data['field_values_by_sensitivity']}")
-    out_console.print(f"类别 category: {data['field_values_by_category']}")
-    out_console.print(
-        f"密钥版本 key versions: {data['key_versions']}; "
-        f"数据密钥 data keys: {data['data_keys']}"
-    )
-    head = data["audit_head"]
-    out_console.print(f"审计 audit head: #{head['seq']} {head['hash'][:16]}…")
+    out_console.print(record(_("Vault status"), status_lines(data)))

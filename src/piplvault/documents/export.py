@@ -56,6 +56,23 @@ def json_sibling(out: Path) -> Path:
     return out if format_of(out) == ".json" else out.with_suffix(".json")
 
 
+def write_with_original(
+    document: Any,
+    out: Path,
+    *,
+    lang: str = "zh",
+    tz: str = DEFAULT_TIMEZONE,
+    title: str | None = None,
+) -> dict[str, str]:
+    """Write ``document`` as JSON (the original) and, if ``out`` asks, its rendering."""
+    original = json_sibling(out)
+    write_document(document, original)
+    if original == out:
+        return {"json": str(original)}
+    rendered = render_file(original, out, lang=lang, tz=tz, title=title)
+    return {"json": str(original), format_of(out)[1:]: str(rendered)}
+
+
 def render_file(
     source: Path,
     out: Path,
