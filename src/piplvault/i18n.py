@@ -83,8 +83,16 @@ def _templates(lang: str) -> list[tuple[re.Pattern[str], str]]:
     for msgid, msgstr in catalogue(lang).items():
         if "{" not in msgid:
             continue
-        pattern = re.escape(msgid)
-        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", pattern)
+        seen: set[str] = set()
+
+        def group(match: re.Match[str], seen: set[str] = seen) -> str:
+            name = match.group(1)
+            if name in seen:
+                return f"(?P={name})"
+            seen.add(name)
+            return f"(?P<{name}>.+?)"
+
+        pattern = re.sub(r"\\\{(\w+)\\\}", group, re.escape(msgid))
         found.append((re.compile(f"^{pattern}$", re.DOTALL), msgstr))
     return found
 
@@ -98,8 +106,17 @@ def translate_message(message: str, lang: str | None = None) -> str | None:
     for pattern, msgstr in _templates(lang):
         match = pattern.match(message)
         if match:
-            return msgstr.format(**match.groupdict())
+            values = match.groupdict()
+            if "where" in values and lang == "zh":
+                values["where"] = _where_zh(values["where"])
+            return msgstr.format(**values)
     return None
+
+
+def _where_zh(where: str) -> str:
+    """``f.csv, row 3, column 'x'`` → ``f.csv 第 3 行「x」列``."""
+    where = re.sub(r", row (\d+)", r" 第 \1 行", where)
+    return re.sub(r", column '(.*)'$", r"「\1」列", where)
 
 
 #: What each error class means, for a message the catalogue has no translation of.

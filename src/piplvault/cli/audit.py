@@ -24,7 +24,8 @@ from piplvault.cli.render import (
 )
 from piplvault.cli.render import table as render_table
 from piplvault.documents.export import write_with_original
-from piplvault.i18n import _
+from piplvault.i18n import _, is_zh
+from piplvault.timefmt import zone_label
 
 audit_app = typer.Typer(
     help="Read and verify the tamper-evident audit log.", no_args_is_help=True
@@ -89,10 +90,11 @@ def _print_entries(entries: list[AuditEntry], tz: str) -> None:
             )
         out_console.print(table)
         return
+    zone = f"（{zone_label(tz)}）" if is_zh() else f"({tz})"
     for e in entries:
         out_console.print(
             record(
-                f"#{e.seq}  {when(e.at, tz)}",
+                f"#{e.seq}  {when(e.at, tz)} {zone}",
                 [
                     (_("Actor"), e.actor),
                     (_("Action"), e.action),

@@ -83,7 +83,9 @@ def show_command(
             x for x in (d.entity or d.kind, value_name(d.sensitivity or "none")) if x
         )
         pairs.append((name, f"{f.value}  [{meta}, v{f.version}]"))
-    title = f"{_('Customer')} {view.id}（{value_name(view.kind)}，{value_name(view.status)}）"
+    title = _("Customer {id} ({kind}, {status})").format(
+        id=view.id, kind=value_name(view.kind), status=value_name(view.status)
+    )
     out_console.print(record(title, pairs))
 
 

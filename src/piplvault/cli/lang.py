@@ -49,16 +49,23 @@ def help_texts(command: Any) -> Iterator[tuple[Any, str, str]]:
 
 def translate_help(command: Any) -> None:
     """Replace help texts (and Typer's panel titles) with the current language's."""
-    if i18n.current() == "en":
+    from typer import rich_utils
+
+    zh = i18n.current() == "zh"
+    for name, value in _PANEL_TITLES.items():
+        setattr(rich_utils, name, value[0] if zh else value[1])
+    if not zh:
         return
     for obj, attr, text in help_texts(command):
         translated = i18n.catalogue("zh").get(text)
         if translated:
             setattr(obj, attr, translated)
-    from typer import rich_utils
 
-    rich_utils.ARGUMENTS_PANEL_TITLE = "参数 Arguments"
-    rich_utils.OPTIONS_PANEL_TITLE = "选项 Options"
-    rich_utils.COMMANDS_PANEL_TITLE = "命令 Commands"
-    rich_utils.REQUIRED_LONG_STRING = "[必填]"
-    rich_utils.DEFAULT_STRING = "[默认: {}]"
+
+_PANEL_TITLES = {
+    "ARGUMENTS_PANEL_TITLE": ("参数 Arguments", "Arguments"),
+    "OPTIONS_PANEL_TITLE": ("选项 Options", "Options"),
+    "COMMANDS_PANEL_TITLE": ("命令 Commands", "Commands"),
+    "REQUIRED_LONG_STRING": ("[必填]", "[required]"),
+    "DEFAULT_STRING": ("[默认: {}]", "[default: {}]"),
+}

@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -20,6 +20,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from piplvault.documents.labels import CATEGORY_ZH, VALUE_ZH
 from piplvault.i18n import _, is_zh
@@ -44,14 +45,14 @@ def table(*headers: str, title: str | None = None) -> Table:
     return result
 
 
-def record(title: str, pairs: Iterable[tuple[str, str]]) -> Table:
+def record(title: str, pairs: Iterable[tuple[str, str]]) -> Group:
     """One object as a vertical field/value list: readable at any width."""
-    grid = Table(title=title, title_justify="left", show_header=False, box=None)
+    grid = Table(show_header=False, box=None)
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     for name, value in pairs:
         grid.add_row(name, value)
-    return grid
+    return Group(Text(title, style="bold"), grid)
 
 
 def when(at: str, tz: str = DEFAULT_TIMEZONE) -> str:
@@ -60,7 +61,7 @@ def when(at: str, tz: str = DEFAULT_TIMEZONE) -> str:
 
 
 def time_header(tz: str = DEFAULT_TIMEZONE) -> str:
-    return f"{_('Time')} ({zone_label(tz) if is_zh() else tz})"
+    return _("Time ({zone})").format(zone=zone_label(tz) if is_zh() else tz)
 
 
 def value_name(value: str) -> str:

@@ -82,6 +82,12 @@ VALUE_ZH = {
     "denied": "拒绝",
     "individual": "个人",
     "enterprise": "企业",
+    "active": "正常",
+    "restricted": "限制处理",
+    "winding-down": "清算中",
+    "sealed": "已封存",
+    "allowed": "允许",
+    "refused": "拒绝",
 }
 
 
