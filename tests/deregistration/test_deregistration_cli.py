@@ -214,10 +214,10 @@ def test_deregistration_end_to_end(tmp_path: Path) -> None:
     assert "R-CO-I2-18-1" in early_seal.stderr
 
     # R-CO-232-1: no shredding while a claim is open; settle it, then shred (R-47-1).
-    open_claim = pv("deregister", "shred", "D-0001", *home, ok=False)
+    open_claim = pv("deregister", "shred", "D-0001", "--yes", *home, ok=False)
     assert "Customer 5 is a creditor" in open_claim.stderr
     pv("deregister", "creditor", "D-0001", "--customer", "5", "--settled", *home)
-    shred = pv_json("deregister", "shred", "D-0001", *home)
+    shred = pv_json("deregister", "shred", "D-0001", "--yes", *home)
     assert shred["customers_destroyed"] == 198 and shred["customers_restricted"] == 2
     pv("certificate", "verify", shred["certificate"], "--public-key", str(cosig))
     report = Path(shred["report"]["zh-CN"]).read_text(encoding="utf-8")
@@ -268,7 +268,7 @@ def test_deregistration_end_to_end(tmp_path: Path) -> None:
         ("customers", "update", "1", "mobile", "13900001111", "--purpose", "finance"),
         ("users", "disable", "nobody"),
         ("consents", "grant", "1", "--purpose", "finance"),
-        ("retention", "apply"),
+        ("retention", "apply", "--yes"),
     ):
         refused = pv(*write, *home, ok=False)
         assert "sealed" in refused.stderr or "No customer" in refused.stderr, write

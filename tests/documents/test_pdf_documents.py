@@ -79,7 +79,9 @@ def test_certificate_pdf_has_chinese_glyphs_R_47_3(vault: Path, tmp_path: Path) 
     is not blank, categories and the pseudonym explanation are Chinese, times are 北京时间."""
     home = tmp_path / "v"
     shutil.copytree(vault, home)
-    run = pv("customers", "delete", "3", "--reason", "删除请求", "--home", str(home))
+    run = pv(
+        "customers", "delete", "3", "--reason", "删除请求", "--yes", "--home", str(home)
+    )
     pdf = tmp_path / "销毁证明.pdf"
     pv("document", "render", run["certificate"], "--out", str(pdf))
     assert pdf.read_bytes()[:5] == b"%PDF-"

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from piplvault.cli.app import app, err_console, print_json
+from piplvault.cli.confirm import YesOption, confirm_destruction
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -20,7 +21,8 @@ from piplvault.cli.options import (
     settings_from,
 )
 from piplvault.documents.certificate import load_public_key
-from piplvault.vault import backups
+from piplvault.i18n import _
+from piplvault.vault import Vault, backups
 
 backup_app = typer.Typer(
     help="Encrypted, signed backups; restore replays the shred journal (备份).",
@@ -155,6 +157,7 @@ def prune_command(
     db: DbOption = None,
     user: UserOption = None,
     json_out: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Destroy expired backup-epoch keys and delete those backups. Example: piplvault backup prune"""
     moment = None
@@ -162,6 +165,11 @@ def prune_command(
         moment = dt.datetime.combine(dt.date.fromisoformat(as_of), dt.time(), dt.UTC)
     vault = open_vault(home, db, user)
     try:
+        confirm_destruction(
+            _("Will destroy"),
+            lambda: _expired(vault, moment),
+            yes=yes,
+        )
         result = backups.prune_backups(vault, as_of=moment)
     finally:
         vault.close()
@@ -172,6 +180,20 @@ def prune_command(
             f"已销毁 destroyed epoch keys: {', '.join(result['epochs_destroyed']) or 'none'}; "
             f"{len(result['files_removed'])} backup file(s) removed"
         )
+
+
+def _expired(vault: Vault, moment: dt.datetime | None) -> list[tuple[str, str]]:
+    """Backups whose epoch key prune would destroy now (the confirmation's preview)."""
+    now = (moment or vault.clock.now()).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    due = [
+        r
+        for r in backups.list_backups(vault)
+        if r["epoch_destroyed_at"] is None and (r["epoch_expires_at"] or "~") <= now
+    ]
+    return [
+        (_("Backups"), str(len(due))),
+        (_("Backup epochs"), ", ".join(sorted({r["epoch_id"] for r in due})) or "-"),
+    ]
 
 
 @backup_app.command("list")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from piplvault.cli.app import app, emit, read_input
+from piplvault.cli.confirm import YesOption, confirm_destruction
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -17,7 +18,8 @@ from piplvault.cli.options import (
 )
 from piplvault.documents.export import json_sibling, render_file
 from piplvault.errors import ValidationError
-from piplvault.vault import address_change, deregistration
+from piplvault.i18n import _
+from piplvault.vault import Vault, address_change, deregistration
 from piplvault.vault.cases import parse_date
 
 deregister_app = typer.Typer(
@@ -261,10 +263,16 @@ def shred_command(
     db: DbOption = None,
     user: UserOption = None,
     json_out: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Crypto-shred everything not kept; certificate and closing report. Example:
     piplvault deregister shred D-0001"""
     vault = open_vault(home, db, user)
+    confirm_destruction(
+        _("Will destroy"),
+        lambda: _shred_preview(vault, case_id),
+        yes=yes,
+    )
     result = deregistration.shred(vault, case_id, out_dir=out, approved_by=approved_by)
     emit(
         result,
@@ -273,6 +281,15 @@ def shred_command(
         f"{result['customers_restricted']}; certificate {result['certificate']}; "
         f"report {result['report']['zh-CN']}",
     )
+
+
+def _shred_preview(vault: Vault, case_id: str) -> list[tuple[str, str]]:
+    split = deregistration.status(vault, case_id)["split"]
+    return [
+        (_("Case"), case_id),
+        (_("Customers destroyed"), str(split["destroy"])),
+        (_("Customers kept"), str(split["must_keep"])),
+    ]
 
 
 @deregister_app.command("seal")

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json
+from piplvault.cli.confirm import YesOption, confirm_destruction
 from piplvault.cli.customers import customers_app
 from piplvault.cli.options import (
     DbOption,
@@ -19,9 +20,11 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
+from piplvault.cli.render import value_name
 from piplvault.documents.certificate import load_public_key, verify_certificate
-from piplvault.errors import IntegrityError, ValidationError
-from piplvault.vault import lifecycle
+from piplvault.errors import IntegrityError, ValidationError, VaultError
+from piplvault.i18n import _
+from piplvault.vault import Vault, lifecycle
 from piplvault.vault.lifecycle import DestructionResult
 
 retention_app = typer.Typer(
@@ -84,6 +87,7 @@ def delete_command(
     db: DbOption = None,
     user: UserOption = None,
     json_out: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Crypto-shred a customer and print the destruction certificate's path.
 
@@ -91,12 +95,29 @@ def delete_command(
     """
     vault = open_vault(home, db, user)
     try:
+        confirm_destruction(
+            _("Will destroy"),
+            lambda: [
+                (_("Customer"), f"{customer_id} {_masked_name(vault, customer_id)}"),
+                (_("Customers"), "1"),
+                (_("Reason"), reason),
+            ],
+            yes=yes,
+        )
         result = lifecycle.delete_customer(
             vault, customer_id, reason=reason, approved_by=approved_by, out_dir=out
         )
     finally:
         vault.close()
     _print_run(result, json_out)
+
+
+def _masked_name(vault: Vault, customer_id: int) -> str:
+    """The customer's masked name for the confirmation, or '' if policy hides it."""
+    try:
+        return vault.show_customer(customer_id).display_name()
+    except VaultError:
+        return ""
 
 
 @retention_app.command("plan")
@@ -153,6 +174,7 @@ def apply_command(
     db: DbOption = None,
     user: UserOption = None,
     json_out: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Shred or restrict what is due; print the destruction certificate's path.
 
@@ -160,6 +182,16 @@ def apply_command(
     """
     vault = open_vault(home, db, user)
     try:
+        confirm_destruction(
+            _("Will destroy or restrict"),
+            lambda: [
+                (value_name(k), str(v))
+                for k, v in lifecycle.retention_plan(
+                    vault, as_of=parse_date(as_of, "--as-of")
+                )["summary"].items()
+            ],
+            yes=yes,
+        )
         result = lifecycle.apply_retention(
             vault,
             as_of=parse_date(as_of, "--as-of"),
