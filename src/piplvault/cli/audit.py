@@ -90,11 +90,11 @@ def _print_entries(entries: list[AuditEntry], tz: str) -> None:
             )
         out_console.print(table)
         return
-    zone = f"（{zone_label(tz)}）" if is_zh() else f"({tz})"
+    zone = f"（{zone_label(tz)}）" if is_zh() else f" ({tz})"
     for e in entries:
         out_console.print(
             record(
-                f"#{e.seq}  {when(e.at, tz)} {zone}",
+                f"#{e.seq}  {when(e.at, tz)}{zone}",
                 [
                     (_("Actor"), e.actor),
                     (_("Action"), e.action),

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json, say_error
 from piplvault.cli.options import (
@@ -18,7 +17,14 @@ from piplvault.cli.options import (
     open_vault,
     settings_from,
 )
-from piplvault.cli.render import ProgressBar, count_rows, record, status_lines
+from piplvault.cli.render import (
+    ProgressBar,
+    count_rows,
+    record,
+    status_lines,
+    value_name,
+)
+from piplvault.cli.render import table as render_table
 from piplvault.i18n import _
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
@@ -116,32 +122,38 @@ def import_command(
 
 
 def _print_import(report: ImportReport) -> None:
-    table = RichTable(
+    table = render_table(
+        _("Column"),
+        _("Field"),
+        _("Entity"),
+        _("Sensitivity"),
+        _("Grade"),
+        _("Category"),
         title=f"{report.file} ({report.encoding})"
-        + (" — 试运行 dry run" if report.dry_run else "")
+        + (_(" — dry run") if report.dry_run else ""),
     )
-    for col in (
-        "列 column",
-        "字段 field",
-        "类型 entity",
-        "敏感 sensitivity",
-        "级别 grade",
-        "类别 category",
-    ):
-        table.add_column(col)
     for c in report.columns:
         table.add_row(
             c["header"],
             c["field"],
             (c["entity"] or c["kind"]) + (" (mixed)" if c["mixed"] else ""),
-            c["sensitivity"] or "-",
+            value_name(c["sensitivity"] or "none"),
             str(c["grade"]),
-            c["category"],
+            value_name(c["category"]),
         )
     out_console.print(table)
     out_console.print(
-        f"rows {report.rows}: new {report.new}, updated {report.updated}, "
-        f"unchanged {report.unchanged}, rejected {report.rejected}, flagged {report.flagged}"
+        _(
+            "rows {rows}: new {new}, updated {updated}, unchanged {unchanged}, "
+            "rejected {rejected}, flagged {flagged}"
+        ).format(
+            rows=report.rows,
+            new=report.new,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            rejected=report.rejected,
+            flagged=report.flagged,
+        )
     )
 
 
