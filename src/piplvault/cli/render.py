@@ -22,8 +22,8 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from piplvault.documents.labels import CATEGORY_ZH, VALUE_ZH
-from piplvault.i18n import _, is_zh
+from piplvault.documents.labels import CATEGORY_ZH, VALUE_ZH, label
+from piplvault.i18n import _, current, is_zh
 from piplvault.timefmt import DEFAULT_TIMEZONE, local_time, zone_label
 
 ExportOption = Annotated[
@@ -74,6 +74,21 @@ def value_name(value: str) -> str:
 
 
 _SENSITIVITY_ZH = {"sensitive": "敏感", "general": "一般", "none": "无"}
+
+
+def plain(value: Any) -> str:
+    """Any JSON value as a person reads it: no brackets, quotes or Python dicts."""
+    zh = is_zh()
+    if isinstance(value, dict):
+        if not value:
+            return "-"
+        parts = [f"{label(str(k), current())} {plain(v)}" for k, v in value.items()]
+        return ("；" if zh else "; ").join(parts)
+    if isinstance(value, list):
+        return ("、" if zh else ", ").join(plain(v) for v in value) or "-"
+    if value is None:
+        return "-"
+    return value_name(str(value))
 
 
 def counts(mapping: dict[str, int]) -> str:

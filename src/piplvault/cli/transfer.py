@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table as RichTable
 
 from piplvault.cli.app import (
     app,
@@ -23,9 +22,12 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
+from piplvault.cli.render import plain, record, value_name
 from piplvault.crypto.envelope import exchange_pem
 from piplvault.documents.export import json_sibling, render_file
+from piplvault.documents.labels import label
 from piplvault.errors import ValidationError
+from piplvault.i18n import current
 from piplvault.vault import handover, transfer
 from piplvault.vault.cases import parse_date
 
@@ -106,9 +108,7 @@ def status_command(
     if json_out:
         print_json(result)
         return
-    table = RichTable(title=f"{result['id']} — {result['state']}")
-    table.add_column("项目 item")
-    table.add_column("值 value")
+    pairs = []
     for key in (
         "deal",
         "mode",
@@ -119,8 +119,8 @@ def status_command(
         "window_ends_on",
     ):
         if key in result:
-            table.add_row(key, str(result[key]))
-    out_console.print(table)
+            pairs.append((label(key, current()), plain(result[key])))
+    out_console.print(record(f"{result['id']} — {value_name(result['state'])}", pairs))
 
 
 @transfer_app.command("notices")
@@ -255,7 +255,7 @@ def regulator_command(
             render_file(json_path, out, lang=settings.lang, tz=settings.timezone)
         )
     vault.close()
-    emit(result, json_out, result["report"])
+    emit(result, json_out, result.get("rendered", result["report"]))
 
 
 @transfer_app.command("package")

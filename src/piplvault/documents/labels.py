@@ -70,6 +70,20 @@ KEY_ZH = {
     "count": "数量",
     "rows": "行数",
     "sha256": "SHA-256",
+    "party": "对方",
+    "name": "名称",
+    "identifier": "证照号码",
+    "contact": "联系方式",
+    "included": "纳入",
+    "excluded": "排除",
+    "notices": "告知",
+    "generated": "已生成",
+    "delivered": "已送达",
+    "failed": "失败",
+    "announced": "已公告",
+    "window_ends_on": "异议期截止",
+    "state": "状态",
+    "counts": "人数统计",
 }
 
 #: Outcomes and kinds that appear as values in tables.
@@ -88,6 +102,18 @@ VALUE_ZH = {
     "sealed": "已封存",
     "allowed": "允许",
     "refused": "拒绝",
+    "merger": "合并",
+    "division": "分立",
+    "asset-sale": "资产出售",
+    "share-transfer": "股权转让",
+    "notice": "告知",
+    "consent": "同意",
+    "contract": "合同履行",
+    "after-sales": "售后服务",
+    "objection-window": "异议期",
+    "ready": "就绪",
+    "recipient": "接收方",
+    "custodian": "保管人",
 }
 
 
