@@ -35,8 +35,15 @@ ERROR_TEMPLATES = (
     N_("{where}: cannot write '{suffix}'; name the file {formats}"),
     N_(
         "PDF output cannot load its system libraries: install WeasyPrint's system "
-        "libraries and Chinese fonts: apt-get install -y libpango-1.0-0 "
-        "libpangoft2-1.0-0 fonts-noto-cjk"
+        "libraries and Chinese fonts: apt-get install -y {packages}"
+    ),
+    N_(
+        "PDF output needs a Chinese font (none found by fontconfig); install "
+        "WeasyPrint's system libraries and Chinese fonts: apt-get install -y {packages}"
+    ),
+    N_(
+        "PDF output needs the 'pdf' extra (pip install 'piplvault[pdf]'); HTML and "
+        "JSON outputs work without it"
     ),
     N_(
         "Refused: destructive command without confirmation; run it in a terminal to "

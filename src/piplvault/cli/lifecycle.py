@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from piplvault.cli.app import app, err_console, out_console, print_json
+from piplvault.cli.app import app, emit, err_console, out_console, print_json
 from piplvault.cli.confirm import YesOption, confirm_destruction
 from piplvault.cli.customers import customers_app
 from piplvault.cli.options import (
@@ -20,8 +20,9 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
-from piplvault.cli.render import value_name
+from piplvault.cli.render import ExportOption, value_name
 from piplvault.documents.certificate import load_public_key, verify_certificate
+from piplvault.documents.export import write_with_original
 from piplvault.errors import IntegrityError, ValidationError, VaultError
 from piplvault.i18n import _
 from piplvault.vault import Vault, lifecycle
@@ -129,6 +130,7 @@ def plan_command(
     db: DbOption = None,
     user: UserOption = None,
     json_out: JsonOption = False,
+    out: ExportOption = None,
 ) -> None:
     """What is due for deletion, what is held and why. Example: piplvault retention plan --as-of 2030-01-01"""
     vault = open_vault(home, db, user)
@@ -136,6 +138,16 @@ def plan_command(
         plan = lifecycle.retention_plan(vault, as_of=parse_date(as_of, "--as-of"))
     finally:
         vault.close()
+    if out is not None:
+        settings = vault.settings
+        written = write_with_original(
+            {"title": "保存期限计划 Retention plan", **plan},
+            out,
+            lang=settings.lang,
+            tz=settings.timezone,
+        )
+        emit(written, json_out, "\n".join(written.values()))
+        return
     if json_out:
         print_json(plan)
         return

@@ -29,7 +29,7 @@ code { overflow-wrap: anywhere; }
 """
 INSTALL_HINT = (
     "install WeasyPrint's system libraries and Chinese fonts: "
-    "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk"
+    "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk"
 )
 
 
