@@ -178,5 +178,5 @@ def test_pdf_without_renderer_is_a_typed_error_not_a_traceback(
     )
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
-    assert err.startswith("Error: PDF output")
+    assert err.startswith("错误：无法生成 PDF") and "\nError: PDF output" in err
     assert not (tmp_path / "p.pdf").exists()
