@@ -23,6 +23,7 @@ contains a personal value; errors name files, rows, columns, customer ids and fi
     ├── VaultClosedError                 the vault is winding down or sealed
     ├── LegalHoldError                   a legal hold blocks the deletion
     ├── EpochKeyUnavailableError         a backup's epoch key was destroyed (pruned)
+    ├── RendererUnavailableError         PDF needs WeasyPrint, Pango and CJK fonts
     └── InputFileError                   a problem with an input file (names file/row/column)
         ├── FileUnreadableError          missing or unreadable
         ├── EmptyFileError               no header / no rows
@@ -244,3 +245,10 @@ class ServerUnreachableError(VaultError):
 
     code = "server-unreachable"
     status = 503
+
+
+class RendererUnavailableError(VaultError):
+    """A document format (PDF) needs a library or system fonts that are not installed."""
+
+    code = "renderer-unavailable"
+    status = 501

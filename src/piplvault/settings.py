@@ -114,6 +114,15 @@ class Settings:
         },
     )
 
+    timezone: str = field(
+        default="Asia/Shanghai",
+        metadata={
+            "help": "Time zone times are shown and printed in; stored times stay UTC "
+            "(PIPLVAULT_TIMEZONE)",
+            "env": "PIPLVAULT_TIMEZONE",
+        },
+    )
+
     @property
     def database_url(self) -> str:
         return self.db or f"sqlite:///{self.home / 'vault.db'}"
@@ -172,6 +181,10 @@ def _build(values: dict[str, Any]) -> Settings:
             f"Setting start_method must be one of {', '.join(START_METHODS)}, "
             f"got {method!r}"
         )
+    if "timezone" in values:
+        from piplvault.timefmt import zone
+
+        zone(str(values["timezone"]))
     return Settings(**values)
 
 

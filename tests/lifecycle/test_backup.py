@@ -34,7 +34,7 @@ def test_backup_cli_round_trip_and_replay_S2_R_NDS_9_1(
     assert file.is_file()
     assert run_piplvault("backup", "verify", str(file)).returncode == 0
     gone = run_piplvault(
-        "customers", "delete", "11", "--reason", "r", "--home", str(home)
+        "customers", "delete", "11", "--reason", "r", "--yes", "--home", str(home)
     )
     assert gone.returncode == 0, gone.stderr
     into = tmp_path / "restored"

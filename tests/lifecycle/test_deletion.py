@@ -72,6 +72,7 @@ def test_delete_prints_certificate_that_verifies_offline_R_47_3(
         "erasure request 2026-001",
         "--approved-by",
         "合规负责人",
+        "--yes",
         "--home",
         str(home),
         "--json",

@@ -137,7 +137,9 @@ def test_retention_plan_apply_and_holds_cli_R_47_1_R_47_2(home: Path) -> None:
     assert by_id[4]["outcome"] == "keep"
     assert data["summary"]["keep"] == 197
 
-    applied = run_piplvault("retention", "apply", "--as-of", "2026-06-01", "--json", *h)
+    applied = run_piplvault(
+        "retention", "apply", "--as-of", "2026-06-01", "--yes", "--json", *h
+    )
     assert applied.returncode == 0, applied.stderr
     result = json.loads(applied.stdout)
     assert Path(result["certificate"]).is_file()

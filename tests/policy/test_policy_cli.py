@@ -501,7 +501,14 @@ def test_retained_customer_is_readable_only_for_its_statute_purpose_R_47_2(
     )
     ok("retention", "set", "2", "--last-transaction", "2026-01-01", "--home", str(home))
     deleted = ok(
-        "customers", "delete", "2", "--reason", "客户要求删除", "--home", str(home)
+        "customers",
+        "delete",
+        "2",
+        "--reason",
+        "客户要求删除",
+        "--yes",
+        "--home",
+        str(home),
     )
     assert isinstance(deleted, dict) and deleted["customers_restricted"] == 1
     refused = run_piplvault(

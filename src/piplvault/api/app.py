@@ -43,6 +43,7 @@ class CommandBody(BaseModel):
     outputs: dict[str, str] = {}
     paths: dict[str, str] = {}
     columns: int = 100
+    lang: str = "zh"
 
 
 def current_session(

@@ -45,6 +45,7 @@ class BridgeRequest:
     columns: int = 100
     #: argv index → the absolute path on the client's machine
     paths: dict[int, str] = field(default_factory=dict)
+    lang: str = "zh"
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> BridgeRequest:
@@ -61,12 +62,13 @@ class BridgeRequest:
             stdin = base64.b64decode(data.get("stdin") or "")
             columns = max(40, min(int(data.get("columns") or 100), 400))
             paths = {int(k): str(v) for k, v in dict(data.get("paths") or {}).items()}
+            lang = "en" if str(data.get("lang") or "zh").startswith("en") else "zh"
         except (KeyError, TypeError, ValueError) as exc:
             raise ValidationError(f"Malformed command request ({exc})") from exc
         for index in (*inputs, *outputs):
             if not 0 <= index < len(argv):
                 raise ValidationError("A file argument points outside the command line")
-        return cls(argv, stdin, inputs, outputs, columns, paths)
+        return cls(argv, stdin, inputs, outputs, columns, paths, lang)
 
 
 def _safe_name(name: str) -> str:
@@ -111,6 +113,7 @@ def run(session: Session, request: BridgeRequest) -> dict[str, Any]:
             target.parent.mkdir(mode=0o700)
             mapping[str(target)] = argv[index]
             argv[index] = str(target)
+        argv += ["--lang", request.lang]  # each request in the client's language
         with _LOCK:
             code, out, err = _captured(session, argv, request)
         files = {

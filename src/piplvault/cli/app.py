@@ -48,6 +48,10 @@ def _root(
             help="Show the traceback of an internal error (or set PIPLVAULT_DEBUG=1).",
         ),
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Language: zh (default) or en; or PIPLVAULT_LANG."),
+    ] = None,
 ) -> None:
     """piplvault — 个人信息保险库 (PIPL customer personal-information vault)."""
 
@@ -78,28 +82,36 @@ def read_input(path: Path, what: str) -> bytes:
     return path.read_bytes()
 
 
-def say_error(message: str) -> None:
-    """Write one ``Error: …`` line to stderr, never wrapped (scripts grep it)."""
-    sys.stderr.write(f"Error: {message}\n")
+def say_error(message: str, code: str = "vault-error") -> None:
+    """Write the error to stderr, never wrapped: in zh a ``错误：…`` line first, then
+    always the one ``Error: …`` line scripts grep."""
+    from piplvault.i18n import error_lines
+
+    sys.stderr.write("".join(line + "\n" for line in error_lines(code, message)))
     sys.stderr.flush()
 
 
 def main() -> None:
     """Console-script entry point: run locally, or through the server when one is set."""
-    argv = sys.argv[1:]
+    from piplvault import i18n
     from piplvault.cli import client
+    from piplvault.cli.lang import take_lang
 
+    argv = take_lang(sys.argv[1:])
     url = client.server_url(argv)
     if url is not None:
         os.environ["PIPLVAULT_URL"] = url
     if url is not None and client.goes_to_server(argv):
         # --debug is for this machine: a server's tracebacks stay in the server's log.
-        sys.exit(client.run_remote(_without_debug(argv), url))
+        sys.exit(client.run_remote(_without_debug(argv), url, lang=i18n.current()))
     sys.exit(run_argv(argv))
 
 
 def run_argv(argv: list[str]) -> int:
     """Run one command line in this process; map VaultError to exit 1 (the CLI contract)."""
+    from piplvault.cli.lang import take_lang, translate_help
+
+    argv = take_lang(argv)
     if argv[:1] == ["scan"]:
         from piplvault.cli import scan  # noqa: F401  scan needs no vault: skip the rest
     else:
@@ -109,10 +121,12 @@ def run_argv(argv: list[str]) -> int:
 
     marker = CURRENT_COMMAND.set(command_of(argv))
     try:
-        code = app(args=argv, prog_name="piplvault", standalone_mode=False)
+        command = typer.main.get_command(app)
+        translate_help(command)
+        code = command.main(args=argv, prog_name="piplvault", standalone_mode=False)
         return code if isinstance(code, int) else 0
     except VaultError as error:
-        say_error(error.message)
+        say_error(error.message, error.code)
         return 1
     except typer.Exit as exit_:
         return int(exit_.exit_code)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table as RichTable
 
-from piplvault.cli.app import app, out_console, print_json
+from piplvault.audit.chain import AuditEntry
+from piplvault.cli.app import app, emit, out_console, print_json
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -15,6 +15,17 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
+from piplvault.cli.render import (
+    ExportOption,
+    record,
+    time_header,
+    value_name,
+    when,
+)
+from piplvault.cli.render import table as render_table
+from piplvault.documents.export import write_with_original
+from piplvault.i18n import _, is_zh
+from piplvault.timefmt import zone_label
 
 audit_app = typer.Typer(
     help="Read and verify the tamper-evident audit log.", no_args_is_help=True
@@ -32,45 +43,82 @@ def log_command(
     user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
+    out: ExportOption = None,
 ) -> None:
     """Print the audit log. Example: piplvault audit log --since 2026-11-01 --json"""
     vault = open_vault(home, db, user)
     entries = vault.audit_entries(since=since)
     vault.close()
-    if json_out:
-        print_json(
-            [
-                {
-                    "seq": e.seq,
-                    "at": e.at,
-                    "actor": e.actor,
-                    "action": e.action,
-                    "target": e.target,
-                    "purpose": e.purpose,
-                    "outcome": e.outcome,
-                    "details": e.details_dict(),
-                    "hash": e.hash,
-                }
-                for e in entries
-            ]
+    if out is not None:
+        export = [entry_dict(e) for e in entries]
+        settings = vault.settings
+        written = write_with_original(
+            {"title": "审计日志 Audit log", "entries": export},
+            out,
+            lang=settings.lang,
+            tz=settings.timezone,
         )
+        emit(written, json_out, "\n".join(written.values()))
         return
-    table = RichTable()
-    for col in (
-        "#",
-        "时间 at (UTC)",
-        "操作人 actor",
-        "操作 action",
-        "对象 target",
-        "目的 purpose",
-        "结果 outcome",
-    ):
-        table.add_column(col)
-    for e in entries:
-        table.add_row(
-            str(e.seq), e.at[:19], e.actor, e.action, e.target, e.purpose, e.outcome
+    if json_out:
+        print_json([entry_dict(e) for e in entries])
+        return
+    _print_entries(entries, vault.settings.timezone)
+
+
+def _print_entries(entries: list[AuditEntry], tz: str) -> None:
+    """A table (folding, never cutting) when the terminal is wide; else one block each."""
+    if out_console.width >= 120:
+        table = render_table(
+            "#",
+            time_header(tz),
+            _("Actor"),
+            _("Action"),
+            _("Target"),
+            _("Purpose"),
+            _("Outcome"),
         )
-    out_console.print(table)
+        for e in entries:
+            table.add_row(
+                str(e.seq),
+                when(e.at, tz),
+                e.actor,
+                e.action,
+                e.target,
+                e.purpose,
+                value_name(e.outcome),
+            )
+        out_console.print(table)
+        return
+    zone = f"（{zone_label(tz)}）" if is_zh() else f" ({tz})"
+    for e in entries:
+        out_console.print(
+            record(
+                f"#{e.seq}  {when(e.at, tz)}{zone}",
+                [
+                    (_("Actor"), e.actor),
+                    (_("Action"), e.action),
+                    (_("Target"), e.target),
+                    (_("Purpose"), e.purpose),
+                    (_("Outcome"), value_name(e.outcome)),
+                ],
+            )
+        )
+
+
+def entry_dict(e: AuditEntry) -> dict[str, Any]:
+    """One audit entry as ``audit log --json`` prints it."""
+    return {
+        "seq": e.seq,
+        "at": e.at,
+        "actor": e.actor,
+        "action": e.action,
+        "target": e.target,
+        "purpose": e.purpose,
+        "outcome": e.outcome,
+        "details": e.details_dict(),
+        "hash": e.hash,
+    }
 
 
 @audit_app.command("verify")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from piplvault.cli.app import app, err_console, print_json
+from piplvault.cli.confirm import YesOption, confirm_destruction
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
@@ -25,9 +26,11 @@ from piplvault.settings import DEFAULT_BACKUP_RETAIN_DAYS
 if TYPE_CHECKING:
     from piplvault.documents import certificate
     from piplvault.vault import backups
+    from piplvault.vault.service import Vault
 else:
     certificate = lazy_module("piplvault.documents.certificate")
     backups = lazy_module("piplvault.vault.backups")
+from piplvault.i18n import _
 
 backup_app = typer.Typer(
     help="Encrypted, signed backups; restore replays the shred journal (备份).",
@@ -162,6 +165,7 @@ def prune_command(
     db: DbOption = None,
     user: UserOption = None,
     json_out: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Destroy expired backup-epoch keys and delete those backups. Example: piplvault backup prune"""
     moment = None
@@ -169,6 +173,11 @@ def prune_command(
         moment = dt.datetime.combine(dt.date.fromisoformat(as_of), dt.time(), dt.UTC)
     vault = open_vault(home, db, user)
     try:
+        confirm_destruction(
+            _("Will destroy"),
+            lambda: _expired(vault, moment),
+            yes=yes,
+        )
         result = backups.prune_backups(vault, as_of=moment)
     finally:
         vault.close()
@@ -179,6 +188,20 @@ def prune_command(
             f"已销毁 destroyed epoch keys: {', '.join(result['epochs_destroyed']) or 'none'}; "
             f"{len(result['files_removed'])} backup file(s) removed"
         )
+
+
+def _expired(vault: Vault, moment: dt.datetime | None) -> list[tuple[str, str]]:
+    """Backups whose epoch key prune would destroy now (the confirmation's preview)."""
+    now = (moment or vault.clock.now()).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    due = [
+        r
+        for r in backups.list_backups(vault)
+        if r["epoch_destroyed_at"] is None and (r["epoch_expires_at"] or "~") <= now
+    ]
+    return [
+        (_("Backups"), str(len(due))),
+        (_("Backup epochs"), ", ".join(sorted({r["epoch_id"] for r in due})) or "-"),
+    ]
 
 
 @backup_app.command("list")

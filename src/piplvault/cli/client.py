@@ -185,7 +185,7 @@ def _read_stdin() -> bytes:
     return sys.stdin.buffer.read() if ready else b""
 
 
-def run_remote(argv: list[str], url: str) -> int:
+def run_remote(argv: list[str], url: str, *, lang: str = "zh") -> int:
     """Send one command line to the server; print what it printed; return its exit code."""
     import httpx
 
@@ -207,6 +207,7 @@ def run_remote(argv: list[str], url: str) -> int:
         # directory exactly as the command would on the box.
         "paths": {str(i): str(Path(argv[i]).absolute()) for i in (*inputs, *outputs)},
         "columns": shutil.get_terminal_size((100, 24)).columns,
+        "lang": lang,
     }
     try:
         with http_client(url) as client:

@@ -11,6 +11,7 @@ from piplvault.cli import (  # noqa: F401
     company,
     customers,
     deregister,
+    documents,
     keys,
     lifecycle,
     policy,

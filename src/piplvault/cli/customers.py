@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json
 from piplvault.cli.options import (
@@ -15,10 +14,13 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
+from piplvault.cli.render import record, value_name
+from piplvault.cli.render import table as render_table
 from piplvault.errors import ValidationError
 
 if TYPE_CHECKING:
     from piplvault.vault.customers import CustomerList
+from piplvault.i18n import _, is_zh
 
 customers_app = typer.Typer(
     help="Look up and change customers (masked by default).", no_args_is_help=True
@@ -75,19 +77,18 @@ def show_command(
     if json_out:
         print_json(view.to_dict())
         return
-    table = RichTable(title=f"客户 customer {view.id} ({view.kind}, {view.status})")
-    for col in ("字段 field", "值 value", "类型 entity", "敏感 sensitivity", "版本 v"):
-        table.add_column(col)
+    pairs = []
     for key, f in view.fields.items():
         d = f.definition
-        table.add_row(
-            f"{key} ({d.label})" if d.label != key else key,
-            f.value,
-            d.entity or d.kind,
-            d.sensitivity or "-",
-            str(f.version),
+        name = f"{d.label}（{key}）" if is_zh() and d.label != key else key
+        meta = ", ".join(
+            x for x in (d.entity or d.kind, value_name(d.sensitivity or "none")) if x
         )
-    out_console.print(table)
+        pairs.append((name, f"{f.value}  [{meta}, v{f.version}]"))
+    title = _("Customer {id} ({kind}, {status})").format(
+        id=view.id, kind=value_name(view.kind), status=value_name(view.status)
+    )
+    out_console.print(record(title, pairs))
 
 
 @customers_app.command("find")
@@ -162,17 +163,15 @@ def _print_many(result: CustomerList, json_out: bool) -> None:
     if json_out:
         print_json([v.to_dict() for v in views])
         return
-    table = RichTable()
-    for col in ("ID", "类型 kind", "名称 name", "手机 mobile", "证件 id"):
-        table.add_column(col)
+    table = render_table("ID", _("Kind"), _("Name"), _("Mobile"), _("ID number"))
     for v in views:
         f = v.fields
         table.add_row(
             str(v.id),
-            v.kind,
+            value_name(v.kind),
             v.display_name(),
             f["mobile"].value if "mobile" in f else "",
             f["id_number"].value if "id_number" in f else "",
         )
     out_console.print(table)
-    err_console.print(f"{len(views)} customer(s)")
+    err_console.print(_("{n} customer(s)").format(n=len(views)))

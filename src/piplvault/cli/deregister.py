@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from piplvault.cli.app import app, emit, read_input
+from piplvault.cli.confirm import YesOption, confirm_destruction
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
         deregistration_shred,
         winding_up,
     )
+    from piplvault.vault.service import Vault
 else:
     address_change = lazy_module("piplvault.vault.address_change")
     creditors = lazy_module("piplvault.vault.creditors")
@@ -37,6 +39,8 @@ else:
     deregistration_notices = lazy_module("piplvault.vault.deregistration_notices")
     deregistration_shred = lazy_module("piplvault.vault.deregistration_shred")
     winding_up = lazy_module("piplvault.vault.winding_up")
+from piplvault.documents.export import json_sibling, render_file
+from piplvault.i18n import _
 from piplvault.vault.cases import parse_date
 
 deregister_app = typer.Typer(
@@ -102,8 +106,8 @@ def start_command(
     result = deregistration.start(
         vault,
         reason=reason,
-        effective_date=cases.parse_date(effective_date, "--effective-date"),
-        resolution_date=cases.parse_date(resolution_date, "--resolution-date")
+        effective_date=parse_date(effective_date, "--effective-date"),
+        resolution_date=parse_date(resolution_date, "--resolution-date")
         if resolution_date
         else None,
         company=company,
@@ -305,7 +309,14 @@ def delivery_command(
 @deregister_app.command("regulator-report")
 def regulator_report_command(
     case_id: CaseArg,
-    out: Annotated[Path, typer.Option("--out", help="The disposal plan (JSON).")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="The disposal plan: .json, .pdf, .html or .xlsx (the JSON original "
+            "is always written next to it).",
+        ),
+    ],
     home: HomeOption = None,
     db: DbOption = None,
     user: UserOption = None,
@@ -314,7 +325,13 @@ def regulator_report_command(
     """Write the disposal plan for the regulator (NDSMR Art. 32). Example:
     piplvault deregister regulator-report D-0001 --out plan.json"""
     vault = open_vault(home, db, user)
-    result = deregistration_notices.regulator_report(vault, case_id, out)
+    json_path = json_sibling(out)
+    result = deregistration_notices.regulator_report(vault, case_id, json_path)
+    if json_path != out:
+        settings = vault.settings
+        result["rendered"] = str(
+            render_file(json_path, out, lang=settings.lang, tz=settings.timezone)
+        )
     emit(result, json_out, f"Disposal plan written to {result['report']}")
 
 
@@ -374,10 +391,16 @@ def shred_command(
     db: DbOption = None,
     user: UserOption = None,
     json_out: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Crypto-shred everything not kept; certificate and closing report. Example:
     piplvault deregister shred D-0001"""
     vault = open_vault(home, db, user)
+    confirm_destruction(
+        _("Will destroy"),
+        lambda: _shred_preview(vault, case_id),
+        yes=yes,
+    )
     result = deregistration_shred.shred(
         vault, case_id, out_dir=out, approved_by=approved_by
     )
@@ -388,6 +411,15 @@ def shred_command(
         f"{result['customers_restricted']}; certificate {result['certificate']}; "
         f"report {result['report']['zh-CN']}",
     )
+
+
+def _shred_preview(vault: Vault, case_id: str) -> list[tuple[str, str]]:
+    split = deregistration.status(vault, case_id)["split"]
+    return [
+        (_("Case"), case_id),
+        (_("Customers destroyed"), str(split["destroy"])),
+        (_("Customers kept"), str(split["must_keep"])),
+    ]
 
 
 @deregister_app.command("seal")
@@ -441,7 +473,7 @@ def address_change_command(
     result = address_change.change_address(
         vault,
         new_address=new_address,
-        effective_date=cases.parse_date(effective_date, "--effective-date"),
+        effective_date=parse_date(effective_date, "--effective-date"),
         contact=contact,
         company=company,
         out_dir=out,

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from piplvault.cli.app import app, err_console, out_console, print_json
+from piplvault.cli.app import app, emit, err_console, out_console, print_json
+from piplvault.cli.confirm import YesOption, confirm_destruction
 from piplvault.cli.customers import customers_app
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
@@ -20,12 +21,16 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
-from piplvault.errors import IntegrityError, ValidationError
+from piplvault.cli.render import ExportOption, value_name
+from piplvault.documents.export import write_with_original
+from piplvault.errors import IntegrityError, ValidationError, VaultError
+from piplvault.i18n import _
 
 if TYPE_CHECKING:
     from piplvault.documents import certificate
     from piplvault.vault import lifecycle
     from piplvault.vault.lifecycle import DestructionResult
+    from piplvault.vault.service import Vault
 else:
     certificate = lazy_module("piplvault.documents.certificate")
     lifecycle = lazy_module("piplvault.vault.lifecycle")
@@ -90,6 +95,7 @@ def delete_command(
     db: DbOption = None,
     user: UserOption = None,
     json_out: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Crypto-shred a customer and print the destruction certificate's path.
 
@@ -97,12 +103,29 @@ def delete_command(
     """
     vault = open_vault(home, db, user)
     try:
+        confirm_destruction(
+            _("Will destroy"),
+            lambda: [
+                (_("Customer"), f"{customer_id} {_masked_name(vault, customer_id)}"),
+                (_("Customers"), "1"),
+                (_("Reason"), reason),
+            ],
+            yes=yes,
+        )
         result = lifecycle.delete_customer(
             vault, customer_id, reason=reason, approved_by=approved_by, out_dir=out
         )
     finally:
         vault.close()
     _print_run(result, json_out)
+
+
+def _masked_name(vault: Vault, customer_id: int) -> str:
+    """The customer's masked name for the confirmation, or '' if policy hides it."""
+    try:
+        return vault.show_customer(customer_id).display_name()
+    except VaultError:
+        return ""
 
 
 @retention_app.command("plan")
@@ -114,6 +137,7 @@ def plan_command(
     db: DbOption = None,
     user: UserOption = None,
     json_out: JsonOption = False,
+    out: ExportOption = None,
 ) -> None:
     """What is due for deletion, what is held and why. Example: piplvault retention plan --as-of 2030-01-01"""
     vault = open_vault(home, db, user)
@@ -121,6 +145,16 @@ def plan_command(
         plan = lifecycle.retention_plan(vault, as_of=parse_date(as_of, "--as-of"))
     finally:
         vault.close()
+    if out is not None:
+        settings = vault.settings
+        written = write_with_original(
+            {"title": "保存期限计划 Retention plan", **plan},
+            out,
+            lang=settings.lang,
+            tz=settings.timezone,
+        )
+        emit(written, json_out, "\n".join(written.values()))
+        return
     if json_out:
         print_json(plan)
         return
@@ -159,6 +193,7 @@ def apply_command(
     db: DbOption = None,
     user: UserOption = None,
     json_out: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Shred or restrict what is due; print the destruction certificate's path.
 
@@ -166,6 +201,16 @@ def apply_command(
     """
     vault = open_vault(home, db, user)
     try:
+        confirm_destruction(
+            _("Will destroy or restrict"),
+            lambda: [
+                (value_name(k), str(v))
+                for k, v in lifecycle.retention_plan(
+                    vault, as_of=parse_date(as_of, "--as-of")
+                )["summary"].items()
+            ],
+            yes=yes,
+        )
         result = lifecycle.apply_retention(
             vault,
             as_of=parse_date(as_of, "--as-of"),

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table as RichTable
 
 from piplvault.cli.app import (
     app,
@@ -24,7 +23,11 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
+from piplvault.cli.render import plain, record, value_name
+from piplvault.documents.export import json_sibling, render_file
+from piplvault.documents.labels import label
 from piplvault.errors import ValidationError
+from piplvault.i18n import current
 
 if TYPE_CHECKING:
     from piplvault.crypto import envelope
@@ -193,9 +196,7 @@ def status_command(
     if json_out:
         print_json(result)
         return
-    table = RichTable(title=f"{result['id']} — {result['state']}")
-    table.add_column("项目 item")
-    table.add_column("值 value")
+    pairs = []
     for key in (
         "deal",
         "mode",
@@ -206,8 +207,8 @@ def status_command(
         "window_ends_on",
     ):
         if key in result:
-            table.add_row(key, str(result[key]))
-    out_console.print(table)
+            pairs.append((label(key, current()), plain(result[key])))
+    out_console.print(record(f"{result['id']} — {value_name(result['state'])}", pairs))
 
 
 @transfer_app.command("notices")
@@ -354,7 +355,13 @@ def advance_command(
 @transfer_app.command("regulator-report")
 def regulator_command(
     case: CaseArg,
-    out: Annotated[Path, typer.Option(help="Where to write the disposal plan (JSON).")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="Where to write the disposal plan: .json, .pdf, .html or .xlsx (the "
+            "JSON original is always written next to it)."
+        ),
+    ],
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -362,9 +369,15 @@ def regulator_command(
 ) -> None:
     """Write the disposal plan for the regulator (NDSMR Art. 32)."""
     vault = open_vault(home, db, user)
-    result = transfer.regulator_report(vault, case, out)
+    json_path = json_sibling(out)
+    result = transfer.regulator_report(vault, case, json_path)
+    if json_path != out:
+        settings = vault.settings
+        result["rendered"] = str(
+            render_file(json_path, out, lang=settings.lang, tz=settings.timezone)
+        )
     vault.close()
-    emit(result, json_out, result["report"])
+    emit(result, json_out, result.get("rendered", result["report"]))
 
 
 @transfer_app.command("due-diligence")
@@ -526,11 +539,11 @@ def fingerprint_command(
     pins them (transfer or deregistration counterparty)."""
     vault = open_vault(home, db, user)
     result = {
-        "signing_fingerprint": readable(
-            fingerprint(vault.keyring.signing_key.public_key())
+        "signing_fingerprint": counterparty.readable(
+            envelope.fingerprint(vault.keyring.signing_key.public_key())
         ),
-        "exchange_fingerprint": readable(
-            fingerprint(vault.keyring.exchange_key.public_key())
+        "exchange_fingerprint": counterparty.readable(
+            envelope.fingerprint(vault.keyring.exchange_key.public_key())
         ),
     }
     vault.close()

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json, say_error
-from piplvault.cli.lazy import lazy_module
 from piplvault.cli.company import (
     AddressOption,
     ContactOption,
@@ -29,6 +19,7 @@ from piplvault.cli.company import (
     UsccOption,
     profile_changes,
 )
+from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -38,6 +29,15 @@ from piplvault.cli.options import (
     open_vault,
     settings_from,
 )
+from piplvault.cli.render import (
+    ProgressBar,
+    count_rows,
+    record,
+    status_lines,
+    value_name,
+)
+from piplvault.cli.render import table as render_table
+from piplvault.i18n import _
 from piplvault.settings import load_settings
 
 if TYPE_CHECKING:
@@ -169,7 +169,11 @@ def import_command(
     [--last-transaction-column 交易日期]"""
     vault = open_vault(home, db, user)
     table = tables.open_table(file, sheet=sheet, encoding=encoding)
-    with _progress(json_out) as advance:
+    total = None if json_out or not is_terminal() else count_rows(file, sheet=sheet)
+    bar = ProgressBar(
+        _("Importing"), total, err_console, enabled=not json_out and is_terminal()
+    )
+    with bar as advance:
         report = imports.import_table(
             vault,
             table,
@@ -198,60 +202,39 @@ def import_command(
         raise typer.Exit(1)
 
 
-class _progress:
-    def __init__(self, quiet: bool) -> None:
-        self.bar: Progress | None = None
-        if not quiet and is_terminal():
-            self.bar = Progress(
-                SpinnerColumn(),
-                TextColumn("正在导入 importing"),
-                BarColumn(),
-                TextColumn("{task.completed} rows"),
-                TimeElapsedColumn(),
-                console=err_console,
-                transient=True,
-            )
-
-    def __enter__(self) -> Callable[[int], None] | None:
-        if self.bar is None:
-            return None
-        self.bar.start()
-        task = self.bar.add_task("import", total=None)
-        bar = self.bar
-        return lambda n: bar.advance(task, n)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
 def _print_import(report: ImportReport) -> None:
-    table = RichTable(
+    table = render_table(
+        _("Column"),
+        _("Field"),
+        _("Entity"),
+        _("Sensitivity"),
+        _("Grade"),
+        _("Category"),
         title=f"{report.file} ({report.encoding})"
-        + (" — 试运行 dry run" if report.dry_run else "")
+        + (_(" — dry run") if report.dry_run else ""),
     )
-    for col in (
-        "列 column",
-        "字段 field",
-        "类型 entity",
-        "敏感 sensitivity",
-        "级别 grade",
-        "类别 category",
-    ):
-        table.add_column(col)
     for c in report.columns:
         table.add_row(
             c["header"],
             c["field"],
             (c["entity"] or c["kind"]) + (" (mixed)" if c["mixed"] else ""),
-            c["sensitivity"] or "-",
+            value_name(c["sensitivity"] or "none"),
             str(c["grade"]),
-            c["category"],
+            value_name(c["category"]),
         )
     out_console.print(table)
     out_console.print(
-        f"rows {report.rows}: new {report.new}, updated {report.updated}, "
-        f"unchanged {report.unchanged}, rejected {report.rejected}, flagged {report.flagged}"
+        _(
+            "rows {rows}: new {new}, updated {updated}, unchanged {unchanged}, "
+            "rejected {rejected}, flagged {flagged}"
+        ).format(
+            rows=report.rows,
+            new=report.new,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            rejected=report.rejected,
+            flagged=report.flagged,
+        )
     )
     dates = report.last_transactions
     if dates is not None:
@@ -276,12 +259,4 @@ def status_command(
     if json_out:
         print_json(data)
         return
-    out_console.print(f"客户 customers: {data['customers']}  {data['by_kind']}")
-    out_console.print(f"敏感度 sensitivity: {data['field_values_by_sensitivity']}")
-    out_console.print(f"类别 category: {data['field_values_by_category']}")
-    out_console.print(
-        f"密钥版本 key versions: {data['key_versions']}; "
-        f"数据密钥 data keys: {data['data_keys']}"
-    )
-    head = data["audit_head"]
-    out_console.print(f"审计 audit head: #{head['seq']} {head['hash'][:16]}…")
+    out_console.print(record(_("Vault status"), status_lines(data)))

@@ -25,7 +25,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from piplvault.crypto.signing import verify
+from piplvault.documents import labels
 from piplvault.errors import IntegrityError, ValidationError
+from piplvault.timefmt import DEFAULT_TIMEZONE, zh_datetime
 
 CERTIFICATE_TYPE = "piplvault/destruction-certificate"
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -113,13 +115,18 @@ def verify_certificate(data: bytes, public: Ed25519PublicKey) -> dict[str, Any]:
     return document
 
 
-def render_html(document: dict[str, Any], *, lang: str) -> str:
+def render_html(
+    document: dict[str, Any], *, lang: str, tz: str = DEFAULT_TIMEZONE
+) -> str:
     """The certificate as a standalone HTML page in ``lang`` (``zh`` or ``en``)."""
     env = Environment(
         loader=FileSystemLoader(_TEMPLATES),
         autoescape=select_autoescape(["html"]),
         keep_trailing_newline=True,
     )
+    env.filters["zhtime"] = lambda v: zh_datetime(v, tz)
+    env.filters["category"] = labels.category
+    env.filters["pseudonym_zh"] = labels.pseudonym_method_zh
     template = env.get_template(f"destruction-certificate.{lang}.html")
     return template.render(c=document)
 

@@ -1,0 +1,180 @@
+"""Rendering helpers shared by commands: export files, tables that fold instead of cutting
+at 80 columns, vertical field/value records, local times, progress bars with an ETA."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console, Group
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from piplvault.documents.labels import CATEGORY_ZH, VALUE_ZH, label
+from piplvault.i18n import _, current, is_zh
+from piplvault.timefmt import DEFAULT_TIMEZONE, local_time, zone_label
+
+ExportOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Also write to a file: .json, .pdf, .xlsx or .html (the JSON original "
+        "is written next to a .pdf/.xlsx/.html).",
+        show_default=False,
+    ),
+]
+
+
+def table(*headers: str, title: str | None = None) -> Table:
+    """A table whose cells wrap (fold) instead of being cut with an ellipsis."""
+    result = Table(title=title, expand=False)
+    for header in headers:
+        result.add_column(header, overflow="fold")
+    return result
+
+
+def record(title: str, pairs: Iterable[tuple[str, str]]) -> Group:
+    """One object as a vertical field/value list: readable at any width."""
+    grid = Table(show_header=False, box=None)
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for name, value in pairs:
+        grid.add_row(name, value)
+    return Group(Text(title, style="bold"), grid)
+
+
+def when(at: str, tz: str = DEFAULT_TIMEZONE) -> str:
+    """A stored UTC time as the operator reads it (Asia/Shanghai by default)."""
+    return local_time(at, tz)
+
+
+def time_header(tz: str = DEFAULT_TIMEZONE) -> str:
+    return _("Time ({zone})").format(zone=zone_label(tz) if is_zh() else tz)
+
+
+def value_name(value: str) -> str:
+    """A code (``enterprise``, ``identity``…) as a reader names it in the language."""
+    if not is_zh():
+        return value
+    return VALUE_ZH.get(
+        value, CATEGORY_ZH.get(value, _SENSITIVITY_ZH.get(value, value))
+    )
+
+
+_SENSITIVITY_ZH = {"sensitive": "敏感", "general": "一般", "none": "无"}
+
+
+def plain(value: Any) -> str:
+    """Any JSON value as a person reads it: no brackets, quotes or Python dicts."""
+    zh = is_zh()
+    if isinstance(value, dict):
+        if not value:
+            return "-"
+        parts = [f"{label(str(k), current())} {plain(v)}" for k, v in value.items()]
+        return ("；" if zh else "; ").join(parts)
+    if isinstance(value, list):
+        return ("、" if zh else ", ").join(plain(v) for v in value) or "-"
+    if value is None:
+        return "-"
+    return value_name(str(value))
+
+
+def counts(mapping: dict[str, int]) -> str:
+    """``企业 2,602、个人 1,398`` — a human summary of a count mapping, largest first."""
+    sep = "、" if is_zh() else ", "
+    items = sorted(mapping.items(), key=lambda kv: (-kv[1], kv[0]))
+    return sep.join(f"{value_name(k)} {v:,}" for k, v in items) or "-"
+
+
+def status_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """``status`` as field/value pairs: no Python dicts on the screen."""
+    head = data["audit_head"]
+    keys = ", ".join(f"{k} v{v}" for k, v in sorted(data["key_versions"].items()))
+    return [
+        (_("Customers"), f"{data['customers']:,}（{counts(data['by_kind'])}）"
+         if is_zh() else f"{data['customers']:,} ({counts(data['by_kind'])})"),
+        (_("Values by sensitivity"), counts(data["field_values_by_sensitivity"])),
+        (_("Values by category"), counts(data["field_values_by_category"])),
+        (_("Data keys"), f"{data['data_keys']:,}"),
+        (_("Key versions"), keys),
+        (_("Audit head"), f"#{head['seq']} {head['hash'][:16]}…"),
+        (_("State"), value_name(str(data.get("state") or "open"))),
+    ]  # fmt: skip
+
+
+class ProgressBar:
+    """Progress with done/total, percentage, elapsed and ETA on a terminal; silent else.
+
+    Use as ``with ProgressBar(label, total, console, enabled) as advance: advance(n)``.
+    """
+
+    def __init__(
+        self, label: str, total: int | None, console: Console, *, enabled: bool
+    ) -> None:
+        self.total = total
+        self.bar: Progress | None = None
+        if enabled:
+            self.bar = Progress(
+                TextColumn(label),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+                TextColumn(_("ETA")),
+                TimeRemainingColumn(),
+                console=console,
+                transient=True,
+            )
+
+    def __enter__(self) -> Callable[[int], None] | None:
+        if self.bar is None:
+            return None
+        self.bar.start()
+        task = self.bar.add_task("work", total=self.total)
+        bar = self.bar
+        return lambda n: bar.advance(task, n)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def count_rows(path: Path, *, sheet: str | None = None) -> int | None:
+    """About how many data rows ``path`` holds (for the bar's total); None if unknown.
+
+    CSV: lines minus the header (a quoted cell with a line break counts twice, which
+    only makes the ETA a little pessimistic). Spreadsheets: rows read once.
+    """
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+            if magic == b"PK\x03\x04":
+                from piplvault.io.tables import open_table
+
+                return sum(1 for _row in open_table(path, sheet=sheet).rows())
+            fh.seek(0)
+            lines = sum(
+                chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")
+            )
+        return max(lines - 1, 0)
+    except (OSError, ValueError):
+        return None
+    except Exception:  # noqa: BLE001  a bad file is reported by the import itself
+        return None

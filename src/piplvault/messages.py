@@ -1,0 +1,52 @@
+"""Message templates for translating errors raised as f-strings (see piplvault.i18n).
+
+Never imported at run time: ``python -m piplvault.i18n extract`` reads the ``N_()`` calls.
+A ``{name}`` placeholder matches any text; ``{where}`` is a file location
+(``file, row 3, column 'x'``) and is localised too.
+"""
+
+from __future__ import annotations
+
+from piplvault.i18n import N_
+
+ERROR_TEMPLATES = (
+    N_("No vault at {home}; create one with 'piplvault init {home}'"),
+    N_("No vault at {where}; create one with 'piplvault init'"),
+    N_("A vault already exists at {where}; nothing was changed"),
+    N_("No vault passphrase: set PIPLVAULT_PASSPHRASE or run interactively"),
+    N_("Wrong passphrase: it does not unlock this vault; nothing was changed"),
+    N_("No customer with id {id}"),
+    N_("Customer {id} has no data key (it was shredded)"),
+    N_("Unknown field '{field}'; fields: {fields}"),
+    N_("Customer {id} has no field '{field}'; fields: {fields}"),
+    N_("Unknown user '{name}'"),
+    N_("User '{name}' is disabled"),
+    N_("Wrong password for user '{name}'"),
+    N_("The token for user '{name}' is wrong, expired or revoked"),
+    N_("Refused: {reason}"),
+    N_("Give exactly one of --id-number, --phone, --email, --uscc, --name"),
+    N_("No {what} file at {path}"),
+    N_("{file}, row {row}, column '{column}': not a valid {entity} ({action})"),
+    N_("{where}: file not found or not a regular file"),
+    N_("{where}: the file is empty (no header row)"),
+    N_("{where}: the header appears twice; rename one of the columns"),
+    N_("{where}: has {cells} cells but the header has {width}"),
+    N_("{where}: not a readable workbook ({kind}); is it really an Excel file?"),
+    N_("{where}: cannot write '{suffix}'; name the file {formats}"),
+    N_(
+        "PDF output cannot load its system libraries: install WeasyPrint's system "
+        "libraries and Chinese fonts: apt-get install -y {packages}"
+    ),
+    N_(
+        "PDF output needs a Chinese font (none found by fontconfig); install "
+        "WeasyPrint's system libraries and Chinese fonts: apt-get install -y {packages}"
+    ),
+    N_(
+        "PDF output needs the 'pdf' extra (pip install 'piplvault[pdf]'); HTML and "
+        "JSON outputs work without it"
+    ),
+    N_(
+        "Refused: destructive command without confirmation; run it in a terminal to "
+        "confirm, or add --yes"
+    ),
+)  # fmt: skip
