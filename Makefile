@@ -25,13 +25,18 @@ lock:
 	.tools/bin/uv pip compile pyproject.toml --all-extras --generate-hashes --universal \
 	  --python-version 3.11 --no-header -o requirements.lock
 
-# PostgreSQL for the store/vault contract tests: installed from Debian when missing and we
-# are root; the test suite starts its own throw-away cluster and skips loudly if it cannot.
+# Debian packages: PostgreSQL for the store/vault contract tests (the suite starts its own
+# throw-away cluster and skips loudly if it cannot), Pango + Noto CJK fonts for PDF documents,
+# poppler-utils to render PDF pages in tests. Installed when missing and we are root.
 system-deps:
-	@if ! command -v pg_config >/dev/null 2>&1 || [ ! -x "$$(pg_config --bindir 2>/dev/null)/initdb" ]; then \
+	@missing=""; \
+	if ! command -v pg_config >/dev/null 2>&1 || [ ! -x "$$(pg_config --bindir 2>/dev/null)/initdb" ]; then missing="postgresql postgresql-contrib"; fi; \
+	for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils; do \
+	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib >/dev/null; \
-	  else echo "WARNING: PostgreSQL is not installed and we are not root: PostgreSQL tests will be skipped"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "WARNING: not root, cannot install$$missing: PostgreSQL/PDF tests will be skipped"; fi; \
 	fi
 
 run: install
