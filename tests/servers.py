@@ -77,7 +77,7 @@ def run(
         return run_direct(args, env=env, input=input, timeout=timeout)
     server = _RUNNING.get(key)
     if server is None or server.proc.poll() is not None:
-        started = start(key, env)
+        started = start(key, {**env, **_lang_env(args)})
         if isinstance(started, subprocess.CompletedProcess):
             return started
         server = started
@@ -105,6 +105,14 @@ def run(
         )
         return run(args, env=env, input=input, timeout=timeout)
     return result
+
+
+def _lang_env(args: list[str]) -> dict[str, str]:
+    """``--lang X`` on the command line: a server that fails to start speaks it too."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return {"PIPLVAULT_LANG": args[i + 1]}
+    return {}
 
 
 def _acts_as_owner(args: list[str], env: dict[str, str]) -> bool:

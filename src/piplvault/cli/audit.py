@@ -8,6 +8,7 @@ import typer
 
 from piplvault.audit.chain import AuditEntry
 from piplvault.cli.app import app, emit, out_console, print_json
+from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -23,9 +24,10 @@ from piplvault.cli.render import (
     when,
 )
 from piplvault.cli.render import table as render_table
-from piplvault.documents.export import write_with_original
 from piplvault.i18n import _, is_zh
 from piplvault.timefmt import zone_label
+
+export = lazy_module("piplvault.documents.export")
 
 audit_app = typer.Typer(
     help="Read and verify the tamper-evident audit log.", no_args_is_help=True
@@ -52,7 +54,7 @@ def log_command(
     if out is not None:
         export = [entry_dict(e) for e in entries]
         settings = vault.settings
-        written = write_with_original(
+        written = export.write_with_original(
             {"title": "审计日志 Audit log", "entries": export},
             out,
             lang=settings.lang,

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from piplvault.cli.app import app, emit
+from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -14,7 +15,8 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
-from piplvault.vault import company
+
+company = lazy_module("piplvault.vault.company")
 
 company_app = typer.Typer(
     help="The company profile (处理者信息) printed on notices, certificates and reports.",

@@ -39,9 +39,10 @@ else:
     deregistration_notices = lazy_module("piplvault.vault.deregistration_notices")
     deregistration_shred = lazy_module("piplvault.vault.deregistration_shred")
     winding_up = lazy_module("piplvault.vault.winding_up")
-from piplvault.documents.export import json_sibling, render_file
 from piplvault.i18n import _
-from piplvault.vault.cases import parse_date
+
+export = lazy_module("piplvault.documents.export")
+cases_mod = lazy_module("piplvault.vault.cases")
 
 deregister_app = typer.Typer(
     help="Deregistration (公司注销): wind down, custodian package, shred, seal.",
@@ -106,8 +107,8 @@ def start_command(
     result = deregistration.start(
         vault,
         reason=reason,
-        effective_date=parse_date(effective_date, "--effective-date"),
-        resolution_date=parse_date(resolution_date, "--resolution-date")
+        effective_date=cases_mod.parse_date(effective_date, "--effective-date"),
+        resolution_date=cases_mod.parse_date(resolution_date, "--resolution-date")
         if resolution_date
         else None,
         company=company,
@@ -325,12 +326,12 @@ def regulator_report_command(
     """Write the disposal plan for the regulator (NDSMR Art. 32). Example:
     piplvault deregister regulator-report D-0001 --out plan.json"""
     vault = open_vault(home, db, user)
-    json_path = json_sibling(out)
+    json_path = export.json_sibling(out)
     result = deregistration_notices.regulator_report(vault, case_id, json_path)
     if json_path != out:
         settings = vault.settings
         result["rendered"] = str(
-            render_file(json_path, out, lang=settings.lang, tz=settings.timezone)
+            export.render_file(json_path, out, lang=settings.lang, tz=settings.timezone)
         )
     emit(result, json_out, f"Disposal plan written to {result['report']}")
 
@@ -473,7 +474,7 @@ def address_change_command(
     result = address_change.change_address(
         vault,
         new_address=new_address,
-        effective_date=parse_date(effective_date, "--effective-date"),
+        effective_date=cases_mod.parse_date(effective_date, "--effective-date"),
         contact=contact,
         company=company,
         out_dir=out,

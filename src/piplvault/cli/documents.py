@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from piplvault.cli.app import app, emit
+from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import JsonOption
-from piplvault.documents.export import render_file
 from piplvault.settings import load_settings
+
+export = lazy_module("piplvault.documents.export")
 
 document_app = typer.Typer(
     help="文档 Documents: PDF / XLSX / HTML renderings of reports, plans and certificates.",
@@ -41,7 +43,7 @@ def render_command(
     """Render a document for people; the JSON stays the source of truth. Example:
     piplvault document render certificates/destruction-R1.json --out 销毁证明.pdf"""
     settings = load_settings({"lang": lang})
-    written = render_file(
+    written = export.render_file(
         source, out, lang=settings.lang, tz=settings.timezone, title=title
     )
     emit({"source": str(source), "out": str(written)}, json_out, str(written))

@@ -22,7 +22,6 @@ from piplvault.cli.options import (
     open_vault,
 )
 from piplvault.cli.render import ExportOption, value_name
-from piplvault.documents.export import write_with_original
 from piplvault.errors import IntegrityError, ValidationError, VaultError
 from piplvault.i18n import _
 
@@ -34,6 +33,8 @@ if TYPE_CHECKING:
 else:
     certificate = lazy_module("piplvault.documents.certificate")
     lifecycle = lazy_module("piplvault.vault.lifecycle")
+
+export = lazy_module("piplvault.documents.export")
 
 retention_app = typer.Typer(
     help="Retention schedule, legal holds and scheduled deletion (保存期限).",
@@ -147,7 +148,7 @@ def plan_command(
         vault.close()
     if out is not None:
         settings = vault.settings
-        written = write_with_original(
+        written = export.write_with_original(
             {"title": "保存期限计划 Retention plan", **plan},
             out,
             lang=settings.lang,

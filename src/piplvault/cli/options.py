@@ -143,13 +143,23 @@ def is_terminal() -> bool:
     return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
 
+_ROOT_VALUE_OPTIONS = frozenset({"--lang", "--server"})
+
+
 def command_of(argv: list[str]) -> str:
     """``group sub`` (or ``cmd``) of a command line: its first two words that are not
     options (good enough to classify; Typer does the real parsing)."""
     words: list[str] = []
+    skip = False
     for arg in argv:
+        if skip:
+            skip = False
+            continue
         if arg == "--":
             break
+        if arg in _ROOT_VALUE_OPTIONS:  # their value is not a command word
+            skip = True
+            continue
         if arg.startswith("-"):
             continue
         words.append(arg)

@@ -24,7 +24,6 @@ from piplvault.cli.options import (
     open_vault,
 )
 from piplvault.cli.render import plain, record, value_name
-from piplvault.documents.export import json_sibling, render_file
 from piplvault.documents.labels import label
 from piplvault.errors import ValidationError
 from piplvault.i18n import current
@@ -47,7 +46,9 @@ else:
     transfer = lazy_module("piplvault.vault.transfer")
     transfer_finish = lazy_module("piplvault.vault.transfer_finish")
     transfer_notices = lazy_module("piplvault.vault.transfer_notices")
-from piplvault.vault.cases import parse_date
+
+export = lazy_module("piplvault.documents.export")
+cases_mod = lazy_module("piplvault.vault.cases")
 
 transfer_app = typer.Typer(
     help="Company transfer (公司转让) under PIPL Art. 22/23.", no_args_is_help=True
@@ -154,7 +155,7 @@ def create_command(
         else None,
         court_appointment=court_appointment,
         seller_ceases=seller_ceases,
-        closing_date=parse_date(closing_date, "--closing-date")
+        closing_date=cases_mod.parse_date(closing_date, "--closing-date")
         if closing_date
         else None,
     )
@@ -346,7 +347,7 @@ def advance_command(
     """Move to the next step: objection-window (all notices delivered), then ready."""
     vault = open_vault(home, db, user)
     result = transfer_notices.advance(
-        vault, case, as_of=parse_date(as_of, "--as-of") if as_of else None
+        vault, case, as_of=cases_mod.parse_date(as_of, "--as-of") if as_of else None
     )
     vault.close()
     emit(result, json_out, f"{case}: {result['state']}")
@@ -369,12 +370,12 @@ def regulator_command(
 ) -> None:
     """Write the disposal plan for the regulator (NDSMR Art. 32)."""
     vault = open_vault(home, db, user)
-    json_path = json_sibling(out)
+    json_path = export.json_sibling(out)
     result = transfer.regulator_report(vault, case, json_path)
     if json_path != out:
         settings = vault.settings
         result["rendered"] = str(
-            render_file(json_path, out, lang=settings.lang, tz=settings.timezone)
+            export.render_file(json_path, out, lang=settings.lang, tz=settings.timezone)
         )
     vault.close()
     emit(result, json_out, result.get("rendered", result["report"]))
