@@ -23,6 +23,7 @@ from piplvault import discovery
 from piplvault.core.importplan import ColumnPlan, plan_columns
 from piplvault.errors import InvalidValueError, ValidationError
 from piplvault.io.tables import Table
+from piplvault.store.customer_ids import next_customer_id, note_customer_ids
 from piplvault.store.engine import insert_many
 from piplvault.store.records import pack, unpack
 from piplvault.store.schema import (
@@ -232,7 +233,7 @@ class _ImportRun:
         save_field_defs(conn, self.defs, (p.field for p in plans), self.now)
         last = conn.execute(select(func.max(customers.c.id))).scalar()
         self.vault_was_empty = last is None
-        self.id_base = int(last or 0) + 1
+        self.id_base = next_customer_id(conn)  # never a deleted customer's id
         self.pending: list[PreparedRow] = []
         #: input row number → the customer it became or was matched to
         self.placed: dict[int, int] = {}
@@ -352,6 +353,7 @@ class _ImportRun:
             customer_purposes,
             [(r.customer_id, self.purpose, f"import:{self.file}", now) for r in rows],
         )
+        note_customer_ids(self.conn, max(r.customer_id for r in rows))
         self.report.new += len(rows)
         self.report.new_ids.extend(r.customer_id for r in rows)
 

@@ -601,16 +601,20 @@ def _shred_full(
     conn.exec_driver_sql("CREATE TEMPORARY TABLE shred_ids (id BIGINT PRIMARY KEY)")
     insert_many_ids(conn, ids)
     sub = "(SELECT id FROM shred_ids)"
-    # The data key first: from here on every ciphertext of these customers is noise.
-    for table, column in CUSTOMER_TABLES:
-        conn.execute(text(f"DELETE FROM {table} WHERE {column} IN {sub}"))  # noqa: S608  our identifiers
+    # Journal first (same transaction), naming each customer by id and created_at so a
+    # replay never deletes someone else (issue 10, attack 2).
     conn.execute(
         text(
-            "INSERT INTO shred_journal (customer_id, at, run_id, scope, fields, reason) "
-            "SELECT id, :at, :run, 'customer', '', :reason FROM shred_ids ORDER BY id"
+            "INSERT INTO shred_journal "
+            "(customer_id, at, run_id, scope, fields, reason, customer_created) "
+            "SELECT c.id, :at, :run, 'customer', '', :reason, c.created_at "
+            "FROM customers c WHERE c.id IN (SELECT id FROM shred_ids) ORDER BY c.id"
         ),
         {"at": at, "run": run_id, "reason": reason},
     )
+    # The data key first: from here on every ciphertext of these customers is noise.
+    for table, column in CUSTOMER_TABLES:
+        conn.execute(text(f"DELETE FROM {table} WHERE {column} IN {sub}"))  # noqa: S608  our identifiers
     conn.exec_driver_sql("DROP TABLE shred_ids")
 
 
@@ -633,7 +637,9 @@ def _restrict(
 ) -> Counter[str]:
     """Drop the due fields' ciphertexts, keep the held ones; no blind index any more."""
     row = conn.execute(
-        select(customers.c.data).where(customers.c.id == plan.customer_id)
+        select(customers.c.data, customers.c.created_at).where(
+            customers.c.id == plan.customer_id
+        )
     ).one()
     sealed = unpack(bytes(row.data), customer_id=plan.customer_id)
     drop = sorted(n for n in sealed if _category(defs, n) in plan.destroy_categories)
@@ -686,6 +692,7 @@ def _restrict(
             scope="fields",
             fields=",".join(drop),
             reason=reason,
+            customer_created=row.created_at,
         )
     )
     return counts

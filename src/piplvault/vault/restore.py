@@ -11,6 +11,7 @@ from sqlalchemy import Engine, delete, func, insert, select, text, update
 
 from piplvault.core.retention import CustomerPlan, Outcome
 from piplvault.crypto.keyring import Keyring
+from piplvault.store.customer_ids import note_customer_ids
 from piplvault.store.records import pack, unpack
 from piplvault.store.schema import (
     blind_index,
@@ -100,24 +101,24 @@ def finish_restore(
 def _replay(conn: Any, journal: list[dict[str, Any]]) -> dict[str, int]:
     """Apply every journal entry (idempotent) and copy the entries the backup lacks."""
     known = set(conn.execute(select(shred_journal.c.seq)).scalars())
-    whole = sorted({int(e["customer_id"]) for e in journal if e["scope"] == "customer"})
-    present = 0
+    if journal:  # the live vault used these ids: the restored one never hands them out
+        note_customer_ids(conn, max(int(e["customer_id"]) for e in journal))
+    created = _created_by_id(conn)
+    whole = sorted(
+        {
+            int(e["customer_id"])
+            for e in journal
+            if e["scope"] == "customer" and _same_customer(e, created)
+        }
+    )
+    present = len(whole)  # only customers still here, and the same ones
     if whole:
-        present = (
-            int(
-                conn.execute(
-                    select(func.count())
-                    .select_from(customers)
-                    .where(customers.c.id.in_(whole))
-                ).scalar_one()
-            )
-            if len(whole) < 30000
-            else _count_present(conn, whole)
-        )
         _delete_customers(conn, whole)
     restricted = 0
     for entry in journal:
-        if entry["scope"] == "fields" and _drop_fields(conn, entry):
+        if entry["scope"] != "fields" or not _same_customer(entry, created):
+            continue
+        if _drop_fields(conn, entry):
             restricted += 1
     missing = [e for e in journal if int(e["seq"]) not in known]
     if missing:
@@ -125,11 +126,19 @@ def _replay(conn: Any, journal: list[dict[str, Any]]) -> dict[str, int]:
     return {"customers": present, "restricted": restricted}
 
 
-def _count_present(conn: Any, ids: list[int]) -> int:
-    wanted = set(ids)
-    return sum(
-        1 for i in conn.execute(select(customers.c.id)).scalars() if int(i) in wanted
-    )
+def _created_by_id(conn: Any) -> dict[int, str]:
+    rows = conn.execute(select(customers.c.id, customers.c.created_at))
+    return {int(i): str(at) for i, at in rows}
+
+
+def _same_customer(entry: dict[str, Any], created: dict[int, str]) -> bool:
+    """A journal entry applies to the customer it names: same id and, when the entry
+    records it, same created_at (never to someone who later got a reused id)."""
+    cid = int(entry["customer_id"])
+    if cid not in created:
+        return False
+    recorded = str(entry.get("customer_created") or "")
+    return not recorded or recorded == created[cid]
 
 
 def _delete_customers(conn: Any, ids: list[int]) -> None:
