@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from piplvault.cli.app import app, out_console, print_json
+from piplvault.cli.app import app, err_console, out_console, print_json
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -75,15 +75,25 @@ def log_command(
 
 @audit_app.command("verify")
 def verify_command(
+    expect_head: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--expect-head",
+            help="A head the log must contain: SEQ:HASH, or a certificate, report, "
+            "package, receipt, backup manifest or audit-head.json that carries one "
+            "(repeatable).",
+        ),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Verify the hash chain and signed checkpoints; exit 1 naming the first bad entry."""
+    """Verify the hash chain, signed checkpoints and head anchors; exit 1 naming the first
+    bad entry. Example: piplvault audit verify --expect-head 1234:9f86d0…"""
     vault = open_vault(home, db, user)
     try:
-        report = vault.verify_audit()
+        report = vault.verify_audit(expect=expect_head or [])
     finally:
         vault.close()
     if json_out:
@@ -92,12 +102,17 @@ def verify_command(
                 "ok": True,
                 "entries": report.entries,
                 "checkpoints": report.checkpoints,
+                "anchors": report.anchors,
                 "head_seq": report.head_seq,
                 "head_hash": report.head_hash,
+                "warnings": report.warnings,
             }
         )
     else:
+        for warning in report.warnings:
+            err_console.print(f"Warning: {warning}", markup=False, highlight=False)
         print(
             f"审计日志完整 Audit log intact: {report.entries} entries, "
-            f"{report.checkpoints} signed checkpoints, head {report.head_hash[:16]}…"
+            f"{report.checkpoints} signed checkpoints, {report.anchors} anchors, "
+            f"head {report.head_seq}:{report.head_hash}"
         )

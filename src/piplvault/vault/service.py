@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, insert, inspect, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from piplvault.audit import anchor
 from piplvault.audit import log as audit
 from piplvault.audit.chain import AuditEntry
 from piplvault.audit.verify import AuditReport, verify_log
@@ -193,8 +194,20 @@ class Vault:
                     transaction.commit()
                 else:
                     transaction.rollback()
+            if commit:
+                self._publish_head()
         except OperationalError as exc:
             raise _storage_error(exc) from exc
+
+    def _publish_head(self) -> None:
+        """Anchor the committed audit head outside the database (issue 10, attack 3)."""
+        try:
+            with self.read() as conn:
+                anchor.publish_head(
+                    conn, self.settings.home, self.keyring.signing_key, at=self.now()
+                )
+        except OSError:  # a read-only copy (audit verify) keeps its file as it is
+            return
 
     def _audit_refusal(self, refused: VaultError) -> None:
         """Audit a refused request (one that carries ``audit`` info) after its rollback."""
@@ -330,11 +343,29 @@ class Vault:
             )
         return found
 
-    def verify_audit(self) -> AuditReport:
-        """Verify the chain and checkpoints (needs audit-read; read-only)."""
+    def verify_audit(self, *, expect: Iterable[str] = ()) -> AuditReport:
+        """Verify the chain, checkpoints and anchors (needs audit-read; read-only).
+
+        ``expect``: heads the log must contain (``SEQ:HASH`` or a document carrying one),
+        besides the signed head file beside the vault."""
+        wanted = [anchor.parse_expected(e) for e in expect]
+        public = self.keyring.signing_key.public_key()
         with self.write(commit=False) as conn:
             self.authorize(conn, action="audit-read")
-            return verify_log(conn, self.keyring.signing_key.public_key())
+            vault_id = read_meta(conn, "vault_id") or ""
+            head_file = anchor.read_head_file(self.settings.home, public, vault_id)
+            report = verify_log(
+                conn,
+                public,
+                anchors=[*wanted, *([head_file] if head_file else [])],
+                strict_checkpoints=head_file is not None,
+            )
+        if head_file is None:
+            report.warnings.append(
+                f"No signed audit head file ({anchor.HEAD_FILE}) beside the vault: a "
+                "truncated log is only caught with --expect-head"
+            )
+        return report
 
     def meta_value(self, key: str) -> str | None:
         with self.read() as conn:
