@@ -12,6 +12,7 @@ contains a personal value; errors name files, rows, columns, customer ids and fi
     ├── VaultExistsError                 init over an existing vault
     ├── WrongPassphraseError             passphrase does not unlock the vault
     ├── IntegrityError                   ciphertext / signature / package failed its check
+    │   └── RecordIntegrityError         a customer record / blind-index row fails its MAC
     ├── AuditUnavailableError            the audit entry could not be written (fail closed)
     ├── AuditChainError                  audit verify found a bad entry
     ├── NotFoundError                    customer / field / entry not found
@@ -74,6 +75,26 @@ class WrongPassphraseError(VaultError):
 class IntegrityError(VaultError):
     code = "integrity-error"
     status = 500
+
+
+class RecordIntegrityError(IntegrityError):
+    """A stored customer record or blind-index row fails its MAC (edited in the database).
+
+    Carries ``audit`` info, so ``Vault.write`` records the refusal after its rollback."""
+
+    code = "record-integrity-error"
+    reason = "record-mac-mismatch"
+
+    def __init__(self, message: str, *, customer_id: int, what: str) -> None:
+        super().__init__(message)
+        self.customer_id = customer_id
+        self.audit = {
+            "action": "record-integrity-failed",
+            "target": f"customer:{customer_id}",
+            "purpose": "",
+            "fields": [],
+            "what": what,
+        }
 
 
 class AuditUnavailableError(VaultError):

@@ -55,7 +55,14 @@ class SealingKeys:
     """What an import worker process needs: the current KEK to wrap new DEKs and the
     blind-index key. Picklable (sent to worker processes through a pipe, never stored)."""
 
-    __slots__ = ("_blind", "_blind_mac", "_kek", "_sealer", "kek_version")
+    __slots__ = (
+        "_blind",
+        "_blind_mac",
+        "_kek",
+        "_record_mac",
+        "_sealer",
+        "kek_version",
+    )
 
     def __init__(self, kek: bytes, kek_version: int, blind: bytes) -> None:
         self._kek = kek
@@ -63,6 +70,7 @@ class SealingKeys:
         self._blind = blind
         self._sealer = Sealer(kek)
         self._blind_mac = hmac.new(blind, digestmod=hashlib.sha256)
+        self._record_mac = hmac.new(_derive(blind, RECORD_MAC_INFO), digestmod="sha256")
 
     def __reduce__(self) -> tuple[type[SealingKeys], tuple[bytes, int, bytes]]:
         return (SealingKeys, (self._kek, self.kek_version, self._blind))
@@ -75,6 +83,30 @@ class SealingKeys:
         mac = self._blind_mac.copy()
         mac.update(kind.encode() + b"\x00" + normalised.encode("utf-8"))
         return mac.digest()[:16]
+
+    def record_mac(self, customer_id: int, data: bytes) -> bytes:
+        """MAC over a customer's packed record (its field → version → ciphertext map),
+        bound to the customer id: a field dropped, a superseded version copied back or
+        another customer's record swapped in no longer matches (issue 10, attack 4)."""
+        mac = self._record_mac.copy()
+        mac.update(b"record\x00" + str(customer_id).encode() + b"\x00" + data)
+        return mac.digest()[:16]
+
+    def index_mac(self, kind: str, tag: bytes, customer_id: int) -> bytes:
+        """MAC over one blind-index row: a tag pointed at another customer fails."""
+        mac = self._record_mac.copy()
+        mac.update(
+            b"index\x00" + kind.encode() + b"\x00" + tag + str(customer_id).encode()
+        )
+        return mac.digest()[:16]
+
+
+#: HKDF info for the record/index MAC key, derived from the blind-index key.
+RECORD_MAC_INFO = b"piplvault/record-mac/v1"
+
+
+def _derive(key: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key)
 
 
 class Keyring:

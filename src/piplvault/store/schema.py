@@ -66,6 +66,8 @@ customers = Table(
     Column("updated_at", String(32), nullable=False),
     Column("data", LargeBinary, nullable=False),
     Column("flags", Text, nullable=False, server_default=""),
+    #: MAC over (id, data) under a vault key (migration 0006; vault.records.check_record)
+    Column("mac", LargeBinary),
     sqlite_autoincrement=True,  # ids are never reused (migration 0006; store.customer_ids)
 )
 
@@ -116,6 +118,8 @@ blind_index = Table(
         ForeignKey("customers.id", ondelete="CASCADE"),
         primary_key=True,
     ),
+    #: MAC over (kind, tag, customer_id) (migration 0006; vault.records.check_index_rows)
+    Column("mac", LargeBinary),
     Index("ix_blind_index_customer", "customer_id"),
     sqlite_with_rowid=False,  # the primary key is the table: one B-tree fewer per insert
 )

@@ -35,6 +35,7 @@ class PreparedRow:
     index: list[tuple[str, bytes]] = field(default_factory=list)
     match: list[tuple[str, bytes]] = field(default_factory=list)
     data: bytes = b""
+    mac: bytes = b""
     wrapped: bytes = b""
 
 
@@ -113,6 +114,7 @@ class RowPreparer:
         row.data = pack(
             {k: SealedField(1, cipher.encrypt(k, 1, v)) for k, v in row.values.items()}
         )
+        row.mac = self.keys.record_mac(row.customer_id, row.data)
         row.wrapped = self.keys.wrap_dek(row.customer_id, dek)
 
 

@@ -25,7 +25,7 @@ from piplvault.errors import InvalidValueError, ValidationError
 from piplvault.io.tables import Table
 from piplvault.store.customer_ids import next_customer_id, note_customer_ids
 from piplvault.store.engine import insert_many
-from piplvault.store.records import pack, unpack
+from piplvault.store.records import unpack
 from piplvault.store.schema import (
     blind_index,
     customer_keys,
@@ -40,12 +40,15 @@ from piplvault.vault.importrows import (
     prepare_in_worker,
 )
 from piplvault.vault.records import (
+    check_index_rows,
+    check_record,
     cipher_for,
     decrypt_all,
     load_field_defs,
     put_version,
     reindex,
     save_field_defs,
+    seal_record,
 )
 
 if TYPE_CHECKING:
@@ -315,11 +318,17 @@ class _ImportRun:
             by_kind.setdefault(kind, []).append(tag)
         for kind, kind_tags in by_kind.items():
             for i in range(0, len(kind_tags), _IN_CHUNK):
-                query = select(blind_index.c.tag, blind_index.c.customer_id).where(
+                query = select(
+                    blind_index.c.tag, blind_index.c.customer_id, blind_index.c.mac
+                ).where(
                     blind_index.c.kind == kind,
                     blind_index.c.tag.in_(kind_tags[i : i + _IN_CHUNK]),
                 )
-                for tag, customer_id in self.conn.execute(query):
+                rows = self.conn.execute(query).all()
+                check_index_rows(
+                    self.keyring.sealing, ((kind, t, c, m) for t, c, m in rows)
+                )
+                for tag, customer_id, _mac in rows:
                     found.setdefault((kind, bytes(tag)), int(customer_id))
         return found
 
@@ -328,12 +337,22 @@ class _ImportRun:
         if not rows:
             return
         kek_version = self.keyring.kek_version
+        keys = self.keyring.sealing
         now = self.now
         insert_many(
             self.conn,
             customers,
             [
-                (r.customer_id, r.kind, "active", now, now, r.data, ",".join(r.flags))
+                (
+                    r.customer_id,
+                    r.kind,
+                    "active",
+                    now,
+                    now,
+                    r.data,
+                    ",".join(r.flags),
+                    r.mac,
+                )
                 for r in rows
             ],
         )
@@ -346,7 +365,11 @@ class _ImportRun:
             self.conn,
             blind_index,
             # sorted: B-tree inserts in key order touch fewer pages (~13% faster)
-            sorted((k, t, r.customer_id) for r in rows for k, t in r.index),
+            sorted(
+                (k, t, r.customer_id, keys.index_mac(k, t, r.customer_id))
+                for r in rows
+                for k, t in r.index
+            ),
         )
         insert_many(
             self.conn,
@@ -360,10 +383,12 @@ class _ImportRun:
     def _update_customer(self, customer_id: int, row: PreparedRow) -> None:
         conn = self.conn
         current = conn.execute(
-            select(customers.c.data, customers.c.flags).where(
+            select(customers.c.data, customers.c.flags, customers.c.mac).where(
                 customers.c.id == customer_id
             )
         ).one()
+        keys = self.keyring.sealing
+        check_record(keys, customer_id, bytes(current.data), current.mac)
         cipher = cipher_for(conn, self.keyring, customer_id)
         sealed = unpack(bytes(current.data), customer_id=customer_id)
         plain = decrypt_all(cipher, sealed)
@@ -392,7 +417,11 @@ class _ImportRun:
         conn.execute(
             update(customers)
             .where(customers.c.id == customer_id)
-            .values(data=pack(sealed), updated_at=self.now, flags=",".join(flags))
+            .values(
+                **seal_record(keys, customer_id, sealed),
+                updated_at=self.now,
+                flags=",".join(flags),
+            )
         )
         valid = {
             k: v for k, (v, _) in plain.items() if k not in flags and k in self.defs

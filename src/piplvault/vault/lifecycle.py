@@ -34,6 +34,7 @@ from piplvault.core.retention import (
     parse_schedule,
     plan_customer,
 )
+from piplvault.crypto.keyring import SealingKeys
 from piplvault.documents.certificate import (
     CERTIFICATE_TYPE,
     sign_certificate,
@@ -42,7 +43,7 @@ from piplvault.documents.certificate import (
 from piplvault.errors import LegalHoldError, NotFoundError, ValidationError
 from piplvault.store.engine import is_sqlite
 from piplvault.store.meta import read_meta
-from piplvault.store.records import field_names, pack, unpack
+from piplvault.store.records import field_names, unpack
 from piplvault.store.schema import (
     audit_head,
     blind_index,
@@ -54,7 +55,7 @@ from piplvault.store.schema import (
     legal_holds,
     shred_journal,
 )
-from piplvault.vault.records import load_field_defs, require_customer
+from piplvault.vault.records import load_field_defs, require_customer, seal_record
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -513,7 +514,15 @@ def _destroy(
     _shred_full(conn, full, run_id=run_id, at=now, reason=reason)
     for plan in partial:
         by_category.update(
-            _restrict(conn, defs, plan, run_id=run_id, at=now, reason=reason)
+            _restrict(
+                conn,
+                vault.keyring.sealing,
+                defs,
+                plan,
+                run_id=run_id,
+                at=now,
+                reason=reason,
+            )
         )
     rules = {k for p in plans for k in p.rules}
     basis = [f"{r.key}: {r.source}" for r in schedule.rules if r.key in rules]
@@ -628,6 +637,7 @@ def insert_many_ids(conn: Connection, ids: list[int]) -> None:
 
 def _restrict(
     conn: Connection,
+    vault_keys: SealingKeys,
     defs: dict[str, Any],
     plan: CustomerPlan,
     *,
@@ -648,7 +658,11 @@ def _restrict(
     conn.execute(
         update(customers)
         .where(customers.c.id == plan.customer_id)
-        .values(data=pack(kept), status="restricted", updated_at=at)
+        .values(
+            **seal_record(vault_keys, plan.customer_id, kept),
+            status="restricted",
+            updated_at=at,
+        )
     )
     if drop:
         conn.execute(

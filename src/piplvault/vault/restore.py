@@ -12,14 +12,15 @@ from sqlalchemy import Engine, delete, func, insert, select, text, update
 from piplvault.core.retention import CustomerPlan, Outcome
 from piplvault.crypto.keyring import Keyring
 from piplvault.store.customer_ids import note_customer_ids
-from piplvault.store.records import pack, unpack
+from piplvault.store.records import unpack
 from piplvault.store.schema import (
     blind_index,
     customers,
     field_history,
     shred_journal,
 )
-from piplvault.vault import lifecycle
+from piplvault.vault import integrity, lifecycle
+from piplvault.vault.records import seal_record
 
 if TYPE_CHECKING:
     from piplvault.settings import Settings
@@ -40,13 +41,14 @@ def finish_restore(
 
     staged = dataclasses.replace(settings, home=settings.home, db=None)
     vault = Vault(staged, engine, keyring, clock=SystemClock())
+    integrity.seal_legacy_records(vault)  # a backup from before record MACs
     journal = key_store.journal if key_store is not None else []
     certificate = None
     with vault.write() as conn:
         before = int(
             conn.execute(select(func.count()).select_from(customers)).scalar_one()
         )
-        replayed = _replay(conn, journal)
+        replayed = _replay(conn, keyring, journal)
         erased = 0
         if epoch_expired:
             ids = [int(i) for i in conn.execute(select(customers.c.id)).scalars()]
@@ -98,7 +100,9 @@ def finish_restore(
     }
 
 
-def _replay(conn: Any, journal: list[dict[str, Any]]) -> dict[str, int]:
+def _replay(
+    conn: Any, keyring: Keyring, journal: list[dict[str, Any]]
+) -> dict[str, int]:
     """Apply every journal entry (idempotent) and copy the entries the backup lacks."""
     known = set(conn.execute(select(shred_journal.c.seq)).scalars())
     if journal:  # the live vault used these ids: the restored one never hands them out
@@ -118,7 +122,7 @@ def _replay(conn: Any, journal: list[dict[str, Any]]) -> dict[str, int]:
     for entry in journal:
         if entry["scope"] != "fields" or not _same_customer(entry, created):
             continue
-        if _drop_fields(conn, entry):
+        if _drop_fields(conn, keyring, entry):
             restricted += 1
     missing = [e for e in journal if int(e["seq"]) not in known]
     if missing:
@@ -151,7 +155,7 @@ def _delete_customers(conn: Any, ids: list[int]) -> None:
     conn.exec_driver_sql("DROP TABLE shred_ids")
 
 
-def _drop_fields(conn: Any, entry: dict[str, Any]) -> bool:
+def _drop_fields(conn: Any, keyring: Keyring, entry: dict[str, Any]) -> bool:
     cid = int(entry["customer_id"])
     row = conn.execute(
         select(customers.c.data, customers.c.status).where(customers.c.id == cid)
@@ -164,7 +168,7 @@ def _drop_fields(conn: Any, entry: dict[str, Any]) -> bool:
     conn.execute(
         update(customers)
         .where(customers.c.id == cid)
-        .values(data=pack(kept), status="restricted")
+        .values(**seal_record(keyring.sealing, cid, kept), status="restricted")
     )
     if drop:
         conn.execute(

@@ -40,7 +40,7 @@ from piplvault.store import migrate
 from piplvault.store.engine import make_engine
 from piplvault.store.meta import read_meta
 from piplvault.store.schema import meta, vault_keys
-from piplvault.vault import customers, imports, policy
+from piplvault.vault import customers, imports, integrity, policy
 from piplvault.vault.records import load_field_defs
 
 if TYPE_CHECKING:
@@ -115,7 +115,11 @@ class Vault:
                 conn,
                 action="vault-created",
                 target="vault",
-                details={"kdf": "argon2id", "memory_kib": params.memory_kib},
+                details={
+                    "kdf": "argon2id",
+                    "memory_kib": params.memory_kib,
+                    integrity.MARK: integrity.VERSION,  # records carry MACs from birth
+                },
             )
             vault.sign_head(conn)
         write_config(home, settings.db)
@@ -150,6 +154,7 @@ class Vault:
         ]
         vault = cls(settings, engine, Keyring(master, wrapped), clock=clock)
         vault.actor = vault.login()
+        integrity.seal_legacy_records(vault)  # once, after migration 0006
         return vault
 
     def login(self) -> str:

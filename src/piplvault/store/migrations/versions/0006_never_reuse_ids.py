@@ -1,4 +1,5 @@
-"""customer ids never reused; shred-journal and case links carry the customer's created_at
+"""customer ids never reused; shred-journal and case links carry the customer's created_at;
+record and blind-index MAC columns
 
 Revision ID: 0006
 Revises: 0005
@@ -26,7 +27,8 @@ CREATE TABLE _customers_autoinc (
     created_at VARCHAR(32) NOT NULL,
     updated_at VARCHAR(32) NOT NULL,
     data BLOB NOT NULL,
-    flags TEXT DEFAULT '' NOT NULL
+    flags TEXT DEFAULT '' NOT NULL,
+    mac BLOB
 )"""
 
 
@@ -36,6 +38,7 @@ def upgrade() -> None:
         op.execute(_SQLITE_CUSTOMERS)
         op.execute(
             "INSERT INTO _customers_autoinc "
+            "(id, kind, status, created_at, updated_at, data, flags) "
             "SELECT id, kind, status, created_at, updated_at, data, flags FROM customers"
         )
         op.execute("DROP TABLE customers")
@@ -48,6 +51,7 @@ def upgrade() -> None:
             "SELECT setval(pg_get_serial_sequence('customers', 'id'), "
             "COALESCE((SELECT max(id) FROM customers), 0) + 1, false)"
         )
+        op.add_column("customers", sa.Column("mac", sa.LargeBinary()))
     highest = bind.execute(sa.text("SELECT max(id) FROM customers")).scalar()
     if highest is not None:
         op.execute(
@@ -55,6 +59,9 @@ def upgrade() -> None:
                 "INSERT INTO meta (key, value) VALUES ('customer_id_high_water', :v)"
             ).bindparams(v=str(int(highest)))
         )
+    # record / blind-index MACs: filled by vault.records.seal_legacy_records (needs the key)
+    with op.batch_alter_table("blind_index") as batch:
+        batch.add_column(sa.Column("mac", sa.LargeBinary()))
     for table in ("shred_journal", "case_customers"):
         with op.batch_alter_table(table) as batch:
             batch.add_column(
@@ -68,6 +75,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("blind_index") as batch:
+        batch.drop_column("mac")
     for table in ("case_customers", "shred_journal"):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("customer_created")
