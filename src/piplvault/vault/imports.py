@@ -128,7 +128,14 @@ def import_table(
         resolved = policy.resolve_purpose(conn, purpose)
         purpose_key = resolved.key
         # also refused while the vault winds down or is sealed (policy.authorize)
-        policy.authorize(vault, conn, action="import", purpose=resolved)
+        # every column written passes the same purpose/grade/category check as a read
+        policy.authorize(
+            vault,
+            conn,
+            action="import",
+            purpose=resolved,
+            fields=[p.field for p in plans],
+        )
         run = _ImportRun(vault, conn, plans, report, table.name, purpose_key)
         preparer = RowPreparer(
             plans,
