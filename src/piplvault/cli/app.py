@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import typer
 from rich.console import Console
 
 from piplvault.errors import ValidationError, VaultError
+from piplvault.io.private_files import PRIVATE_UMASK
 
 app = typer.Typer(
     name="piplvault",
@@ -60,6 +62,9 @@ def say_error(message: str) -> None:
 
 def main() -> None:
     """Console-script entry point: run the app, mapping VaultError to exit 1."""
+    os.umask(
+        PRIVATE_UMASK
+    )  # every file 0600, every directory 0700 (issue 10, attack 7)
     if sys.argv[1:2] == ["scan"]:
         from piplvault.cli import scan  # noqa: F401  scan needs no vault: skip the rest
     else:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -58,20 +60,33 @@ def write_private(path: Path, data: bytes | str) -> Path:
     return path
 
 
-def clean_stale_temps(directory: Path) -> list[Path]:
-    """Remove piplvault temp files (and legacy ``.partial``/``.tmp`` ones) left in
-    ``directory`` by a killed process; returns what was removed."""
+def clean_stale_temps(directory: Path, *, idle_seconds: float = 900) -> list[Path]:
+    """Remove temp files (ours and legacy ``.partial``/``.tmp`` ones) that a killed process
+    left in ``directory`` — only those untouched for ``idle_seconds``, so a write still in
+    progress in another process is never pulled from under it. Returns what was removed."""
     removed: list[Path] = []
     if not directory.is_dir():
         return removed
+    cutoff = time.time() - idle_seconds
     for entry in directory.iterdir():
-        name = entry.name
-        stale = name.endswith((TEMP_SUFFIX, ".partial", ".tmp"))
-        if stale and (entry.is_file() or entry.is_symlink()):
-            with contextlib.suppress(OSError):
-                entry.unlink()
-                removed.append(entry)
+        if not entry.name.endswith((TEMP_SUFFIX, ".partial", ".tmp")):
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.lstat()
+            if stat.S_ISDIR(info.st_mode) or info.st_mtime > cutoff:
+                continue
+            entry.unlink()
+            removed.append(entry)
     return removed
+
+
+#: Where piplvault itself writes inside a vault directory.
+HOME_OUTPUT_DIRS = ("", "certificates", "reports")
+
+
+def clean_vault_home(home: Path) -> list[Path]:
+    """``clean_stale_temps`` over the vault directory and its output folders."""
+    return [p for sub in HOME_OUTPUT_DIRS for p in clean_stale_temps(home / sub)]
 
 
 def _sync_dir(directory: Path) -> None:

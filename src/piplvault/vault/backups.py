@@ -50,6 +50,7 @@ from piplvault.errors import (
     ValidationError,
     VaultExistsError,
 )
+from piplvault.io.private_files import make_private_dir, open_private
 from piplvault.store import migrate
 from piplvault.store.engine import is_sqlite, make_engine, sqlite_url
 from piplvault.store.meta import read_meta
@@ -102,7 +103,7 @@ def create_backup(
     vault: Vault, directory: Path, *, retain_days: int = DEFAULT_RETAIN_DAYS
 ) -> BackupInfo:
     """Write one backup file into ``directory`` (atomically) and return its path."""
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dir(directory)
     with vault.write() as conn:
         vault.authorize(conn, action="backup")
         backup_id = (
@@ -189,11 +190,10 @@ def _write_file(
 ) -> dict[str, Any]:
     bkey = new_key()
     sealer, epoch = Sealer(bkey), Sealer(epoch_key)
-    partial = path.with_name(path.name + ".partial")
     digest = hashlib.sha256()
     counts: dict[str, int] = {}
     frames = 0
-    with partial.open("wb") as out:
+    with open_private(path) as out:
         out.write(MAGIC)
         records = list(_records(conn, counts, epoch, backup_id))
         for index, record in enumerate(records):
@@ -243,9 +243,6 @@ def _write_file(
         body = canonical(manifest)
         signature = vault.keyring.signing_key.sign(body)
         out.write(body + signature + _U32.pack(len(body)) + END)
-        out.flush()
-        os.fsync(out.fileno())
-    partial.replace(path)
     return manifest
 
 
@@ -476,7 +473,7 @@ def restore_backup(
             "vault with --home (same passphrase), or --without-epoch-key to restore with "
             "every customer crypto-erased; nothing was written"
         )
-    into.mkdir(parents=True, exist_ok=True)
+    make_private_dir(into)
     staging = into / "vault.db.restoring"
     for leftover in into.glob("vault.db.restoring*"):
         leftover.unlink()

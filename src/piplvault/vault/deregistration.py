@@ -34,6 +34,7 @@ from piplvault.errors import (
     ValidationError,
     WorkflowError,
 )
+from piplvault.io.private_files import write_private
 from piplvault.store.records import field_names
 from piplvault.store.schema import (
     backups,
@@ -563,8 +564,7 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
             "generated_at": vault.now(),
         }
         data = json.dumps(plan, ensure_ascii=False, indent=1).encode()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        write_private(out, data)
         digest = hashlib.sha256(data).hexdigest()
         case.details.update(regulator_report=str(out), regulator_report_sha256=digest)
         cases.save_case(vault, conn, case)

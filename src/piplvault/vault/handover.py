@@ -21,6 +21,7 @@ from sqlalchemy import Connection, insert, select, update
 from piplvault.core.customers import FieldDef
 from piplvault.crypto import envelope
 from piplvault.errors import IntegrityError, ValidationError
+from piplvault.io.private_files import write_private
 from piplvault.store.schema import (
     consents,
     customer_lifecycle,
@@ -170,10 +171,7 @@ def seal_package(
         sender=vault.keyring.signing_key,
         header=header,
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(document)
-    tmp.replace(out)
+    write_private(out, document)
     return hashlib.sha256(document).hexdigest()
 
 
@@ -216,7 +214,7 @@ def receive(
         )
     receipt = _receipt(vault, payload, digest, len(mapping))
     target = receipt_out or path.with_name(f"receipt-{case_id}.json")
-    target.write_bytes(receipt)
+    write_private(target, receipt)
     return {
         "case_id": case_id,
         "customers": len(mapping),

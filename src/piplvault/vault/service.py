@@ -35,6 +35,7 @@ from piplvault.errors import (
     VaultExistsError,
     VaultNotFoundError,
 )
+from piplvault.io.private_files import clean_vault_home
 from piplvault.settings import Settings, write_config
 from piplvault.store import migrate
 from piplvault.store.engine import make_engine
@@ -134,6 +135,7 @@ class Vault:
             raise VaultNotFoundError(
                 f"No vault at {settings.home}; create one with 'piplvault init {settings.home}'"
             )
+        clean_vault_home(settings.home)  # temp files a killed process left behind
         engine = make_engine(settings.database_url)
         if not _has_vault(engine):
             raise VaultNotFoundError(
