@@ -46,6 +46,7 @@ def init_command(
         "database": vault.engine.dialect.name,
         "vault_id": vault.meta_value("vault_id"),
         "owner": vault.actor,
+        "warning": INIT_RECOVERY_NOTICE,
     }
     vault.close()
     if json_out:
@@ -55,6 +56,16 @@ def init_command(
             f"已创建保险库 Vault created at {info['home']} "
             f"({info['database']}); owner: {info['owner']}"
         )
+        err_console.print(INIT_RECOVERY_NOTICE, markup=False, highlight=False)
+
+
+#: Said at every ``init`` (issue 10, attack 10): there is no recovery without the passphrase.
+INIT_RECOVERY_NOTICE = (
+    "重要 Important: the passphrase is the only key to this vault. If it is lost, every "
+    "customer record in it is lost for good — there is no reset. Keep it in a password "
+    "manager or sealed envelope held by a second officer, and keep encrypted backups "
+    "(piplvault backup create); see docs/security.md."
+)
 
 
 @app.command("import")

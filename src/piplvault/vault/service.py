@@ -8,6 +8,7 @@ no operation.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -24,7 +25,11 @@ from piplvault.audit.chain import AuditEntry
 from piplvault.audit.verify import AuditReport, verify_log
 from piplvault.core.customers import CustomerView
 from piplvault.core.ports import Clock, to_timestamp
-from piplvault.crypto.kdf import KdfParams, derive_master_key
+from piplvault.crypto.kdf import (
+    KdfParams,
+    check_passphrase_strength,
+    derive_master_key,
+)
 from piplvault.crypto.keyring import Keyring, WrappedKey, new_vault_keys
 from piplvault.crypto.signing import public_pem
 from piplvault.errors import (
@@ -75,14 +80,34 @@ class Vault:
         """Create a new vault at ``settings.home`` (and its database)."""
         clock = clock or SystemClock()
         passphrase = _passphrase(settings)
+        # weak secrets are refused before anything touches the disk (issue 10, attack 10)
+        check_passphrase_strength(passphrase)
+        params = KdfParams.new(memory_kib=settings.kdf_memory_kib)
         home = settings.home
+        created_home = not home.exists()
         home.mkdir(mode=0o700, parents=True, exist_ok=True)
         engine = make_engine(settings.database_url)
         if _has_vault(engine):
             raise VaultExistsError(
                 f"A vault already exists at {_where(settings)}; nothing was changed"
             )
-        params = KdfParams.new(memory_kib=settings.kdf_memory_kib)
+        try:
+            return cls._initialise(settings, engine, params, passphrase, clock)
+        except BaseException:
+            engine.dispose()
+            _remove_partial_vault(settings, created_home)
+            raise
+
+    @classmethod
+    def _initialise(
+        cls,
+        settings: Settings,
+        engine: Engine,
+        params: KdfParams,
+        passphrase: str,
+        clock: Clock,
+    ) -> Vault:
+        home = settings.home
         master = derive_master_key(passphrase, params)
         wrapped = new_vault_keys(master)
         keyring = Keyring(master, wrapped)
@@ -377,6 +402,17 @@ class Vault:
     def meta_value(self, key: str) -> str | None:
         with self.read() as conn:
             return read_meta(conn, key)
+
+
+def _remove_partial_vault(settings: Settings, created_home: bool) -> None:
+    """A failed ``init`` leaves nothing behind: no empty vault.db, no new directory."""
+    if settings.db is not None:
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (settings.home / f"vault.db{suffix}").unlink(missing_ok=True)
+    if created_home:
+        with contextlib.suppress(OSError):
+            settings.home.rmdir()
 
 
 def _passphrase(settings: Settings) -> str:
