@@ -13,7 +13,10 @@ import hmac
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -140,6 +143,14 @@ class Keyring:
         signing_raw = self._keys[("signing", self.current_version("signing"))]
         self.signing_key = Ed25519PrivateKey.from_private_bytes(signing_raw)
         self.exchange_key = derive_exchange_key(signing_raw)
+
+    def signing_public_keys(self) -> tuple[Ed25519PublicKey, ...]:
+        """The public half of every signing-key version this vault holds (pinning)."""
+        return tuple(
+            Ed25519PrivateKey.from_private_bytes(raw).public_key()
+            for (purpose, _v), raw in sorted(self._keys.items())
+            if purpose == "signing"
+        )
 
     def current_version(self, purpose: str) -> int:
         return max((v for (p, v) in self._keys if p == purpose), default=0)

@@ -76,6 +76,8 @@ _ROWS_PER_FRAME = 5000
 _EXCLUDED = frozenset({"backup_epochs"})
 _SEALED_TABLE = "customer_keys"
 DEFAULT_RETAIN_DAYS = 90
+#: Ten years: longer than any retention statute the schedule knows.
+MAX_RETAIN_DAYS = 3660
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,6 +105,7 @@ def create_backup(
     vault: Vault, directory: Path, *, retain_days: int = DEFAULT_RETAIN_DAYS
 ) -> BackupInfo:
     """Write one backup file into ``directory`` (atomically) and return its path."""
+    check_retain_days(retain_days)
     make_private_dir(directory)
     with vault.write() as conn:
         vault.authorize(conn, action="backup")
@@ -131,6 +134,15 @@ def create_backup(
             )
         )
     return BackupInfo(path=path, manifest=manifest)
+
+
+def check_retain_days(days: int) -> None:
+    """``--retain-days`` must be 1..MAX_RETAIN_DAYS (issue 10, attacks 11 and 16)."""
+    if not 1 <= days <= MAX_RETAIN_DAYS:
+        raise ValidationError(
+            f"--retain-days must be between 1 and {MAX_RETAIN_DAYS} (got {days}); "
+            "nothing was written"
+        )
 
 
 def _current_epoch(
@@ -385,6 +397,8 @@ class KeyStore:
     epoch_keys: dict[str, bytes | None]  # None: destroyed
     journal: list[dict[str, Any]]
     vault_id: str
+    #: the live vault's signing public keys (every version): a restore is pinned to them
+    signers: tuple[Ed25519PublicKey, ...] = ()
 
 
 def live_key_store(vault: Vault) -> KeyStore:
@@ -414,7 +428,39 @@ def live_key_store(vault: Vault) -> KeyStore:
             target="backup-epochs",
             details={"epochs": sorted(keys), "journal_entries": len(journal)},
         )
-    return KeyStore(epoch_keys=keys, journal=journal, vault_id=_vault_id(vault))
+    return KeyStore(
+        epoch_keys=keys,
+        journal=journal,
+        vault_id=_vault_id(vault),
+        signers=vault.keyring.signing_public_keys(),
+    )
+
+
+def _pinned_signer(
+    path: Path, given: Ed25519PublicKey | None, key_store: KeyStore | None
+) -> Ed25519PublicKey:
+    """The key a restore trusts (issue 10, attack 12): ``--public-key`` if given, else the
+    live vault's own signing key whose fingerprint the backup names — never the key the
+    backup file carries, which anyone re-signing a manifest can swap."""
+    if given is not None:
+        return given
+    if key_store is None or not key_store.signers:
+        raise ValidationError(
+            "Restoring without the live vault: name the signer with --public-key "
+            "(the PEM from 'piplvault keys public'); a backup's own embedded key is not "
+            "trusted"
+        )
+    manifest, _signature, _end = read_manifest(path)
+    embedded = serialization.load_pem_public_key(manifest["public_key_pem"].encode())
+    if isinstance(embedded, Ed25519PublicKey):
+        wanted = public_key_fingerprint(embedded)
+        for signer in key_store.signers:
+            if public_key_fingerprint(signer) == wanted:
+                return signer
+    raise IntegrityError(
+        f"{path}: backup is not signed by this vault's key (it was re-signed with a "
+        "foreign key); nothing was restored"
+    )
 
 
 def _vault_id(vault: Vault) -> str:
@@ -433,7 +479,9 @@ def restore_backup(
     """Restore ``path`` into the empty directory ``into``; returns what happened."""
     from piplvault.vault import restore as replay
 
-    manifest = verify_backup(path, public_key=public_key)
+    manifest = verify_backup(
+        path, public_key=_pinned_signer(path, public_key, key_store)
+    )
     target = into / "vault.db"
     if target.exists():
         raise VaultExistsError(
@@ -579,6 +627,8 @@ def _insert_rows(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) ->
 def prune_backups(vault: Vault, *, as_of: dt.datetime | None = None) -> dict[str, Any]:
     """Destroy the epoch keys whose window has ended, and delete those epochs' files."""
     moment = (as_of or vault.clock.now()).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # the epoch this month's backups are written under is never destroyed (attack 11)
+    current = vault.clock.now().strftime("%Y-%m")
     destroyed, removed = [], []
     with vault.write() as conn:
         vault.authorize(conn, action="backup")
@@ -586,6 +636,7 @@ def prune_backups(vault: Vault, *, as_of: dt.datetime | None = None) -> dict[str
             select(backup_epochs).where(
                 backup_epochs.c.destroyed_at.is_(None),
                 backup_epochs.c.expires_at <= moment,
+                backup_epochs.c.epoch_id != current,
             )
         ).all():
             conn.execute(
