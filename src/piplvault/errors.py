@@ -15,6 +15,7 @@ contains a personal value; errors name files, rows, columns, customer ids and fi
     │   └── RecordIntegrityError         a customer record / blind-index row fails its MAC
     ├── AuditUnavailableError            the audit entry could not be written (fail closed)
     ├── AuditChainError                  audit verify found a bad entry
+    ├── CertificateNotWrittenError       deleted, but the certificate file failed to write
     ├── NotFoundError                    customer / field / entry not found
     ├── ValidationError                  a value fails validation (names the field, never the value)
     ├── PermissionDeniedError            policy refused the request (carries ``reason``)
@@ -111,6 +112,18 @@ class AuditChainError(VaultError):
     def __init__(self, message: str, *, seq: int | None = None) -> None:
         super().__init__(message)
         self.seq = seq
+
+
+class CertificateNotWrittenError(VaultError):
+    """The deletion happened and is recorded, but its certificate file could not be
+    written (disk full, no permission); ``run_id`` names it for ``certificate export``."""
+
+    code = "certificate-not-written"
+    status = 507
+
+    def __init__(self, message: str, *, run_id: str) -> None:
+        super().__init__(message)
+        self.run_id = run_id
 
 
 class NotFoundError(VaultError):

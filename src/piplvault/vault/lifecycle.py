@@ -40,7 +40,12 @@ from piplvault.documents.certificate import (
     sign_certificate,
     write_certificate_files,
 )
-from piplvault.errors import LegalHoldError, NotFoundError, ValidationError
+from piplvault.errors import (
+    CertificateNotWrittenError,
+    LegalHoldError,
+    NotFoundError,
+    ValidationError,
+)
 from piplvault.store.engine import is_sqlite
 from piplvault.store.meta import read_meta
 from piplvault.store.records import field_names, unpack
@@ -756,9 +761,19 @@ def _already_restricted(conn: Connection, customer_id: int) -> bool:
 def _write_run(vault: Vault, run: _Run, out_dir: Path | None) -> DestructionResult:
     checkpoint_wal(vault)
     directory = out_dir or vault.settings.home / "certificates"
-    paths = write_certificate_files(
-        run.certificate, directory, f"destruction-{run.run_id}"
-    )
+    try:
+        paths = write_certificate_files(
+            run.certificate, directory, f"destruction-{run.run_id}"
+        )
+    except OSError as exc:  # the deletion is committed: say so (issue 10, attack 14)
+        raise CertificateNotWrittenError(
+            f"The deletion was carried out and recorded (run {run.run_id}: "
+            f"{run.destroyed} destroyed, {run.restricted} restricted), but its "
+            f"certificate could not be written to {directory} ({exc.strerror or exc}). "
+            f"Export it once there is room: piplvault certificate export {run.run_id} "
+            "--out DIR",
+            run_id=run.run_id,
+        ) from exc
     return DestructionResult(
         run_id=run.run_id,
         certificate=paths["json"],
