@@ -54,6 +54,20 @@ def read_input(path: Path, what: str) -> bytes:
     return path.read_bytes()
 
 
+def personal_value(value: str | None, what: str) -> str:
+    """A personal value the user gives on the command line — or, so that it never shows
+    in ``/proc/PID/cmdline`` or shell history (issue 10, attack 15), ``-`` to read it from
+    stdin, or nothing to be prompted (hidden) at a terminal."""
+    if value is not None and value != "-":
+        return value
+    if value is None and sys.stdin.isatty():
+        return str(typer.prompt(what, hide_input=True))
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise ValidationError(f"No {what} on standard input; nothing was changed")
+    return line
+
+
 def say_error(message: str) -> None:
     """Write one ``Error: …`` line to stderr, never wrapped (scripts grep it)."""
     sys.stderr.write(f"Error: {message}\n")

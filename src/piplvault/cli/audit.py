@@ -113,6 +113,6 @@ def verify_command(
             err_console.print(f"Warning: {warning}", markup=False, highlight=False)
         print(
             f"审计日志完整 Audit log intact: {report.entries} entries, "
-            f"{report.checkpoints} signed checkpoints, {report.anchors} anchors, "
+            f"{report.checkpoints} signed checkpoints, {report.anchors} anchor(s), "
             f"head {report.head_seq}:{report.head_hash}"
         )

@@ -7,7 +7,13 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from piplvault.cli.app import app, err_console, out_console, print_json
+from piplvault.cli.app import (
+    app,
+    err_console,
+    out_console,
+    personal_value,
+    print_json,
+)
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -121,6 +127,7 @@ def find_command(
             "Give exactly one of --id-number, --phone, --email, --uscc, --name"
         )
     ((by, value),) = given.items()
+    value = personal_value(value, by)  # '--phone -' reads the value from stdin
     vault = open_vault(home, db, user)
     views = vault.find_customers(by, value, purpose=purpose)
     vault.close()
@@ -131,16 +138,24 @@ def find_command(
 def update_command(
     customer_id: Annotated[int, typer.Argument(metavar="ID")],
     field: Annotated[str, typer.Argument(metavar="FIELD")],
-    value: Annotated[str, typer.Argument(metavar="VALUE")],
     purpose: Annotated[str, typer.Option(help="Declared purpose.")],
+    value: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[VALUE]",
+            help="The new value; '-' reads it from stdin, none prompts (keeps it out of "
+            "the process list).",
+        ),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Set a field to a new version. Example: piplvault customers update 1 mobile 13900001111 --purpose after-sales"""
+    """Set a field to a new version. Example: echo 13900001111 | piplvault customers update 1 mobile - --purpose after-sales"""
+    new_value = personal_value(value, f"new value for {field}")
     vault = open_vault(home, db, user)
-    result = vault.update_field(customer_id, field, value, purpose=purpose)
+    result = vault.update_field(customer_id, field, new_value, purpose=purpose)
     vault.close()
     if json_out:
         print_json(result)
