@@ -22,6 +22,11 @@ from piplvault.errors import AuditUnavailableError
 from piplvault.store.meta import read_meta, write_meta
 from piplvault.store.schema import audit_checkpoints, audit_head, audit_log
 
+_NO_HEAD = (
+    "The audit head row is missing (table audit_head was emptied), so nothing can be "
+    "audited and nothing was done; run 'piplvault audit verify' and restore from a backup"
+)
+
 #: ``meta`` key: the checkpoint signature format every row of this vault is in.
 CHECKPOINT_FORMAT_KEY = "audit_checkpoint_format"
 
@@ -50,7 +55,9 @@ def append(
             select(audit_head.c.seq, audit_head.c.hash)
             .where(audit_head.c.id == 1)
             .with_for_update()
-        ).one()
+        ).first()
+        if row is None:
+            raise AuditUnavailableError(_NO_HEAD)
         seq, prev = int(row.seq) + 1, str(row.hash)
         text = canonical_details(details or {})
         digest = entry_hash(
@@ -93,7 +100,9 @@ def checkpoint(
 ) -> int | None:
     """Sign the current head unless it is already signed; return the signed seq."""
     try:
-        head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
+        head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
+        if head is None:
+            raise AuditUnavailableError(_NO_HEAD)
         seq = int(head.seq)
         if seq == 0:
             return None

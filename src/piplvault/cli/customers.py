@@ -15,6 +15,8 @@ from piplvault.cli.app import (
     print_json,
 )
 from piplvault.cli.options import (
+    MAX_ID,
+    CustomerIdArgument,
     DbOption,
     HomeOption,
     JsonOption,
@@ -32,8 +34,10 @@ app.add_typer(customers_app, name="customers")
 
 @customers_app.command("list")
 def list_command(
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
-    offset: Annotated[int, typer.Option(help="Skip this many.")] = 0,
+    limit: Annotated[
+        int, typer.Option(min=1, max=100_000, help="At most this many.")
+    ] = 50,
+    offset: Annotated[int, typer.Option(min=0, max=MAX_ID, help="Skip this many.")] = 0,
     purpose: Annotated[
         str | None,
         typer.Option(help="Declared purpose (default data-management 数据管理)."),
@@ -52,7 +56,7 @@ def list_command(
 
 @customers_app.command("show")
 def show_command(
-    customer_id: Annotated[int, typer.Argument(metavar="ID")],
+    customer_id: CustomerIdArgument,
     reveal: Annotated[
         bool, typer.Option("--reveal", help="Show plaintext (audited).")
     ] = False,
@@ -136,7 +140,7 @@ def find_command(
 
 @customers_app.command("update")
 def update_command(
-    customer_id: Annotated[int, typer.Argument(metavar="ID")],
+    customer_id: CustomerIdArgument,
     field: Annotated[str, typer.Argument(metavar="FIELD")],
     purpose: Annotated[str, typer.Option(help="Declared purpose.")],
     value: Annotated[

@@ -9,6 +9,7 @@ import typer
 
 from piplvault.cli.app import app, emit, read_input
 from piplvault.cli.options import (
+    MAX_ID,
     DbOption,
     HomeOption,
     JsonOption,
@@ -97,7 +98,9 @@ def status_command(
 @deregister_app.command("creditor")
 def creditor_command(
     case_id: CaseArg,
-    customer: Annotated[int, typer.Option("--customer", help="Customer id.")],
+    customer: Annotated[
+        int, typer.Option("--customer", min=1, max=MAX_ID, help="Customer id.")
+    ],
     settled: Annotated[
         bool, typer.Option("--settled", help="The claim is settled.")
     ] = False,

@@ -172,14 +172,14 @@ def _parse(document: bytes) -> tuple[dict[str, Any], bytes, bytes]:
     try:
         data = json.loads(document)
         header = data["header"]
-        if header.get("format") != FORMAT:
-            raise ValueError("format")
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise ValueError("format")  # a list, a string… is not a header (attack 16)
         return (
             header,
             base64.b64decode(data["ciphertext"]),
             base64.b64decode(data["signature"]),
         )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IntegrityError(
             "Not a piplvault package (unreadable or truncated)"
         ) from exc

@@ -54,6 +54,8 @@ def list_customers(
     vault: Vault, *, limit: int = 50, offset: int = 0, purpose: str | None = None
 ) -> CustomerList:
     """Customers in id order, masked; those the actor may not read are withheld."""
+    if not (1 <= limit <= 100_000 and 0 <= offset < 2**63):
+        raise ValidationError("--limit must be 1..100000 and --offset 0 or more")
     with vault.write() as conn:
         ids = list(
             conn.execute(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -188,6 +189,8 @@ def receive(
         sender=envelope.load_signing_pem(sender_key_pem),
     )
     payload = json.loads(opened.payload)
+    if not isinstance(payload, dict) or not isinstance(payload.get("manifest"), dict):
+        raise IntegrityError("Package payload is malformed; nothing was imported")
     missing = [s for s in SECTIONS if s not in payload]
     if missing:
         raise IntegrityError(
@@ -195,9 +198,9 @@ def receive(
             "(R-22-2: the recipient must receive every obligation)"
         )
     _check_sections(payload)
-    case_id = str(payload["manifest"]["case_id"])
+    case_id = _safe_case_id(payload["manifest"].get("case_id"))
     with vault.write() as conn:
-        vault.authorize(conn, action="import")
+        _authorize_receipt(vault, conn, payload)
         mapping = _import_customers(vault, conn, payload, case_id)
         _import_obligations(vault, conn, payload, mapping, case_id)
         digest = hashlib.sha256(document).hexdigest()
@@ -365,6 +368,32 @@ def _check_sections(payload: dict[str, Any]) -> None:
             raise IntegrityError(
                 f"Package section '{section}' does not match its manifest"
             )
+
+
+#: Case ids as piplvault issues them (T-0001, D-0001…): never a path (issue 10, attack 16).
+_CASE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+
+
+def _safe_case_id(value: Any) -> str:
+    if not isinstance(value, str) or not _CASE_ID.match(value):
+        raise IntegrityError(
+            "Package case id is not a case id (letters, digits, '-' only); refused"
+        )
+    return value
+
+
+def _authorize_receipt(vault: Vault, conn: Connection, payload: dict[str, Any]) -> None:
+    """Receiving writes every package field under every package purpose: each passes the
+    same purpose/grade/category check as an import (issue 10, attack 5)."""
+    incoming = [FieldDef(**f) for f in payload["manifest"]["fields"]]
+    for p in payload["purposes"]:
+        purpose = policy.PurposeDef(
+            key=str(p["key"]),
+            name_zh=str(p["name_zh"]),
+            basis=str(p["basis"]),
+            necessity=str(p.get("necessity", "")),
+        )
+        policy.authorize(vault, conn, action="import", purpose=purpose, fields=incoming)
 
 
 def _import_customers(

@@ -1,5 +1,7 @@
-"""Record and blind-index MACs for vaults made before they existed (issue 10, attack 4).
+"""Checks run when a vault is opened (issue 10): record MACs for vaults made before they
+existed (attack 4), and ``policy.toml`` changes hashed into the audit log (attack 16).
 
+Record and blind-index MACs:
 Migration 0006 adds the ``mac`` columns but cannot compute MACs (it has no key). The first
 open after the upgrade fills them, audits ``record-macs-sealed`` and sets the
 ``record_macs`` meta row. From then on a missing MAC is tampering, never "legacy": if the
@@ -9,19 +11,59 @@ entry) still proves the vault was sealed, and nothing is re-sealed.
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, or_, select, update
 
+from piplvault.core.policy import BUILTIN_ROLES
 from piplvault.store.meta import read_meta, write_meta
 from piplvault.store.schema import audit_log, blind_index, customers
+from piplvault.vault.policy import POLICY_FILE
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
 
+POLICY_HASH = "policy_file_sha256"
+POLICY_ACTION = "policy-file-changed"
 MARK = "record_macs"
 VERSION = "v1"
 SEALED_ACTION = "record-macs-sealed"
+
+
+def check_on_open(vault: Vault) -> None:
+    """Everything ``Vault.open`` runs once the user is known."""
+    seal_legacy_records(vault)
+    note_policy_file(vault)
+
+
+def note_policy_file(vault: Vault) -> str | None:
+    """Audit a change of ``HOME/policy.toml`` (its SHA-256 and role names, before and
+    after): custom roles decide who reads what, so an edit never goes unrecorded."""
+    path = vault.settings.home / POLICY_FILE
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    except OSError:
+        digest = "unreadable"
+    with vault.read() as conn:
+        known = read_meta(conn, POLICY_HASH)
+    if known == digest or (known is None and not digest):
+        return None
+    with vault.write() as conn:
+        write_meta(conn, POLICY_HASH, digest)
+        vault.record(
+            conn,
+            action=POLICY_ACTION,
+            target=f"file:{POLICY_FILE}",
+            details={
+                "sha256_before": known or "",
+                "sha256_after": digest,
+                "custom_roles": sorted(
+                    name for name in vault.roles if name not in BUILTIN_ROLES
+                ),
+            },
+        )
+    return digest
 
 
 def seal_legacy_records(vault: Vault) -> dict[str, int]:

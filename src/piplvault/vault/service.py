@@ -121,6 +121,7 @@ class Vault:
                     {"key": "created_at", "value": now},
                     {"key": "kdf", "value": json.dumps(params.to_dict())},
                     {"key": "state", "value": "active"},
+                    {"key": integrity.MARK, "value": integrity.VERSION},
                 ],
             )
             conn.execute(
@@ -181,7 +182,7 @@ class Vault:
         ]
         vault = cls(settings, engine, Keyring(master, wrapped), clock=clock)
         vault.actor = vault.login()
-        integrity.seal_legacy_records(vault)  # once, after migration 0006
+        integrity.check_on_open(vault)  # record MACs once; policy.toml edits audited
         return vault
 
     def login(self) -> str:
@@ -382,8 +383,13 @@ class Vault:
         besides the signed head file beside the vault."""
         wanted = [anchor.parse_expected(e) for e in expect]
         public = self.keyring.signing_key.public_key()
-        with self.write(commit=False) as conn:
-            self.authorize(conn, action="audit-read")
+        with self.read() as conn:  # read-only: works on a read-only copy too
+            try:
+                self.authorize(conn, action="audit-read")
+            except VaultError as refused:
+                with contextlib.suppress(VaultError):  # a read-only copy cannot log it
+                    self._audit_refusal(refused)
+                raise
             vault_id = read_meta(conn, "vault_id") or ""
             head_file = anchor.read_head_file(self.settings.home, public, vault_id)
             report = verify_log(
