@@ -141,3 +141,36 @@ def test_attack_id_reuse_on_postgresql(fresh_postgres_db: str, tmp_path: Path) -
     finally:
         vault.close()
     assert ids == [1, 2, 4]
+
+
+def test_attack_notice_of_a_deleted_customer_does_not_cover_a_new_one(
+    home: Path,
+) -> None:
+    """A delivered notice recorded for customer 7 as created at another time (a person who
+    had the id before) does not count as delivered for today's customer 7."""
+    from piplvault.vault import cases
+
+    vault = open_home(home)
+    try:
+        with vault.write() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO cases (id, kind, state, created_at, updated_at) "
+                "VALUES ('T-0009', 'transfer', 'notices-sent', 'x', 'x')"
+            )
+            cases.set_members(conn, "T-0009", [(7, True, ""), (8, True, "")])
+            conn.exec_driver_sql(
+                "UPDATE case_customers SET notice='delivered' WHERE case_id='T-0009'"
+            )
+            assert cases.undelivered(conn, "T-0009") == []
+            conn.exec_driver_sql(
+                "UPDATE case_customers SET customer_created='1999-01-01T00:00:00Z' "
+                "WHERE customer_id=7"
+            )
+            assert cases.undelivered(conn, "T-0009") == [7]
+            cases.set_members(conn, "T-0009", [(7, True, ""), (8, True, "")])
+            row = conn.exec_driver_sql(
+                "SELECT notice FROM case_customers WHERE customer_id=7"
+            ).one()
+            assert row.notice == "none"  # re-scoping drops the other person's notice
+    finally:
+        vault.close()
