@@ -34,6 +34,8 @@ class PreparedRow:
     rejected: bool
     index: list[tuple[str, bytes]] = field(default_factory=list)
     match: list[tuple[str, bytes]] = field(default_factory=list)
+    #: the MAC of each ``index`` row, in the same order (computed in the worker)
+    index_macs: list[bytes] = field(default_factory=list)
     data: bytes = b""
     mac: bytes = b""
     wrapped: bytes = b""
@@ -108,6 +110,7 @@ class RowPreparer:
             self.keys, row.customer_id, self.defs, valid, row.cell_entities
         )
         row.index = [(str(e["kind"]), e["tag"]) for e in entries]  # type: ignore[misc]
+        row.index_macs = [e["mac"] for e in entries]  # type: ignore[misc]
         row.match = strongest_match(row.kind, row.index)
         dek = new_key()
         cipher = FieldCipher(row.customer_id, dek, 1)

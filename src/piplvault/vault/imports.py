@@ -344,7 +344,6 @@ class _ImportRun:
         if not rows:
             return
         kek_version = self.keyring.kek_version
-        keys = self.keyring.sealing
         now = self.now
         insert_many(
             self.conn,
@@ -373,9 +372,9 @@ class _ImportRun:
             blind_index,
             # sorted: B-tree inserts in key order touch fewer pages (~13% faster)
             sorted(
-                (k, t, r.customer_id, keys.index_mac(k, t, r.customer_id))
+                (k, t, r.customer_id, mac)
                 for r in rows
-                for k, t in r.index
+                for (k, t), mac in zip(r.index, r.index_macs, strict=True)
             ),
         )
         insert_many(
