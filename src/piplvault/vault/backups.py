@@ -626,9 +626,10 @@ def _insert_rows(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) ->
 
 def prune_backups(vault: Vault, *, as_of: dt.datetime | None = None) -> dict[str, Any]:
     """Destroy the epoch keys whose window has ended, and delete those epochs' files."""
-    moment = (as_of or vault.clock.now()).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    # the epoch this month's backups are written under is never destroyed (attack 11)
-    current = vault.clock.now().strftime("%Y-%m")
+    when = as_of or vault.clock.now()
+    moment = when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # the epoch that month's backups are written under is never destroyed (attack 11)
+    current = when.strftime("%Y-%m")
     destroyed, removed = [], []
     with vault.write() as conn:
         vault.authorize(conn, action="backup")
