@@ -157,7 +157,7 @@ def test_untouched_copy_verifies_with_its_anchors(
     copy = _copy(home, tmp_path / "clean")
     result = cli("audit", "verify", "--home", str(copy), "--expect-head", str(cert))
     assert result.exit_code == 0, result.output
-    assert "anchors" in result.stdout and not result.stderr
+    assert "anchor(s)" in result.stdout and not result.stderr
 
 
 def test_attack_truncated_log_detected_by_head_file(
