@@ -12,8 +12,10 @@ contains a personal value; errors name files, rows, columns, customer ids and fi
     ├── VaultExistsError                 init over an existing vault
     ├── WrongPassphraseError             passphrase does not unlock the vault
     ├── IntegrityError                   ciphertext / signature / package failed its check
+    │   └── RecordIntegrityError         a customer record / blind-index row fails its MAC
     ├── AuditUnavailableError            the audit entry could not be written (fail closed)
     ├── AuditChainError                  audit verify found a bad entry
+    ├── CertificateNotWrittenError       deleted, but the certificate file failed to write
     ├── NotFoundError                    customer / field / entry not found
     ├── ValidationError                  a value fails validation (names the field, never the value)
     ├── PermissionDeniedError            policy refused the request (carries ``reason``)
@@ -77,6 +79,26 @@ class IntegrityError(VaultError):
     status = 500
 
 
+class RecordIntegrityError(IntegrityError):
+    """A stored customer record or blind-index row fails its MAC (edited in the database).
+
+    Carries ``audit`` info, so ``Vault.write`` records the refusal after its rollback."""
+
+    code = "record-integrity-error"
+    reason = "record-mac-mismatch"
+
+    def __init__(self, message: str, *, customer_id: int, what: str) -> None:
+        super().__init__(message)
+        self.customer_id = customer_id
+        self.audit = {
+            "action": "record-integrity-failed",
+            "target": f"customer:{customer_id}",
+            "purpose": "",
+            "fields": [],
+            "what": what,
+        }
+
+
 class AuditUnavailableError(VaultError):
     code = "audit-unavailable"
     status = 503
@@ -91,6 +113,18 @@ class AuditChainError(VaultError):
     def __init__(self, message: str, *, seq: int | None = None) -> None:
         super().__init__(message)
         self.seq = seq
+
+
+class CertificateNotWrittenError(VaultError):
+    """The deletion happened and is recorded, but its certificate file could not be
+    written (disk full, no permission); ``run_id`` names it for ``certificate export``."""
+
+    code = "certificate-not-written"
+    status = 507
+
+    def __init__(self, message: str, *, run_id: str) -> None:
+        super().__init__(message)
+        self.run_id = run_id
 
 
 class NotFoundError(VaultError):

@@ -8,6 +8,7 @@ check    exit 1 naming every message id that lacks a zh_CN or en entry
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from piplvault import i18n
+from piplvault.io.private_files import write_private
 
 SOURCE = Path(__file__).parent
 POT = i18n.LOCALE_DIR / f"{i18n.DOMAIN}.pot"
@@ -55,9 +57,9 @@ def extract() -> Catalog:
     catalog = Catalog(project="piplvault", domain=i18n.DOMAIN, fuzzy=False)
     for message, where in message_ids().items():
         catalog.add(message, locations=[(where.rsplit(":", 1)[0], 0)])
-    POT.parent.mkdir(parents=True, exist_ok=True)
-    with POT.open("wb") as fh:
-        write_po(fh, catalog, omit_header=True, sort_output=True, width=0)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, omit_header=True, sort_output=True, width=0)
+    write_private(POT, buffer.getvalue())
     return catalog
 
 
@@ -75,16 +77,17 @@ def update() -> None:
             if lang == "en" and not string:
                 string = message.id
             catalog.add(message.id, string, locations=message.locations)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as fh:
-            write_po(fh, catalog, omit_header=True, sort_output=True, width=0)
+        buffer = io.BytesIO()
+        write_po(buffer, catalog, omit_header=True, sort_output=True, width=0)
+        write_private(path, buffer.getvalue())
 
 
 def compile_mo() -> None:
     for lang, locale in (("zh", "zh_CN"), ("en", "en")):
         path = i18n.po_path(lang)
-        with path.with_suffix(".mo").open("wb") as fh:
-            write_mo(fh, _read(path, locale))
+        buffer = io.BytesIO()
+        write_mo(buffer, _read(path, locale))
+        write_private(path.with_suffix(".mo"), buffer.getvalue())
 
 
 def missing() -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from piplvault.errors import ConfigError
+from piplvault.io.private_files import write_private
 
 CONFIG_FILE = "piplvault.toml"
 #: Days after a backup epoch (month) ends before its key is destroyed, unless told.
@@ -197,4 +198,4 @@ def write_config(home: Path, db: str | None) -> None:
         scheme, rest = db.split("://", 1)
         creds, host = rest.split("@", 1)
         safe = f"{scheme}://{creds.split(':', 1)[0]}@{host}"
-    (home / CONFIG_FILE).write_text(f'db = "{safe}"\n', encoding="utf-8")
+    write_private(home / CONFIG_FILE, f'db = "{safe}"\n')

@@ -12,6 +12,7 @@ from piplvault.errors import (
     EpochKeyUnavailableError,
     IntegrityError,
     NotFoundError,
+    ValidationError,
     VaultExistsError,
     WrongPassphraseError,
 )
@@ -156,9 +157,17 @@ def test_tampered_truncated_or_wrong_key_backups_are_refused_B2(
     with pytest.raises(WrongPassphraseError):
         backups.restore_backup(file, into, wrong, key_store=store)
     assert not into.exists()
-    with pytest.raises(EpochKeyUnavailableError):
+    with pytest.raises(ValidationError, match="--public-key"):  # issue 10, attack 12
         backups.restore_backup(
             file, into, load_settings({"home": into}), key_store=None
+        )
+    with pytest.raises(EpochKeyUnavailableError):
+        backups.restore_backup(
+            file,
+            into,
+            load_settings({"home": into}),
+            key_store=None,
+            public_key=store.signers[0],
         )
     assert not into.exists()
     with pytest.raises(VaultExistsError):

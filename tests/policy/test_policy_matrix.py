@@ -45,7 +45,7 @@ def oracle(role: str, action: str, grade: int, consent: str, training: str) -> b
     _, max_grade, needs_training, _ = SPEC[role]
     if action not in spec_actions(role):
         return False
-    data = action in {"read-masked", "reveal", "update", "export"}
+    data = action in {"read-masked", "reveal", "update", "export", "import"}
     if data and grade > max_grade:
         return False
     sensitive = grade >= 3

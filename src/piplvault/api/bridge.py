@@ -23,6 +23,7 @@ from typing import Any
 from piplvault.cli import options
 from piplvault.cli.options import command_of
 from piplvault.errors import ValidationError
+from piplvault.io.private_files import write_private
 from piplvault.vault.session import Session
 
 #: Commands that only the owner runs on the box with the passphrase (never through here).
@@ -94,7 +95,7 @@ def run(session: Session, request: BridgeRequest) -> dict[str, Any]:
                 raise ValidationError(f"Uploaded file {name} is over 512 MiB")
             target = work / f"in{index}" / name
             target.parent.mkdir(mode=0o700)
-            target.write_bytes(data)
+            write_private(target, data)
             mapping[str(target)] = argv[index]
             mapping[str(target.parent)] = str(
                 Path(request.paths.get(index, argv[index])).parent

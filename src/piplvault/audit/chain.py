@@ -65,5 +65,16 @@ def entry_hash(
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
-def checkpoint_message(seq: int, head_hash: str) -> bytes:
-    return f"piplvault/audit-checkpoint/{seq}/{head_hash}".encode()
+#: Checkpoint signature formats: 1 signed (seq, hash) only; 2 signs every stored column.
+CHECKPOINT_FORMAT = 2
+
+
+def checkpoint_message(
+    seq: int, head_hash: str, *, key_version: int, at: str, format: int = 2
+) -> bytes:
+    """What a checkpoint's signature covers: with format 2, every column of its row."""
+    if format == 1:  # legacy rows, accepted only until the vault re-signs them
+        return f"piplvault/audit-checkpoint/{seq}/{head_hash}".encode()
+    return (
+        f"piplvault/audit-checkpoint/v2/{seq}/{head_hash}/{key_version}/{at}".encode()
+    )

@@ -10,14 +10,25 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from piplvault.audit.chain import (
+    CHECKPOINT_FORMAT,
     GENESIS_HASH,
     AuditEntry,
     canonical_details,
     checkpoint_message,
     entry_hash,
 )
+from piplvault.crypto.signing import verify as verify_signature
 from piplvault.errors import AuditUnavailableError
+from piplvault.store.meta import read_meta, write_meta
 from piplvault.store.schema import audit_checkpoints, audit_head, audit_log
+
+_NO_HEAD = (
+    "The audit head row is missing (table audit_head was emptied), so nothing can be "
+    "audited and nothing was done; run 'piplvault audit verify' and restore from a backup"
+)
+
+#: ``meta`` key: the checkpoint signature format every row of this vault is in.
+CHECKPOINT_FORMAT_KEY = "audit_checkpoint_format"
 
 #: Sign a checkpoint at least every this many entries (and at the end of every command).
 CHECKPOINT_EVERY = 1000
@@ -44,7 +55,9 @@ def append(
             select(audit_head.c.seq, audit_head.c.hash)
             .where(audit_head.c.id == 1)
             .with_for_update()
-        ).one()
+        ).first()
+        if row is None:
+            raise AuditUnavailableError(_NO_HEAD)
         seq, prev = int(row.seq) + 1, str(row.hash)
         text = canonical_details(details or {})
         digest = entry_hash(
@@ -87,16 +100,21 @@ def checkpoint(
 ) -> int | None:
     """Sign the current head unless it is already signed; return the signed seq."""
     try:
-        head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
+        head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
+        if head is None:
+            raise AuditUnavailableError(_NO_HEAD)
         seq = int(head.seq)
         if seq == 0:
             return None
+        _resign_legacy(conn, key)
         done = conn.execute(
             select(audit_checkpoints.c.seq).where(audit_checkpoints.c.seq == seq)
         ).first()
         if done is not None:
             return seq
-        signature = key.sign(checkpoint_message(seq, str(head.hash)))
+        signature = key.sign(
+            checkpoint_message(seq, str(head.hash), key_version=key_version, at=at)
+        )
         conn.execute(
             insert(audit_checkpoints).values(
                 seq=seq,
@@ -111,6 +129,30 @@ def checkpoint(
             f"The audit checkpoint could not be written ({exc.__class__.__name__})"
         ) from exc
     return seq
+
+
+def _resign_legacy(conn: Connection, key: Ed25519PrivateKey) -> None:
+    """Once per vault: re-sign format-1 checkpoints (seq and hash only) in format 2
+    (every column), after checking their format-1 signature; then note it in ``meta``."""
+    if read_meta(conn, CHECKPOINT_FORMAT_KEY) == str(CHECKPOINT_FORMAT):
+        return
+    public = key.public_key()
+    for cp in conn.execute(select(audit_checkpoints)).all():
+        seq, head_hash = int(cp.seq), str(cp.hash)
+        legacy = checkpoint_message(
+            seq, head_hash, key_version=cp.key_version, at=cp.at, format=1
+        )
+        if not verify_signature(public, bytes(cp.signature), legacy):
+            continue  # left as it is: audit verify reports it
+        signature = key.sign(
+            checkpoint_message(seq, head_hash, key_version=cp.key_version, at=cp.at)
+        )
+        conn.execute(
+            update(audit_checkpoints)
+            .where(audit_checkpoints.c.seq == seq)
+            .values(signature=signature)
+        )
+    write_meta(conn, CHECKPOINT_FORMAT_KEY, str(CHECKPOINT_FORMAT))
 
 
 def entries(

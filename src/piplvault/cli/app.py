@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from piplvault.errors import ValidationError, VaultError
+from piplvault.io.private_files import PRIVATE_UMASK
 
 app = typer.Typer(
     name="piplvault",
@@ -82,6 +83,20 @@ def read_input(path: Path, what: str) -> bytes:
     return path.read_bytes()
 
 
+def personal_value(value: str | None, what: str) -> str:
+    """A personal value the user gives on the command line — or, so that it never shows
+    in ``/proc/PID/cmdline`` or shell history (issue 10, attack 15), ``-`` to read it from
+    stdin, or nothing to be prompted (hidden) at a terminal."""
+    if value is not None and value != "-":
+        return value
+    if value is None and sys.stdin.isatty():
+        return str(typer.prompt(what, hide_input=True))
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise ValidationError(f"No {what} on standard input; nothing was changed")
+    return line
+
+
 def say_error(message: str, code: str = "vault-error") -> None:
     """Write the error to stderr, never wrapped: in zh a ``错误：…`` line first, then
     always the one ``Error: …`` line scripts grep."""
@@ -97,6 +112,9 @@ def main() -> None:
     from piplvault.cli import client
     from piplvault.cli.lang import take_lang
 
+    os.umask(
+        PRIVATE_UMASK
+    )  # every file 0600, every directory 0700 (issue 10, attack 7)
     argv = take_lang(sys.argv[1:])
     url = client.server_url(argv)
     if url is not None:

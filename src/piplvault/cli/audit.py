@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from piplvault.audit.chain import AuditEntry
-from piplvault.cli.app import app, emit, out_console, print_json
+from piplvault.cli.app import app, emit, err_console, out_console, print_json
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
@@ -27,7 +27,7 @@ from piplvault.cli.render import table as render_table
 from piplvault.i18n import _, is_zh
 from piplvault.timefmt import zone_label
 
-export = lazy_module("piplvault.documents.export")
+documents_export = lazy_module("piplvault.documents.export")
 
 audit_app = typer.Typer(
     help="Read and verify the tamper-evident audit log.", no_args_is_help=True
@@ -54,7 +54,7 @@ def log_command(
     if out is not None:
         export = [entry_dict(e) for e in entries]
         settings = vault.settings
-        written = export.write_with_original(
+        written = documents_export.write_with_original(
             {"title": "审计日志 Audit log", "entries": export},
             out,
             lang=settings.lang,
@@ -125,15 +125,25 @@ def entry_dict(e: AuditEntry) -> dict[str, Any]:
 
 @audit_app.command("verify")
 def verify_command(
+    expect_head: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--expect-head",
+            help="A head the log must contain: SEQ:HASH, or a certificate, report, "
+            "package, receipt, backup manifest or audit-head.json that carries one "
+            "(repeatable).",
+        ),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Verify the hash chain and signed checkpoints; exit 1 naming the first bad entry."""
+    """Verify the hash chain, signed checkpoints and head anchors; exit 1 naming the first
+    bad entry. Example: piplvault audit verify --expect-head 1234:9f86d0…"""
     vault = open_vault(home, db, user)
     try:
-        report = vault.verify_audit()
+        report = vault.verify_audit(expect=expect_head or [])
     finally:
         vault.close()
     if json_out:
@@ -142,12 +152,17 @@ def verify_command(
                 "ok": True,
                 "entries": report.entries,
                 "checkpoints": report.checkpoints,
+                "anchors": report.anchors,
                 "head_seq": report.head_seq,
                 "head_hash": report.head_hash,
+                "warnings": report.warnings,
             }
         )
     else:
+        for warning in report.warnings:
+            err_console.print(f"Warning: {warning}", markup=False, highlight=False)
         print(
             f"审计日志完整 Audit log intact: {report.entries} entries, "
-            f"{report.checkpoints} signed checkpoints, head {report.head_hash[:16]}…"
+            f"{report.checkpoints} signed checkpoints, {report.anchors} anchor(s), "
+            f"head {report.head_seq}:{report.head_hash}"
         )

@@ -129,12 +129,14 @@ def restore_command(
     settings = settings_from(home, db, user=user)
     key_store = None
     live = settings.db is not None or (settings.home / "vault.db").is_file()
-    if live and not without_epoch_key:
+    if live:  # the live vault pins the signer, and (normally) supplies the epoch keys
         vault = open_vault(home, db, user)
         try:
             key_store = backups.live_key_store(vault)
         finally:
             vault.close()
+        if without_epoch_key:
+            key_store = dataclasses.replace(key_store, epoch_keys={}, journal=[])
     key = certificate.load_public_key(public_key) if public_key else None
     target = dataclasses.replace(settings, home=into, db=None)
     result = backups.restore_backup(

@@ -118,9 +118,9 @@ def forget_token(url: str) -> None:
     except (OSError, ValueError):
         return
     if isinstance(data, dict) and data.pop(url, None) is not None:
-        path.write_text(
-            json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        from piplvault.io.private_files import write_private
+
+        write_private(path, json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def auth_header(url: str, user: str | None) -> dict[str, str]:

@@ -6,8 +6,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from piplvault.cli.app import app, err_console, out_console, print_json
+from piplvault.cli.app import (
+    app,
+    err_console,
+    out_console,
+    personal_value,
+    print_json,
+)
 from piplvault.cli.options import (
+    MAX_ID,
+    CustomerIdArgument,
     DbOption,
     HomeOption,
     JsonOption,
@@ -30,8 +38,10 @@ app.add_typer(customers_app, name="customers")
 
 @customers_app.command("list")
 def list_command(
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
-    offset: Annotated[int, typer.Option(help="Skip this many.")] = 0,
+    limit: Annotated[
+        int, typer.Option(min=1, max=100_000, help="At most this many.")
+    ] = 50,
+    offset: Annotated[int, typer.Option(min=0, max=MAX_ID, help="Skip this many.")] = 0,
     purpose: Annotated[
         str | None,
         typer.Option(help="Declared purpose (default data-management 数据管理)."),
@@ -50,7 +60,7 @@ def list_command(
 
 @customers_app.command("show")
 def show_command(
-    customer_id: Annotated[int, typer.Argument(metavar="ID")],
+    customer_id: CustomerIdArgument,
     reveal: Annotated[
         bool, typer.Option("--reveal", help="Show plaintext (audited).")
     ] = False,
@@ -124,6 +134,7 @@ def find_command(
             "Give exactly one of --id-number, --phone, --email, --uscc, --name"
         )
     ((by, value),) = given.items()
+    value = personal_value(value, by)  # '--phone -' reads the value from stdin
     vault = open_vault(home, db, user)
     views = vault.find_customers(by, value, purpose=purpose)
     vault.close()
@@ -132,18 +143,26 @@ def find_command(
 
 @customers_app.command("update")
 def update_command(
-    customer_id: Annotated[int, typer.Argument(metavar="ID")],
+    customer_id: CustomerIdArgument,
     field: Annotated[str, typer.Argument(metavar="FIELD")],
-    value: Annotated[str, typer.Argument(metavar="VALUE")],
     purpose: Annotated[str, typer.Option(help="Declared purpose.")],
+    value: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[VALUE]",
+            help="The new value; '-' reads it from stdin, none prompts (keeps it out of "
+            "the process list).",
+        ),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Set a field to a new version. Example: piplvault customers update 1 mobile 13900001111 --purpose after-sales"""
+    """Set a field to a new version. Example: echo 13900001111 | piplvault customers update 1 mobile - --purpose after-sales"""
+    new_value = personal_value(value, f"new value for {field}")
     vault = open_vault(home, db, user)
-    result = vault.update_field(customer_id, field, value, purpose=purpose)
+    result = vault.update_field(customer_id, field, new_value, purpose=purpose)
     vault.close()
     if json_out:
         print_json(result)

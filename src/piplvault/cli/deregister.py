@@ -11,6 +11,7 @@ from piplvault.cli.app import app, emit, read_input
 from piplvault.cli.confirm import YesOption, confirm_destruction
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
+    MAX_ID,
     DbOption,
     HomeOption,
     JsonOption,
@@ -137,7 +138,9 @@ def status_command(
 @deregister_app.command("creditor")
 def creditor_command(
     case_id: CaseArg,
-    customer: Annotated[int, typer.Option("--customer", help="Customer id.")],
+    customer: Annotated[
+        int, typer.Option("--customer", min=1, max=MAX_ID, help="Customer id.")
+    ],
     settled: Annotated[
         bool, typer.Option("--settled", help="The claim is settled.")
     ] = False,

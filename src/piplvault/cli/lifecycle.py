@@ -15,6 +15,8 @@ from piplvault.cli.confirm import YesOption, confirm_destruction
 from piplvault.cli.customers import customers_app
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
+    MAX_ID,
+    CustomerIdArgument,
     DbOption,
     HomeOption,
     JsonOption,
@@ -86,7 +88,7 @@ def _print_run(result: DestructionResult, json_out: bool) -> None:
 
 @customers_app.command("delete")
 def delete_command(
-    customer_id: Annotated[int, typer.Argument(metavar="ID")],
+    customer_id: CustomerIdArgument,
     reason: Annotated[
         str, typer.Option("--reason", help="Why (recorded, no personal data).")
     ],
@@ -225,7 +227,7 @@ def apply_command(
 
 @retention_app.command("set")
 def set_command(
-    customer_id: Annotated[int, typer.Argument(metavar="ID")],
+    customer_id: CustomerIdArgument,
     relationship_ended: Annotated[
         str | None,
         typer.Option("--relationship-ended", help="Service/relationship end."),
@@ -256,7 +258,7 @@ def set_command(
 
 @hold_app.command("add")
 def hold_add_command(
-    customer_id: Annotated[int, typer.Argument(metavar="CUSTOMER_ID")],
+    customer_id: CustomerIdArgument,
     reason: Annotated[
         str, typer.Option("--reason", help="Case or investigation reference.")
     ],
@@ -288,7 +290,7 @@ def hold_add_command(
 
 @hold_app.command("lift")
 def hold_lift_command(
-    hold_id: Annotated[int, typer.Argument(metavar="HOLD_ID")],
+    hold_id: Annotated[int, typer.Argument(metavar="HOLD_ID", min=1, max=MAX_ID)],
     reason: Annotated[str, typer.Option("--reason", help="Why the hold ends.")],
     home: HomeOption = None,
     db: DbOption = None,

@@ -66,6 +66,10 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+#: Ids fit a signed 64-bit integer: larger numbers are a usage error, not a driver crash.
+MAX_ID = 2**63 - 1
+#: A customer id argument (1..2^63-1; issue 10, attack 16).
+CustomerIdArgument = Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID)]
 UserOption = Annotated[
     str | None,
     typer.Option(

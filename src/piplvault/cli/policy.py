@@ -18,6 +18,7 @@ from piplvault.cli.app import (
 )
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
+    CustomerIdArgument,
     DbOption,
     HomeOption,
     JsonOption,
@@ -251,7 +252,7 @@ def purposes_add(
 
 @consents_app.command("grant")
 def consents_grant(
-    customer_id: Annotated[int, typer.Argument(metavar="CUSTOMER_ID")],
+    customer_id: CustomerIdArgument,
     purpose: Annotated[str, typer.Option(help="Purpose key or Chinese name.")],
     separate: Annotated[
         list[str] | None,
@@ -299,7 +300,7 @@ def consents_grant(
 
 @consents_app.command("withdraw")
 def consents_withdraw(
-    customer_id: Annotated[int, typer.Argument(metavar="CUSTOMER_ID")],
+    customer_id: CustomerIdArgument,
     purpose: Annotated[str, typer.Option(help="Purpose key or Chinese name.")],
     channel: Annotated[str, typer.Option(help="How it was withdrawn.")] = "cli",
     home: HomeOption = None,
@@ -320,7 +321,7 @@ def consents_withdraw(
 
 @consents_app.command("show")
 def consents_show(
-    customer_id: Annotated[int, typer.Argument(metavar="CUSTOMER_ID")],
+    customer_id: CustomerIdArgument,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -466,7 +467,7 @@ def training_list(
 @policy_app.command("check")
 def policy_check(
     name: Annotated[str, typer.Argument(metavar="USER")],
-    customer_id: Annotated[int, typer.Argument(metavar="CUSTOMER")],
+    customer_id: CustomerIdArgument,
     field: Annotated[str, typer.Argument(metavar="FIELD")],
     purpose: Annotated[str, typer.Option(help="Declared purpose.")],
     action: Annotated[

@@ -17,6 +17,7 @@ from piplvault.cli.app import (
 from piplvault.cli.keys import keys_app
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
+    MAX_ID,
     DbOption,
     HomeOption,
     JsonOption,
@@ -296,7 +297,9 @@ def delivery_command(
 @transfer_app.command("object")
 def object_command(
     case: CaseArg,
-    customer: Annotated[int, typer.Option(help="The customer who objects.")],
+    customer: Annotated[
+        int, typer.Option(min=1, max=MAX_ID, help="The customer who objects.")
+    ],
     channel: Annotated[str, typer.Option(help="How the objection arrived.")] = "cli",
     home: HomeOption = None,
     user: UserOption = None,

@@ -87,6 +87,7 @@ def init_command(
         "vault_id": vault.meta_value("vault_id"),
         "owner": vault.actor,
         "owner_password_set": bool(owner_password),
+        "warning": INIT_RECOVERY_NOTICE,
     }
     if any(v is not None for v in changes.values()):
         info["company"] = company.set_profile(vault, **changes)
@@ -113,6 +114,8 @@ def init_command(
             markup=False,
         )
 
+    err_console.print(INIT_RECOVERY_NOTICE, markup=False, highlight=False)
+
 
 def _owner_password() -> str | None:
     """The owner's own login password: PIPLVAULT_OWNER_PASSWORD or a prompt (checked
@@ -127,6 +130,15 @@ def _owner_password() -> str | None:
     if password is not None:
         policy.hash_password(password)  # validates length before the vault exists
     return password
+
+
+#: Said at every ``init`` (issue 10, attack 10): there is no recovery without the passphrase.
+INIT_RECOVERY_NOTICE = (
+    "重要 Important: the passphrase is the only key to this vault. If it is lost, every "
+    "customer record in it is lost for good — there is no reset. Keep it in a password "
+    "manager or sealed envelope held by a second officer, and keep encrypted backups "
+    "(piplvault backup create); see docs/security.md."
+)
 
 
 @app.command("import")

@@ -42,8 +42,10 @@ ACTIONS: tuple[str, ...] = (
 
 #: Actions that expose plaintext personal information.
 PLAINTEXT_ACTIONS = frozenset({"reveal", "export"})
-#: Actions that touch one customer's personal data and so need a legal basis for the purpose.
-DATA_ACTIONS = frozenset({"read-masked", "reveal", "update", "export"})
+#: Actions that touch customers' personal data: each passes the purpose, grade and category
+#: checks, and needs a legal basis when it names one customer. ``import`` is one of them: it
+#: writes fields and adds a purpose (issue 10, attack 5).
+DATA_ACTIONS = frozenset({"read-masked", "reveal", "update", "export", "import"})
 
 ALL_CATEGORIES = frozenset(
     {

@@ -177,13 +177,13 @@ def _parse(document: bytes) -> tuple[dict[str, Any], bytes, bytes]:
         data = json.loads(document)
         header = data["header"]
         if not isinstance(header, dict) or header.get("format") != FORMAT:
-            raise ValueError("format")
+            raise ValueError("format")  # a list, a string… is not a header (attack 16)
         parsed = (
             header,
             base64.b64decode(data["ciphertext"], validate=True),
             base64.b64decode(data["signature"], validate=True),
         )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IntegrityError(
             "Not a piplvault package (unreadable or truncated)"
         ) from exc

@@ -13,7 +13,10 @@ import hmac
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -55,7 +58,14 @@ class SealingKeys:
     """What an import worker process needs: the current KEK to wrap new DEKs and the
     blind-index key. Picklable (sent to worker processes through a pipe, never stored)."""
 
-    __slots__ = ("_blind", "_blind_mac", "_kek", "_sealer", "kek_version")
+    __slots__ = (
+        "_blind",
+        "_blind_mac",
+        "_kek",
+        "_record_mac",
+        "_sealer",
+        "kek_version",
+    )
 
     def __init__(self, kek: bytes, kek_version: int, blind: bytes) -> None:
         self._kek = kek
@@ -63,6 +73,7 @@ class SealingKeys:
         self._blind = blind
         self._sealer = Sealer(kek)
         self._blind_mac = hmac.new(blind, digestmod=hashlib.sha256)
+        self._record_mac = hmac.new(_derive(blind, RECORD_MAC_INFO), digestmod="sha256")
 
     def __reduce__(self) -> tuple[type[SealingKeys], tuple[bytes, int, bytes]]:
         return (SealingKeys, (self._kek, self.kek_version, self._blind))
@@ -75,6 +86,30 @@ class SealingKeys:
         mac = self._blind_mac.copy()
         mac.update(kind.encode() + b"\x00" + normalised.encode("utf-8"))
         return mac.digest()[:16]
+
+    def record_mac(self, customer_id: int, data: bytes) -> bytes:
+        """MAC over a customer's packed record (its field → version → ciphertext map),
+        bound to the customer id: a field dropped, a superseded version copied back or
+        another customer's record swapped in no longer matches (issue 10, attack 4)."""
+        mac = self._record_mac.copy()
+        mac.update(b"record\x00" + str(customer_id).encode() + b"\x00" + data)
+        return mac.digest()[:16]
+
+    def index_mac(self, kind: str, tag: bytes, customer_id: int) -> bytes:
+        """MAC over one blind-index row: a tag pointed at another customer fails."""
+        mac = self._record_mac.copy()
+        mac.update(
+            b"index\x00" + kind.encode() + b"\x00" + tag + str(customer_id).encode()
+        )
+        return mac.digest()[:16]
+
+
+#: HKDF info for the record/index MAC key, derived from the blind-index key.
+RECORD_MAC_INFO = b"piplvault/record-mac/v1"
+
+
+def _derive(key: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key)
 
 
 class Keyring:
@@ -109,6 +144,14 @@ class Keyring:
         self.signing_key = Ed25519PrivateKey.from_private_bytes(signing_raw)
         self.exchange_key = derive_exchange_key(signing_raw)
         self.sealed = False
+
+    def signing_public_keys(self) -> tuple[Ed25519PublicKey, ...]:
+        """The public half of every signing-key version this vault holds (pinning)."""
+        return tuple(
+            Ed25519PrivateKey.from_private_bytes(raw).public_key()
+            for (purpose, _v), raw in sorted(self._keys.items())
+            if purpose == "signing"
+        )
 
     def current_version(self, purpose: str) -> int:
         return max((v for (p, v) in self._keys if p == purpose), default=0)

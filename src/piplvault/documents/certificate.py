@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from piplvault.crypto.signing import verify
 from piplvault.documents import labels
 from piplvault.errors import IntegrityError, ValidationError
+from piplvault.io.private_files import make_private_dir, write_private
 from piplvault.timefmt import DEFAULT_TIMEZONE, zh_datetime
 
 CERTIFICATE_TYPE = "piplvault/destruction-certificate"
@@ -133,7 +134,7 @@ def render_html(
 
 def write_certificate_files(data: bytes, directory: Path, name: str) -> dict[str, Path]:
     """Write the signed JSON and its zh-CN/en HTML renderings; return their paths."""
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dir(directory)
     document = json.loads(data.decode("utf-8"))
     paths = {
         "json": directory / f"{name}.json",
@@ -147,6 +148,4 @@ def write_certificate_files(data: bytes, directory: Path, name: str) -> dict[str
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    partial.replace(path)
+    write_private(path, data)

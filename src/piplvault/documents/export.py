@@ -20,6 +20,7 @@ from piplvault.documents.certificate import CERTIFICATE_TYPE
 from piplvault.documents.certificate import render_html as render_certificate
 from piplvault.documents.pdf import html_to_pdf
 from piplvault.errors import ValidationError
+from piplvault.io.private_files import write_private
 from piplvault.timefmt import DEFAULT_TIMEZONE, parse_utc, zh_datetime
 
 FORMATS = (".json", ".html", ".pdf", ".xlsx")
@@ -130,7 +131,7 @@ def _certificate(
     )
     if fmt == ".pdf":
         return html_to_pdf(html, out, footer=source_note(source, digest, lang=lang))
-    out.write_text(html, encoding="utf-8")
+    write_private(out, html)
     return out
 
 
@@ -157,10 +158,7 @@ def write_document(
         if fmt == ".pdf":
             return html_to_pdf(html, out, footer=note)
         data = html.encode("utf-8")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    partial.write_bytes(data)
-    partial.replace(out)
+    write_private(out, data)
     return out
 
 

@@ -29,6 +29,7 @@ from jinja2 import (
 from markupsafe import Markup
 
 from piplvault.errors import ValidationError
+from piplvault.io.private_files import make_private_dir, write_private
 
 _PACKAGE_TEMPLATES = Path(__file__).parent / "templates" / "notices"
 KINDS = ("transfer", "transfer-consent", "change", "closing")
@@ -96,7 +97,7 @@ def render(
     suffix = "zh-CN" if lang.startswith("zh") else "en"
     letter_t = env.get_template(f"{kind}-letter.{suffix}.html")
     sms_t = env.get_template(f"{kind}-sms.{suffix}.txt")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(out_dir)
     letters, sms_rows, email_rows = [], [], []
     for r in recipients:
         ctx = {**common, **r.context, "customer_name": r.name}
@@ -160,10 +161,7 @@ def send_emails(csv_path: Path, *, host: str, port: int, sender: str) -> list[in
 
 
 def _write(path: Path, data: bytes) -> str:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return str(path)
+    return str(write_private(path, data))
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from piplvault.errors import RendererUnavailableError
+from piplvault.io.private_files import write_private
 
 #: Applied on top of every document's own CSS: A4 pages, CJK fonts, a footer naming the source.
 _PAGE_CSS = """
@@ -41,10 +42,7 @@ def html_to_pdf(html: str, out: Path, *, footer: str = "") -> Path:
     data = weasyprint.HTML(string=html, base_url=str(out.parent)).write_pdf(
         stylesheets=[css]
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    partial.write_bytes(data)
-    partial.replace(out)
+    write_private(out, data)
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def to_sqlalchemy_url(url: str) -> str:
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with our connection settings applied."""
-    sa_url = to_sqlalchemy_url(url)
+    sa_url = _read_only_if_needed(to_sqlalchemy_url(url))
     try:
         if sa_url.startswith("sqlite"):
             engine = create_engine(sa_url, poolclass=NullPool)
@@ -52,6 +53,19 @@ def make_engine(url: str) -> Engine:
     except SQLAlchemyError as exc:
         raise ConfigError(f"Cannot use database URL: {exc.__class__.__name__}") from exc
     return engine
+
+
+def _read_only_if_needed(sa_url: str) -> str:
+    """A SQLite file we may not write (a read-only copy, read-only media) is opened
+    read-only and immutable, so ``audit verify`` and reads work on it (issue 10, attack
+    16); every write then fails cleanly as a refused write."""
+    if not sa_url.startswith("sqlite:///") or "?" in sa_url:
+        return sa_url
+    path = Path(sa_url.removeprefix("sqlite:///"))
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    if not path.is_file() or writable:
+        return sa_url
+    return f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true"
 
 
 def is_sqlite(engine: Engine) -> bool:

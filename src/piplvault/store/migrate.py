@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from piplvault.errors import IntegrityError
+
 _HERE = Path(__file__).parent / "migrations"
 
 
@@ -20,12 +22,24 @@ def _config() -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision."""
+    """Bring the schema to the newest revision.
+
+    On SQLite foreign keys are off while migrations rebuild tables (a dropped parent table
+    would otherwise cascade-delete its children), then checked and turned back on.
+    """
     with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # outside any transaction, or SQLite ignores it
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         cfg = _config()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+            conn.rollback()
+            raise IntegrityError("migration left rows without their customer")
         conn.commit()
+        if sqlite:
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -66,6 +66,9 @@ customers = Table(
     Column("updated_at", String(32), nullable=False),
     Column("data", LargeBinary, nullable=False),
     Column("flags", Text, nullable=False, server_default=""),
+    #: MAC over (id, data) under a vault key (migration 0006; vault.records.check_record)
+    Column("mac", LargeBinary),
+    sqlite_autoincrement=True,  # ids are never reused (migration 0006; store.customer_ids)
 )
 
 customer_keys = Table(
@@ -115,6 +118,8 @@ blind_index = Table(
         ForeignKey("customers.id", ondelete="CASCADE"),
         primary_key=True,
     ),
+    #: MAC over (kind, tag, customer_id) (migration 0006; vault.records.check_index_rows)
+    Column("mac", LargeBinary),
     Index("ix_blind_index_customer", "customer_id"),
     sqlite_with_rowid=False,  # the primary key is the table: one B-tree fewer per insert
 )
@@ -301,6 +306,8 @@ shred_journal = Table(
     Column("scope", String(16), nullable=False),
     Column("fields", Text, nullable=False, server_default=""),
     Column("reason", Text, nullable=False),
+    #: the shredded customer's created_at: replay deletes only that customer (migration 0006)
+    Column("customer_created", String(32), nullable=False, server_default=""),
     Index("ix_shred_journal_customer", "customer_id"),
 )
 
@@ -378,4 +385,6 @@ case_customers = Table(
     # migration 0005 (deregistration): the retention split per customer, comma-separated
     Column("keep_categories", Text, nullable=False, server_default=""),
     Column("destroy_categories", Text, nullable=False, server_default=""),
+    # migration 0006: the customer's created_at, so a link never follows a reused id
+    Column("customer_created", String(32), nullable=False, server_default=""),
 )

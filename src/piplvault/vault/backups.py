@@ -50,6 +50,7 @@ from piplvault.errors import (
     ValidationError,
     VaultExistsError,
 )
+from piplvault.io.private_files import make_private_dir, open_private
 from piplvault.settings import DEFAULT_BACKUP_RETAIN_DAYS
 from piplvault.store import migrate
 from piplvault.store.engine import is_sqlite, make_engine, sqlite_url
@@ -76,6 +77,8 @@ _ROWS_PER_FRAME = 5000
 _EXCLUDED = frozenset({"backup_epochs"})
 _SEALED_TABLE = "customer_keys"
 DEFAULT_RETAIN_DAYS = DEFAULT_BACKUP_RETAIN_DAYS
+#: Ten years: longer than any retention statute the schedule knows.
+MAX_RETAIN_DAYS = 3660
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,7 +106,8 @@ def create_backup(
     vault: Vault, directory: Path, *, retain_days: int = DEFAULT_RETAIN_DAYS
 ) -> BackupInfo:
     """Write one backup file into ``directory`` (atomically) and return its path."""
-    directory.mkdir(parents=True, exist_ok=True)
+    check_retain_days(retain_days)
+    make_private_dir(directory)
     with vault.write() as conn:
         vault.authorize(conn, action="backup")
         backup_id = (
@@ -131,6 +135,15 @@ def create_backup(
             )
         )
     return BackupInfo(path=path, manifest=manifest)
+
+
+def check_retain_days(days: int) -> None:
+    """``--retain-days`` must be 1..MAX_RETAIN_DAYS (issue 10, attacks 11 and 16)."""
+    if not 1 <= days <= MAX_RETAIN_DAYS:
+        raise ValidationError(
+            f"--retain-days must be between 1 and {MAX_RETAIN_DAYS} (got {days}); "
+            "nothing was written"
+        )
 
 
 def _current_epoch(
@@ -190,11 +203,10 @@ def _write_file(
 ) -> dict[str, Any]:
     bkey = new_key()
     sealer, epoch = Sealer(bkey), Sealer(epoch_key)
-    partial = path.with_name(path.name + ".partial")
     digest = hashlib.sha256()
     counts: dict[str, int] = {}
     frames = 0
-    with partial.open("wb") as out:
+    with open_private(path) as out:
         out.write(MAGIC)
         records = list(_records(conn, counts, epoch, backup_id))
         for index, record in enumerate(records):
@@ -244,9 +256,6 @@ def _write_file(
         body = canonical(manifest)
         signature = vault.keyring.signing_key.sign(body)
         out.write(body + signature + _U32.pack(len(body)) + END)
-        out.flush()
-        os.fsync(out.fileno())
-    partial.replace(path)
     return manifest
 
 
@@ -389,6 +398,8 @@ class KeyStore:
     epoch_keys: dict[str, bytes | None]  # None: destroyed
     journal: list[dict[str, Any]]
     vault_id: str
+    #: the live vault's signing public keys (every version): a restore is pinned to them
+    signers: tuple[Ed25519PublicKey, ...] = ()
 
 
 def live_key_store(vault: Vault) -> KeyStore:
@@ -418,7 +429,39 @@ def live_key_store(vault: Vault) -> KeyStore:
             target="backup-epochs",
             details={"epochs": sorted(keys), "journal_entries": len(journal)},
         )
-    return KeyStore(epoch_keys=keys, journal=journal, vault_id=_vault_id(vault))
+    return KeyStore(
+        epoch_keys=keys,
+        journal=journal,
+        vault_id=_vault_id(vault),
+        signers=vault.keyring.signing_public_keys(),
+    )
+
+
+def _pinned_signer(
+    path: Path, given: Ed25519PublicKey | None, key_store: KeyStore | None
+) -> Ed25519PublicKey:
+    """The key a restore trusts (issue 10, attack 12): ``--public-key`` if given, else the
+    live vault's own signing key whose fingerprint the backup names — never the key the
+    backup file carries, which anyone re-signing a manifest can swap."""
+    if given is not None:
+        return given
+    if key_store is None or not key_store.signers:
+        raise ValidationError(
+            "Restoring without the live vault: name the signer with --public-key "
+            "(the PEM from 'piplvault keys public'); a backup's own embedded key is not "
+            "trusted"
+        )
+    manifest, _signature, _end = read_manifest(path)
+    embedded = serialization.load_pem_public_key(manifest["public_key_pem"].encode())
+    if isinstance(embedded, Ed25519PublicKey):
+        wanted = public_key_fingerprint(embedded)
+        for signer in key_store.signers:
+            if public_key_fingerprint(signer) == wanted:
+                return signer
+    raise IntegrityError(
+        f"{path}: backup is not signed by this vault's key (it was re-signed with a "
+        "foreign key); nothing was restored"
+    )
 
 
 def _vault_id(vault: Vault) -> str:
@@ -437,7 +480,9 @@ def restore_backup(
     """Restore ``path`` into the empty directory ``into``; returns what happened."""
     from piplvault.vault import restore as replay
 
-    manifest = verify_backup(path, public_key=public_key)
+    manifest = verify_backup(
+        path, public_key=_pinned_signer(path, public_key, key_store)
+    )
     target = into / "vault.db"
     if target.exists():
         raise VaultExistsError(
@@ -477,7 +522,7 @@ def restore_backup(
             "vault with --home (same passphrase), or --without-epoch-key to restore with "
             "every customer crypto-erased; nothing was written"
         )
-    into.mkdir(parents=True, exist_ok=True)
+    make_private_dir(into)
     staging = into / "vault.db.restoring"
     for leftover in into.glob("vault.db.restoring*"):
         leftover.unlink()
@@ -582,7 +627,10 @@ def _insert_rows(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) ->
 
 def prune_backups(vault: Vault, *, as_of: dt.datetime | None = None) -> dict[str, Any]:
     """Destroy the epoch keys whose window has ended, and delete those epochs' files."""
-    moment = (as_of or vault.clock.now()).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    when = as_of or vault.clock.now()
+    moment = when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # the epoch that month's backups are written under is never destroyed (attack 11)
+    current = when.strftime("%Y-%m")
     destroyed, removed = [], []
     with vault.write() as conn:
         vault.authorize(conn, action="backup")
@@ -590,6 +638,7 @@ def prune_backups(vault: Vault, *, as_of: dt.datetime | None = None) -> dict[str
             select(backup_epochs).where(
                 backup_epochs.c.destroyed_at.is_(None),
                 backup_epochs.c.expires_at <= moment,
+                backup_epochs.c.epoch_id != current,
             )
         ).all():
             conn.execute(

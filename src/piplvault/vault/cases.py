@@ -21,7 +21,7 @@ from piplvault.core.cases import require_transition
 from piplvault.documents import notices
 from piplvault.errors import NotFoundError, ValidationError, VaultError, WorkflowError
 from piplvault.store.meta import write_meta
-from piplvault.store.schema import case_customers, cases
+from piplvault.store.schema import case_customers, cases, customers
 from piplvault.vault.records import load_plain
 
 if TYPE_CHECKING:
@@ -154,8 +154,16 @@ def set_members(
     conn: Connection, case_id: str, members: Iterable[tuple[int, bool, str]]
 ) -> None:
     """Replace the case's customer list: (customer id, included, exclusion reason)."""
+    members = list(members)
+    created = _created_at(conn, [cid for cid, _, _ in members])
     rows = [
-        {"case_id": case_id, "customer_id": cid, "included": int(inc), "reason": why}
+        {
+            "case_id": case_id,
+            "customer_id": cid,
+            "included": int(inc),
+            "reason": why,
+            "customer_created": created.get(cid, ""),
+        }
         for cid, inc, why in members
     ]
     existing = {
@@ -166,13 +174,22 @@ def set_members(
     }
     for r in rows:
         if r["customer_id"] in existing:
+            values: dict[str, Any] = {"included": r["included"], "reason": r["reason"]}
+            if existing[r["customer_id"]].customer_created != r["customer_created"]:
+                # another person under the same id: nothing recorded for the old one holds
+                values.update(
+                    customer_created=r["customer_created"],
+                    notice="none",
+                    notice_at=None,
+                    notice_reference=None,
+                )
             conn.execute(
                 update(case_customers)
                 .where(
                     case_customers.c.case_id == case_id,
                     case_customers.c.customer_id == r["customer_id"],
                 )
-                .values(included=r["included"], reason=r["reason"])
+                .values(**values)
             )
         else:
             conn.execute(insert(case_customers).values(**r))
@@ -320,11 +337,31 @@ def record_delivery(
 
 
 def undelivered(conn: Connection, case_id: str) -> list[int]:
+    """Included customers without a delivered notice — a notice recorded for a customer
+    with the same id but another created_at never counts (issue 10, attack 2)."""
+    rows = members(conn, case_id, included=True)
+    created = _created_at(conn, [int(r.customer_id) for r in rows])
     return [
         int(r.customer_id)
-        for r in members(conn, case_id, included=True)
+        for r in rows
         if r.notice not in ("delivered", "announced")
+        or (
+            r.customer_created
+            and int(r.customer_id) in created
+            and created[int(r.customer_id)] != r.customer_created
+        )
     ]
+
+
+def _created_at(conn: Connection, ids: list[int]) -> dict[int, str]:
+    """created_at of the given customers that still exist."""
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        query = select(customers.c.id, customers.c.created_at).where(
+            customers.c.id.in_(ids[i : i + 500])
+        )
+        out.update({int(cid): str(at) for cid, at in conn.execute(query)})
+    return out
 
 
 def set_vault_state(conn: Connection, state: str) -> None:

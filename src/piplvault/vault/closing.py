@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy import Connection, select
 
 from piplvault.documents import notices
+from piplvault.io.private_files import make_private_dir, write_private
 from piplvault.store.schema import audit_head
 from piplvault.vault import cases, company, counterparty
 
@@ -225,13 +226,11 @@ def write_report(
     """Write the closing report (zh-CN and English HTML, no personal data)."""
     data = report_data(vault, case_id)
     directory = out_dir or vault.settings.home / "reports"
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dir(directory)
     paths = {}
     for lang in ("zh-CN", "en"):
         path = directory / f"closing-report-{case_id}.{lang}.html"
-        tmp = path.with_name(path.name + ".partial")
-        tmp.write_text(render_report(data, lang=lang), encoding="utf-8")
-        tmp.replace(path)
+        write_private(path, render_report(data, lang=lang))
         paths[lang] = str(path)
     with vault.write() as conn:
         case = cases.load_case(conn, case_id, "deregistration")

@@ -21,6 +21,7 @@ from piplvault.io.tables import open_table
 from piplvault.store.schema import blind_index, consents, purposes
 from piplvault.vault import policy
 from piplvault.vault.records import (
+    check_index_rows,
     customer_exists,
     load_field_defs,
     load_plain,
@@ -437,11 +438,17 @@ def _match_customer(
     kind, entity = FIND_KINDS[match]
     tag = vault.keyring.blind_tag(kind, discovery.normalise(entity, value))
     found = conn.execute(
-        select(blind_index.c.customer_id).where(
-            blind_index.c.kind == kind, blind_index.c.tag == tag
-        )
+        select(
+            blind_index.c.kind,
+            blind_index.c.tag,
+            blind_index.c.customer_id,
+            blind_index.c.mac,
+        ).where(blind_index.c.kind == kind, blind_index.c.tag == tag)
     ).first()
-    return None if found is None else int(found[0])
+    if found is None:
+        return None
+    check_index_rows(vault.keyring.sealing, [found])
+    return int(found.customer_id)
 
 
 def check(

@@ -13,7 +13,7 @@ from piplvault import discovery
 from piplvault.core.customers import FIND_KINDS, CustomerView
 from piplvault.core.policy import birth_date_from_id
 from piplvault.errors import NotFoundError, ValidationError
-from piplvault.store.records import field_names, pack, unpack
+from piplvault.store.records import field_names, unpack
 from piplvault.store.schema import (
     audit_head,
     blind_index,
@@ -24,6 +24,7 @@ from piplvault.store.schema import (
 from piplvault.vault import policy
 from piplvault.vault.records import (
     build_view,
+    check_index_rows,
     cipher_for,
     decrypt_all,
     fetch_row,
@@ -31,6 +32,7 @@ from piplvault.vault.records import (
     load_plain,
     put_version,
     reindex,
+    seal_record,
 )
 
 if TYPE_CHECKING:
@@ -58,6 +60,8 @@ def list_customers(
     vault: Vault, *, limit: int = 50, offset: int = 0, purpose: str | None = None
 ) -> CustomerList:
     """Customers in id order, masked; those the actor may not read are withheld."""
+    if not (1 <= limit <= 100_000 and 0 <= offset < 2**63):
+        raise ValidationError("--limit must be 1..100000 and --offset 0 or more")
     with vault.write() as conn:
         vault.require_action(conn, "read-masked")
         ids = list(
@@ -189,15 +193,16 @@ def find_customers(
     }
     with vault.write() as conn:
         vault.require_action(conn, "read-masked")
-        ids = sorted(
-            set(
-                conn.execute(
-                    select(blind_index.c.customer_id).where(
-                        blind_index.c.kind == kind, blind_index.c.tag.in_(tags)
-                    )
-                ).scalars()
-            )
-        )
+        hits = conn.execute(
+            select(
+                blind_index.c.kind,
+                blind_index.c.tag,
+                blind_index.c.customer_id,
+                blind_index.c.mac,
+            ).where(blind_index.c.kind == kind, blind_index.c.tag.in_(tags))
+        ).all()
+        check_index_rows(vault.keyring.sealing, hits)  # a re-pointed tag is refused
+        ids = sorted({int(h.customer_id) for h in hits})
         result = _readable(vault, conn, ids, purpose or DEFAULT_READ_PURPOSE)
         vault.record(
             conn,
@@ -225,7 +230,9 @@ def update_field(
                 f"Unknown field '{field}'; fields: {', '.join(sorted(defs))}"
             )
         definition = defs[field]
-        _kind, _status, _c, _u, data, _flags = fetch_row(conn, customer_id)
+        _kind, _status, _c, _u, data, _flags = fetch_row(
+            conn, vault.keyring.sealing, customer_id
+        )
         cipher = cipher_for(conn, vault.keyring, customer_id)
         sealed = unpack(data, customer_id=customer_id)
         plain = decrypt_all(cipher, sealed)
@@ -262,7 +269,10 @@ def update_field(
         conn.execute(
             update(customers)
             .where(customers.c.id == customer_id)
-            .values(data=pack(sealed), updated_at=now)
+            .values(
+                **seal_record(vault.keyring.sealing, customer_id, sealed),
+                updated_at=now,
+            )
         )
         plain[field] = (clean, version)
         values = {k: v for k, (v, _) in plain.items() if k in defs}

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from piplvault.core.cases import DeregState
 from piplvault.errors import WorkflowError
+from piplvault.io.private_files import write_private
 from piplvault.vault import cases, company, counterparty
 from piplvault.vault.deregistration import (
     ACTION,
@@ -112,8 +113,7 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
             "generated_at": vault.now(),
         }
         data = json.dumps(plan, ensure_ascii=False, indent=1).encode()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        write_private(out, data)
         digest = hashlib.sha256(data).hexdigest()
         case.details.update(regulator_report=str(out), regulator_report_sha256=digest)
         cases.save_case(vault, conn, case)

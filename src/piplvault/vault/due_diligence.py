@@ -28,6 +28,7 @@ from piplvault.documents.certificate import (
     sign_certificate,
 )
 from piplvault.errors import IntegrityError
+from piplvault.io.private_files import write_private
 from piplvault.store.schema import (
     audit_head,
     customer_lifecycle,
@@ -54,10 +55,7 @@ def write_report(vault: Vault, out: Path, *, prospective_buyer: str) -> dict[str
             vault.keyring.signing_key,
             key_version=vault.keyring.current_version("signing"),
         )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(out)
+        write_private(out, data)
         digest = hashlib.sha256(data).hexdigest()
         vault.record(
             conn,

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 
 from piplvault.core.customers import FieldDef
 from piplvault.crypto import envelope
+from piplvault.io.private_files import write_private
 from piplvault.store.schema import (
     consents,
     customer_lifecycle,
@@ -197,10 +198,7 @@ def seal_package(
         sender=vault.keyring.signing_key,
         header=header,
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(document)
-    tmp.replace(out)
+    write_private(out, document)
     return hashlib.sha256(document).hexdigest()
 
 

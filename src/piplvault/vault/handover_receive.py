@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from sqlalchemy import Connection, insert, select, update
 from piplvault.core.customers import FieldDef
 from piplvault.crypto import envelope
 from piplvault.errors import IntegrityError, ValidationError
+from piplvault.io.private_files import write_private
 from piplvault.store.schema import (
     consents,
     customer_lifecycle,
@@ -27,6 +29,7 @@ from piplvault.store.schema import (
     legal_holds,
     purposes,
 )
+from piplvault.vault import policy
 from piplvault.vault.counterparty import RECEIPT_FORMAT
 from piplvault.vault.handover import (
     SECTIONS,
@@ -55,6 +58,8 @@ def receive(
         sender=envelope.load_signing_pem(sender_key_pem),
     )
     payload = json.loads(opened.payload)
+    if not isinstance(payload, dict) or not isinstance(payload.get("manifest"), dict):
+        raise IntegrityError("Package payload is malformed; nothing was imported")
     missing = [s for s in SECTIONS if s not in payload]
     if missing:
         raise IntegrityError(
@@ -62,9 +67,9 @@ def receive(
             "(R-22-2: the recipient must receive every obligation)"
         )
     _check_sections(payload)
-    case_id = str(payload["manifest"]["case_id"])
+    case_id = _safe_case_id(payload["manifest"].get("case_id"))
     with vault.write() as conn:
-        vault.authorize(conn, action="import")
+        _authorize_receipt(vault, conn, payload)
         mapping = _import_customers(vault, conn, payload, case_id)
         _import_obligations(vault, conn, payload, mapping, case_id)
         digest = hashlib.sha256(document).hexdigest()
@@ -81,7 +86,7 @@ def receive(
         )
     receipt = _receipt(vault, payload, digest, len(mapping))
     target = receipt_out or path.with_name(f"receipt-{case_id}.json")
-    target.write_bytes(receipt)
+    write_private(target, receipt)
     return {
         "case_id": case_id,
         "customers": len(mapping),
@@ -91,6 +96,32 @@ def receive(
         "package_sha256": digest,
         "customer_ids": sorted(set(mapping.values())),
     }
+
+
+#: Case ids as piplvault issues them (T-0001, D-0001…): never a path (issue 10, attack 16).
+_CASE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+
+
+def _safe_case_id(value: Any) -> str:
+    if not isinstance(value, str) or not _CASE_ID.match(value):
+        raise IntegrityError(
+            "Package case id is not a case id (letters, digits, '-' only); refused"
+        )
+    return value
+
+
+def _authorize_receipt(vault: Vault, conn: Connection, payload: dict[str, Any]) -> None:
+    """Receiving writes every package field under every package purpose: each passes the
+    same purpose/grade/category check as an import (issue 10, attack 5)."""
+    incoming = [FieldDef(**f) for f in payload["manifest"]["fields"]]
+    for p in payload["purposes"]:
+        purpose = policy.PurposeDef(
+            key=str(p["key"]),
+            name_zh=str(p["name_zh"]),
+            basis=str(p["basis"]),
+            necessity=str(p.get("necessity", "")),
+        )
+        policy.authorize(vault, conn, action="import", purpose=purpose, fields=incoming)
 
 
 def _check_sections(payload: dict[str, Any]) -> None:

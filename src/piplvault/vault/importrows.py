@@ -34,7 +34,10 @@ class PreparedRow:
     rejected: bool
     index: list[tuple[str, bytes]] = field(default_factory=list)
     match: list[tuple[str, bytes]] = field(default_factory=list)
+    #: the MAC of each ``index`` row, in the same order (computed in the worker)
+    index_macs: list[bytes] = field(default_factory=list)
     data: bytes = b""
+    mac: bytes = b""
     wrapped: bytes = b""
 
 
@@ -107,12 +110,14 @@ class RowPreparer:
             self.keys, row.customer_id, self.defs, valid, row.cell_entities
         )
         row.index = [(str(e["kind"]), e["tag"]) for e in entries]  # type: ignore[misc]
+        row.index_macs = [e["mac"] for e in entries]  # type: ignore[misc]
         row.match = strongest_match(row.kind, row.index)
         dek = new_key()
         cipher = FieldCipher(row.customer_id, dek, 1)
         row.data = pack(
             {k: SealedField(1, cipher.encrypt(k, 1, v)) for k, v in row.values.items()}
         )
+        row.mac = self.keys.record_mac(row.customer_id, row.data)
         row.wrapped = self.keys.wrap_dek(row.customer_id, dek)
 
 

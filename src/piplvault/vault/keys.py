@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from piplvault.crypto.aead import new_key
-from piplvault.crypto.kdf import KdfParams, derive_master_key
+from piplvault.crypto.kdf import (
+    KdfParams,
+    check_passphrase_strength,
+    derive_master_key,
+)
 from piplvault.crypto.keyring import (
     Keyring,
     WrappedKey,
@@ -220,6 +224,7 @@ def _versions(conn: Connection) -> list[tuple[str, int]]:
 
 
 def _change_passphrase(vault: Vault, conn: Connection, new_passphrase: str) -> None:
+    check_passphrase_strength(new_passphrase)
     params = KdfParams.new(memory_kib=vault.settings.kdf_memory_kib)
     new_master = derive_master_key(new_passphrase, params)
     for key in rewrap_vault_keys(vault.keyring, new_master):

@@ -34,15 +34,21 @@ from piplvault.core.retention import (
     parse_schedule,
     plan_customer,
 )
+from piplvault.crypto.keyring import SealingKeys
 from piplvault.documents.certificate import (
     CERTIFICATE_TYPE,
     sign_certificate,
     write_certificate_files,
 )
-from piplvault.errors import LegalHoldError, NotFoundError, ValidationError
+from piplvault.errors import (
+    CertificateNotWrittenError,
+    LegalHoldError,
+    NotFoundError,
+    ValidationError,
+)
 from piplvault.store.engine import is_sqlite
 from piplvault.store.meta import read_meta
-from piplvault.store.records import field_names, pack, unpack
+from piplvault.store.records import field_names, unpack
 from piplvault.store.schema import (
     audit_head,
     blind_index,
@@ -55,7 +61,7 @@ from piplvault.store.schema import (
     shred_journal,
 )
 from piplvault.vault import company
-from piplvault.vault.records import load_field_defs, require_customer
+from piplvault.vault.records import load_field_defs, require_customer, seal_record
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -525,7 +531,15 @@ def _destroy(
     _shred_full(conn, full, run_id=run_id, at=now, reason=reason)
     for plan in partial:
         by_category.update(
-            _restrict(conn, defs, plan, run_id=run_id, at=now, reason=reason)
+            _restrict(
+                conn,
+                vault.keyring.sealing,
+                defs,
+                plan,
+                run_id=run_id,
+                at=now,
+                reason=reason,
+            )
         )
     rules = {k for p in plans for k in p.rules}
     basis = [f"{r.key}: {r.source}" for r in schedule.rules if r.key in rules]
@@ -616,16 +630,20 @@ def _shred_full(
     conn.exec_driver_sql("CREATE TEMPORARY TABLE shred_ids (id BIGINT PRIMARY KEY)")
     insert_many_ids(conn, ids)
     sub = "(SELECT id FROM shred_ids)"
-    # The data key first: from here on every ciphertext of these customers is noise.
-    for table, column in CUSTOMER_TABLES:
-        conn.execute(text(f"DELETE FROM {table} WHERE {column} IN {sub}"))  # noqa: S608  our identifiers
+    # Journal first (same transaction), naming each customer by id and created_at so a
+    # replay never deletes someone else (issue 10, attack 2).
     conn.execute(
         text(
-            "INSERT INTO shred_journal (customer_id, at, run_id, scope, fields, reason) "
-            "SELECT id, :at, :run, 'customer', '', :reason FROM shred_ids ORDER BY id"
+            "INSERT INTO shred_journal "
+            "(customer_id, at, run_id, scope, fields, reason, customer_created) "
+            "SELECT c.id, :at, :run, 'customer', '', :reason, c.created_at "
+            "FROM customers c WHERE c.id IN (SELECT id FROM shred_ids) ORDER BY c.id"
         ),
         {"at": at, "run": run_id, "reason": reason},
     )
+    # The data key first: from here on every ciphertext of these customers is noise.
+    for table, column in CUSTOMER_TABLES:
+        conn.execute(text(f"DELETE FROM {table} WHERE {column} IN {sub}"))  # noqa: S608  our identifiers
     conn.exec_driver_sql("DROP TABLE shred_ids")
 
 
@@ -639,6 +657,7 @@ def insert_many_ids(conn: Connection, ids: list[int]) -> None:
 
 def _restrict(
     conn: Connection,
+    vault_keys: SealingKeys,
     defs: dict[str, Any],
     plan: CustomerPlan,
     *,
@@ -648,7 +667,9 @@ def _restrict(
 ) -> Counter[str]:
     """Drop the due fields' ciphertexts, keep the held ones; no blind index any more."""
     row = conn.execute(
-        select(customers.c.data).where(customers.c.id == plan.customer_id)
+        select(customers.c.data, customers.c.created_at).where(
+            customers.c.id == plan.customer_id
+        )
     ).one()
     sealed = unpack(bytes(row.data), customer_id=plan.customer_id)
     drop = sorted(n for n in sealed if _category(defs, n) in plan.destroy_categories)
@@ -657,7 +678,11 @@ def _restrict(
     conn.execute(
         update(customers)
         .where(customers.c.id == plan.customer_id)
-        .values(data=pack(kept), status="restricted", updated_at=at)
+        .values(
+            **seal_record(vault_keys, plan.customer_id, kept),
+            status="restricted",
+            updated_at=at,
+        )
     )
     if drop:
         conn.execute(
@@ -701,6 +726,7 @@ def _restrict(
             scope="fields",
             fields=",".join(drop),
             reason=reason,
+            customer_created=row.created_at,
         )
     )
     return counts
@@ -750,9 +776,19 @@ def _already_restricted(conn: Connection, customer_id: int) -> bool:
 def _write_run(vault: Vault, run: _Run, out_dir: Path | None) -> DestructionResult:
     checkpoint_wal(vault)
     directory = out_dir or vault.settings.home / "certificates"
-    paths = write_certificate_files(
-        run.certificate, directory, f"destruction-{run.run_id}"
-    )
+    try:
+        paths = write_certificate_files(
+            run.certificate, directory, f"destruction-{run.run_id}"
+        )
+    except OSError as exc:  # the deletion is committed: say so (issue 10, attack 14)
+        raise CertificateNotWrittenError(
+            f"The deletion was carried out and recorded (run {run.run_id}: "
+            f"{run.destroyed} destroyed, {run.restricted} restricted), but its "
+            f"certificate could not be written to {directory} ({exc.strerror or exc}). "
+            f"Export it once there is room: piplvault certificate export {run.run_id} "
+            "--out DIR",
+            run_id=run.run_id,
+        ) from exc
     return DestructionResult(
         run_id=run.run_id,
         certificate=paths["json"],

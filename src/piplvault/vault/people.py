@@ -46,11 +46,16 @@ def list_users(vault: Vault) -> list[dict[str, Any]]:
         rows = conn.execute(select(users).order_by(users.c.name)).all()
         out = []
         for r in rows:
-            until = policy.load_actor(vault, conn, r.name).training_valid_until
+            defined = r.role in vault.roles  # a role removed from policy.toml: listed
+            until = (
+                policy.load_actor(vault, conn, r.name).training_valid_until
+                if defined
+                else None
+            )
             out.append(
                 {
                     "name": r.name,
-                    "role": r.role,
+                    "role": r.role if defined else f"{r.role} (undefined)",
                     "created_at": r.created_at,
                     "disabled_at": r.disabled_at,
                     "training_valid_until": until.isoformat() if until else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, delete, insert, select
@@ -10,8 +11,8 @@ from piplvault import discovery
 from piplvault.core.customers import BLIND_INDEXED, CustomerView, FieldDef, FieldView
 from piplvault.core.masking import mask
 from piplvault.crypto.keyring import FieldCipher, Keyring, SealingKeys
-from piplvault.errors import NotFoundError
-from piplvault.store.records import SealedField, unpack
+from piplvault.errors import NotFoundError, RecordIntegrityError
+from piplvault.store.records import SealedField, pack, unpack
 from piplvault.store.schema import (
     blind_index,
     customer_keys,
@@ -83,19 +84,55 @@ def require_customer(conn: Connection, customer_id: int) -> None:
 
 
 def fetch_row(
-    conn: Connection, customer_id: int
+    conn: Connection, keys: SealingKeys, customer_id: int
 ) -> tuple[str, str, str, str, bytes, str]:
+    """The customer's row, its record MAC checked (RecordIntegrityError if edited)."""
     row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
     if row is None:
         raise NotFoundError(f"No customer with id {customer_id}")
-    return (
-        row.kind,
-        row.status,
-        row.created_at,
-        row.updated_at,
-        bytes(row.data),
-        row.flags,
-    )
+    data = bytes(row.data)
+    check_record(keys, customer_id, data, row.mac)
+    return (row.kind, row.status, row.created_at, row.updated_at, data, row.flags)
+
+
+def check_record(
+    keys: SealingKeys, customer_id: int, data: bytes, mac: bytes | None
+) -> None:
+    """Raise RecordIntegrityError unless ``mac`` is the record MAC of ``data``."""
+    if mac is None or not hmac.compare_digest(
+        bytes(mac), keys.record_mac(customer_id, data)
+    ):
+        raise RecordIntegrityError(
+            f"Customer {customer_id}: the stored record fails its integrity check (it "
+            "was changed in the database: a field removed, an old version or another "
+            "record copied in); nothing was shown — restore it from a backup",
+            customer_id=customer_id,
+            what="record",
+        )
+
+
+def seal_record(
+    keys: SealingKeys, customer_id: int, sealed: dict[str, SealedField]
+) -> dict[str, bytes]:
+    """Column values ``data`` and ``mac`` for a customer's sealed fields."""
+    data = pack(sealed)
+    return {"data": data, "mac": keys.record_mac(customer_id, data)}
+
+
+def check_index_rows(
+    keys: SealingKeys, rows: Iterable[tuple[str, bytes, int, bytes | None]]
+) -> None:
+    """Raise RecordIntegrityError for a blind-index row (kind, tag, customer, mac) whose
+    MAC fails: a tag pointed at another customer, or a row forged."""
+    for kind, tag, customer_id, mac in rows:
+        good = keys.index_mac(kind, bytes(tag), int(customer_id))
+        if mac is None or not hmac.compare_digest(bytes(mac), good):
+            raise RecordIntegrityError(
+                f"A search-index row for customer {customer_id} fails its integrity "
+                "check (it was changed in the database); rebuild the index from a backup",
+                customer_id=int(customer_id),
+                what="blind-index",
+            )
 
 
 def decrypt_all(
@@ -112,7 +149,9 @@ def load_plain(
 ) -> tuple[tuple[str, str, str, str, str], dict[str, tuple[str, int]]]:
     """A customer's row facts (kind, status, created, updated, flags) and every field
     decrypted as ``{field: (value, version)}`` — in memory only."""
-    kind, status, created, updated, data, flags = fetch_row(conn, customer_id)
+    kind, status, created, updated, data, flags = fetch_row(
+        conn, keyring.sealing, customer_id
+    )
     cipher = cipher_for(conn, keyring, customer_id)
     plain = decrypt_all(cipher, unpack(data, customer_id=customer_id))
     return (kind, status, created, updated, flags), plain
@@ -249,12 +288,19 @@ def index_entries(
         tag = keys.blind_tag(kind, normalise_for_index(entity or "", value))
         if (kind, tag) not in seen:
             seen.add((kind, tag))
-            rows.append({"kind": kind, "tag": tag, "customer_id": customer_id})
+            rows.append(_index_row(keys, kind, tag, customer_id))
     identified = any(r["kind"] in _IDENTIFYING for r in rows)
     if personal and not identified:
         tag = keys.blind_tag("record", "\x1e".join(sorted(personal)))
-        rows.append({"kind": "record", "tag": tag, "customer_id": customer_id})
+        rows.append(_index_row(keys, "record", tag, customer_id))
     return rows
+
+
+def _index_row(
+    keys: SealingKeys, kind: str, tag: bytes, customer_id: int
+) -> dict[str, object]:
+    mac = keys.index_mac(kind, tag, customer_id)
+    return {"kind": kind, "tag": tag, "customer_id": customer_id, "mac": mac}
 
 
 def normalise_for_index(entity: str, value: str) -> str:

@@ -11,14 +11,16 @@ from sqlalchemy import Engine, delete, func, insert, select, text, update
 
 from piplvault.core.retention import CustomerPlan, Outcome
 from piplvault.crypto.keyring import Keyring
-from piplvault.store.records import pack, unpack
+from piplvault.store.customer_ids import note_customer_ids
+from piplvault.store.records import unpack
 from piplvault.store.schema import (
     blind_index,
     customers,
     field_history,
     shred_journal,
 )
-from piplvault.vault import lifecycle
+from piplvault.vault import integrity, lifecycle
+from piplvault.vault.records import seal_record
 
 if TYPE_CHECKING:
     from piplvault.settings import Settings
@@ -39,13 +41,14 @@ def finish_restore(
 
     staged = dataclasses.replace(settings, home=settings.home, db=None)
     vault = Vault(staged, engine, keyring, clock=SystemClock())
+    integrity.seal_legacy_records(vault)  # a backup from before record MACs
     journal = key_store.journal if key_store is not None else []
     certificate = None
     with vault.write() as conn:
         before = int(
             conn.execute(select(func.count()).select_from(customers)).scalar_one()
         )
-        replayed = _replay(conn, journal)
+        replayed = _replay(conn, keyring, journal)
         erased = 0
         if epoch_expired:
             ids = [int(i) for i in conn.execute(select(customers.c.id)).scalars()]
@@ -97,27 +100,29 @@ def finish_restore(
     }
 
 
-def _replay(conn: Any, journal: list[dict[str, Any]]) -> dict[str, int]:
+def _replay(
+    conn: Any, keyring: Keyring, journal: list[dict[str, Any]]
+) -> dict[str, int]:
     """Apply every journal entry (idempotent) and copy the entries the backup lacks."""
     known = set(conn.execute(select(shred_journal.c.seq)).scalars())
-    whole = sorted({int(e["customer_id"]) for e in journal if e["scope"] == "customer"})
-    present = 0
+    if journal:  # the live vault used these ids: the restored one never hands them out
+        note_customer_ids(conn, max(int(e["customer_id"]) for e in journal))
+    created = _created_by_id(conn)
+    whole = sorted(
+        {
+            int(e["customer_id"])
+            for e in journal
+            if e["scope"] == "customer" and _same_customer(e, created)
+        }
+    )
+    present = len(whole)  # only customers still here, and the same ones
     if whole:
-        present = (
-            int(
-                conn.execute(
-                    select(func.count())
-                    .select_from(customers)
-                    .where(customers.c.id.in_(whole))
-                ).scalar_one()
-            )
-            if len(whole) < 30000
-            else _count_present(conn, whole)
-        )
         _delete_customers(conn, whole)
     restricted = 0
     for entry in journal:
-        if entry["scope"] == "fields" and _drop_fields(conn, entry):
+        if entry["scope"] != "fields" or not _same_customer(entry, created):
+            continue
+        if _drop_fields(conn, keyring, entry):
             restricted += 1
     missing = [e for e in journal if int(e["seq"]) not in known]
     if missing:
@@ -125,11 +130,19 @@ def _replay(conn: Any, journal: list[dict[str, Any]]) -> dict[str, int]:
     return {"customers": present, "restricted": restricted}
 
 
-def _count_present(conn: Any, ids: list[int]) -> int:
-    wanted = set(ids)
-    return sum(
-        1 for i in conn.execute(select(customers.c.id)).scalars() if int(i) in wanted
-    )
+def _created_by_id(conn: Any) -> dict[int, str]:
+    rows = conn.execute(select(customers.c.id, customers.c.created_at))
+    return {int(i): str(at) for i, at in rows}
+
+
+def _same_customer(entry: dict[str, Any], created: dict[int, str]) -> bool:
+    """A journal entry applies to the customer it names: same id and, when the entry
+    records it, same created_at (never to someone who later got a reused id)."""
+    cid = int(entry["customer_id"])
+    if cid not in created:
+        return False
+    recorded = str(entry.get("customer_created") or "")
+    return not recorded or recorded == created[cid]
 
 
 def _delete_customers(conn: Any, ids: list[int]) -> None:
@@ -142,7 +155,7 @@ def _delete_customers(conn: Any, ids: list[int]) -> None:
     conn.exec_driver_sql("DROP TABLE shred_ids")
 
 
-def _drop_fields(conn: Any, entry: dict[str, Any]) -> bool:
+def _drop_fields(conn: Any, keyring: Keyring, entry: dict[str, Any]) -> bool:
     cid = int(entry["customer_id"])
     row = conn.execute(
         select(customers.c.data, customers.c.status).where(customers.c.id == cid)
@@ -155,7 +168,7 @@ def _drop_fields(conn: Any, entry: dict[str, Any]) -> bool:
     conn.execute(
         update(customers)
         .where(customers.c.id == cid)
-        .values(data=pack(kept), status="restricted")
+        .values(**seal_record(keyring.sealing, cid, kept), status="restricted")
     )
     if drop:
         conn.execute(

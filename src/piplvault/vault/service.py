@@ -8,6 +8,7 @@ no operation.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -18,12 +19,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, insert, inspect, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from piplvault.audit import anchor
 from piplvault.audit import log as audit
 from piplvault.audit.chain import AuditEntry
 from piplvault.audit.verify import AuditReport, verify_log
 from piplvault.core.customers import CustomerView
 from piplvault.core.ports import Clock, to_timestamp
-from piplvault.crypto.kdf import KdfParams, derive_master_key
+from piplvault.crypto.kdf import (
+    KdfParams,
+    check_passphrase_strength,
+    derive_master_key,
+)
 from piplvault.crypto.keyring import Keyring, WrappedKey, new_vault_keys
 from piplvault.crypto.signing import public_pem
 from piplvault.errors import (
@@ -34,12 +40,13 @@ from piplvault.errors import (
     VaultExistsError,
     VaultNotFoundError,
 )
+from piplvault.io.private_files import clean_vault_home
 from piplvault.settings import Settings, write_config
 from piplvault.store import migrate
 from piplvault.store.engine import make_engine
 from piplvault.store.meta import read_meta
 from piplvault.store.schema import meta, vault_keys
-from piplvault.vault import customers, imports, policy
+from piplvault.vault import customers, imports, integrity, policy
 from piplvault.vault.records import load_field_defs
 
 if TYPE_CHECKING:
@@ -79,14 +86,34 @@ class Vault:
         """Create a new vault at ``settings.home`` (and its database)."""
         clock = clock or SystemClock()
         passphrase = _passphrase(settings)
+        # weak secrets are refused before anything touches the disk (issue 10, attack 10)
+        check_passphrase_strength(passphrase)
+        params = KdfParams.new(memory_kib=settings.kdf_memory_kib)
         home = settings.home
+        created_home = not home.exists()
         home.mkdir(mode=0o700, parents=True, exist_ok=True)
         engine = make_engine(settings.database_url)
         if _has_vault(engine):
             raise VaultExistsError(
                 f"A vault already exists at {_where(settings)}; nothing was changed"
             )
-        params = KdfParams.new(memory_kib=settings.kdf_memory_kib)
+        try:
+            return cls._initialise(settings, engine, params, passphrase, clock)
+        except BaseException:
+            engine.dispose()
+            _remove_partial_vault(settings, created_home)
+            raise
+
+    @classmethod
+    def _initialise(
+        cls,
+        settings: Settings,
+        engine: Engine,
+        params: KdfParams,
+        passphrase: str,
+        clock: Clock,
+    ) -> Vault:
+        home = settings.home
         master = derive_master_key(passphrase, params)
         wrapped = new_vault_keys(master)
         keyring = Keyring(master, wrapped)
@@ -100,6 +127,7 @@ class Vault:
                     {"key": "created_at", "value": now},
                     {"key": "kdf", "value": json.dumps(params.to_dict())},
                     {"key": "state", "value": "active"},
+                    {"key": integrity.MARK, "value": integrity.VERSION},
                 ],
             )
             conn.execute(
@@ -120,7 +148,11 @@ class Vault:
                 conn,
                 action="vault-created",
                 target="vault",
-                details={"kdf": "argon2id", "memory_kib": params.memory_kib},
+                details={
+                    "kdf": "argon2id",
+                    "memory_kib": params.memory_kib,
+                    integrity.MARK: integrity.VERSION,  # records carry MACs from birth
+                },
             )
             vault.sign_head(conn)
         write_config(home, settings.db)
@@ -135,6 +167,7 @@ class Vault:
             raise VaultNotFoundError(
                 f"No vault at {settings.home}; create one with 'piplvault init {settings.home}'"
             )
+        clean_vault_home(settings.home)  # temp files a killed process left behind
         engine = make_engine(settings.database_url)
         if not _has_vault(engine):
             raise VaultNotFoundError(
@@ -155,6 +188,7 @@ class Vault:
         ]
         vault = cls(settings, engine, Keyring(master, wrapped), clock=clock)
         vault.actor = vault.login()
+        integrity.check_on_open(vault)  # record MACs once; policy.toml edits audited
         return vault
 
     def login(self) -> str:
@@ -204,8 +238,20 @@ class Vault:
                     transaction.commit()
                 else:
                     transaction.rollback()
+            if commit:
+                self._publish_head()
         except OperationalError as exc:
             raise _storage_error(exc) from exc
+
+    def _publish_head(self) -> None:
+        """Anchor the committed audit head outside the database (issue 10, attack 3)."""
+        try:
+            with self.read() as conn:
+                anchor.publish_head(
+                    conn, self.settings.home, self.keyring.signing_key, at=self.now()
+                )
+        except OSError:  # a read-only copy (audit verify) keeps its file as it is
+            return
 
     def _audit_refusal(self, refused: VaultError) -> None:
         """Audit a refused request (one that carries ``audit`` info) after its rollback."""
@@ -367,15 +413,49 @@ class Vault:
             )
         return found
 
-    def verify_audit(self) -> AuditReport:
-        """Verify the chain and checkpoints (needs audit-read; read-only)."""
-        with self.write(commit=False) as conn:
-            self.authorize(conn, action="audit-read")
-            return verify_log(conn, self.keyring.signing_key.public_key())
+    def verify_audit(self, *, expect: Iterable[str] = ()) -> AuditReport:
+        """Verify the chain, checkpoints and anchors (needs audit-read; read-only).
+
+        ``expect``: heads the log must contain (``SEQ:HASH`` or a document carrying one),
+        besides the signed head file beside the vault."""
+        wanted = [anchor.parse_expected(e) for e in expect]
+        public = self.keyring.signing_key.public_key()
+        with self.read() as conn:  # read-only: works on a read-only copy too
+            try:
+                self.authorize(conn, action="audit-read")
+            except VaultError as refused:
+                with contextlib.suppress(VaultError):  # a read-only copy cannot log it
+                    self._audit_refusal(refused)
+                raise
+            vault_id = read_meta(conn, "vault_id") or ""
+            head_file = anchor.read_head_file(self.settings.home, public, vault_id)
+            report = verify_log(
+                conn,
+                public,
+                anchors=[*wanted, *([head_file] if head_file else [])],
+                strict_checkpoints=head_file is not None,
+            )
+        if head_file is None:
+            report.warnings.append(
+                f"No signed audit head file ({anchor.HEAD_FILE}) beside the vault: a "
+                "truncated log is only caught with --expect-head"
+            )
+        return report
 
     def meta_value(self, key: str) -> str | None:
         with self.read() as conn:
             return read_meta(conn, key)
+
+
+def _remove_partial_vault(settings: Settings, created_home: bool) -> None:
+    """A failed ``init`` leaves nothing behind: no empty vault.db, no new directory."""
+    if settings.db is not None:
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (settings.home / f"vault.db{suffix}").unlink(missing_ok=True)
+    if created_home:
+        with contextlib.suppress(OSError):
+            settings.home.rmdir()
 
 
 def _passphrase(settings: Settings) -> str:

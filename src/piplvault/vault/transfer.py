@@ -19,6 +19,7 @@ from piplvault import discovery
 from piplvault.core import cases as rules
 from piplvault.core.cases import Deal, Mode, TransferState
 from piplvault.errors import NoticeMissingError, ValidationError
+from piplvault.io.private_files import write_private
 from piplvault.store.schema import case_customers, customers
 from piplvault.store.schema import cases as cases_table
 from piplvault.vault import cases, company, counterparty, lifecycle, policy
@@ -320,8 +321,7 @@ def regulator_report(vault: Vault, case_id: str, out: Path) -> dict[str, Any]:
             "generated_at": vault.now(),
         }
         data = json.dumps(plan, ensure_ascii=False, indent=1).encode()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        write_private(out, data)
         case.details["regulator_report"] = str(out)
         case.details["regulator_report_sha256"] = hashlib.sha256(data).hexdigest()
         cases.save_case(vault, conn, case)

@@ -1,0 +1,173 @@
+"""Audit-head anchors outside the database (issue 10, attack 3: truncation).
+
+The hash chain and checkpoints live in the same database an attacker can edit: deleting the
+tail of ``audit_log`` and ``audit_checkpoints`` and moving ``audit_head`` back leaves a
+consistent, shorter log. An *anchor* is a (seq, hash) pair kept elsewhere; the log must hold
+entry ``seq`` with exactly that hash. Anchors come from:
+
+- ``audit-head.json`` beside the vault (signed with the vault's Ed25519 key, rewritten after
+  every commit — never moved backwards or onto a different chain);
+- any document piplvault issued: destruction certificates, closing reports, packages,
+  receipts, backup manifests (``{"audit": {"head_seq", "head_hash"}}`` or
+  ``{"audit_head": {"seq", "hash"}}``), passed as ``audit verify --expect-head FILE``;
+- ``--expect-head SEQ:HASH`` noted down by the operator.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from sqlalchemy import Connection, select
+
+from piplvault.crypto.signing import verify as verify_signature
+from piplvault.errors import AuditChainError, ValidationError
+from piplvault.io.private_files import write_private
+from piplvault.store.meta import read_meta
+from piplvault.store.schema import audit_head, audit_log
+
+HEAD_FILE = "audit-head.json"
+_SEQ_HASH = re.compile(r"^(\d{1,18}):([0-9a-f]{64})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    seq: int
+    hash: str
+    source: str
+
+
+def head_message(vault_id: str, seq: int, head_hash: str, at: str) -> bytes:
+    return f"piplvault/audit-head/v1/{vault_id}/{seq}/{head_hash}/{at}".encode()
+
+
+def publish_head(
+    conn: Connection, home: Path, key: Ed25519PrivateKey, *, at: str
+) -> None:
+    """Rewrite the signed head file with the committed head — unless the file records a
+    head the log does not contain (truncation or rewrite): that evidence is kept."""
+    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
+    vault_id = read_meta(conn, "vault_id") or ""
+    if head is None or not home.is_dir():
+        return
+    try:
+        old = read_head_file(home, key.public_key(), vault_id)
+    except AuditChainError:
+        return  # a forged or foreign file: keep it for audit verify to report
+    if old is not None:
+        if old.seq >= int(head.seq):
+            return
+        kept = conn.execute(
+            select(audit_log.c.hash).where(audit_log.c.seq == old.seq)
+        ).scalar()
+        if kept != old.hash:
+            return
+    write_head_file(
+        home, key, vault_id=vault_id, seq=int(head.seq), head_hash=str(head.hash), at=at
+    )
+
+
+def write_head_file(
+    home: Path,
+    key: Ed25519PrivateKey,
+    *,
+    vault_id: str,
+    seq: int,
+    head_hash: str,
+    at: str,
+) -> None:
+    signature = key.sign(head_message(vault_id, seq, head_hash, at)).hex()
+    body = {
+        "type": "piplvault-audit-head",
+        "vault_id": vault_id,
+        "audit_head": {"seq": seq, "hash": head_hash},
+        "at": at,
+        "signature": signature,
+    }
+    write_private(home / HEAD_FILE, json.dumps(body, indent=2) + "\n")
+
+
+def read_head_file(
+    home: Path, public: Ed25519PublicKey, vault_id: str
+) -> Anchor | None:
+    """The signed head beside the vault, or None when there is none (a forged or foreign
+    file is an AuditChainError: someone tampered with the anchor)."""
+    path = home / HEAD_FILE
+    if not path.is_file():
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        seq, head_hash = int(doc["audit_head"]["seq"]), str(doc["audit_head"]["hash"])
+        message = head_message(str(doc["vault_id"]), seq, head_hash, str(doc["at"]))
+        signature = bytes.fromhex(str(doc["signature"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise AuditChainError(f"The audit head file {path} is unreadable") from exc
+    if doc["vault_id"] != vault_id or not verify_signature(public, signature, message):
+        raise AuditChainError(
+            f"The audit head file {path} is not signed by this vault (it was forged)"
+        )
+    return Anchor(seq, head_hash, str(path))
+
+
+def parse_expected(value: str) -> Anchor:
+    """``--expect-head``: ``SEQ:HASH`` or a file that carries an audit head."""
+    match = _SEQ_HASH.match(value.strip().lower())
+    if match:
+        return Anchor(int(match.group(1)), match.group(2), "--expect-head")
+    path = Path(value)
+    if not path.is_file():
+        raise ValidationError(
+            f"--expect-head '{value}' is neither SEQ:HASH (64 hex digits) nor a file"
+        )
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValidationError(f"--expect-head: {path} is not a JSON document") from exc
+    found = find_head(doc)
+    if found is None:
+        raise ValidationError(f"--expect-head: {path} carries no audit head")
+    return Anchor(found[0], found[1], str(path))
+
+
+def find_head(doc: Any) -> tuple[int, str] | None:
+    """The audit head a piplvault document carries, wherever it sits in it."""
+    if isinstance(doc, dict):
+        audit = doc.get("audit")
+        if isinstance(audit, dict) and {"head_seq", "head_hash"} <= audit.keys():
+            return int(audit["head_seq"]), str(audit["head_hash"])
+        head = doc.get("audit_head")
+        if isinstance(head, dict) and {"seq", "hash"} <= head.keys():
+            return int(head["seq"]), str(head["hash"])
+        children: list[Any] = list(doc.values())
+    elif isinstance(doc, list):
+        children = doc
+    else:
+        return None
+    for child in children:
+        found = find_head(child)
+        if found is not None:
+            return found
+    return None
+
+
+def check_anchor(anchor: Anchor, hashes: dict[int, str], last: int) -> None:
+    """Raise AuditChainError unless the log holds entry ``anchor.seq`` with its hash."""
+    if anchor.seq > last:
+        raise AuditChainError(
+            f"The audit log ends at entry {last} but {anchor.source} records entry "
+            f"{anchor.seq}: entries {last + 1}..{anchor.seq} were removed (truncated)",
+            seq=last + 1,
+        )
+    if anchor.seq > 0 and hashes.get(anchor.seq) != anchor.hash:
+        raise AuditChainError(
+            f"Audit entry {anchor.seq} differs from the head {anchor.source} records "
+            "(the log was rewritten)",
+            seq=anchor.seq,
+        )

@@ -1,0 +1,98 @@
+"""Every file piplvault writes goes through here (issue 10, attacks 7, 8 and 16).
+
+- ``write_private``: the bytes land in a private temp file opened with
+  ``O_CREAT|O_EXCL|O_NOFOLLOW`` and mode 0600 beside the target, are fsynced, then renamed
+  over the target. A pre-planted ``letters.html.tmp -> victim`` symlink is never followed
+  (the temp name is random and exclusive), and a reader never sees half a file.
+- ``open_private``: the same for writers that stream (backups): a context manager giving a
+  binary file; renamed into place only when the block finishes without error.
+- ``make_private_dir``: directories are created 0700.
+- ``clean_stale_temps``: temp files left by a killed process are removed on the next start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+#: Every temp file is named ``.<target name>.<random>.piplvault-tmp``.
+TEMP_SUFFIX = ".piplvault-tmp"
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+#: Files 0600, directories 0700: set once for the whole process (``cli.main``).
+PRIVATE_UMASK = 0o077
+
+
+def make_private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) as 0700 directories; an existing one is kept."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+@contextlib.contextmanager
+def open_private(path: Path) -> Iterator[BinaryIO]:
+    """Stream into a private exclusive temp file renamed over ``path`` on success."""
+    make_private_dir(path.parent)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+    fd = os.open(temp, _FLAGS, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    _sync_dir(path.parent)
+
+
+def write_private(path: Path, data: bytes | str) -> Path:
+    """Atomically write ``data`` (str as UTF-8) to ``path`` as a 0600 file."""
+    with open_private(path) as out:
+        out.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def clean_stale_temps(directory: Path, *, idle_seconds: float = 900) -> list[Path]:
+    """Remove temp files (ours and legacy ``.partial``/``.tmp`` ones) that a killed process
+    left in ``directory`` — only those untouched for ``idle_seconds``, so a write still in
+    progress in another process is never pulled from under it. Returns what was removed."""
+    removed: list[Path] = []
+    if not directory.is_dir():
+        return removed
+    cutoff = time.time() - idle_seconds
+    for entry in directory.iterdir():
+        if not entry.name.endswith((TEMP_SUFFIX, ".partial", ".tmp")):
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.lstat()
+            if stat.S_ISDIR(info.st_mode) or info.st_mtime > cutoff:
+                continue
+            entry.unlink()
+            removed.append(entry)
+    return removed
+
+
+#: Where piplvault itself writes inside a vault directory.
+HOME_OUTPUT_DIRS = ("", "certificates", "reports")
+
+
+def clean_vault_home(home: Path) -> list[Path]:
+    """``clean_stale_temps`` over the vault directory and its output folders."""
+    return [p for sub in HOME_OUTPUT_DIRS for p in clean_stale_temps(home / sub)]
+
+
+def _sync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
