@@ -77,6 +77,7 @@ def to_json(file: str, encoding: str, result: ScanResult) -> dict[str, Any]:
                 "category": c.category,
                 "confidence": c.confidence,
                 "valid_ratio": c.valid_ratio,
+                "hint": c.hint,
             }
             for c in result.columns
         ],
@@ -144,6 +145,9 @@ def _print_report(
             _example(index, c.entity, head),
         )
     out_console.print(table)
+    for c in result.columns:
+        if c.hint:
+            out_console.print(f"! {c.name}: {c.hint}", markup=False, highlight=False)
     if any(c.mixed for c in result.columns):
         out_console.print("* mixed column: entity of the majority, labelled per cell")
     counts: dict[str, int] = {}

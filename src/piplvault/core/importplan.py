@@ -43,8 +43,14 @@ VALIDATED = frozenset(
         "HK_MACAO_PERMIT",
         "TAIWAN_PERMIT",
         "IP_ADDRESS",
+        "WECHAT_ID",
+        "QQ_NUMBER",
     }
 )
+#: Field keys of mixed columns, by the family's first entity: people and companies share
+#: ``customer_name``; mobiles and landlines share ``phone`` (never a name).
+MIXED_FIELDS = {"PERSON": "customer_name", "ORG_NAME": "customer_name"}
+MIXED_DEFAULT_FIELD = "phone"
 
 
 class ColumnDecisionLike(Protocol):
@@ -82,7 +88,7 @@ def plan_columns(decisions: Sequence[ColumnDecisionLike]) -> list[ColumnPlan]:
                 header=d.name,
                 field=FieldDef.for_entity(key, d.name, entity, d.kind),
                 mixed=d.mixed and d.kind == "pii",
-                validated=d.kind == "pii" and not d.mixed and entity in VALIDATED,
+                validated=d.kind == "pii" and entity in VALIDATED,
                 states_kind=d.kind != "pii" and d.name.strip().lower() in KIND_HEADERS,
             )
         )
@@ -91,8 +97,8 @@ def plan_columns(decisions: Sequence[ColumnDecisionLike]) -> list[ColumnPlan]:
 
 def _field_key(d: ColumnDecisionLike, used: set[str]) -> str:
     if d.kind == "pii" and d.mixed:
-        base = "customer_name"
-    elif d.kind == "pii" and d.entity in ENTITIES:
+        base = MIXED_FIELDS.get(d.entity or "", MIXED_DEFAULT_FIELD)
+    elif d.kind == "pii" and d.entity in ENTITIES and ENTITIES[d.entity].field:
         base = ENTITIES[d.entity].field
     elif d.kind == "free_text":
         base = "notes"

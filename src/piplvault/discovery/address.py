@@ -288,6 +288,7 @@ RECOGNIZER = register(
             "收货地址",
             "家庭住址",
             "所在地",
+            "dizhi",
         ),
         priority=65,
     )

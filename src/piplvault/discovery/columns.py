@@ -1,10 +1,14 @@
 """Decide what each column of a table holds, from its header and a sample of values.
 
-Values decide; the header only lowers or raises the bar. A column whose sampled values
-are mostly valid for one recognizer is that entity (an 18-digit order-number column
-fails the ID check digit, so it is not an ID column); a column named like 备注 or
-holding sentences is free text; a column mixing people and companies (客户名称) gets
-``mixed=True`` and is labelled cell by cell.
+Fail closed (issue 12): a column whose header names a personal-data type keeps that type
+whatever its values (values that fail validation are flagged cell by cell, never a reason
+to downgrade); a column is ``non_pii`` only on positive evidence (a business header such as
+订单号 or 金额, amounts, short enumerations such as 男/女, place names) and anything
+uncertain is ``UNREVIEWED`` personal data until a person maps it. Without a header that
+names a type, values decide: a column whose sampled values are mostly valid for one
+recognizer is that entity; a column holding sentences is free text; a column mixing people
+and companies (客户名称) or mobiles and landlines gets ``mixed=True`` and is labelled cell
+by cell.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 
 from piplvault.core.classification import FREE_TEXT, classify_entity
 from piplvault.discovery.characters import is_cjk, to_nfkc
+from piplvault.discovery.headers import Header, mentions, parse_header
 from piplvault.discovery.lexicon import divisions
 from piplvault.discovery.registry import Recognizer, all_recognizers, get_recognizer
 
@@ -70,6 +75,65 @@ BUSINESS_HEADERS = (
     "序号",
     "code",
     "no.",
+    "会员卡",
+    "积分",
+    "运单",
+    "快递单",
+    "物流",
+    "商品",
+    "条码",
+    "barcode",
+    "tracking",
+    "waybill",
+    "性别",
+    "gender",
+    "sex",
+)
+#: Words that make a header's entity word mean something else: a 会员卡号 is not a bank
+#: card, a 商品名称 not a person's name, a 运单号 nobody's ID.
+NOT_THIS = {
+    "BANK_CARD": (
+        "会员",
+        "积分",
+        "礼品",
+        "购物卡",
+        "储值",
+        "优惠",
+        "member",
+        "loyalty",
+        "gift",
+        "vip",
+        "coupon",
+    ),
+    "PERSON": (
+        "商品",
+        "产品",
+        "品名",
+        "货品",
+        "文件",
+        "店铺",
+        "门店",
+        "品牌",
+        "product",
+        "item",
+        "file",
+        "shop",
+        "store",
+        "brand",
+    ),
+    "*": ("运单", "快递单", "物流单", "waybill", "tracking", "sku"),
+}
+#: Entities whose validators carry a checksum: enough valid values overrule a business
+#: header (a column headed 编号 that holds valid ID numbers holds ID numbers).
+CHECKSUMMED = ("CN_RESIDENT_ID", "CN_USCC", "BANK_CARD", "EMAIL")
+#: Values that are positive evidence of a non-personal enumeration.
+ENUM_VALUES = frozenset(
+    "男 女 未知 是 否 有 无 y n yes no true false 个人 企业 公司 单位 自然人 个体 "
+    "已完成 未完成 进行中 已取消 待处理 已处理 正常 异常 有效 无效 启用 停用 "
+    "高 中 低 a b c d vip 普通 新客 老客".split()
+)
+_AMOUNT = re.compile(
+    r"[-+]?[¥$￥]?(?:\d{1,3}(?:,\d{3})+|\d{1,6})(?:\.\d+)?%?(?:元|万元|件|个)?"
 )
 #: Entities that share columns: a 客户名称 column holds people and companies, a 联系电话
 #: column mobiles and landlines. Such columns are labelled cell by cell.
@@ -92,6 +156,8 @@ class ColumnDecision:
     category: str | None
     confidence: float
     valid_ratio: float
+    #: Why a person should look at this column (few valid values, unreviewed), or None.
+    hint: str | None = None
 
 
 def classify_columns(
@@ -112,14 +178,12 @@ def classify_columns(
 
 def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
     """The decision for one column given its non-empty, NFKC-normalised values."""
-    header = to_nfkc(name).lower()
-    hinted = {r.entity for r in all_recognizers() if _mentions(header, r.headers)}
-    business = _mentions(header, BUSINESS_HEADERS) and not hinted
-    if _mentions(header, FREE_TEXT_HEADERS) and not hinted:
+    header = parse_header(name)
+    hinted = header_entities(header)
+    business = mentions(header, BUSINESS_HEADERS) and not hinted
+    if mentions(header, FREE_TEXT_HEADERS) and not hinted:
         return _free_text(name, 1.0)
-    if not values:
-        return _non_pii(name, 0.0)
-    ratios = _valid_ratios(values, hinted)
+    ratios = _valid_ratios(values, hinted) if values else {}
     if (
         "PERSON" not in hinted
         and ratios.get("PERSON")
@@ -129,8 +193,14 @@ def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
         ratios["PERSON"] = 0.0
     if business:
         # 订单号, 商品SKU, 下单日期: business data even when the values happen to
-        # validate (order numbers shaped like IDs, SKUs like mobiles, any date).
+        # validate (order numbers shaped like IDs, SKUs like mobiles, any date) — unless
+        # checksums say otherwise.
+        for entity in CHECKSUMMED:
+            if ratios.get(entity, 0.0) >= 0.8:
+                return _pii(name, entity, ratios[entity] * 0.9, ratios[entity])
         return _non_pii(name, max(ratios.values(), default=0.0))
+    if not values and not hinted:
+        return _non_pii(name, 0.0)
     mixed = _mixed_decision(name, ratios, hinted)
     if mixed is not None:
         return mixed
@@ -138,10 +208,80 @@ def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
     if best is not None:
         entity, ratio = best
         confidence = min(1.0, ratio * 0.9 + (0.1 if entity in hinted else 0.0))
-        return _pii(name, entity, confidence, ratio, mixed=False)
+        return _pii(name, entity, confidence, ratio)
+    if hinted:
+        return _named_by_header(name, ratios, hinted)
     if _looks_like_sentences(values):
         return _free_text(name, 0.8)
-    return _non_pii(name, max(ratios.values(), default=0.0))
+    if _not_personal(values):
+        return _non_pii(name, max(ratios.values(), default=0.0))
+    return _pii(
+        name,
+        "UNREVIEWED",
+        0.0,
+        max(ratios.values(), default=0.0),
+        hint="no recognizer claims this column: kept as personal data until mapped "
+        "(--map COLUMN=ENTITY)",
+    )
+
+
+def header_entities(header: Header | str) -> set[str]:
+    """Entities the header names, without those its other words rule out."""
+    if isinstance(header, str):
+        header = parse_header(header)
+    if mentions(header, NOT_THIS["*"]):
+        return set()
+    return {
+        r.entity
+        for r in all_recognizers()
+        if mentions(header, r.headers)
+        and not mentions(header, NOT_THIS.get(r.entity, ()))
+    }
+
+
+def _named_by_header(
+    name: str, ratios: dict[str, float], hinted: set[str]
+) -> ColumnDecision:
+    """A column whose header names a type but whose values mostly fail it: it keeps the
+    type (fail closed), and the scan says how many values are valid and why."""
+    order = {r.entity: r.priority for r in all_recognizers()}
+    for family in FAMILIES:
+        if set(family) <= hinted:
+            ratio = sum(ratios.get(e, 0.0) for e in family)
+            return _pii(
+                name,
+                family[0],
+                0.5,
+                min(1.0, ratio),
+                mixed=True,
+                hint=_few_valid(ratio),
+            )
+    entity = min(hinted, key=lambda e: (-ratios.get(e, 0.0), order[e]))
+    ratio = ratios.get(entity, 0.0)
+    return _pii(name, entity, 0.5, ratio, hint=_few_valid(ratio))
+
+
+def _few_valid(ratio: float) -> str:
+    return (
+        f"the header names this type but only {ratio:.0%} of the values are valid; "
+        "the rest are flagged cell by cell (numbers Excel shows as 1.1E+17 or with "
+        "lost digits need the column formatted as text)"
+    )
+
+
+def _not_personal(values: Sequence[str]) -> bool:
+    """Positive evidence that a column is business data: every value is an amount or a
+    small count, or one of a few enumeration words, or a place name; and no value is
+    anything a recognizer accepts."""
+    distinct = list(dict.fromkeys(values))[:300]
+    places = divisions()
+    shaped = all(
+        _AMOUNT.fullmatch(v) or v.lower() in ENUM_VALUES or v in places
+        for v in distinct
+    )
+    if not shaped:
+        return False
+    return all(v in places or label_cell(None, v) is None for v in distinct)
 
 
 #: Every recognizer sees this many values first; only those that accept some of them
@@ -211,12 +351,14 @@ def _looks_like_sentences(values: Sequence[str]) -> bool:
     return len(long) >= 0.3 * len(values)
 
 
-def _mentions(header: str, words: Iterable[str]) -> bool:
-    return any(word in header for word in words)
-
-
 def _pii(
-    name: str, entity: str, confidence: float, ratio: float, *, mixed: bool
+    name: str,
+    entity: str,
+    confidence: float,
+    ratio: float,
+    *,
+    mixed: bool = False,
+    hint: str | None = None,
 ) -> ColumnDecision:
     klass = classify_entity(entity)
     if mixed and entity == "ORG_NAME":
@@ -232,6 +374,7 @@ def _pii(
         category=klass.category.value,
         confidence=round(confidence, 3),
         valid_ratio=round(ratio, 3),
+        hint=hint,
     )
 
 

@@ -340,6 +340,8 @@ RECOGNIZER = register(
             "持卡人",
             "开户名",
             "经办人",
+            "xingming",
+            "联系人姓名",
         ),
         priority=70,
     )

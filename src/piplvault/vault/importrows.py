@@ -80,6 +80,8 @@ class RowPreparer:
             entity = p.field.entity
             if p.mixed:
                 entity = cell_entities[key] = discovery.label_cell(entity, value)
+                if entity is None and p.validated:
+                    invalid.append(p)
             elif p.validated and not discovery.validate(entity or "", value):
                 invalid.append(p)
             values[key] = value

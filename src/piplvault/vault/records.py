@@ -10,6 +10,7 @@ from piplvault import discovery
 from piplvault.core.customers import BLIND_INDEXED, CustomerView, FieldDef, FieldView
 from piplvault.core.masking import mask
 from piplvault.crypto.keyring import FieldCipher, Keyring, SealingKeys
+from piplvault.discovery.columns import FAMILIES
 from piplvault.errors import NotFoundError
 from piplvault.store.records import SealedField, unpack
 from piplvault.store.schema import (
@@ -188,32 +189,51 @@ def reindex(
     defs: dict[str, FieldDef],
     values: dict[str, str],
 ) -> None:
-    """Replace the customer's blind-index rows with those of ``values``; a mixed
-    ``customer_name`` is labelled per cell (person or organisation)."""
+    """Replace the customer's blind-index rows with those of ``values``; a value of a
+    mixed field (people and companies, mobiles and landlines) is labelled per cell."""
     conn.execute(delete(blind_index).where(blind_index.c.customer_id == customer_id))
     cells = {
         k: discovery.label_cell(defs[k].entity, v)
         for k, v in values.items()
-        if k == "customer_name"
+        if defs[k].entity in _FAMILY_MEMBERS
     }
     rows = index_entries(keys, customer_id, defs, values, cells)
     if rows:
         conn.execute(insert(blind_index), rows)
 
 
+_FAMILY_MEMBERS = frozenset(e for family in FAMILIES for e in family)
+
+
 def mask_field(definition: FieldDef, value: str) -> str:
-    """Mask a value by its field's entity; free text has each found entity masked."""
+    """Mask a value by its field's entity; free text has each found entity masked.
+
+    Whatever the field's classification, what is shown is then checked again: a value
+    any recognizer accepts, or any span one finds, is masked too (fail closed: a
+    business column holding a phone number never prints it)."""
     if definition.kind == "free_text":
-        return mask_free_text(value)
-    if definition.kind == "pii":
+        shown = mask_free_text(value)
+    elif definition.kind == "pii":
         entity = definition.entity
-        if entity in ("PERSON", "ORG_NAME") and definition.key == "customer_name":
-            entity = discovery.label_cell("PERSON", value) or "PERSON"
-        return mask(entity, value)
-    return value
+        if entity in _FAMILY_MEMBERS:
+            entity = discovery.label_cell(entity, value) or entity
+        shown = mask(entity, value)
+    else:
+        shown = value
+    return _nothing_personal_left(shown)
+
+
+def _nothing_personal_left(shown: str) -> str:
+    entity = discovery.label_cell(None, shown)
+    if entity is not None:
+        return mask(entity, shown)
+    return mask_free_text(shown)
 
 
 def mask_free_text(text: str) -> str:
+    """``text`` with every entity span any recognizer finds masked."""
+    if not text:
+        return text
     out, pos = [], 0
     for span in sorted(discovery.find_spans(text), key=lambda s: s.start):
         if span.start < pos:
