@@ -7,6 +7,7 @@ from piplvault.cli import (  # noqa: F401
     backup,
     customers,
     deregister,
+    flagged,
     keys,
     lifecycle,
     policy,

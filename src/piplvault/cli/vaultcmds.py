@@ -73,10 +73,12 @@ def import_command(
     on_invalid: Annotated[
         str,
         typer.Option(
-            help="reject: keep invalid rows out (exit 1, rest imported); flag: import and "
-            "flag them; abort: import nothing."
+            help="flag (default): import the row, keep the invalid value encrypted and "
+            "flagged for review (customers flagged list); reject: keep invalid rows out "
+            "(exit 1, rest imported); abort: import nothing. A value whose only fault "
+            "is the numbering plan (new mobile segments) is always flagged."
         ),
-    ] = "reject",
+    ] = "flag",
     encoding: Annotated[str | None, typer.Option(help="Force a text encoding.")] = None,
     purpose: Annotated[
         str, typer.Option(help="Purpose of the collection.")
@@ -105,9 +107,20 @@ def import_command(
     else:
         _print_import(report)
     for r in report.rejections[:20]:
-        say_error(
-            f"{report.file}, row {r['row']}, column '{r['column']}': "
-            f"not a valid {r['entity']} ({r['action']})"
+        where = f"{report.file}, row {r['row']}, column '{r['column']}'"
+        if r["action"] == "flagged":
+            err_console.print(
+                f"Warning: {where}: not a valid {r['entity']} (kept, flagged)",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
+            say_error(f"{where}: not a valid {r['entity']} ({r['action']})")
+    if report.flagged and not report.dry_run:
+        err_console.print(
+            f"{report.flagged} row(s) imported with flagged values; review them with "
+            "`piplvault customers flagged list`."
         )
     if report.rejected:
         err_console.print(

@@ -6,7 +6,14 @@ column classifier decides what each column holds; :func:`scan_table` streams a t
 
 from __future__ import annotations
 
-from piplvault.discovery.columns import ColumnDecision, classify_columns, label_cell
+import re
+
+from piplvault.discovery.columns import (
+    FAMILIES,
+    ColumnDecision,
+    classify_columns,
+    label_cell,
+)
 from piplvault.discovery.registry import Recognizer, all_recognizers, get_recognizer
 from piplvault.discovery.scanner import Finding, ScanResult, scan_table
 from piplvault.discovery.spans import Span, find_spans
@@ -22,12 +29,30 @@ def normalise(entity: str, value: str) -> str:
     return get_recognizer(entity).normalise(value)
 
 
+#: Shapes of values that fail only a numbering plan that lags reality (data-only 14x
+#: mobile segments, new area codes): such a value is flagged for review, never dropped.
+_PLAUSIBLE = {
+    "CN_MOBILE": re.compile(
+        r"(?:\+?86|0086|\(\+?86\))?[ -]?1\d{2}[ -]?\d{4}[ -]?\d{4}"
+    ),
+    "CN_LANDLINE": re.compile(r"\(?0\d{2,3}\)?[ -]?[2-9]\d{6,7}(?:[ -]?\d{1,6})?"),
+}
+
+
+def plausible(entity: str, value: str) -> bool:
+    """Whether an invalid ``value`` has the shape of ``entity`` (only the numbering plan
+    says no), so it is kept and flagged even under ``--on-invalid reject``."""
+    pattern = _PLAUSIBLE.get(entity)
+    return pattern is not None and pattern.fullmatch(value.strip()) is not None
+
+
 def entity_names() -> list[str]:
     """Every entity name a recognizer exists for, sorted."""
     return sorted(r.entity for r in all_recognizers())
 
 
 __all__ = [
+    "FAMILIES",
     "ColumnDecision",
     "Finding",
     "Recognizer",
@@ -40,6 +65,7 @@ __all__ = [
     "get_recognizer",
     "label_cell",
     "normalise",
+    "plausible",
     "scan_table",
     "validate",
 ]

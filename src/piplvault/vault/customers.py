@@ -251,13 +251,15 @@ def update_field(
             value=clean,
             now=now,
         )
+        # A valid new value clears the field's flag (issue 12.3: the review queue).
+        flags = set(filter(None, _flags.split(","))) - {field}
         conn.execute(
             update(customers)
             .where(customers.c.id == customer_id)
-            .values(data=pack(sealed), updated_at=now)
+            .values(data=pack(sealed), updated_at=now, flags=",".join(sorted(flags)))
         )
         plain[field] = (clean, version)
-        values = {k: v for k, (v, _) in plain.items() if k in defs}
+        values = {k: v for k, (v, _) in plain.items() if k in defs and k not in flags}
         reindex(conn, vault.keyring.sealing, customer_id, defs, values)
         vault.record(
             conn,

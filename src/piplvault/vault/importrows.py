@@ -67,6 +67,7 @@ class RowPreparer:
         values: dict[str, str] = {}
         cell_entities: dict[str, str | None] = {}
         invalid: list[ColumnPlan] = []
+        implausible = False
         stated_kind: str | None = None
         present: set[str] = set()
         for p in self.plans:
@@ -82,12 +83,20 @@ class RowPreparer:
                 entity = cell_entities[key] = discovery.label_cell(entity, value)
                 if entity is None and p.validated:
                     invalid.append(p)
+                    implausible |= not any(
+                        discovery.plausible(e, value) for e in _family_of(p)
+                    )
             elif p.validated and not discovery.validate(entity or "", value):
                 invalid.append(p)
+                implausible |= not discovery.plausible(entity or "", value)
             values[key] = value
             if entity:
                 present.add(entity)
-        flags = [p.field.key for p in invalid] if self.on_invalid == "flag" else []
+        # Invalid values are kept and flagged (issue 12.3); only --on-invalid
+        # reject|abort drop a row, and never for a value whose only fault is a
+        # numbering plan that lags reality.
+        rejected = implausible and self.on_invalid != "flag"
+        flags = [] if rejected else [p.field.key for p in invalid]
         row = PreparedRow(
             number=number,
             customer_id=customer_id,
@@ -96,7 +105,7 @@ class RowPreparer:
             cell_entities=cell_entities,
             flags=flags,
             invalid=[(p.header, p.field.entity) for p in invalid],
-            rejected=bool(invalid) and self.on_invalid != "flag",
+            rejected=rejected,
         )
         if not row.rejected:
             self.seal_row(row)
@@ -116,6 +125,14 @@ class RowPreparer:
             {k: SealedField(1, cipher.encrypt(k, 1, v)) for k, v in row.values.items()}
         )
         row.wrapped = self.keys.wrap_dek(row.customer_id, dek)
+
+
+def _family_of(plan: ColumnPlan) -> tuple[str, ...]:
+    entity = plan.field.entity or ""
+    for family in discovery.FAMILIES:
+        if entity in family:
+            return family
+    return (entity,)
 
 
 def strongest_match(

@@ -50,7 +50,7 @@ from piplvault.vault.records import (
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
 
-ON_INVALID = ("reject", "flag", "abort")
+ON_INVALID = ("flag", "reject", "abort")
 _BATCH = 2000
 _IN_CHUNK = 500
 
@@ -98,7 +98,7 @@ def import_table(
     *,
     kind: str | None = None,
     dry_run: bool = False,
-    on_invalid: str = "reject",
+    on_invalid: str = "flag",
     purpose: str = "contract",
     sample: int = 1000,
     workers: int | None = None,
@@ -282,7 +282,7 @@ class _ImportRun:
             )
 
     def _note_invalid(self, row: PreparedRow, abort: bool) -> None:
-        if abort:
+        if abort and row.rejected:
             header, entity = row.invalid[0]
             raise InvalidValueError(
                 f"not a valid {entity}; nothing was imported",
