@@ -29,6 +29,13 @@ def scan(
         int, typer.Option(min=1, help="Rows sampled to decide each column.")
     ] = 1000,
     cells: Annotated[bool, typer.Option("--cells", help="Label every cell.")] = False,
+    header_row: Annotated[
+        int | None,
+        typer.Option(min=1, max=20, help="Row number of the header (default: found)."),
+    ] = None,
+    no_header: Annotated[
+        bool, typer.Option("--no-header", help="No header row: columns 列1, 列2…")
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object.")
     ] = False,
@@ -39,7 +46,9 @@ def scan(
     """
     examples: list[list[str]] = []
     try:
-        table = open_table(file, sheet=sheet)
+        table = open_table(
+            file, sheet=sheet, header_row=header_row, no_header=no_header
+        )
         rows = table.rows() if as_json else _keeping_head(table.rows(), examples)
         result = scan_table(table.headers, rows, sample=sample, cells=cells)
     except VaultError as error:

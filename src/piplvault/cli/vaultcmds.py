@@ -80,6 +80,20 @@ def import_command(
         ),
     ] = "flag",
     encoding: Annotated[str | None, typer.Option(help="Force a text encoding.")] = None,
+    header_row: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=20,
+            help="Row number of the header (default: found; title rows are skipped).",
+        ),
+    ] = None,
+    no_header: Annotated[
+        bool,
+        typer.Option(
+            "--no-header", help="The file has no header row: columns are 列1, 列2…"
+        ),
+    ] = False,
     purpose: Annotated[
         str, typer.Option(help="Purpose of the collection.")
     ] = "contract",
@@ -90,7 +104,13 @@ def import_command(
 ) -> None:
     """Import customers. Example: piplvault import examples/customers.csv"""
     vault = open_vault(home, db, user)
-    table = open_table(file, sheet=sheet, encoding=encoding)
+    table = open_table(
+        file,
+        sheet=sheet,
+        encoding=encoding,
+        header_row=header_row,
+        no_header=no_header,
+    )
     with _progress(json_out) as advance:
         report = import_table(
             vault,

@@ -8,12 +8,7 @@ from __future__ import annotations
 
 import re
 
-from piplvault.discovery.columns import (
-    FAMILIES,
-    ColumnDecision,
-    classify_columns,
-    label_cell,
-)
+from piplvault.discovery.columns import ColumnDecision, classify_columns, label_cell
 from piplvault.discovery.registry import Recognizer, all_recognizers, get_recognizer
 from piplvault.discovery.scanner import Finding, ScanResult, scan_table
 from piplvault.discovery.spans import Span, find_spans
@@ -52,7 +47,6 @@ def entity_names() -> list[str]:
 
 
 __all__ = [
-    "FAMILIES",
     "ColumnDecision",
     "Finding",
     "Recognizer",

@@ -15,6 +15,7 @@ from piplvault.core.customers import MATCH_ORDER, FieldDef
 from piplvault.core.importplan import ColumnPlan, row_kind
 from piplvault.crypto.aead import new_key
 from piplvault.crypto.keyring import FieldCipher, SealingKeys
+from piplvault.discovery.columns import FAMILIES
 from piplvault.io.tables import normalise_cell
 from piplvault.store.records import SealedField, pack
 from piplvault.vault.records import index_entries
@@ -129,7 +130,7 @@ class RowPreparer:
 
 def _family_of(plan: ColumnPlan) -> tuple[str, ...]:
     entity = plan.field.entity or ""
-    for family in discovery.FAMILIES:
+    for family in FAMILIES:
         if entity in family:
             return family
     return (entity,)

@@ -133,8 +133,10 @@ def import_table(
             forced_kind=kind,
             on_invalid=on_invalid,
         )
-        batches = _batched(itertools.chain(head, rows))
-        for prepared in _prepare_all(preparer, batches, run.id_base, parallel, workers):
+        batches = _batched(itertools.chain(head, rows), table.first_data_row)
+        # provisional ids: id_base for the first data row, whatever its row number
+        id_base = run.id_base + 2 - table.first_data_row
+        for prepared in _prepare_all(preparer, batches, id_base, parallel, workers):
             run.absorb(prepared, abort_on_invalid=on_invalid == "abort")
             if progress is not None:
                 progress(len(prepared))
@@ -158,8 +160,12 @@ def import_table(
     return report
 
 
-def _batched(rows: Iterator[list[str]]) -> Iterator[list[tuple[int, list[str]]]]:
-    numbered = enumerate(rows, start=2)
+def _batched(
+    rows: Iterator[list[str]], first_row: int
+) -> Iterator[list[tuple[int, list[str]]]]:
+    """Rows in batches, numbered from the first data row (blank rows are skipped by the
+    reader, so numbers are positions among data rows after the header)."""
+    numbered = enumerate(rows, start=first_row)
     while batch := list(itertools.islice(numbered, _BATCH)):
         yield batch
 
