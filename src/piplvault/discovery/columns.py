@@ -312,6 +312,8 @@ def _best_entity(
     for entity, ratio in ranked:
         if entity in hinted and ratio >= 0.5:
             return entity, ratio
+    if not ranked:
+        return None
     entity, ratio = ranked[0]
     return (entity, ratio) if ratio >= 0.8 else None
 
