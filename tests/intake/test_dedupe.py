@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 from tests.discovery.test_properties import card_numbers, credit_codes, resident_ids
 from tests.intake.helpers import cli, new_vault, write_csv
 
-HEADER = ["客户名称", "客户类型", "身份证号", "统一社会信用代码", "手机号", "银行卡号", "邮箱"]
+HEADER = [
+    "客户名称",
+    "客户类型",
+    "身份证号",
+    "统一社会信用代码",
+    "手机号",
+    "银行卡号",
+    "邮箱",
+]
 NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "欧阳娜娜", "赵敏", "孙丽"]
 CARD = "6222021234567890128"
 

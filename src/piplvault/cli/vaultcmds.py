@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +17,14 @@ from rich.progress import (
 )
 from rich.table import Table as RichTable
 
-from piplvault.cli.app import app, err_console, out_console, print_json, say_error
+from piplvault.cli.app import (
+    app,
+    err_console,
+    out_console,
+    print_json,
+    read_input,
+    say_error,
+)
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -26,6 +34,8 @@ from piplvault.cli.options import (
     open_vault,
     settings_from,
 )
+from piplvault.discovery.overrides import mapping_from_document, parse_map_options
+from piplvault.errors import ValidationError
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
 from piplvault.vault import Vault
@@ -97,12 +107,30 @@ def import_command(
     purpose: Annotated[
         str, typer.Option(help="Purpose of the collection.")
     ] = "contract",
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="COLUMN=ENTITY (repeatable): your decision for a column, e.g. "
+            "'证件=CN_RESIDENT_ID', '联系方式=CN_MOBILE|CN_LANDLINE', '备注=free_text', "
+            "'会员号=non_pii'.",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="A saved mapping file (JSON, see --save-mapping)."),
+    ] = None,
+    save_mapping: Annotated[
+        Path | None,
+        typer.Option(help="Write this import's column decisions to a mapping file."),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Import customers. Example: piplvault import examples/customers.csv"""
+    overrides = _overrides(mapping, map_ or [])
     vault = open_vault(home, db, user)
     table = open_table(
         file,
@@ -120,8 +148,14 @@ def import_command(
             on_invalid=on_invalid,
             purpose=purpose,
             progress=advance,
+            overrides=overrides,
         )
     vault.close()
+    if save_mapping is not None:
+        document = {"version": 1, "columns": report.mapping}
+        save_mapping.write_text(
+            json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     if json_out:
         print_json(report.to_dict())
     else:
@@ -148,6 +182,21 @@ def import_command(
             "file again (rows already imported are matched, not duplicated)."
         )
         raise typer.Exit(1)
+
+
+def _overrides(mapping: Path | None, options: list[str]) -> dict[str, str]:
+    """Column decisions from a mapping file, then from --map (which wins)."""
+    overrides: dict[str, str] = {}
+    if mapping is not None:
+        try:
+            document = json.loads(read_input(mapping, "mapping").decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValidationError(
+                f"{mapping}: not a JSON mapping file ({exc})"
+            ) from exc
+        overrides.update(mapping_from_document(document, str(mapping)))
+    overrides.update(parse_map_options(options))
+    return overrides
 
 
 class _progress:
@@ -195,12 +244,17 @@ def _print_import(report: ImportReport) -> None:
         table.add_row(
             c["header"],
             c["field"],
-            (c["entity"] or c["kind"]) + (" (mixed)" if c["mixed"] else ""),
+            (c["entity"] or c["kind"])
+            + (" (mixed)" if c["mixed"] else "")
+            + (" ←--map" if c["decided_by"] == "person" else ""),
             c["sensitivity"] or "-",
             str(c["grade"]),
             c["category"],
         )
     out_console.print(table)
+    for c in report.columns:
+        if c["hint"] and c["decided_by"] != "person":
+            out_console.print(f"! {c['header']}: {c['hint']}", markup=False)
     out_console.print(
         f"rows {report.rows}: new {report.new}, updated {report.updated}, "
         f"unchanged {report.unchanged}, rejected {report.rejected}, flagged {report.flagged}"

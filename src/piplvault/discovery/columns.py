@@ -182,7 +182,7 @@ def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
     hinted = header_entities(header)
     business = mentions(header, BUSINESS_HEADERS) and not hinted
     if mentions(header, FREE_TEXT_HEADERS) and not hinted:
-        return _free_text(name, 1.0)
+        return free_text_decision(name, 1.0)
     ratios = _valid_ratios(values, hinted) if values else {}
     if (
         "PERSON" not in hinted
@@ -197,10 +197,10 @@ def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
         # checksums say otherwise.
         for entity in CHECKSUMMED:
             if ratios.get(entity, 0.0) >= 0.8:
-                return _pii(name, entity, ratios[entity] * 0.9, ratios[entity])
-        return _non_pii(name, max(ratios.values(), default=0.0))
+                return pii_decision(name, entity, ratios[entity] * 0.9, ratios[entity])
+        return non_pii_decision(name, max(ratios.values(), default=0.0))
     if not values and not hinted:
-        return _non_pii(name, 0.0)
+        return non_pii_decision(name, 0.0)
     mixed = _mixed_decision(name, ratios, hinted)
     if mixed is not None:
         return mixed
@@ -208,14 +208,14 @@ def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
     if best is not None:
         entity, ratio = best
         confidence = min(1.0, ratio * 0.9 + (0.1 if entity in hinted else 0.0))
-        return _pii(name, entity, confidence, ratio)
+        return pii_decision(name, entity, confidence, ratio)
     if hinted:
         return _named_by_header(name, ratios, hinted)
     if _looks_like_sentences(values):
-        return _free_text(name, 0.8)
+        return free_text_decision(name, 0.8)
     if _not_personal(values):
-        return _non_pii(name, max(ratios.values(), default=0.0))
-    return _pii(
+        return non_pii_decision(name, max(ratios.values(), default=0.0))
+    return pii_decision(
         name,
         "UNREVIEWED",
         0.0,
@@ -248,7 +248,7 @@ def _named_by_header(
     for family in FAMILIES:
         if set(family) <= hinted:
             ratio = sum(ratios.get(e, 0.0) for e in family)
-            return _pii(
+            return pii_decision(
                 name,
                 family[0],
                 0.5,
@@ -258,7 +258,7 @@ def _named_by_header(
             )
     entity = min(hinted, key=lambda e: (-ratios.get(e, 0.0), order[e]))
     ratio = ratios.get(entity, 0.0)
-    return _pii(name, entity, 0.5, ratio, hint=_few_valid(ratio))
+    return pii_decision(name, entity, 0.5, ratio, hint=_few_valid(ratio))
 
 
 def _few_valid(ratio: float) -> str:
@@ -334,7 +334,9 @@ def _mixed_decision(
         )
         agrees = bool(hinted & set(family))
         confidence = min(1.0, (first + second) * 0.9 + (0.1 if agrees else 0.0))
-        return _pii(name, entity, confidence, min(1.0, first + second), mixed=True)
+        return pii_decision(
+            name, entity, confidence, min(1.0, first + second), mixed=True
+        )
     return None
 
 
@@ -353,7 +355,7 @@ def _looks_like_sentences(values: Sequence[str]) -> bool:
     return len(long) >= 0.3 * len(values)
 
 
-def _pii(
+def pii_decision(
     name: str,
     entity: str,
     confidence: float,
@@ -380,7 +382,7 @@ def _pii(
     )
 
 
-def _free_text(name: str, confidence: float) -> ColumnDecision:
+def free_text_decision(name: str, confidence: float) -> ColumnDecision:
     return ColumnDecision(
         name=name,
         kind="free_text",
@@ -394,7 +396,7 @@ def _free_text(name: str, confidence: float) -> ColumnDecision:
     )
 
 
-def _non_pii(name: str, best_ratio: float) -> ColumnDecision:
+def non_pii_decision(name: str, best_ratio: float) -> ColumnDecision:
     return ColumnDecision(
         name=name,
         kind="non_pii",

@@ -12,7 +12,7 @@ import itertools
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from piplvault import discovery
 from piplvault.core.importplan import ColumnPlan, plan_columns
+from piplvault.discovery.overrides import apply_overrides, describe
 from piplvault.errors import InvalidValueError, ValidationError
 from piplvault.io.tables import Table
 from piplvault.store.engine import insert_many
@@ -71,6 +72,9 @@ class ImportReport:
     rejections: list[dict[str, Any]] = field(default_factory=list)
     new_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
+    #: A person's decisions over the classifier's: [{"column", "from", "to"}]
+    overrides: list[dict[str, Any]] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +89,7 @@ class ImportReport:
             "rejected": self.rejected,
             "flagged": self.flagged,
             "columns": self.columns,
+            "overrides": self.overrides,
             "rejections": self.rejections,
             "new_id_range": [self.new_ids[0], self.new_ids[-1]]
             if self.new_ids
@@ -103,8 +108,12 @@ def import_table(
     sample: int = 1000,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> ImportReport:
-    """Import ``table`` into ``vault`` atomically (or simulate it with ``dry_run``)."""
+    """Import ``table`` into ``vault`` atomically (or simulate it with ``dry_run``).
+
+    ``overrides`` maps column headers to the entity a person decided (``--map``); the
+    decisions and every override are in the report and the audit entry."""
     if on_invalid not in ON_INVALID:
         raise ValidationError(
             f"Unknown --on-invalid '{on_invalid}'; use {', '.join(ON_INVALID)}"
@@ -113,11 +122,20 @@ def import_table(
         raise ValidationError(f"Unknown --kind '{kind}'; use individual or enterprise")
     rows = table.rows()
     head = list(itertools.islice(rows, sample))
-    plans = plan_columns(discovery.classify_columns(table.headers, head))
+    decisions, changes = apply_overrides(
+        discovery.classify_columns(table.headers, head), overrides or {}
+    )
+    plans = plan_columns(decisions)
     report = ImportReport(
         file=table.name, encoding=table.encoding, sheet=table.sheet, dry_run=dry_run
     )
-    report.columns = [_column_summary(p) for p in plans]
+    mapped = {c["column"] for c in changes}
+    report.columns = [
+        _column_summary(p, d, d.name in mapped)
+        for p, d in zip(plans, decisions, strict=True)
+    ]
+    report.overrides = changes
+    report.mapping = {d.name: describe(d) for d in decisions}
     action = "import-dry-run" if dry_run else "customers-imported"
     parallel = len(head) >= sample and (workers or os.cpu_count() or 1) > 1
     with vault.write(commit=not dry_run) as conn:
@@ -194,7 +212,9 @@ def _prepare_all(
             yield in_flight.popleft().get()
 
 
-def _column_summary(p: ColumnPlan) -> dict[str, Any]:
+def _column_summary(
+    p: ColumnPlan, decision: discovery.ColumnDecision, by_person: bool
+) -> dict[str, Any]:
     d = p.field
     return {
         "header": p.header,
@@ -205,6 +225,9 @@ def _column_summary(p: ColumnPlan) -> dict[str, Any]:
         "sensitivity": d.sensitivity,
         "grade": d.grade,
         "category": d.category,
+        "valid_ratio": decision.valid_ratio,
+        "decided_by": "person" if by_person else "classifier",
+        "hint": decision.hint,
     }
 
 
