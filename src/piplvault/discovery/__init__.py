@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
+from piplvault.discovery.cells import cell_values, clean_cell
 from piplvault.discovery.columns import ColumnDecision, classify_columns, label_cell
+from piplvault.discovery.columns import accepts as _accepts
 from piplvault.discovery.registry import Recognizer, all_recognizers, get_recognizer
 from piplvault.discovery.scanner import Finding, ScanResult, scan_table
 from piplvault.discovery.spans import Span, find_spans
@@ -17,6 +19,12 @@ from piplvault.discovery.spans import Span, find_spans
 def validate(entity: str, value: str) -> bool:
     """Whether ``value`` is a valid ``entity`` (check digits, dates, numbering plans)."""
     return get_recognizer(entity).validate(value)
+
+
+def validate_cell(entity: str, value: str) -> bool:
+    """Whether a cell from an export is a valid ``entity``: cleaned first (apostrophes,
+    ``="…"``, labels, 微信同号), every value valid if it holds several (issue 12.4)."""
+    return _accepts(entity, clean_cell(value))
 
 
 def normalise(entity: str, value: str) -> str:
@@ -53,7 +61,9 @@ __all__ = [
     "ScanResult",
     "Span",
     "all_recognizers",
+    "cell_values",
     "classify_columns",
+    "clean_cell",
     "entity_names",
     "find_spans",
     "get_recognizer",
@@ -62,4 +72,5 @@ __all__ = [
     "plausible",
     "scan_table",
     "validate",
+    "validate_cell",
 ]

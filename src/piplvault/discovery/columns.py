@@ -14,11 +14,12 @@ by cell.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from piplvault.core.classification import FREE_TEXT, classify_entity
-from piplvault.discovery.characters import is_cjk, to_nfkc
+from piplvault.discovery.cells import MULTI_VALUED, cell_values, clean_cell
+from piplvault.discovery.characters import is_cjk
 from piplvault.discovery.headers import Header, mentions, parse_header
 from piplvault.discovery.lexicon import divisions
 from piplvault.discovery.registry import Recognizer, all_recognizers, get_recognizer
@@ -167,7 +168,7 @@ def classify_columns(
     columns: list[list[str]] = [[] for _ in headers]
     for row in sample_rows:
         for index, cell in enumerate(row[: len(headers)]):
-            value = to_nfkc(cell)
+            value = clean_cell(cell)
             if value:
                 columns[index].append(value)
     return [
@@ -295,13 +296,21 @@ def _valid_ratios(values: Sequence[str], hinted: set[str]) -> dict[str, float]:
     for recognizer in all_recognizers():
         if recognizer.needs_header and recognizer.entity not in hinted:
             continue
-        valid = sum(1 for v in head if recognizer.validate(v))
+        check = _checker(recognizer)
+        valid = sum(1 for v in head if check(v))
         if len(values) > len(head) and (valid or recognizer.entity in hinted):
-            valid = sum(1 for v in values if recognizer.validate(v))
+            valid = sum(1 for v in values if check(v))
             ratios[recognizer.entity] = valid / len(values)
         else:
             ratios[recognizer.entity] = valid / len(head)
     return ratios
+
+
+def _checker(recognizer: Recognizer) -> Callable[[str], bool]:
+    if recognizer.entity in MULTI_VALUED:
+        entity = recognizer.entity
+        return lambda v: accepts(entity, v)
+    return recognizer.validate
 
 
 def _best_entity(
@@ -413,22 +422,38 @@ def non_pii_decision(name: str, best_ratio: float) -> ColumnDecision:
 def label_cell(entity_hint: str | None, value: str) -> str | None:
     """The entity of one cell: ``entity_hint`` or its family member (people and
     companies, mobiles and landlines) if valid, any valid entity without a hint,
-    else None."""
-    text = to_nfkc(value)
+    else None. The cell is cleaned first (``'138…``, ``手机：138…``); a cell holding
+    several values is that entity when every value is."""
+    text = clean_cell(value)
     if not text:
         return None
     for family in FAMILIES:
         if entity_hint in family:
             for entity in family:
-                if get_recognizer(entity).validate(text):
+                if accepts(entity, text):
                     return entity
+            if entity_hint in MULTI_VALUED:
+                parts = cell_values(entity_hint, text)
+                if len(parts) > 1 and all(
+                    any(accepts(e, p) for e in family) for p in parts
+                ):
+                    return label_cell(entity_hint, parts[0])
             return None
     if entity_hint is not None:
-        return entity_hint if get_recognizer(entity_hint).validate(text) else None
+        return entity_hint if accepts(entity_hint, text) else None
     for recognizer in _unhinted():
         if recognizer.validate(text):
             return recognizer.entity
     return None
+
+
+def accepts(entity: str, text: str) -> bool:
+    """Whether a cleaned cell is a valid ``entity`` (every value, if it holds several)."""
+    validate = get_recognizer(entity).validate
+    if entity in MULTI_VALUED:
+        parts = cell_values(entity, text)
+        return bool(parts) and all(validate(p) for p in parts)
+    return validate(text)
 
 
 def _unhinted() -> list[Recognizer]:

@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from multiprocessing.pool import AsyncResult, Pool
 
+from piplvault.discovery.cells import clean_cell
 from piplvault.discovery.columns import (
     FAMILIES,
     ColumnDecision,
+    accepts,
     classify_columns,
     label_cell,
 )
 from piplvault.discovery.registry import all_recognizers, get_recognizer
 from piplvault.discovery.spans import find_span_tuples, find_spans
 
+_SPLITS = re.compile(r"[;；、/,，|\n]")
 #: Rows per unit of work sent to a worker.
 CHUNK_ROWS = 4000
 #: Below this many rows the pass runs in this process (pool start-up costs more),
@@ -145,8 +149,14 @@ def _column(rows: Sequence[Sequence[str]], index: int) -> list[str]:
 
 @cache
 def _cached_validator(entity: str) -> Callable[[str], bool]:
-    """The entity's validator, remembering recent values (names and banks repeat)."""
-    return lru_cache(maxsize=16384)(get_recognizer(entity).validate)
+    """The entity's cell validator (cleaned, every value of a multi-valued cell),
+    remembering recent values (names and banks repeat)."""
+    get_recognizer(entity)  # unknown entities fail here, not per cell
+
+    def check(cell: str) -> bool:
+        return accepts(entity, clean_cell(cell))
+
+    return lru_cache(maxsize=16384)(check)
 
 
 def _family(entity: str, mode: str) -> tuple[str, ...]:
@@ -165,7 +175,7 @@ def _label_mixed(
     for member, validate in checks:
         if validate(cell):
             return member
-    return None
+    return label_cell(checks[0][0], cell) if _SPLITS.search(cell) else None
 
 
 def _run_parallel(

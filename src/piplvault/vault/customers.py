@@ -177,6 +177,7 @@ def find_customers(
         )
     kind, entity = FIND_KINDS[by]
     entities = ("CN_MOBILE", "CN_LANDLINE") if kind == "phone" else (entity,)
+    value = discovery.clean_cell(value)
     tags = {
         vault.keyring.blind_tag(kind, discovery.normalise(e, value)) for e in entities
     }
@@ -230,11 +231,13 @@ def update_field(
             fields=[definition],
             birth_date=_birth_date(plain),
         )
-        clean = value.strip()
+        clean = (
+            discovery.clean_cell(value) if definition.kind == "pii" else value.strip()
+        )
         if (
             definition.kind == "pii"
             and definition.entity
-            and not discovery.validate(definition.entity, clean)
+            and not discovery.validate_cell(definition.entity, clean)
         ):
             raise ValidationError(
                 f"The new value for field '{field}' is not a valid {definition.entity}; "

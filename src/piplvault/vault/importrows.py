@@ -16,7 +16,6 @@ from piplvault.core.importplan import ColumnPlan, row_kind
 from piplvault.crypto.aead import new_key
 from piplvault.crypto.keyring import FieldCipher, SealingKeys
 from piplvault.discovery.columns import FAMILIES
-from piplvault.io.tables import normalise_cell
 from piplvault.store.records import SealedField, pack
 from piplvault.vault.records import index_entries
 
@@ -76,7 +75,10 @@ class RowPreparer:
             if not raw.strip():
                 continue
             key = p.field.key
-            value = normalise_cell(raw) if p.field.kind == "pii" else raw.strip()
+            # personal values lose their export wrapping ('138…, ="…", 手机：…)
+            value = discovery.clean_cell(raw) if p.field.kind == "pii" else raw.strip()
+            if not value:
+                continue
             if p.states_kind:
                 stated_kind = value
             entity = p.field.entity
@@ -87,7 +89,7 @@ class RowPreparer:
                     implausible |= not any(
                         discovery.plausible(e, value) for e in _family_of(p)
                     )
-            elif p.validated and not discovery.validate(entity or "", value):
+            elif p.validated and not discovery.validate_cell(entity or "", value):
                 invalid.append(p)
                 implausible |= not discovery.plausible(entity or "", value)
             values[key] = value

@@ -10,6 +10,7 @@ from piplvault import discovery
 from piplvault.core.customers import BLIND_INDEXED, CustomerView, FieldDef, FieldView
 from piplvault.core.masking import mask
 from piplvault.crypto.keyring import FieldCipher, Keyring, SealingKeys
+from piplvault.discovery.cells import MULTI_VALUED
 from piplvault.discovery.columns import FAMILIES
 from piplvault.errors import NotFoundError
 from piplvault.store.records import SealedField, unpack
@@ -217,10 +218,18 @@ def mask_field(definition: FieldDef, value: str) -> str:
         entity = definition.entity
         if entity in _FAMILY_MEMBERS:
             entity = discovery.label_cell(entity, value) or entity
-        shown = mask(entity, value)
+        shown = _mask_values(entity, value)
     else:
         shown = value
     return _nothing_personal_left(shown)
+
+
+def _mask_values(entity: str | None, value: str) -> str:
+    """Each value of a multi-valued cell masked by itself (138****5678；139****5678)."""
+    parts = discovery.cell_values(entity, value) if entity in MULTI_VALUED else []
+    if len(parts) < 2:
+        return mask(entity, value)
+    return "；".join(mask(entity, p) for p in parts)
 
 
 def _nothing_personal_left(shown: str) -> str:
@@ -266,10 +275,12 @@ def index_entries(
         kind = BLIND_INDEXED.get(entity or "")
         if kind is None or not value:
             continue
-        tag = keys.blind_tag(kind, normalise_for_index(entity or "", value))
-        if (kind, tag) not in seen:
-            seen.add((kind, tag))
-            rows.append({"kind": kind, "tag": tag, "customer_id": customer_id})
+        # each value of a multi-valued cell (138…；139…) is indexed (issue 12.4)
+        for part in discovery.cell_values(entity, value):
+            tag = keys.blind_tag(kind, normalise_for_index(entity or "", part))
+            if (kind, tag) not in seen:
+                seen.add((kind, tag))
+                rows.append({"kind": kind, "tag": tag, "customer_id": customer_id})
     identified = any(r["kind"] in _IDENTIFYING for r in rows)
     if personal and not identified:
         tag = keys.blind_tag("record", "\x1e".join(sorted(personal)))
