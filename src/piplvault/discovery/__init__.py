@@ -6,9 +6,7 @@ column classifier decides what each column holds; :func:`scan_table` streams a t
 
 from __future__ import annotations
 
-import re
-
-from piplvault.discovery.cells import cell_values, clean_cell
+from piplvault.discovery.cells import cell_values, clean_cell, plausible
 from piplvault.discovery.columns import ColumnDecision, classify_columns, label_cell
 from piplvault.discovery.columns import accepts as _accepts
 from piplvault.discovery.registry import Recognizer, all_recognizers, get_recognizer
@@ -30,23 +28,6 @@ def validate_cell(entity: str, value: str) -> bool:
 def normalise(entity: str, value: str) -> str:
     """The canonical form of ``value`` as an ``entity`` (used for blind indexes)."""
     return get_recognizer(entity).normalise(value)
-
-
-#: Shapes of values that fail only a numbering plan that lags reality (data-only 14x
-#: mobile segments, new area codes): such a value is flagged for review, never dropped.
-_PLAUSIBLE = {
-    "CN_MOBILE": re.compile(
-        r"(?:\+?86|0086|\(\+?86\))?[ -]?1\d{2}[ -]?\d{4}[ -]?\d{4}"
-    ),
-    "CN_LANDLINE": re.compile(r"\(?0\d{2,3}\)?[ -]?[2-9]\d{6,7}(?:[ -]?\d{1,6})?"),
-}
-
-
-def plausible(entity: str, value: str) -> bool:
-    """Whether an invalid ``value`` has the shape of ``entity`` (only the numbering plan
-    says no), so it is kept and flagged even under ``--on-invalid reject``."""
-    pattern = _PLAUSIBLE.get(entity)
-    return pattern is not None and pattern.fullmatch(value.strip()) is not None
 
 
 def entity_names() -> list[str]:

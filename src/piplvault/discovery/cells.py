@@ -20,6 +20,11 @@ from piplvault.discovery.characters import to_nfkc
 MULTI_VALUED = frozenset(
     {"CN_MOBILE", "CN_LANDLINE", "EMAIL", "QQ_NUMBER", "WECHAT_ID", "BANK_CARD"}
 )
+#: Values that stand for "nothing here" in CRM exports (issue 12.7): null, not names.
+PLACEHOLDERS = frozenset(
+    "无 暂无 没有 空 / // - -- --- — —— * ** 同上 同左 见上 待定 未知 不详 不明 未填 "
+    "null none nil n/a na nan 公海 公海客户 公海池 客户池 回收站 无效客户".split()
+)
 _TRIGGER = re.compile(r"^['=]|[:：]|同号|同微信|微信同|\s0{1,2}:00(?::00)?$")
 _FORMULA = re.compile(r'^=\s*"(.*)"$', re.DOTALL)
 _LABEL = re.compile(
@@ -38,8 +43,10 @@ _SPLIT_TRIGGER = re.compile(r"[;；、/,，|\n]")
 
 @lru_cache(maxsize=65536)
 def clean_cell(value: str) -> str:
-    """The value without export wrapping (NFKC, trimmed)."""
+    """The value without export wrapping (NFKC, trimmed); "" for a placeholder."""
     text = to_nfkc(value)
+    if text.lower() in PLACEHOLDERS:
+        return ""
     if not _TRIGGER.search(text):
         return text
     if text.startswith("'"):
@@ -67,3 +74,20 @@ def cell_values(entity: str | None, value: str) -> list[str]:
         return [text]
     parts = [_strip_label(_SUFFIX.sub("", p)) for p in _SEPARATORS.split(text)]
     return [p for p in parts if p]
+
+
+#: Shapes of values that fail only a numbering plan that lags reality (data-only 14x
+#: mobile segments, new area codes): such a value is flagged for review, never dropped.
+_PLAUSIBLE = {
+    "CN_MOBILE": re.compile(
+        r"(?:\+?86|0086|\(\+?86\))?[ -]?1\d{2}[ .-]?\d{4}[ .-]?\d{4}"
+    ),
+    "CN_LANDLINE": re.compile(r"\(?0\d{2,3}\)?[ -]?[2-9]\d{6,7}(?:[ -]?\d{1,6})?"),
+}
+
+
+def plausible(entity: str, value: str) -> bool:
+    """Whether an invalid ``value`` has the shape of ``entity`` (only the numbering plan
+    says no), so it is kept and flagged even under ``--on-invalid reject``."""
+    pattern = _PLAUSIBLE.get(entity)
+    return pattern is not None and pattern.fullmatch(value.strip()) is not None

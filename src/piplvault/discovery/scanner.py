@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from multiprocessing.pool import AsyncResult, Pool
 
-from piplvault.discovery.cells import clean_cell
+from piplvault.discovery.cells import PLACEHOLDERS, cell_values, plausible
 from piplvault.discovery.columns import (
     FAMILIES,
     ColumnDecision,
-    accepts,
     classify_columns,
     label_cell,
 )
@@ -149,12 +148,19 @@ def _column(rows: Sequence[Sequence[str]], index: int) -> list[str]:
 
 @cache
 def _cached_validator(entity: str) -> Callable[[str], bool]:
-    """The entity's cell validator (cleaned, every value of a multi-valued cell),
-    remembering recent values (names and banks repeat)."""
-    get_recognizer(entity)  # unknown entities fail here, not per cell
+    """The entity's cell check in a column decided to hold it: every value of the
+    (cleaned) cell valid, or shaped like it where only a lagging numbering plan says no
+    (a data-only 149 mobile is personal data all the same). Remembers recent values
+    (names and banks repeat)."""
+    validate = get_recognizer(entity).validate  # unknown entities fail here
 
     def check(cell: str) -> bool:
-        return accepts(entity, clean_cell(cell))
+        if cell.strip().lower() in PLACEHOLDERS:
+            return False
+        if validate(cell):  # the common case: a clean, valid value
+            return True
+        parts = cell_values(entity, cell)
+        return bool(parts) and all(validate(p) or plausible(entity, p) for p in parts)
 
     return lru_cache(maxsize=16384)(check)
 
