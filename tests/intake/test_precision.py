@@ -55,3 +55,13 @@ def test_messy_export_columns_are_decided_as_labelled(tmp_path: Path) -> None:
         elif column["kind"] == "pii":
             assert got.kind == "pii", column
             assert got.entity in column["nominal_type"].split("|"), column
+
+
+def test_bank_abbreviations_and_spaced_levels_are_bank_branches() -> None:
+    """Issue 12.6: 工行/建行… and spaces between levels; 民生 alone is not a bank."""
+    from piplvault.discovery import validate
+
+    for value in ("工行", "建行朝阳支行", "中国银行 北京分行", "兴业银行 福州 分行"):
+        assert validate("BANK_BRANCH", value), value
+    for value in ("民生", "工行卡", "中信证券"):
+        assert not validate("BANK_BRANCH", value), value
