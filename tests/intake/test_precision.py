@@ -65,3 +65,12 @@ def test_bank_abbreviations_and_spaced_levels_are_bank_branches() -> None:
         assert validate("BANK_BRANCH", value), value
     for value in ("民生", "工行卡", "中信证券"):
         assert not validate("BANK_BRANCH", value), value
+
+
+def test_spaced_names_and_two_people_in_a_cell_are_people() -> None:
+    """Issue 12.6: 张 伟, 欧阳 娜娜, 张伟、李娜, 买买提•艾力."""
+    from piplvault.discovery import cell_values, validate_cell
+
+    for value in ("张 伟", "欧阳 娜娜", "张伟、李娜", "张伟/李娜", "买买提•艾力"):
+        assert validate_cell("PERSON", value), value
+    assert cell_values("PERSON", "张伟、李娜") == ["张伟", "李娜"]

@@ -18,8 +18,18 @@ from piplvault.discovery.characters import to_nfkc
 
 #: Entities whose cells may hold several values separated by ；、/ , |.
 MULTI_VALUED = frozenset(
-    {"CN_MOBILE", "CN_LANDLINE", "EMAIL", "QQ_NUMBER", "WECHAT_ID", "BANK_CARD"}
+    {
+        "CN_MOBILE",
+        "CN_LANDLINE",
+        "EMAIL",
+        "QQ_NUMBER",
+        "WECHAT_ID",
+        "BANK_CARD",
+        "PERSON",  # two people in a cell: 张伟、李娜
+    }
 )
+#: Spaces typed inside a short Chinese name (张 伟, 欧阳 娜娜).
+_SPACED_NAME = re.compile(r"^[\u4e00-\u9fff](?:\s*[\u4e00-\u9fff]){1,4}$")
 #: Values that stand for "nothing here" in CRM exports (issue 12.7): null, not names.
 PLACEHOLDERS = frozenset(
     "无 暂无 没有 空 / // - -- --- — —— * ** 同上 同左 见上 待定 未知 不详 不明 未填 "
@@ -70,6 +80,8 @@ def cell_values(entity: str | None, value: str) -> list[str]:
     text = clean_cell(value)
     if not text:
         return []
+    if entity == "PERSON" and " " in text and _SPACED_NAME.match(text):
+        return ["".join(text.split())]
     if entity not in MULTI_VALUED or not _SPLIT_TRIGGER.search(text):
         return [text]
     parts = [_strip_label(_SUFFIX.sub("", p)) for p in _SEPARATORS.split(text)]
