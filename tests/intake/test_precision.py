@@ -74,3 +74,45 @@ def test_spaced_names_and_two_people_in_a_cell_are_people() -> None:
     for value in ("张 伟", "欧阳 娜娜", "张伟、李娜", "张伟/李娜", "买买提•艾力"):
         assert validate_cell("PERSON", value), value
     assert cell_values("PERSON", "张伟、李娜") == ["张伟", "李娜"]
+
+
+def test_mixed_identity_document_column_is_labelled_per_cell(tmp_path: Path) -> None:
+    """Issue 12.5: IDs, passports and permits in one 证件号码 column (证件类型 beside it is
+    business data): one field `id_document`, each cell labelled, valid, masked."""
+    from piplvault.discovery.resident_id import check_digit
+
+    ids = [f"1101051949123100{n}" for n in range(3, 7)]
+    ids = [i + check_digit(i) for i in ids]
+    rows = [["姓名", "证件类型", "证件号码"]]
+    rows += [
+        [n, "身份证", i]
+        for n, i in zip(["张伟", "李娜", "王芳", "刘洋"], ids, strict=True)
+    ]
+    rows += [["陈静", "护照", "E12345678"], ["赵敏", "港澳通行证", "C87654321"]]
+    result = scan_table(rows[0], rows[1:], cells=True)
+    assert result.cells is not None
+    assert result.cells["证件号码"] == ["CN_RESIDENT_ID"] * 4 + [
+        "PASSPORT",
+        "HK_MACAO_PERMIT",
+    ]
+    assert result.cells["证件类型"] == [None] * 6
+    home = new_vault(tmp_path)
+    ran = cli(
+        "import",
+        str(write_csv(tmp_path / "doc.csv", rows)),
+        "--home",
+        str(home),
+        "--json",
+    )
+    assert ran.code == 0, ran.err
+    report = ran.json()
+    fields = {c["header"]: (c["field"], c["kind"]) for c in report["columns"]}
+    assert fields["证件号码"] == ("id_document", "pii")
+    assert fields["证件类型"][1] == "non_pii"
+    assert report["flagged"] == 0
+    listed = cli("customers", "list", "--home", str(home), "--json").out
+    assert "E12345678" not in listed and ids[0] not in listed
+    found = cli(
+        "customers", "find", "--id-number", ids[0], "--home", str(home), "--json"
+    )
+    assert len(found.json()) == 1

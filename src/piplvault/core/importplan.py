@@ -47,9 +47,17 @@ VALIDATED = frozenset(
         "QQ_NUMBER",
     }
 )
-#: Field keys of mixed columns, by the family's first entity: people and companies share
-#: ``customer_name``; mobiles and landlines share ``phone`` (never a name).
-MIXED_FIELDS = {"PERSON": "customer_name", "ORG_NAME": "customer_name"}
+#: Field keys of mixed columns, by the column's entity: people and companies share
+#: ``customer_name``; mobiles and landlines share ``phone`` (never a name); ID numbers,
+#: passports and permits share ``id_document`` (each cell labelled and masked by itself).
+MIXED_FIELDS = {
+    "PERSON": "customer_name",
+    "ORG_NAME": "customer_name",
+    "CN_RESIDENT_ID": "id_document",
+    "PASSPORT": "id_document",
+    "HK_MACAO_PERMIT": "id_document",
+    "TAIWAN_PERMIT": "id_document",
+}
 MIXED_DEFAULT_FIELD = "phone"
 
 

@@ -129,6 +129,9 @@ NOT_THIS = {
     ),
     "*": ("运单", "快递单", "物流单", "waybill", "tracking", "sku"),
 }
+for _document in ("CN_RESIDENT_ID", "PASSPORT", "HK_MACAO_PERMIT", "TAIWAN_PERMIT"):
+    # 证件类型 (身份证/护照) names the kind of document, not a number
+    NOT_THIS[_document] = ("类型", "种类", "类别", "type", "kind")
 #: Entities whose validators carry a checksum: enough valid values overrule a business
 #: header (a column headed 编号 that holds valid ID numbers holds ID numbers).
 CHECKSUMMED = ("CN_RESIDENT_ID", "CN_USCC", "BANK_CARD", "EMAIL")
@@ -145,7 +148,13 @@ _AMOUNT = re.compile(
 #: column mobiles and landlines. Such columns are labelled cell by cell.
 #: Within a family, cells are checked in this order (a company suffix is the stronger
 #: signal than a surname).
-FAMILIES = (("ORG_NAME", "PERSON"), ("CN_MOBILE", "CN_LANDLINE"))
+FAMILIES = (
+    ("ORG_NAME", "PERSON"),
+    ("CN_MOBILE", "CN_LANDLINE"),
+    ("CN_RESIDENT_ID", "PASSPORT", "HK_MACAO_PERMIT", "TAIWAN_PERMIT"),
+)
+#: Ties within a family go to the more common member: people, mobiles, ID numbers.
+_PREFERRED = frozenset({"PERSON", "CN_MOBILE", "CN_RESIDENT_ID"})
 _SENTENCE = re.compile(r"[，。；！？,.;!?]")
 
 
@@ -336,21 +345,14 @@ def _mixed_decision(
     name: str, ratios: dict[str, float], hinted: set[str]
 ) -> ColumnDecision | None:
     for family in FAMILIES:
-        first, second = (ratios.get(entity, 0.0) for entity in family)
-        first_wins = family[0] in ("PERSON", "CN_MOBILE")
-        if min(first, second) < 0.05 or first + second < 0.8:
+        shares = {entity: ratios.get(entity, 0.0) for entity in family}
+        total = sum(shares.values())
+        if sum(1 for share in shares.values() if share >= 0.05) < 2 or total < 0.8:
             continue
-        # Ties go to the more common member: people, mobiles.
-        entity = (
-            family[0]
-            if first > second or (first == second and first_wins)
-            else family[1]
-        )
+        entity = max(family, key=lambda e: (shares[e], e in _PREFERRED))
         agrees = bool(hinted & set(family))
-        confidence = min(1.0, (first + second) * 0.9 + (0.1 if agrees else 0.0))
-        return pii_decision(
-            name, entity, confidence, min(1.0, first + second), mixed=True
-        )
+        confidence = min(1.0, total * 0.9 + (0.1 if agrees else 0.0))
+        return pii_decision(name, entity, confidence, min(1.0, total), mixed=True)
     return None
 
 
