@@ -116,3 +116,28 @@ def test_mixed_identity_document_column_is_labelled_per_cell(tmp_path: Path) -> 
         "customers", "find", "--id-number", ids[0], "--home", str(home), "--json"
     )
     assert len(found.json()) == 1
+
+
+def test_address_and_organisation_coverage() -> None:
+    """Issue 12.6: spaces between levels, unit notation, landmarks, postcodes;
+    institutions, departments after the name, names without a legal form in an
+    organisation column."""
+    from piplvault.discovery import validate
+
+    for value in (
+        "北京市 朝阳区 建国路88号",
+        "浙江省杭州市西湖区文三路12-3-501",
+        "郑州市金水区花园路与农业路交叉口",
+        "310000 浙江省杭州市西湖区文三路100号",
+    ):
+        assert validate("ADDRESS", value), value
+    assert not validate("ADDRESS", "310000")
+    for value in ("杭州市第二中学", "朝阳区税务局", "示例科技有限公司财务部"):
+        assert validate("ORG_NAME", value), value
+    assert not validate("ORG_NAME", "人事部")
+    cells = scan_table(
+        ["公司名称"],
+        [["示例科技有限公司"], ["腾讯"], ["阿里巴巴"], ["张伟"]],
+        cells=True,
+    ).cells
+    assert cells == {"公司名称": ["ORG_NAME", "ORG_NAME", "ORG_NAME", None]}

@@ -129,7 +129,7 @@ def _scan_chunk(
         elif entity is None:
             labels[index] = [label_cell(None, c) for c in cells]
         elif mode == "cell":
-            validate = _cached_validator(entity)
+            validate = _cached_validator(entity, whole_column=True)
             labels[index] = [
                 entity if c and not c.isspace() and validate(c) else None for c in cells
             ]
@@ -147,7 +147,9 @@ def _column(rows: Sequence[Sequence[str]], index: int) -> list[str]:
 
 
 @cache
-def _cached_validator(entity: str) -> Callable[[str], bool]:
+def _cached_validator(
+    entity: str, *, whole_column: bool = False
+) -> Callable[[str], bool]:
     """The entity's cell check in a column decided to hold it: every value of the
     (cleaned) cell valid, or shaped like it where only a lagging numbering plan says no
     (a data-only 149 mobile is personal data all the same). Remembers recent values
@@ -160,9 +162,26 @@ def _cached_validator(entity: str) -> Callable[[str], bool]:
         if validate(cell):  # the common case: a clean, valid value
             return True
         parts = cell_values(entity, cell)
+        if whole_column and entity == "ORG_NAME":
+            # an organisation column: 腾讯, 阿里巴巴 need no legal form (issue 12.6)
+            return bool(parts) and all(_org_like(p) for p in parts)
         return bool(parts) and all(validate(p) or plausible(entity, p) for p in parts)
 
     return lru_cache(maxsize=16384)(check)
+
+
+_ORG_LIKE = re.compile(
+    r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9()（）·&. -]{1,59}"
+)
+
+
+def _org_like(text: str) -> bool:
+    """A name in an organisation column: letters or ideographs, not a person."""
+    return bool(_ORG_LIKE.fullmatch(text)) and label_cell(None, text) in (
+        None,
+        "ORG_NAME",
+        "BANK_BRANCH",
+    )
 
 
 def _family(entity: str, mode: str) -> tuple[str, ...]:
