@@ -141,3 +141,11 @@ def test_address_and_organisation_coverage() -> None:
         cells=True,
     ).cells
     assert cells == {"公司名称": ["ORG_NAME", "ORG_NAME", "ORG_NAME", None]}
+
+
+def test_a_surname_right_after_an_amount_is_currency() -> None:
+    """Issue 12.7: 200元整 is money; 客户元芳 is still a person."""
+    from piplvault.discovery import find_spans
+
+    assert find_spans("客户付款200元整，已到账。") == []
+    assert [s.entity for s in find_spans("客户元芳来电")] == ["PERSON"]
