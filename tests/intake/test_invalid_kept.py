@@ -12,7 +12,7 @@ from tests.intake.helpers import cli, new_vault, write_csv
 
 GOOD_ID = "11010519491231002X"
 BAD_ID = "110105194912310021"
-DATA_ONLY = "14012345678"  # a 140x data-only segment phonenumbers does not list
+DATA_ONLY = "14012345678"  # 140: an IoT segment neither plan lists for 11 digits
 FIXED_ID = "11010519491231003" + check_digit("11010519491231003")
 
 
@@ -57,7 +57,7 @@ def test_numbering_plan_drift_is_flagged_even_under_reject(tmp_path: Path) -> No
     assert aborted.code == 1 and "row 3, column '身份证号'" in aborted.err
     drift_only = write_csv(
         tmp_path / "drift.csv",
-        [["姓名", "手机号"], ["赵敏", DATA_ONLY.replace("0", "1", 1)]],
+        [["姓名", "手机号"], ["赵敏", DATA_ONLY.replace("0", "4", 1)]],
     )
     code, report, _ = _import(home, drift_only, "--on-invalid", "abort")
     assert code == 0 and report["flagged"] == 1
