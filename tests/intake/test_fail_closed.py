@@ -145,3 +145,46 @@ def test_masked_view_never_prints_what_a_recognizer_finds(tmp_path: Path) -> Non
     assert "13700001111" not in _listed(home)
     shown = cli("customers", "show", "2", "--home", str(home), "--json").out
     assert "13700001111" not in shown
+
+
+def test_mixed_contact_cells_get_field_keys_of_their_own(tmp_path: Path) -> None:
+    """Issue 12.5: phones, landlines and e-mail in one 联系方式 column are labelled per
+    cell and stored under mobile / landline / email, each masked and findable."""
+    home = new_vault(tmp_path)
+    path = write_csv(
+        tmp_path / "contact3.csv",
+        [
+            ["姓名", "联系方式"],
+            ["张伟", "13812345678"],
+            ["李娜", "021-62345678"],
+            ["王芳", "wangfang@example.cn"],
+            ["赵敏", "13912345678"],
+            ["孙丽", "13712345678"],
+        ],
+    )
+    report = _import(home, path)
+    assert report["flagged"] == 0
+    keys = {
+        i: sorted(
+            cli("customers", "show", str(i), "--home", str(home), "--json").json()[
+                "fields"
+            ]
+        )
+        for i in (1, 2, 3)
+    }
+    assert keys == {
+        1: ["mobile", "name"],
+        2: ["landline", "name"],
+        3: ["email", "name"],
+    }
+    found = cli(
+        "customers",
+        "find",
+        "--email",
+        "wangfang@example.cn",
+        "--home",
+        str(home),
+        "--json",
+    )
+    assert [c["id"] for c in found.json()] == [3]
+    assert "wangfang@example.cn" not in _listed(home)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Protocol
 
 from piplvault.core.classification import ENTITIES
@@ -80,10 +81,19 @@ class ColumnPlan:
     mixed: bool
     validated: bool
     states_kind: bool
+    #: Mixed columns other than names: each labelled cell goes to its entity's own field
+    #: (a 联系方式 cell holding a landline is stored as ``landline``); cells no member
+    #: accepts stay in ``field``, flagged.
+    cell_fields: dict[str, FieldDef] = default(default_factory=dict)
 
 
-def plan_columns(decisions: Sequence[ColumnDecisionLike]) -> list[ColumnPlan]:
-    """One plan per column; field keys are unique, named by entity where there is one."""
+def plan_columns(
+    decisions: Sequence[ColumnDecisionLike],
+    families: Sequence[tuple[str, ...]] = (),
+) -> list[ColumnPlan]:
+    """One plan per column; field keys are unique, named by entity where there is one.
+    Members of a mixed column's family (but people and companies, which share
+    ``customer_name``) get field keys of their own, allocated after every column's."""
     used: set[str] = set()
     plans = []
     for index, d in enumerate(decisions):
@@ -100,7 +110,22 @@ def plan_columns(decisions: Sequence[ColumnDecisionLike]) -> list[ColumnPlan]:
                 states_kind=d.kind != "pii" and d.name.strip().lower() in KIND_HEADERS,
             )
         )
+    for plan in plans:
+        family = next((f for f in families if plan.field.entity in f), ())
+        if not plan.mixed or plan.field.key == "customer_name":
+            continue
+        for member in family:
+            key = _unique(ENTITIES[member].field, used)
+            used.add(key)
+            plan.cell_fields[member] = FieldDef.for_entity(
+                key, f"{plan.header} ({ENTITIES[member].label_zh})", member, "pii"
+            )
     return plans
+
+
+def all_fields(plans: Sequence[ColumnPlan]) -> list[FieldDef]:
+    """Every field an import may write: each column's and each mixed member's."""
+    return [f for p in plans for f in (p.field, *p.cell_fields.values())]
 
 
 def _field_key(d: ColumnDecisionLike, used: set[str]) -> str:
@@ -112,6 +137,10 @@ def _field_key(d: ColumnDecisionLike, used: set[str]) -> str:
         base = "notes"
     else:
         base = d.name.strip()
+    return _unique(base, used)
+
+
+def _unique(base: str, used: set[str]) -> str:
     key, n = base, 2
     while key in used:
         key, n = f"{base}_{n}", n + 1

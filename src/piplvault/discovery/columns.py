@@ -150,7 +150,7 @@ _AMOUNT = re.compile(
 #: signal than a surname).
 FAMILIES = (
     ("ORG_NAME", "PERSON"),
-    ("CN_MOBILE", "CN_LANDLINE"),
+    ("CN_MOBILE", "CN_LANDLINE", "EMAIL"),
     ("CN_RESIDENT_ID", "PASSPORT", "HK_MACAO_PERMIT", "TAIWAN_PERMIT"),
 )
 #: Ties within a family go to the more common member: people, mobiles, ID numbers.
@@ -261,7 +261,7 @@ def _named_by_header(
     type (fail closed), and the scan says how many values are valid and why."""
     order = {r.entity: r.priority for r in all_recognizers()}
     for family in FAMILIES:
-        if set(family) <= hinted:
+        if len(set(family) & hinted) >= 2:
             ratio = sum(ratios.get(e, 0.0) for e in family)
             return pii_decision(
                 name,

@@ -77,7 +77,7 @@ def decided_by_person(old: ColumnDecision, target: str) -> ColumnDecision:
     if "|" in target:
         members = tuple(part.strip() for part in target.split("|"))
         for family in FAMILIES:
-            if set(members) == set(family):
+            if len(set(members)) >= 2 and set(members) <= set(family):
                 return pii_decision(name, members[0], 1.0, ratio, mixed=True)
         raise ValidationError(
             f"'{target}' is not a mixed family; use "

@@ -83,7 +83,11 @@ class RowPreparer:
                 stated_kind = value
             entity = p.field.entity
             if p.mixed:
-                entity = cell_entities[key] = discovery.label_cell(entity, value)
+                entity = discovery.label_cell(entity, value)
+                own = p.cell_fields.get(entity or "")
+                if own is not None:
+                    key = own.key  # a landline in 联系方式 is stored as landline
+                cell_entities[key] = entity
                 if entity is None and p.validated:
                     invalid.append(p)
                     implausible |= not any(

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from piplvault import discovery
-from piplvault.core.importplan import ColumnPlan, plan_columns
+from piplvault.core.importplan import ColumnPlan, all_fields, plan_columns
+from piplvault.discovery.columns import FAMILIES
 from piplvault.discovery.overrides import apply_overrides, describe
 from piplvault.errors import InvalidValueError, ValidationError
 from piplvault.io.tables import Table
@@ -125,7 +126,7 @@ def import_table(
     decisions, changes = apply_overrides(
         discovery.classify_columns(table.headers, head), overrides or {}
     )
-    plans = plan_columns(decisions)
+    plans = plan_columns(decisions, FAMILIES)
     report = ImportReport(
         file=table.name, encoding=table.encoding, sheet=table.sheet, dry_run=dry_run
     )
@@ -258,7 +259,7 @@ class _ImportRun:
         self.file = file
         self.now = vault.now()
         self.defs = load_field_defs(conn)
-        save_field_defs(conn, self.defs, (p.field for p in plans), self.now)
+        save_field_defs(conn, self.defs, all_fields(plans), self.now)
         last = conn.execute(select(func.max(customers.c.id))).scalar()
         self.vault_was_empty = last is None
         self.id_base = int(last or 0) + 1
