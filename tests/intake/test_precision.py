@@ -149,3 +149,20 @@ def test_a_surname_right_after_an_amount_is_currency() -> None:
 
     assert find_spans("客户付款200元整，已到账。") == []
     assert [s.entity for s in find_spans("客户元芳来电")] == ["PERSON"]
+
+
+def test_free_text_precision_guards() -> None:
+    """Issue 12.7: a Luhn-valid number needs card context or an issuer prefix;
+    manufacturer and logistics staff are not customers."""
+    from stdnum import luhn
+
+    from piplvault.discovery import find_spans
+
+    bare = "123456781234567"
+    bare += luhn.calc_check_digit(bare)
+    card = "622202123456789012"
+    card += luhn.calc_check_digit(card)
+    assert find_spans(f"参考{bare}已处理") == []
+    assert [s.entity for s in find_spans(f"客户提供{card}用于退款")] == ["BANK_CARD"]
+    assert find_spans("厂家王师傅上门安装") == []
+    assert find_spans("由顺丰快递员李强送达") == []
