@@ -185,3 +185,15 @@ def test_nul_byte_in_a_name_is_refused(tmp_path: Path, suffix: str) -> None:
         escaped = [[c.replace("\x00", "_x0000_") for c in r] for r in rows]
         path = _workbook(tmp_path / "nul.xlsx", {"客户": escaped})
     _refused(home, path, "row 3: a cell holds a NUL byte")
+
+
+def test_formula_check_reads_the_chosen_sheet_not_the_first(tmp_path: Path) -> None:
+    home = new_vault(tmp_path)
+    book = _workbook(
+        tmp_path / "second.xlsx",
+        {
+            "说明": [["请在客户页填写"]],
+            "客户": [["姓名", "手机号", "合计"], ["张伟", "13812345678", "=1+1"]],
+        },
+    )
+    _refused(home, book, "sheet '客户' has 1 formula cell(s) with no saved value")

@@ -66,11 +66,13 @@ def check_formulas(path: Path, sheet_index: int, sheet: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            member = f"xl/worksheets/sheet{sheet_index + 1}.xml"
+            member = _sheet_member(archive, sheet) or (
+                f"xl/worksheets/sheet{sheet_index + 1}.xml"
+            )
             if member not in names:
                 return
             xml = archive.read(member)
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, KeyError):
         return
     if b"<f" not in xml:
         return
@@ -88,6 +90,38 @@ def check_formulas(path: Path, sheet_index: int, sheet: str) -> None:
             "values are calculated, or export it as CSV",
             file=str(path),
         )
+
+
+_SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+_ATTRIBUTE = re.compile(rb'\b(Id|Target)="([^"]*)"')
+
+
+def _sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member of the sheet named ``sheet`` (workbook.xml → its relationships)."""
+    import html
+
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    rel_id = next(
+        (
+            rid
+            for name, rid in _SHEET.findall(workbook)
+            if html.unescape(name.decode("utf-8")) == sheet
+        ),
+        None,
+    )
+    if rel_id is None:
+        return None
+    for element in _RELATIONSHIP.findall(rels):
+        attributes = dict(_ATTRIBUTE.findall(element))
+        if attributes.get(b"Id") == rel_id and b"Target" in attributes:
+            target = attributes[b"Target"].decode("utf-8")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
 
 
 def choose_sheet(
