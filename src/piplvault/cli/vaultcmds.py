@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -17,14 +16,7 @@ from rich.progress import (
 )
 from rich.table import Table as RichTable
 
-from piplvault.cli.app import (
-    app,
-    err_console,
-    out_console,
-    print_json,
-    read_input,
-    say_error,
-)
+from piplvault.cli.app import app, err_console, out_console, print_json, say_error
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -34,8 +26,9 @@ from piplvault.cli.options import (
     open_vault,
     settings_from,
 )
-from piplvault.discovery.overrides import mapping_from_document, parse_map_options
-from piplvault.errors import ValidationError
+from piplvault.discovery.overrides import parse_map_options
+from piplvault.io.mappings import load_mapping
+from piplvault.io.mappings import save_mapping as write_mapping
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
 from piplvault.vault import Vault
@@ -152,10 +145,7 @@ def import_command(
         )
     vault.close()
     if save_mapping is not None:
-        document = {"version": 1, "columns": report.mapping}
-        save_mapping.write_text(
-            json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        write_mapping(save_mapping, report.mapping)
     if json_out:
         print_json(report.to_dict())
     else:
@@ -186,15 +176,7 @@ def import_command(
 
 def _overrides(mapping: Path | None, options: list[str]) -> dict[str, str]:
     """Column decisions from a mapping file, then from --map (which wins)."""
-    overrides: dict[str, str] = {}
-    if mapping is not None:
-        try:
-            document = json.loads(read_input(mapping, "mapping").decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValidationError(
-                f"{mapping}: not a JSON mapping file ({exc})"
-            ) from exc
-        overrides.update(mapping_from_document(document, str(mapping)))
+    overrides = load_mapping(mapping) if mapping is not None else {}
     overrides.update(parse_map_options(options))
     return overrides
 
