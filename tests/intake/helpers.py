@@ -1,5 +1,5 @@
-"""Run the real ``piplvault`` commands in-process (fast) with the console script's error
-mapping: a :class:`VaultError` is exit 1 with its message, as ``main()`` prints it."""
+"""Run the real ``piplvault`` commands for the intake tests: ``scan`` in-process with the
+console script's error mapping, everything else through the suite's CLI runner."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 import piplvault.cli.commands  # noqa: F401  registers the commands
 from piplvault.cli.app import app
 from piplvault.errors import VaultError
+from tests.conftest import run_piplvault
 
 
 @dataclass
@@ -28,6 +29,15 @@ class Ran:
 
 
 def cli(*args: str, input: str | None = None) -> Ran:
+    """``scan`` (no vault) in-process; every other command through the project's real
+    CLI runner (``tests.conftest.run_piplvault``), however the suite reaches the vault."""
+    if args and args[0] == "scan":
+        return _in_process(args, input)
+    result = run_piplvault(*args, input=input)
+    return Ran(result.returncode, result.stdout, result.stderr)
+
+
+def _in_process(args: tuple[str, ...], input: str | None) -> Ran:
     result = CliRunner().invoke(app, list(args), input=input)
     err = result.stderr
     code = result.exit_code
