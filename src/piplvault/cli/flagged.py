@@ -84,8 +84,8 @@ def fix_command(
         str | None,
         typer.Argument(
             metavar="[VALUE]",
-            help="The corrected value; omit it to read one line from stdin (keeps it "
-            "out of the process list).",
+            help="The corrected value; '-' (or nothing) reads one line from stdin, "
+            "which keeps it out of the process list.",
         ),
     ] = None,
     home: HomeOption = None,
@@ -95,7 +95,7 @@ def fix_command(
 ) -> None:
     """Replace a flagged value with a valid one; clears the flag.
 
-    Example: echo 13812345678 | piplvault customers flagged fix 7 mobile --purpose contract
+    Example: echo 13812345678 | piplvault customers flagged fix 7 mobile - --purpose contract
     """
     if value is None or value == "-":
         value = sys.stdin.readline().strip()
