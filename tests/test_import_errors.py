@@ -94,11 +94,17 @@ def _invalid_file(tmp_path: Path) -> Path:
     )
 
 
-def test_invalid_id_is_rejected_by_default_naming_row_and_column(
+def test_invalid_id_is_rejected_with_reject_naming_row_and_column(
     home: Path, tmp_path: Path
 ) -> None:
     result = run_piplvault(
-        "import", str(_invalid_file(tmp_path)), "--home", str(home), "--json"
+        "import",
+        str(_invalid_file(tmp_path)),
+        "--home",
+        str(home),
+        "--on-invalid",
+        "reject",
+        "--json",
     )
     assert result.returncode == 1
     assert (

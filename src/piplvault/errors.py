@@ -34,6 +34,12 @@ contains a personal value; errors name files, rows, columns, customer ids and fi
         ├── DuplicateHeaderError         two columns with one name
         ├── CellTooLargeError            a cell over the size limit
         ├── SpreadsheetError             XLSX that is not a valid workbook
+        │   ├── WorkbookTooLargeError    a workbook that decompresses beyond the caps (zip bomb)
+        │   ├── SheetChoiceError         several sheets hold tables: --sheet is needed
+        │   └── FormulaWithoutValueError formula cells with no saved value
+        ├── NotATableError               a PDF, image or document, not a table
+        ├── HeaderLooksLikeDataError     the header row holds personal data (headerless file)
+        ├── ControlCharacterError        NUL or other control characters in a cell
         └── InvalidValueError            a value that fails validation, in a file
 """
 
@@ -236,6 +242,30 @@ class CellTooLargeError(InputFileError):
 
 class SpreadsheetError(InputFileError):
     code = "spreadsheet-error"
+
+
+class WorkbookTooLargeError(SpreadsheetError):
+    code = "workbook-too-large"
+
+
+class SheetChoiceError(SpreadsheetError):
+    code = "sheet-choice"
+
+
+class FormulaWithoutValueError(SpreadsheetError):
+    code = "formula-without-value"
+
+
+class NotATableError(InputFileError):
+    code = "not-a-table"
+
+
+class HeaderLooksLikeDataError(InputFileError):
+    code = "header-is-data"
+
+
+class ControlCharacterError(InputFileError):
+    code = "control-character"
 
 
 class InvalidValueError(InputFileError):

@@ -33,7 +33,17 @@ def test_order_numbers_failing_the_check_digit_are_not_ids() -> None:
     ids = _ids(50)
     orders = [i[:17] + ("0" if i[17] != "0" else "1") for i in ids]
     assert _decide("订单号", orders).kind == "non_pii"
-    assert _decide("ID_NO", orders).kind == "non_pii"
+
+
+def test_header_naming_ids_keeps_the_type_whatever_the_values_fail_closed() -> None:
+    """Issue 12.1 / R-28-1: failing values are flagged per cell, never a downgrade."""
+    ids = _ids(50)
+    typos = [i[:17] + ("0" if i[17] != "0" else "1") for i in ids]
+    for header in ("ID_NO", "身份证号", "ID No.", "Id_No", "证件号码"):
+        decision = _decide(header, [*typos[:2], "1.1E+17", *ids[:1]])
+        assert (decision.kind, decision.entity) == ("pii", "CN_RESIDENT_ID"), header
+        assert decision.valid_ratio == 0.25
+        assert decision.hint and "25%" in decision.hint
 
 
 def test_unnamed_column_is_decided_by_values() -> None:

@@ -12,6 +12,7 @@ from piplvault.cli import (  # noqa: F401
     customers,
     deregister,
     documents,
+    flagged,
     keys,
     lifecycle,
     policy,

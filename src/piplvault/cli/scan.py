@@ -36,6 +36,13 @@ def scan(
         int, typer.Option(min=1, help="Rows sampled to decide each column.")
     ] = 1000,
     cells: Annotated[bool, typer.Option("--cells", help="Label every cell.")] = False,
+    header_row: Annotated[
+        int | None,
+        typer.Option(min=1, max=20, help="Row number of the header (default: found)."),
+    ] = None,
+    no_header: Annotated[
+        bool, typer.Option("--no-header", help="No header row: columns 列1, 列2…")
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object.")
     ] = False,
@@ -46,7 +53,9 @@ def scan(
     """
     examples: list[list[str]] = []
     try:
-        table = tables.open_table(file, sheet=sheet)
+        table = tables.open_table(
+            file, sheet=sheet, header_row=header_row, no_header=no_header
+        )
         rows = table.rows() if as_json else _keeping_head(table.rows(), examples)
         result = discovery.scan_table(table.headers, rows, sample=sample, cells=cells)
     except VaultError as error:
@@ -84,6 +93,7 @@ def to_json(file: str, encoding: str, result: ScanResult) -> dict[str, Any]:
                 "category": c.category,
                 "confidence": c.confidence,
                 "valid_ratio": c.valid_ratio,
+                "hint": c.hint,
             }
             for c in result.columns
         ],
@@ -151,6 +161,9 @@ def _print_report(
             _example(index, c.entity, head),
         )
     out_console.print(table)
+    for c in result.columns:
+        if c.hint:
+            out_console.print(f"! {c.name}: {c.hint}", markup=False, highlight=False)
     if any(c.mixed for c in result.columns):
         out_console.print("* mixed column: entity of the majority, labelled per cell")
     counts: dict[str, int] = {}

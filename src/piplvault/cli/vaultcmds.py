@@ -37,7 +37,10 @@ from piplvault.cli.render import (
     value_name,
 )
 from piplvault.cli.render import table as render_table
+from piplvault.discovery.overrides import parse_map_options
 from piplvault.i18n import _
+from piplvault.io.mappings import load_mapping
+from piplvault.io.mappings import save_mapping as write_mapping
 from piplvault.settings import load_settings
 
 if TYPE_CHECKING:
@@ -157,11 +160,27 @@ def import_command(
     on_invalid: Annotated[
         str,
         typer.Option(
-            help="reject: keep invalid rows out (exit 1, rest imported); flag: import and "
-            "flag them; abort: import nothing."
+            help="flag (default): import the row, keep the invalid value encrypted and "
+            "flagged for review (customers flagged list); reject: keep invalid rows out "
+            "(exit 1, rest imported); abort: import nothing. A value whose only fault "
+            "is the numbering plan (new mobile segments) is always flagged."
         ),
-    ] = "reject",
+    ] = "flag",
     encoding: Annotated[str | None, typer.Option(help="Force a text encoding.")] = None,
+    header_row: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=20,
+            help="Row number of the header (default: found; title rows are skipped).",
+        ),
+    ] = None,
+    no_header: Annotated[
+        bool,
+        typer.Option(
+            "--no-header", help="The file has no header row: columns are 列1, 列2…"
+        ),
+    ] = False,
     purpose: Annotated[
         str, typer.Option(help="Purpose of the collection.")
     ] = "contract",
@@ -172,6 +191,23 @@ def import_command(
             "retention counts from it); re-import a file with it to set dates in bulk."
         ),
     ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="COLUMN=ENTITY (repeatable): your decision for a column, e.g. "
+            "'证件=CN_RESIDENT_ID', '联系方式=CN_MOBILE|CN_LANDLINE', '备注=free_text', "
+            "'会员号=non_pii'.",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="A saved mapping file (JSON, see --save-mapping)."),
+    ] = None,
+    save_mapping: Annotated[
+        Path | None,
+        typer.Option(help="Write this import's column decisions to a mapping file."),
+    ] = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -179,8 +215,15 @@ def import_command(
 ) -> None:
     """Import customers. Example: piplvault import examples/customers.csv
     [--last-transaction-column 交易日期]"""
+    overrides = _overrides(mapping, map_ or [])
     vault = open_vault(home, db, user)
-    table = tables.open_table(file, sheet=sheet, encoding=encoding)
+    table = tables.open_table(
+        file,
+        sheet=sheet,
+        encoding=encoding,
+        header_row=header_row,
+        no_header=no_header,
+    )
     total = None if json_out or not is_terminal() else count_rows(file, sheet=sheet)
     bar = ProgressBar(
         _("Importing"), total, err_console, enabled=not json_out and is_terminal()
@@ -195,16 +238,30 @@ def import_command(
             purpose=purpose,
             progress=advance,
             last_transaction_column=last_transaction_column,
+            overrides=overrides,
         )
     vault.close()
+    if save_mapping is not None:
+        write_mapping(save_mapping, report.mapping)
     if json_out:
         print_json(report.to_dict())
     else:
         _print_import(report)
     for r in report.rejections[:20]:
-        say_error(
-            f"{report.file}, row {r['row']}, column '{r['column']}': "
-            f"not a valid {r['entity']} ({r['action']})"
+        where = f"{report.file}, row {r['row']}, column '{r['column']}'"
+        if r["action"] == "flagged":
+            err_console.print(
+                f"Warning: {where}: not a valid {r['entity']} (kept, flagged)",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
+            say_error(f"{where}: not a valid {r['entity']} ({r['action']})")
+    if report.flagged and not report.dry_run:
+        err_console.print(
+            f"{report.flagged} row(s) imported with flagged values; review them with "
+            "`piplvault customers flagged list`."
         )
     if report.rejected:
         err_console.print(
@@ -212,6 +269,13 @@ def import_command(
             "file again (rows already imported are matched, not duplicated)."
         )
         raise typer.Exit(1)
+
+
+def _overrides(mapping: Path | None, options: list[str]) -> dict[str, str]:
+    """Column decisions from a mapping file, then from --map (which wins)."""
+    overrides = load_mapping(mapping) if mapping is not None else {}
+    overrides.update(parse_map_options(options))
+    return overrides
 
 
 def _print_import(report: ImportReport) -> None:
@@ -229,12 +293,17 @@ def _print_import(report: ImportReport) -> None:
         table.add_row(
             c["header"],
             c["field"],
-            (c["entity"] or c["kind"]) + (" (mixed)" if c["mixed"] else ""),
+            (c["entity"] or c["kind"])
+            + (" (mixed)" if c["mixed"] else "")
+            + (" ←--map" if c["decided_by"] == "person" else ""),
             value_name(c["sensitivity"] or "none"),
             str(c["grade"]),
             value_name(c["category"]),
         )
     out_console.print(table)
+    for c in report.columns:
+        if c["hint"] and c["decided_by"] != "person":
+            out_console.print(f"! {c['header']}: {c['hint']}", markup=False)
     out_console.print(
         _(
             "rows {rows}: new {new}, updated {updated}, unchanged {unchanged}, "

@@ -9,6 +9,9 @@ Appendix B (examples of sensitive PI) and the grading spirit of GB/T 43697-2024:
   anything);
 * grade 2 — general PI that identifies or reaches a person (names, phones, e-mail, addresses);
 * grade 1 — information about an enterprise, or non-personal business data.
+
+``UNREVIEWED`` is the fail-closed class of a column nobody has identified yet: it is held
+as sensitive free text (grade 3, fully masked) until a person maps it (``--map``).
 """
 
 from __future__ import annotations
@@ -182,6 +185,42 @@ ENTITIES: dict[str, EntityClass] = {
             sensitivity=_G,
             grade=2,
             category=Category.NETWORK,
+            implies=None,
+        ),
+        EntityClass(
+            entity="WECHAT_ID",
+            field="wechat",
+            label_zh="微信号",
+            sensitivity=_G,
+            grade=2,
+            category=Category.CONTACT,
+            implies=_I,
+        ),
+        EntityClass(
+            entity="QQ_NUMBER",
+            field="qq",
+            label_zh="QQ号",
+            sensitivity=_G,
+            grade=2,
+            category=Category.CONTACT,
+            implies=_I,
+        ),
+        EntityClass(
+            entity="EMERGENCY_CONTACT",
+            field="emergency_contact",
+            label_zh="紧急联系人",
+            sensitivity=_G,
+            grade=2,
+            category=Category.CONTACT,
+            implies=_I,
+        ),
+        EntityClass(
+            entity="UNREVIEWED",
+            field="",
+            label_zh="待确认",
+            sensitivity=_S,
+            grade=3,
+            category=Category.FREE_TEXT,
             implies=None,
         ),
         EntityClass(

@@ -116,10 +116,11 @@ FIND_KINDS = {
 }
 
 #: Import match keys, in priority order, per customer kind. An individual's USCC is their
-#: employer's, so it never identifies the individual.
+#: employer's, so it never identifies the individual. An enterprise's bank account
+#: identifies it (an enterprise known only by its account must match its re-import).
 #: ``record`` is a fingerprint of all the row's personal values: a row with no identifier
 #: at all still matches its own earlier import, and nothing else.
 MATCH_ORDER = {
     "individual": ("id_number", "bank_card", "phone", "email", "record"),
-    "enterprise": ("uscc", "phone", "email", "record"),
+    "enterprise": ("uscc", "bank_card", "phone", "email", "record"),
 }

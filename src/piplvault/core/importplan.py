@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Protocol
 
 from piplvault.core.classification import ENTITIES
@@ -43,8 +44,22 @@ VALIDATED = frozenset(
         "HK_MACAO_PERMIT",
         "TAIWAN_PERMIT",
         "IP_ADDRESS",
+        "WECHAT_ID",
+        "QQ_NUMBER",
     }
 )
+#: Field keys of mixed columns, by the column's entity: people and companies share
+#: ``customer_name``; mobiles and landlines share ``phone`` (never a name); ID numbers,
+#: passports and permits share ``id_document`` (each cell labelled and masked by itself).
+MIXED_FIELDS = {
+    "PERSON": "customer_name",
+    "ORG_NAME": "customer_name",
+    "CN_RESIDENT_ID": "id_document",
+    "PASSPORT": "id_document",
+    "HK_MACAO_PERMIT": "id_document",
+    "TAIWAN_PERMIT": "id_document",
+}
+MIXED_DEFAULT_FIELD = "phone"
 
 
 class ColumnDecisionLike(Protocol):
@@ -66,10 +81,19 @@ class ColumnPlan:
     mixed: bool
     validated: bool
     states_kind: bool
+    #: Mixed columns other than names: each labelled cell goes to its entity's own field
+    #: (a 联系方式 cell holding a landline is stored as ``landline``); cells no member
+    #: accepts stay in ``field``, flagged.
+    cell_fields: dict[str, FieldDef] = default(default_factory=dict)
 
 
-def plan_columns(decisions: Sequence[ColumnDecisionLike]) -> list[ColumnPlan]:
-    """One plan per column; field keys are unique, named by entity where there is one."""
+def plan_columns(
+    decisions: Sequence[ColumnDecisionLike],
+    families: Sequence[tuple[str, ...]] = (),
+) -> list[ColumnPlan]:
+    """One plan per column; field keys are unique, named by entity where there is one.
+    Members of a mixed column's family (but people and companies, which share
+    ``customer_name``) get field keys of their own, allocated after every column's."""
     used: set[str] = set()
     plans = []
     for index, d in enumerate(decisions):
@@ -82,22 +106,41 @@ def plan_columns(decisions: Sequence[ColumnDecisionLike]) -> list[ColumnPlan]:
                 header=d.name,
                 field=FieldDef.for_entity(key, d.name, entity, d.kind),
                 mixed=d.mixed and d.kind == "pii",
-                validated=d.kind == "pii" and not d.mixed and entity in VALIDATED,
+                validated=d.kind == "pii" and entity in VALIDATED,
                 states_kind=d.kind != "pii" and d.name.strip().lower() in KIND_HEADERS,
             )
         )
+    for plan in plans:
+        family = next((f for f in families if plan.field.entity in f), ())
+        if not plan.mixed or plan.field.key == "customer_name":
+            continue
+        for member in family:
+            key = _unique(ENTITIES[member].field, used)
+            used.add(key)
+            plan.cell_fields[member] = FieldDef.for_entity(
+                key, f"{plan.header} ({ENTITIES[member].label_zh})", member, "pii"
+            )
     return plans
+
+
+def all_fields(plans: Sequence[ColumnPlan]) -> list[FieldDef]:
+    """Every field an import may write: each column's and each mixed member's."""
+    return [f for p in plans for f in (p.field, *p.cell_fields.values())]
 
 
 def _field_key(d: ColumnDecisionLike, used: set[str]) -> str:
     if d.kind == "pii" and d.mixed:
-        base = "customer_name"
-    elif d.kind == "pii" and d.entity in ENTITIES:
+        base = MIXED_FIELDS.get(d.entity or "", MIXED_DEFAULT_FIELD)
+    elif d.kind == "pii" and d.entity in ENTITIES and ENTITIES[d.entity].field:
         base = ENTITIES[d.entity].field
     elif d.kind == "free_text":
         base = "notes"
     else:
         base = d.name.strip()
+    return _unique(base, used)
+
+
+def _unique(base: str, used: set[str]) -> str:
     key, n = base, 2
     while key in used:
         key, n = f"{base}_{n}", n + 1

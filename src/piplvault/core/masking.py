@@ -82,6 +82,26 @@ def mask_address(value: str) -> str:
     return head + "*" * 6
 
 
+def mask_contact(value: str) -> str:
+    """李雷 13812345678 → 李* 138****5678: each name or number in the cell masked."""
+    parts = re.split(r"([\s,，;；/、:：()（）]+)", value)
+    out = []
+    for part in parts:
+        digits = "".join(_DIGIT.findall(part))
+        if not part or not part.strip(" ,，;；/、:：()（）"):
+            out.append(part)
+        elif len(digits) >= 7:
+            out.append(mask_mobile(part))
+        else:
+            out.append(mask_name(part))
+    return "".join(out)
+
+
+def mask_all(value: str) -> str:
+    """Nothing of the value shown but its length (up to 8 stars)."""
+    return "*" * min(len(value), 8)
+
+
 def _mask_generic(value: str) -> str:
     return mask_keep(value, 1, 0) if len(value) > 1 else "*"
 
@@ -100,4 +120,8 @@ _MASKERS: dict[str, Callable[[str], str]] = {
     "DATE_OF_BIRTH": lambda v: mask_keep(v, 0, 0),
     "LICENSE_PLATE": lambda v: mask_keep(v, 2, 1),
     "IP_ADDRESS": lambda v: mask_keep(v, 0, 0),
+    "WECHAT_ID": lambda v: mask_keep(v, 1, 1),
+    "QQ_NUMBER": lambda v: mask_keep(v, 2, 2),
+    "EMERGENCY_CONTACT": mask_contact,
+    "UNREVIEWED": mask_all,
 }

@@ -6,7 +6,9 @@ column classifier decides what each column holds; :func:`scan_table` streams a t
 
 from __future__ import annotations
 
+from piplvault.discovery.cells import cell_values, clean_cell, plausible
 from piplvault.discovery.columns import ColumnDecision, classify_columns, label_cell
+from piplvault.discovery.columns import accepts as _accepts
 from piplvault.discovery.registry import Recognizer, all_recognizers, get_recognizer
 from piplvault.discovery.scanner import Finding, ScanResult, scan_table
 from piplvault.discovery.spans import Span, find_spans
@@ -15,6 +17,12 @@ from piplvault.discovery.spans import Span, find_spans
 def validate(entity: str, value: str) -> bool:
     """Whether ``value`` is a valid ``entity`` (check digits, dates, numbering plans)."""
     return get_recognizer(entity).validate(value)
+
+
+def validate_cell(entity: str, value: str) -> bool:
+    """Whether a cell from an export is a valid ``entity``: cleaned first (apostrophes,
+    ``="…"``, labels, 微信同号), every value valid if it holds several (issue 12.4)."""
+    return _accepts(entity, clean_cell(value))
 
 
 def normalise(entity: str, value: str) -> str:
@@ -34,12 +42,16 @@ __all__ = [
     "ScanResult",
     "Span",
     "all_recognizers",
+    "cell_values",
     "classify_columns",
+    "clean_cell",
     "entity_names",
     "find_spans",
     "get_recognizer",
     "label_cell",
     "normalise",
+    "plausible",
     "scan_table",
     "validate",
+    "validate_cell",
 ]

@@ -101,9 +101,35 @@ def normalise(value: str) -> str:
     return to_nfkc(value)
 
 
+_LEADING_POSTCODE = re.compile(r"^\d{6}\s*(?=\D)")
+_INNER_SPACES = re.compile(r"\s+")
+#: 文三路12-3-501 (number-building-room): read as a house number.
+_UNIT = re.compile(r"(?<=[路街道巷弄里])(\d{1,5})(?:-\d{1,5}){1,3}(?:室|号)?$")
+#: Landmarks after a road: 与农业路交叉口, 路口东北角, 附近, 对面.
+_LANDMARK = re.compile(
+    r"(?:与"
+    + _C
+    + r"{1,10}?(?:路|街|大道)(?:交叉口|交汇处|路口)|交叉口|路口|十字路口)?"
+    r"(?:[东西南北]{1,2}(?:角|侧)?)?(?:附近|对面|旁边|旁)?$"
+)
+
+
 def validate(value: str) -> bool:
-    """The whole value parses as an address (see the module docstring)."""
+    """The whole value parses as an address (see the module docstring). Cells from
+    exports also have a leading postcode, spaces between levels, unit notation
+    (12-3-501) and landmarks (…与农业路交叉口)."""
     text = normalise(value)
+    if _parses(text):
+        return True
+    tidy = _INNER_SPACES.sub("", _LEADING_POSTCODE.sub("", text))
+    tidy = _UNIT.sub(lambda m: m.group(1) + "号", tidy)
+    landmark = _LANDMARK.search(tidy)
+    if landmark is not None and landmark.start() < len(tidy):
+        tidy = tidy[: landmark.start()]
+    return tidy != text and _parses(tidy)
+
+
+def _parses(text: str) -> bool:
     end, kinds = parse(text, 0)
     if end != len(text) or len(kinds) < 2 or not (_PLACE_KINDS & set(kinds)):
         return False
@@ -288,6 +314,7 @@ RECOGNIZER = register(
             "收货地址",
             "家庭住址",
             "所在地",
+            "dizhi",
         ),
         priority=65,
     )

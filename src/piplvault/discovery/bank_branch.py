@@ -75,6 +75,35 @@ BANKS = (
     "花旗银行",
     "东亚银行",
 )
+#: Common abbreviations (工行, 建行…): a value that starts with one names the bank.
+ABBREVIATIONS = (
+    "工行",
+    "农行",
+    "建行",
+    "中行",
+    "交行",
+    "招行",
+    "邮储",
+    "浦发",
+    "民生",
+    "光大",
+    "兴业",
+    "中信",
+    "广发",
+    "华夏",
+)
+_BRANCH_SUFFIXES = (
+    "支行",
+    "分行",
+    "营业部",
+    "分理处",
+    "储蓄所",
+    "营业所",
+    "营业室",
+    "分社",
+    "总行",
+)
+_SPACES = re.compile(r"\s+")
 LEAD_INS = (
     "退款至",
     "退款到",
@@ -114,8 +143,13 @@ def normalise(value: str) -> str:
 
 
 def validate(value: str) -> bool:
-    """Names a bank or credit union (and optionally its branch), nothing else."""
-    text = normalise(value)
+    """Names a bank or credit union (and optionally its branch), nothing else; spaces
+    between levels (中国银行 北京分行) and abbreviations (工行, 建行朝阳支行) included."""
+    text = _SPACES.sub("", normalise(value))
+    if text in ABBREVIATIONS[:7]:  # 工行…邮储 alone; 民生, 光大… need a branch
+        return True
+    if text.startswith(ABBREVIATIONS) and len(text) <= 40:
+        return text.endswith(_BRANCH_SUFFIXES) and not _PUNCTUATION.search(text)
     if not 4 <= len(text) <= 60 or _PUNCTUATION.search(
         text.replace("(", "").replace(")", "")
     ):
@@ -125,23 +159,7 @@ def validate(value: str) -> bool:
         return False
     if text.endswith(("有限公司", "有限责任公司")):
         return "银行" in text
-    return text.endswith(
-        (
-            "银行",
-            "信用社",
-            "联社",
-            "农商行",
-            "支行",
-            "分行",
-            "营业部",
-            "分理处",
-            "储蓄所",
-            "营业所",
-            "营业室",
-            "分社",
-            "总行",
-        )
-    )
+    return text.endswith(("银行", "信用社", "联社", "农商行", *_BRANCH_SUFFIXES))
 
 
 def find(text: str) -> Iterator[tuple[int, int]]:

@@ -1,20 +1,26 @@
 """Decide what each column of a table holds, from its header and a sample of values.
 
-Values decide; the header only lowers or raises the bar. A column whose sampled values
-are mostly valid for one recognizer is that entity (an 18-digit order-number column
-fails the ID check digit, so it is not an ID column); a column named like 备注 or
-holding sentences is free text; a column mixing people and companies (客户名称) gets
-``mixed=True`` and is labelled cell by cell.
+Fail closed (issue 12): a column whose header names a personal-data type keeps that type
+whatever its values (values that fail validation are flagged cell by cell, never a reason
+to downgrade); a column is ``non_pii`` only on positive evidence (a business header such as
+订单号 or 金额, amounts, short enumerations such as 男/女, place names) and anything
+uncertain is ``UNREVIEWED`` personal data until a person maps it. Without a header that
+names a type, values decide: a column whose sampled values are mostly valid for one
+recognizer is that entity; a column holding sentences is free text; a column mixing people
+and companies (客户名称) or mobiles and landlines gets ``mixed=True`` and is labelled cell
+by cell.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from piplvault.core.classification import FREE_TEXT, classify_entity
-from piplvault.discovery.characters import is_cjk, to_nfkc
+from piplvault.discovery.cells import MULTI_VALUED, cell_values, clean_cell
+from piplvault.discovery.characters import is_cjk
+from piplvault.discovery.headers import Header, mentions, parse_header
 from piplvault.discovery.lexicon import divisions
 from piplvault.discovery.registry import Recognizer, all_recognizers, get_recognizer
 
@@ -70,12 +76,85 @@ BUSINESS_HEADERS = (
     "序号",
     "code",
     "no.",
+    "会员卡",
+    "会员编号",
+    "会员号",
+    "积分",
+    "品名",
+    "产品",
+    "product",
+    "运单",
+    "快递单",
+    "物流",
+    "商品",
+    "条码",
+    "barcode",
+    "tracking",
+    "waybill",
+    "性别",
+    "gender",
+    "sex",
+)
+#: Words that make a header's entity word mean something else: a 会员卡号 is not a bank
+#: card, a 商品名称 not a person's name, a 运单号 nobody's ID.
+NOT_THIS = {
+    "BANK_CARD": (
+        "会员",
+        "积分",
+        "礼品",
+        "购物卡",
+        "储值",
+        "优惠",
+        "member",
+        "loyalty",
+        "gift",
+        "vip",
+        "coupon",
+    ),
+    "PERSON": (
+        "商品",
+        "产品",
+        "品名",
+        "货品",
+        "文件",
+        "店铺",
+        "门店",
+        "品牌",
+        "product",
+        "item",
+        "file",
+        "shop",
+        "store",
+        "brand",
+    ),
+    "*": ("运单", "快递单", "物流单", "waybill", "tracking", "sku"),
+}
+for _document in ("CN_RESIDENT_ID", "PASSPORT", "HK_MACAO_PERMIT", "TAIWAN_PERMIT"):
+    # 证件类型 (身份证/护照) names the kind of document, not a number
+    NOT_THIS[_document] = ("类型", "种类", "类别", "type", "kind")
+#: Entities whose validators carry a checksum: enough valid values overrule a business
+#: header (a column headed 编号 that holds valid ID numbers holds ID numbers).
+CHECKSUMMED = ("CN_RESIDENT_ID", "CN_USCC", "BANK_CARD", "EMAIL")
+#: Values that are positive evidence of a non-personal enumeration.
+ENUM_VALUES = frozenset(
+    "男 女 未知 是 否 有 无 y n yes no true false 个人 企业 公司 单位 自然人 个体 "
+    "已完成 未完成 进行中 已取消 待处理 已处理 正常 异常 有效 无效 启用 停用 "
+    "高 中 低 a b c d vip 普通 新客 老客".split()
+)
+_AMOUNT = re.compile(
+    r"[-+]?[¥$￥]?(?:\d{1,3}(?:,\d{3})+|\d{1,6})(?:\.\d+)?%?(?:元|万元|件|个)?"
 )
 #: Entities that share columns: a 客户名称 column holds people and companies, a 联系电话
 #: column mobiles and landlines. Such columns are labelled cell by cell.
 #: Within a family, cells are checked in this order (a company suffix is the stronger
 #: signal than a surname).
-FAMILIES = (("ORG_NAME", "PERSON"), ("CN_MOBILE", "CN_LANDLINE"))
+FAMILIES = (
+    ("ORG_NAME", "PERSON"),
+    ("CN_MOBILE", "CN_LANDLINE", "EMAIL"),
+    ("CN_RESIDENT_ID", "PASSPORT", "HK_MACAO_PERMIT", "TAIWAN_PERMIT"),
+)
+#: Ties within a family go to the more common member: people, mobiles, ID numbers.
+_PREFERRED = frozenset({"PERSON", "CN_MOBILE", "CN_RESIDENT_ID"})
 _SENTENCE = re.compile(r"[，。；！？,.;!?]")
 
 
@@ -92,6 +171,8 @@ class ColumnDecision:
     category: str | None
     confidence: float
     valid_ratio: float
+    #: Why a person should look at this column (few valid values, unreviewed), or None.
+    hint: str | None = None
 
 
 def classify_columns(
@@ -101,7 +182,7 @@ def classify_columns(
     columns: list[list[str]] = [[] for _ in headers]
     for row in sample_rows:
         for index, cell in enumerate(row[: len(headers)]):
-            value = to_nfkc(cell)
+            value = clean_cell(cell)
             if value:
                 columns[index].append(value)
     return [
@@ -112,14 +193,12 @@ def classify_columns(
 
 def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
     """The decision for one column given its non-empty, NFKC-normalised values."""
-    header = to_nfkc(name).lower()
-    hinted = {r.entity for r in all_recognizers() if _mentions(header, r.headers)}
-    business = _mentions(header, BUSINESS_HEADERS) and not hinted
-    if _mentions(header, FREE_TEXT_HEADERS) and not hinted:
-        return _free_text(name, 1.0)
-    if not values:
-        return _non_pii(name, 0.0)
-    ratios = _valid_ratios(values, hinted)
+    header = parse_header(name)
+    hinted = header_entities(header)
+    business = mentions(header, BUSINESS_HEADERS) and not hinted
+    if mentions(header, FREE_TEXT_HEADERS) and not hinted:
+        return free_text_decision(name, 1.0)
+    ratios = _valid_ratios(values, hinted) if values else {}
     if (
         "PERSON" not in hinted
         and ratios.get("PERSON")
@@ -129,8 +208,14 @@ def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
         ratios["PERSON"] = 0.0
     if business:
         # 订单号, 商品SKU, 下单日期: business data even when the values happen to
-        # validate (order numbers shaped like IDs, SKUs like mobiles, any date).
-        return _non_pii(name, max(ratios.values(), default=0.0))
+        # validate (order numbers shaped like IDs, SKUs like mobiles, any date) — unless
+        # checksums say otherwise.
+        for entity in CHECKSUMMED:
+            if ratios.get(entity, 0.0) >= 0.8:
+                return pii_decision(name, entity, ratios[entity] * 0.9, ratios[entity])
+        return non_pii_decision(name, max(ratios.values(), default=0.0))
+    if not values and not hinted:
+        return non_pii_decision(name, 0.0)
     mixed = _mixed_decision(name, ratios, hinted)
     if mixed is not None:
         return mixed
@@ -138,10 +223,80 @@ def decide_column(name: str, values: Sequence[str]) -> ColumnDecision:
     if best is not None:
         entity, ratio = best
         confidence = min(1.0, ratio * 0.9 + (0.1 if entity in hinted else 0.0))
-        return _pii(name, entity, confidence, ratio, mixed=False)
+        return pii_decision(name, entity, confidence, ratio)
+    if hinted:
+        return _named_by_header(name, ratios, hinted)
     if _looks_like_sentences(values):
-        return _free_text(name, 0.8)
-    return _non_pii(name, max(ratios.values(), default=0.0))
+        return free_text_decision(name, 0.8)
+    if _not_personal(values):
+        return non_pii_decision(name, max(ratios.values(), default=0.0))
+    return pii_decision(
+        name,
+        "UNREVIEWED",
+        0.0,
+        max(ratios.values(), default=0.0),
+        hint="no recognizer claims this column: kept as personal data until mapped "
+        "(--map COLUMN=ENTITY)",
+    )
+
+
+def header_entities(header: Header | str) -> set[str]:
+    """Entities the header names, without those its other words rule out."""
+    if isinstance(header, str):
+        header = parse_header(header)
+    if mentions(header, NOT_THIS["*"]):
+        return set()
+    return {
+        r.entity
+        for r in all_recognizers()
+        if mentions(header, r.headers)
+        and not mentions(header, NOT_THIS.get(r.entity, ()))
+    }
+
+
+def _named_by_header(
+    name: str, ratios: dict[str, float], hinted: set[str]
+) -> ColumnDecision:
+    """A column whose header names a type but whose values mostly fail it: it keeps the
+    type (fail closed), and the scan says how many values are valid and why."""
+    order = {r.entity: r.priority for r in all_recognizers()}
+    for family in FAMILIES:
+        if len(set(family) & hinted) >= 2:
+            ratio = sum(ratios.get(e, 0.0) for e in family)
+            return pii_decision(
+                name,
+                family[0],
+                0.5,
+                min(1.0, ratio),
+                mixed=True,
+                hint=_few_valid(ratio),
+            )
+    entity = min(hinted, key=lambda e: (-ratios.get(e, 0.0), order[e]))
+    ratio = ratios.get(entity, 0.0)
+    return pii_decision(name, entity, 0.5, ratio, hint=_few_valid(ratio))
+
+
+def _few_valid(ratio: float) -> str:
+    return (
+        f"the header names this type but only {ratio:.0%} of the values are valid; "
+        "the rest are flagged cell by cell (numbers Excel shows as 1.1E+17 or with "
+        "lost digits need the column formatted as text)"
+    )
+
+
+def _not_personal(values: Sequence[str]) -> bool:
+    """Positive evidence that a column is business data: every value is an amount or a
+    small count, or one of a few enumeration words, or a place name; and no value is
+    anything a recognizer accepts."""
+    distinct = list(dict.fromkeys(values))[:300]
+    places = divisions()
+    shaped = all(
+        _AMOUNT.fullmatch(v) or v.lower() in ENUM_VALUES or v in places
+        for v in distinct
+    )
+    if not shaped:
+        return False
+    return all(v in places or label_cell(None, v) is None for v in distinct)
 
 
 #: Every recognizer sees this many values first; only those that accept some of them
@@ -155,13 +310,21 @@ def _valid_ratios(values: Sequence[str], hinted: set[str]) -> dict[str, float]:
     for recognizer in all_recognizers():
         if recognizer.needs_header and recognizer.entity not in hinted:
             continue
-        valid = sum(1 for v in head if recognizer.validate(v))
+        check = _checker(recognizer)
+        valid = sum(1 for v in head if check(v))
         if len(values) > len(head) and (valid or recognizer.entity in hinted):
-            valid = sum(1 for v in values if recognizer.validate(v))
+            valid = sum(1 for v in values if check(v))
             ratios[recognizer.entity] = valid / len(values)
         else:
             ratios[recognizer.entity] = valid / len(head)
     return ratios
+
+
+def _checker(recognizer: Recognizer) -> Callable[[str], bool]:
+    if recognizer.entity in MULTI_VALUED:
+        entity = recognizer.entity
+        return lambda v: accepts(entity, v)
+    return recognizer.validate
 
 
 def _best_entity(
@@ -172,6 +335,8 @@ def _best_entity(
     for entity, ratio in ranked:
         if entity in hinted and ratio >= 0.5:
             return entity, ratio
+    if not ranked:
+        return None
     entity, ratio = ranked[0]
     return (entity, ratio) if ratio >= 0.8 else None
 
@@ -180,19 +345,14 @@ def _mixed_decision(
     name: str, ratios: dict[str, float], hinted: set[str]
 ) -> ColumnDecision | None:
     for family in FAMILIES:
-        first, second = (ratios.get(entity, 0.0) for entity in family)
-        first_wins = family[0] in ("PERSON", "CN_MOBILE")
-        if min(first, second) < 0.05 or first + second < 0.8:
+        shares = {entity: ratios.get(entity, 0.0) for entity in family}
+        total = sum(shares.values())
+        if sum(1 for share in shares.values() if share >= 0.05) < 2 or total < 0.8:
             continue
-        # Ties go to the more common member: people, mobiles.
-        entity = (
-            family[0]
-            if first > second or (first == second and first_wins)
-            else family[1]
-        )
+        entity = max(family, key=lambda e: (shares[e], e in _PREFERRED))
         agrees = bool(hinted & set(family))
-        confidence = min(1.0, (first + second) * 0.9 + (0.1 if agrees else 0.0))
-        return _pii(name, entity, confidence, min(1.0, first + second), mixed=True)
+        confidence = min(1.0, total * 0.9 + (0.1 if agrees else 0.0))
+        return pii_decision(name, entity, confidence, min(1.0, total), mixed=True)
     return None
 
 
@@ -211,12 +371,14 @@ def _looks_like_sentences(values: Sequence[str]) -> bool:
     return len(long) >= 0.3 * len(values)
 
 
-def _mentions(header: str, words: Iterable[str]) -> bool:
-    return any(word in header for word in words)
-
-
-def _pii(
-    name: str, entity: str, confidence: float, ratio: float, *, mixed: bool
+def pii_decision(
+    name: str,
+    entity: str,
+    confidence: float,
+    ratio: float,
+    *,
+    mixed: bool = False,
+    hint: str | None = None,
 ) -> ColumnDecision:
     klass = classify_entity(entity)
     if mixed and entity == "ORG_NAME":
@@ -232,10 +394,11 @@ def _pii(
         category=klass.category.value,
         confidence=round(confidence, 3),
         valid_ratio=round(ratio, 3),
+        hint=hint,
     )
 
 
-def _free_text(name: str, confidence: float) -> ColumnDecision:
+def free_text_decision(name: str, confidence: float) -> ColumnDecision:
     return ColumnDecision(
         name=name,
         kind="free_text",
@@ -249,7 +412,7 @@ def _free_text(name: str, confidence: float) -> ColumnDecision:
     )
 
 
-def _non_pii(name: str, best_ratio: float) -> ColumnDecision:
+def non_pii_decision(name: str, best_ratio: float) -> ColumnDecision:
     return ColumnDecision(
         name=name,
         kind="non_pii",
@@ -266,22 +429,38 @@ def _non_pii(name: str, best_ratio: float) -> ColumnDecision:
 def label_cell(entity_hint: str | None, value: str) -> str | None:
     """The entity of one cell: ``entity_hint`` or its family member (people and
     companies, mobiles and landlines) if valid, any valid entity without a hint,
-    else None."""
-    text = to_nfkc(value)
+    else None. The cell is cleaned first (``'138…``, ``手机：138…``); a cell holding
+    several values is that entity when every value is."""
+    text = clean_cell(value)
     if not text:
         return None
     for family in FAMILIES:
         if entity_hint in family:
             for entity in family:
-                if get_recognizer(entity).validate(text):
+                if accepts(entity, text):
                     return entity
+            if entity_hint in MULTI_VALUED:
+                parts = cell_values(entity_hint, text)
+                if len(parts) > 1 and all(
+                    any(accepts(e, p) for e in family) for p in parts
+                ):
+                    return label_cell(entity_hint, parts[0])
             return None
     if entity_hint is not None:
-        return entity_hint if get_recognizer(entity_hint).validate(text) else None
+        return entity_hint if accepts(entity_hint, text) else None
     for recognizer in _unhinted():
         if recognizer.validate(text):
             return recognizer.entity
     return None
+
+
+def accepts(entity: str, text: str) -> bool:
+    """Whether a cleaned cell is a valid ``entity`` (every value, if it holds several)."""
+    validate = get_recognizer(entity).validate
+    if entity in MULTI_VALUED:
+        parts = cell_values(entity, text)
+        return bool(parts) and all(validate(p) for p in parts)
+    return validate(text)
 
 
 def _unhinted() -> list[Recognizer]:

@@ -69,7 +69,7 @@ RECOGNIZER = register(
         validate=validate,
         normalise=normalise,
         find=find,
-        headers=("邮箱", "邮件", "email", "e-mail", "mail", "电邮"),
+        headers=("邮箱", "邮件", "email", "e-mail", "mail", "电邮", "youxiang"),
         context=("邮箱", "邮件", "email", "Email", "E-mail"),
         priority=15,
     )

@@ -114,6 +114,8 @@ RECOGNIZER = register(
             "联系方式",
             "传真",
             "fax",
+            "dianhua",
+            "联系号码",
         ),
         context=("电话", "座机", "固话", "联系电话", "办公电话", "传真"),
         priority=25,

@@ -2,7 +2,8 @@
 
 Accepted forms: 11 digits with optional spaces or dashes (3-4-4), a ``+86``, ``0086``
 or ``86-`` prefix, and full-width digits. Which 4-digit prefixes are in service comes
-from phonenumbers' numbering plan (its CN mobile pattern).
+from phonenumbers' numbering plan (its CN mobile pattern), plus the 11-digit data-only
+segments it lacks (141, 146, 148, 149).
 """
 
 from __future__ import annotations
@@ -32,10 +33,20 @@ def normalise(value: str) -> str:
     return "+86" + digits if digits else to_nfkc(value)
 
 
+#: 11-digit data-only segments the MIIT assigned that phonenumbers' plan lacks (141
+#: China Telecom, 146 China Unicom, 148 China Mobile, 149 China Telecom). Other unknown
+#: segments (140, 144: 13-digit IoT) stay invalid and are flagged on import.
+DATA_ONLY_SEGMENTS = ("141", "146", "148", "149")
+
+
 def validate(value: str) -> bool:
     """An 11-digit number whose 4-digit prefix is a mainland mobile prefix."""
     digits = _national(value)
-    return digits is not None and mobile_pattern().fullmatch(digits) is not None
+    if digits is None:
+        return False
+    return mobile_pattern().fullmatch(digits) is not None or digits.startswith(
+        DATA_ONLY_SEGMENTS
+    )
 
 
 def find(text: str) -> Iterator[tuple[int, int]]:
@@ -79,6 +90,11 @@ RECOGNIZER = register(
             "电话",
             "联系方式",
             "tel",
+            "shouji",
+            "sjhm",
+            "dianhua",
+            "cellphone",
+            "联系号码",
         ),
         context=("手机", "手机号", "电话", "联系方式", "手机号码", "联系电话"),
         priority=20,

@@ -61,7 +61,24 @@ WEAK_SUFFIXES = (
     "餐厅",
     "药房",
     "网吧",
+    "中学",
+    "小学",
+    "卫生院",
+    "卫生所",
+    "局",
+    "委员会",
+    "法院",
+    "检察院",
+    "派出所",
+    "政府",
+    "出版社",
+    "报社",
+    "电视台",
+    "图书馆",
+    "博物馆",
 )
+#: A department after the organisation (示例科技有限公司财务部): the name is still one.
+_DEPARTMENT = re.compile(r"(?:[\u4e00-\u9fff]{1,6}(?:部|科|处|办公室|事业部|中心))$")
 _CORE = r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9()（）·&]"
 _STRONG = "|".join(re.escape(s) for s in STRONG_SUFFIXES)
 _SUFFIX = re.compile("(?:" + _STRONG + r")(?:\((?:特殊普通|有限|普通)合伙\))?")
@@ -152,7 +169,16 @@ def validate(value: str) -> bool:
     if not 4 <= len(name) <= 80 or _PUNCTUATION.search(name) or name in _GENERIC:
         return False
     bare = name.rstrip(")）")  # …合伙企业（有限合伙）, …事务所（特殊普通合伙）
-    return name.endswith(STRONG_SUFFIXES + WEAK_SUFFIXES) or bare.endswith("合伙")
+    if name.endswith(STRONG_SUFFIXES + WEAK_SUFFIXES) or bare.endswith("合伙"):
+        return True
+    department = _DEPARTMENT.search(name)
+    if department is None:
+        return False
+    return any(
+        name[:cut].endswith(STRONG_SUFFIXES)
+        for cut in range(department.start(), len(name) - 1)
+        if cut >= 4
+    )
 
 
 def find(text: str) -> Iterator[tuple[int, int]]:

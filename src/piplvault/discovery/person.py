@@ -223,7 +223,7 @@ def find(text: str) -> Iterator[tuple[int, int]]:
     single, double = surnames()
     for match in _name_starts().finditer(text):
         i = match.end()
-        if i in taken or _yields_to_next(text, i):
+        if i in taken or _yields_to_next(text, i) or _after_amount(text, i):
             continue
         for slen in (2, 1):
             surname = text[i : i + slen]
@@ -234,6 +234,15 @@ def find(text: str) -> Iterator[tuple[int, int]]:
                 yield i, name_end
                 taken.update(range(i, name_end))
                 break
+
+
+#: Currency and unit characters that are also surnames (元, 万, 钱…): right after an
+#: amount they are money, not a person (200元整).
+_CURRENCY = frozenset("元万千百角分钱")
+
+
+def _after_amount(text: str, i: int) -> bool:
+    return i > 0 and text[i] in _CURRENCY and text[i - 1].isdigit()
 
 
 @cache
@@ -340,6 +349,8 @@ RECOGNIZER = register(
             "持卡人",
             "开户名",
             "经办人",
+            "xingming",
+            "联系人姓名",
         ),
         priority=70,
     )

@@ -75,6 +75,7 @@ def _load_all() -> None:
         return
     # Importing a recognizer module registers it.
     from piplvault.discovery import (  # noqa: F401
+        accounts,
         address,
         bank_branch,
         bank_card,

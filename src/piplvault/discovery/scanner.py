@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from multiprocessing.pool import AsyncResult, Pool
 
+from piplvault.discovery.cells import PLACEHOLDERS, cell_values, plausible
 from piplvault.discovery.columns import (
     FAMILIES,
     ColumnDecision,
@@ -26,6 +28,7 @@ from piplvault.discovery.columns import (
 from piplvault.discovery.registry import all_recognizers, get_recognizer
 from piplvault.discovery.spans import find_span_tuples, find_spans
 
+_SPLITS = re.compile(r"[;；、/,，|\n]")
 #: Rows per unit of work sent to a worker.
 CHUNK_ROWS = 4000
 #: Below this many rows the pass runs in this process (pool start-up costs more),
@@ -126,7 +129,7 @@ def _scan_chunk(
         elif entity is None:
             labels[index] = [label_cell(None, c) for c in cells]
         elif mode == "cell":
-            validate = _cached_validator(entity)
+            validate = _cached_validator(entity, whole_column=True)
             labels[index] = [
                 entity if c and not c.isspace() and validate(c) else None for c in cells
             ]
@@ -144,9 +147,41 @@ def _column(rows: Sequence[Sequence[str]], index: int) -> list[str]:
 
 
 @cache
-def _cached_validator(entity: str) -> Callable[[str], bool]:
-    """The entity's validator, remembering recent values (names and banks repeat)."""
-    return lru_cache(maxsize=16384)(get_recognizer(entity).validate)
+def _cached_validator(
+    entity: str, *, whole_column: bool = False
+) -> Callable[[str], bool]:
+    """The entity's cell check in a column decided to hold it: every value of the
+    (cleaned) cell valid, or shaped like it where only a lagging numbering plan says no
+    (a data-only 149 mobile is personal data all the same). Remembers recent values
+    (names and banks repeat)."""
+    validate = get_recognizer(entity).validate  # unknown entities fail here
+
+    def check(cell: str) -> bool:
+        if cell.strip().lower() in PLACEHOLDERS:
+            return False
+        if validate(cell):  # the common case: a clean, valid value
+            return True
+        parts = cell_values(entity, cell)
+        if whole_column and entity == "ORG_NAME":
+            # an organisation column: 腾讯, 阿里巴巴 need no legal form (issue 12.6)
+            return bool(parts) and all(_org_like(p) for p in parts)
+        return bool(parts) and all(validate(p) or plausible(entity, p) for p in parts)
+
+    return lru_cache(maxsize=16384)(check)
+
+
+_ORG_LIKE = re.compile(
+    r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9()（）·&. -]{1,59}"
+)
+
+
+def _org_like(text: str) -> bool:
+    """A name in an organisation column: letters or ideographs, not a person."""
+    return bool(_ORG_LIKE.fullmatch(text)) and label_cell(None, text) in (
+        None,
+        "ORG_NAME",
+        "BANK_BRANCH",
+    )
 
 
 def _family(entity: str, mode: str) -> tuple[str, ...]:
@@ -165,7 +200,7 @@ def _label_mixed(
     for member, validate in checks:
         if validate(cell):
             return member
-    return None
+    return label_cell(checks[0][0], cell) if _SPLITS.search(cell) else None
 
 
 def _run_parallel(

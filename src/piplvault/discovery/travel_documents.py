@@ -38,7 +38,10 @@ def _validator(shape: re.Pattern[str]) -> Callable[[str], bool]:
 def _finder(
     shape: re.Pattern[str], words: tuple[str, ...]
 ) -> Callable[[str], Iterator[tuple[int, int]]]:
-    pattern = re.compile(r"(?<![0-9A-Za-z])(?:" + shape.pattern + r")(?![0-9A-Za-z])")
+    # any case: e12345678 typed in lower case is still a passport after 护照
+    pattern = re.compile(
+        r"(?<![0-9A-Za-z])(?:" + shape.pattern + r")(?![0-9A-Za-z])", re.IGNORECASE
+    )
 
     def find(text: str) -> Iterator[tuple[int, int]]:
         for match in pattern.finditer(text):
@@ -58,7 +61,7 @@ PASSPORT = register(
         validate=_validator(_PASSPORT),
         normalise=_normalise,
         find=_finder(_PASSPORT, _PASSPORT_WORDS),
-        headers=("护照", "passport"),
+        headers=("护照", "passport", "证件"),
         needs_header=True,
         priority=35,
         trigger=re.compile("护照|passport|PASSPORT|Passport"),
@@ -70,7 +73,7 @@ HK_MACAO_PERMIT = register(
         validate=_validator(_HK_MACAO),
         normalise=_normalise,
         find=_finder(_HK_MACAO, _HK_WORDS),
-        headers=("港澳", "回乡证", "hk_macao", "hkmo"),
+        headers=("港澳", "回乡证", "hk_macao", "hkmo", "证件"),
         needs_header=True,
         priority=36,
         trigger=re.compile("港澳|通行证"),
@@ -82,7 +85,7 @@ TAIWAN_PERMIT = register(
         validate=_validator(_TAIWAN),
         normalise=_normalise,
         find=_finder(_TAIWAN, _TW_WORDS),
-        headers=("台湾", "台胞", "taiwan"),
+        headers=("台湾", "台胞", "taiwan", "证件"),
         needs_header=True,
         priority=37,
         trigger=re.compile("台湾|台胞|通行证"),

@@ -188,6 +188,7 @@ def find_customers(
         )
     kind, entity = FIND_KINDS[by]
     entities = ("CN_MOBILE", "CN_LANDLINE") if kind == "phone" else (entity,)
+    value = discovery.clean_cell(value)
     tags = {
         vault.keyring.blind_tag(kind, discovery.normalise(e, value)) for e in entities
     }
@@ -245,11 +246,13 @@ def update_field(
             fields=[definition],
             birth_date=_birth_date(plain),
         )
-        clean = value.strip()
+        clean = (
+            discovery.clean_cell(value) if definition.kind == "pii" else value.strip()
+        )
         if (
             definition.kind == "pii"
             and definition.entity
-            and not discovery.validate(definition.entity, clean)
+            and not discovery.validate_cell(definition.entity, clean)
         ):
             raise ValidationError(
                 f"The new value for field '{field}' is not a valid {definition.entity}; "
@@ -266,16 +269,19 @@ def update_field(
             value=clean,
             now=now,
         )
+        # A valid new value clears the field's flag (issue 12.3: the review queue).
+        flags = set(filter(None, _flags.split(","))) - {field}
         conn.execute(
             update(customers)
             .where(customers.c.id == customer_id)
             .values(
                 **seal_record(vault.keyring.sealing, customer_id, sealed),
                 updated_at=now,
+                flags=",".join(sorted(flags)),
             )
         )
         plain[field] = (clean, version)
-        values = {k: v for k, (v, _) in plain.items() if k in defs}
+        values = {k: v for k, (v, _) in plain.items() if k in defs and k not in flags}
         reindex(conn, vault.keyring.sealing, customer_id, defs, values)
         vault.record(
             conn,

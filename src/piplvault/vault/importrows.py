@@ -15,7 +15,7 @@ from piplvault.core.customers import MATCH_ORDER, FieldDef
 from piplvault.core.importplan import ColumnPlan, row_kind
 from piplvault.crypto.aead import new_key
 from piplvault.crypto.keyring import FieldCipher, SealingKeys
-from piplvault.io.tables import normalise_cell
+from piplvault.discovery.columns import FAMILIES
 from piplvault.store.records import SealedField, pack
 from piplvault.vault.records import index_entries
 
@@ -70,6 +70,7 @@ class RowPreparer:
         values: dict[str, str] = {}
         cell_entities: dict[str, str | None] = {}
         invalid: list[ColumnPlan] = []
+        implausible = False
         stated_kind: str | None = None
         present: set[str] = set()
         for p in self.plans:
@@ -77,18 +78,35 @@ class RowPreparer:
             if not raw.strip():
                 continue
             key = p.field.key
-            value = normalise_cell(raw) if p.field.kind == "pii" else raw.strip()
+            # personal values lose their export wrapping ('138…, ="…", 手机：…)
+            value = discovery.clean_cell(raw) if p.field.kind == "pii" else raw.strip()
+            if not value:
+                continue
             if p.states_kind:
                 stated_kind = value
             entity = p.field.entity
             if p.mixed:
-                entity = cell_entities[key] = discovery.label_cell(entity, value)
-            elif p.validated and not discovery.validate(entity or "", value):
+                entity = discovery.label_cell(entity, value)
+                own = p.cell_fields.get(entity or "")
+                if own is not None:
+                    key = own.key  # a landline in 联系方式 is stored as landline
+                cell_entities[key] = entity
+                if entity is None and p.validated:
+                    invalid.append(p)
+                    implausible |= not any(
+                        discovery.plausible(e, value) for e in _family_of(p)
+                    )
+            elif p.validated and not discovery.validate_cell(entity or "", value):
                 invalid.append(p)
+                implausible |= not discovery.plausible(entity or "", value)
             values[key] = value
             if entity:
                 present.add(entity)
-        flags = [p.field.key for p in invalid] if self.on_invalid == "flag" else []
+        # Invalid values are kept and flagged (issue 12.3); only --on-invalid
+        # reject|abort drop a row, and never for a value whose only fault is a
+        # numbering plan that lags reality.
+        rejected = implausible and self.on_invalid != "flag"
+        flags = [] if rejected else [p.field.key for p in invalid]
         row = PreparedRow(
             number=number,
             customer_id=customer_id,
@@ -97,7 +115,7 @@ class RowPreparer:
             cell_entities=cell_entities,
             flags=flags,
             invalid=[(p.header, p.field.entity) for p in invalid],
-            rejected=bool(invalid) and self.on_invalid != "flag",
+            rejected=rejected,
         )
         if not row.rejected:
             self.seal_row(row)
@@ -119,6 +137,14 @@ class RowPreparer:
         )
         row.mac = self.keys.record_mac(row.customer_id, row.data)
         row.wrapped = self.keys.wrap_dek(row.customer_id, dek)
+
+
+def _family_of(plan: ColumnPlan) -> tuple[str, ...]:
+    entity = plan.field.entity or ""
+    for family in FAMILIES:
+        if entity in family:
+            return family
+    return (entity,)
 
 
 def strongest_match(

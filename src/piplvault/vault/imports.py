@@ -12,7 +12,7 @@ import itertools
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from piplvault import discovery
-from piplvault.core.importplan import ColumnPlan, plan_columns
+from piplvault.core.importplan import ColumnPlan, all_fields, plan_columns
+from piplvault.discovery.columns import FAMILIES
+from piplvault.discovery.overrides import apply_overrides, describe
 from piplvault.errors import InvalidValueError, ValidationError
 from piplvault.io.tables import Table
 from piplvault.store.customer_ids import next_customer_id, note_customer_ids
@@ -54,7 +56,7 @@ from piplvault.vault.records import (
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
 
-ON_INVALID = ("reject", "flag", "abort")
+ON_INVALID = ("flag", "reject", "abort")
 _BATCH = 2000
 _IN_CHUNK = 500
 
@@ -76,6 +78,9 @@ class ImportReport:
     new_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
     last_transactions: dict[str, Any] | None = None
+    #: A person's decisions over the classifier's: [{"column", "from", "to"}]
+    overrides: list[dict[str, Any]] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +95,7 @@ class ImportReport:
             "rejected": self.rejected,
             "flagged": self.flagged,
             "columns": self.columns,
+            "overrides": self.overrides,
             "rejections": self.rejections,
             "new_id_range": [self.new_ids[0], self.new_ids[-1]]
             if self.new_ids
@@ -108,17 +114,20 @@ def import_table(
     *,
     kind: str | None = None,
     dry_run: bool = False,
-    on_invalid: str = "reject",
+    on_invalid: str = "flag",
     purpose: str = "contract",
     sample: int = 1000,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     last_transaction_column: str | None = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Import ``table`` into ``vault`` atomically (or simulate it with ``dry_run``).
 
     ``last_transaction_column`` names a date column recorded as each customer's last
-    transaction (statutory retention counts from it; vault/transaction_dates.py)."""
+    transaction (statutory retention counts from it; vault/transaction_dates.py).
+    ``overrides`` maps column headers to the entity a person decided (``--map``); the
+    decisions and every override are in the report and the audit entry."""
     if on_invalid not in ON_INVALID:
         raise ValidationError(
             f"Unknown --on-invalid '{on_invalid}'; use {', '.join(ON_INVALID)}"
@@ -127,11 +136,20 @@ def import_table(
         raise ValidationError(f"Unknown --kind '{kind}'; use individual or enterprise")
     rows = table.rows()
     head = list(itertools.islice(rows, sample))
-    plans = plan_columns(discovery.classify_columns(table.headers, head))
+    decisions, changes = apply_overrides(
+        discovery.classify_columns(table.headers, head), overrides or {}
+    )
+    plans = plan_columns(decisions, FAMILIES)
     report = ImportReport(
         file=table.name, encoding=table.encoding, sheet=table.sheet, dry_run=dry_run
     )
-    report.columns = [_column_summary(p) for p in plans]
+    mapped = {c["column"] for c in changes}
+    report.columns = [
+        _column_summary(p, d, d.name in mapped)
+        for p, d in zip(plans, decisions, strict=True)
+    ]
+    report.overrides = changes
+    report.mapping = {d.name: describe(d) for d in decisions}
     dates = (
         transaction_dates.TransactionDates(
             last_transaction_column,
@@ -162,11 +180,13 @@ def import_table(
             forced_kind=kind,
             on_invalid=on_invalid,
         )
-        batches = _batched(itertools.chain(head, rows))
+        batches = _batched(itertools.chain(head, rows), table.first_data_row)
+        # provisional ids: id_base for the first data row, whatever its row number
+        id_base = run.id_base + 2 - table.first_data_row
         prepared_batches = _prepare_all(
             preparer,
             batches,
-            run.id_base,
+            id_base,
             parallel,
             workers,
             vault.settings.start_method,
@@ -206,8 +226,12 @@ def import_table(
     return report
 
 
-def _batched(rows: Iterator[list[str]]) -> Iterator[list[tuple[int, list[str]]]]:
-    numbered = enumerate(rows, start=2)
+def _batched(
+    rows: Iterator[list[str]], first_row: int
+) -> Iterator[list[tuple[int, list[str]]]]:
+    """Rows in batches, numbered from the first data row (blank rows are skipped by the
+    reader, so numbers are positions among data rows after the header)."""
+    numbered = enumerate(rows, start=first_row)
     while batch := list(itertools.islice(numbered, _BATCH)):
         yield batch
 
@@ -239,7 +263,9 @@ def _prepare_all(
             yield in_flight.popleft().get()
 
 
-def _column_summary(p: ColumnPlan) -> dict[str, Any]:
+def _column_summary(
+    p: ColumnPlan, decision: discovery.ColumnDecision, by_person: bool
+) -> dict[str, Any]:
     d = p.field
     return {
         "header": p.header,
@@ -250,6 +276,9 @@ def _column_summary(p: ColumnPlan) -> dict[str, Any]:
         "sensitivity": d.sensitivity,
         "grade": d.grade,
         "category": d.category,
+        "valid_ratio": decision.valid_ratio,
+        "decided_by": "person" if by_person else "classifier",
+        "hint": decision.hint,
     }
 
 
@@ -280,7 +309,7 @@ class _ImportRun:
         self.file = file
         self.now = vault.now()
         self.defs = load_field_defs(conn)
-        save_field_defs(conn, self.defs, (p.field for p in plans), self.now)
+        save_field_defs(conn, self.defs, all_fields(plans), self.now)
         last = conn.execute(select(func.max(customers.c.id))).scalar()
         self.vault_was_empty = last is None
         self.id_base = next_customer_id(conn)  # never a deleted customer's id
@@ -333,7 +362,7 @@ class _ImportRun:
             )
 
     def _note_invalid(self, row: PreparedRow, abort: bool) -> None:
-        if abort:
+        if abort and row.rejected:
             header, entity = row.invalid[0]
             raise InvalidValueError(
                 f"not a valid {entity}; nothing was imported",

@@ -11,6 +11,8 @@ from piplvault import discovery
 from piplvault.core.customers import BLIND_INDEXED, CustomerView, FieldDef, FieldView
 from piplvault.core.masking import mask
 from piplvault.crypto.keyring import FieldCipher, Keyring, SealingKeys
+from piplvault.discovery.cells import MULTI_VALUED
+from piplvault.discovery.columns import FAMILIES
 from piplvault.errors import NotFoundError, RecordIntegrityError
 from piplvault.store.records import SealedField, pack, unpack
 from piplvault.store.schema import (
@@ -227,32 +229,59 @@ def reindex(
     defs: dict[str, FieldDef],
     values: dict[str, str],
 ) -> None:
-    """Replace the customer's blind-index rows with those of ``values``; a mixed
-    ``customer_name`` is labelled per cell (person or organisation)."""
+    """Replace the customer's blind-index rows with those of ``values``; a value of a
+    mixed field (people and companies, mobiles and landlines) is labelled per cell."""
     conn.execute(delete(blind_index).where(blind_index.c.customer_id == customer_id))
     cells = {
         k: discovery.label_cell(defs[k].entity, v)
         for k, v in values.items()
-        if k == "customer_name"
+        if defs[k].entity in _FAMILY_MEMBERS
     }
     rows = index_entries(keys, customer_id, defs, values, cells)
     if rows:
         conn.execute(insert(blind_index), rows)
 
 
+_FAMILY_MEMBERS = frozenset(e for family in FAMILIES for e in family)
+
+
 def mask_field(definition: FieldDef, value: str) -> str:
-    """Mask a value by its field's entity; free text has each found entity masked."""
+    """Mask a value by its field's entity; free text has each found entity masked.
+
+    Whatever the field's classification, what is shown is then checked again: a value
+    any recognizer accepts, or any span one finds, is masked too (fail closed: a
+    business column holding a phone number never prints it)."""
     if definition.kind == "free_text":
-        return mask_free_text(value)
-    if definition.kind == "pii":
+        shown = mask_free_text(value)
+    elif definition.kind == "pii":
         entity = definition.entity
-        if entity in ("PERSON", "ORG_NAME") and definition.key == "customer_name":
-            entity = discovery.label_cell("PERSON", value) or "PERSON"
+        if entity in _FAMILY_MEMBERS:
+            entity = discovery.label_cell(entity, value) or entity
+        shown = _mask_values(entity, value)
+    else:
+        shown = value
+    return _nothing_personal_left(shown)
+
+
+def _mask_values(entity: str | None, value: str) -> str:
+    """Each value of a multi-valued cell masked by itself (138****5678；139****5678)."""
+    parts = discovery.cell_values(entity, value) if entity in MULTI_VALUED else []
+    if len(parts) < 2:
         return mask(entity, value)
-    return value
+    return "；".join(mask(entity, p) for p in parts)
+
+
+def _nothing_personal_left(shown: str) -> str:
+    entity = discovery.label_cell(None, shown)
+    if entity is not None:
+        return mask(entity, shown)
+    return mask_free_text(shown)
 
 
 def mask_free_text(text: str) -> str:
+    """``text`` with every entity span any recognizer finds masked."""
+    if not text:
+        return text
     out, pos = [], 0
     for span in sorted(discovery.find_spans(text), key=lambda s: s.start):
         if span.start < pos:
@@ -285,10 +314,12 @@ def index_entries(
         kind = BLIND_INDEXED.get(entity or "")
         if kind is None or not value:
             continue
-        tag = keys.blind_tag(kind, normalise_for_index(entity or "", value))
-        if (kind, tag) not in seen:
-            seen.add((kind, tag))
-            rows.append(_index_row(keys, kind, tag, customer_id))
+        # each value of a multi-valued cell (138…；139…) is indexed (issue 12.4)
+        for part in discovery.cell_values(entity, value):
+            tag = keys.blind_tag(kind, normalise_for_index(entity or "", part))
+            if (kind, tag) not in seen:
+                seen.add((kind, tag))
+                rows.append(_index_row(keys, kind, tag, customer_id))
     identified = any(r["kind"] in _IDENTIFYING for r in rows)
     if personal and not identified:
         tag = keys.blind_tag("record", "\x1e".join(sorted(personal)))
