@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, run_piplvault
+from tests import servers
+from tests.conftest import EXAMPLES, OWNER_PASSWORD, cli_env, run_piplvault
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,13 @@ def _run_in_terminal(
 ) -> int:
     from piplvault.cli.app import main
 
+    # The person at the terminal is a logged-in client of the real server: the server
+    # sends the preview, this terminal confirms, then the command runs with --yes.
+    home = Path(argv[argv.index("--home") + 1])
+    server = servers.server_for(home, cli_env())
+    monkeypatch.delenv("PIPLVAULT_PASSPHRASE", raising=False)
+    monkeypatch.setenv("PIPLVAULT_URL", server.url)
+    monkeypatch.setenv("PIPLVAULT_PASSWORD", OWNER_PASSWORD)
     monkeypatch.setattr(sys, "argv", ["piplvault", *argv])
     monkeypatch.setattr(sys, "stdin", _Terminal(answer))
     with pytest.raises(SystemExit) as exit_:

@@ -44,6 +44,7 @@ class CommandBody(BaseModel):
     paths: dict[str, str] = {}
     columns: int = 100
     lang: str = "zh"
+    confirm_preview: bool = False
 
 
 def current_session(

@@ -47,6 +47,8 @@ class BridgeRequest:
     #: argv index → the absolute path on the client's machine
     paths: dict[int, str] = field(default_factory=dict)
     lang: str = "zh"
+    #: the client is at a terminal without --yes: preview destructive commands, stop
+    confirm_preview: bool = False
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> BridgeRequest:
@@ -69,7 +71,8 @@ class BridgeRequest:
         for index in (*inputs, *outputs):
             if not 0 <= index < len(argv):
                 raise ValidationError("A file argument points outside the command line")
-        return cls(argv, stdin, inputs, outputs, columns, paths, lang)
+        preview = bool(data.get("confirm_preview"))
+        return cls(argv, stdin, inputs, outputs, columns, paths, lang, preview)
 
 
 def _safe_name(name: str) -> str:
@@ -150,7 +153,10 @@ def _captured(
     stdin = io.TextIOWrapper(io.BytesIO(request.stdin), encoding="utf-8")
     saved = sys.stdin, sys.stdout, sys.stderr
     widths = err_console.width, out_console.width
+    from piplvault.cli.confirm import CONFIRM_PREVIEW
+
     token = options.CURRENT_SESSION.set(session)
+    preview = CONFIRM_PREVIEW.set(request.confirm_preview)
     sys.stdin, sys.stdout, sys.stderr = stdin, stdout, stderr
     err_console.width = out_console.width = request.columns
     try:
@@ -159,6 +165,7 @@ def _captured(
         sys.stdin, sys.stdout, sys.stderr = saved
         err_console.width, out_console.width = widths
         options.CURRENT_SESSION.reset(token)
+        CONFIRM_PREVIEW.reset(preview)
     return code, stdout.getvalue(), stderr.getvalue()
 
 

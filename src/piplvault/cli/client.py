@@ -186,12 +186,29 @@ def _read_stdin() -> bytes:
 
 
 def run_remote(argv: list[str], url: str, *, lang: str = "zh") -> int:
-    """Send one command line to the server; print what it printed; return its exit code."""
+    """Send one command line to the server; print what it printed; return its exit code.
+
+    A destructive command typed at a terminal without --yes comes back as a preview (what
+    would be destroyed, masked); this terminal's user confirms, then it is sent with --yes.
+    """
+    from piplvault.cli.confirm import PREVIEW_EXIT, confirm_locally
+
+    argv = _split_equals(argv)
+    at_terminal = sys.stdin is not None and sys.stdin.isatty()
+    preview = at_terminal and not any(a in ("--yes", "-y") for a in argv)
+    code = _send(argv, url, lang=lang, preview=preview)
+    if code != PREVIEW_EXIT:
+        return code
+    if not confirm_locally():
+        return 1
+    return _send([*argv, "--yes"], url, lang=lang, preview=False)
+
+
+def _send(argv: list[str], url: str, *, lang: str, preview: bool) -> int:
     import httpx
 
     from piplvault.cli.app import say_error
 
-    argv = _split_equals(argv)
     inputs, outputs = _path_params(argv)
     body = {
         "argv": argv,
@@ -208,6 +225,7 @@ def run_remote(argv: list[str], url: str, *, lang: str = "zh") -> int:
         "paths": {str(i): str(Path(argv[i]).absolute()) for i in (*inputs, *outputs)},
         "columns": shutil.get_terminal_size((100, 24)).columns,
         "lang": lang,
+        "confirm_preview": preview,
     }
     try:
         with http_client(url) as client:
@@ -224,7 +242,8 @@ def run_remote(argv: list[str], url: str, *, lang: str = "zh") -> int:
     if response.status_code != 200:
         error = data.get("error", {}) if isinstance(data, dict) else {}
         say_error(
-            str(error.get("message") or f"Server answered {response.status_code}")
+            str(error.get("message") or f"Server answered {response.status_code}"),
+            str(error.get("code") or "vault-error"),
         )
         return 1
     for index, files in (data.get("files") or {}).items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Annotated
 
 import typer
@@ -26,6 +27,12 @@ YesOption = Annotated[
         help="Do not ask for confirmation (scripts); without a terminal it is required.",
     ),
 ]
+#: Inside the server, for a client at a terminal: show the preview and stop (exit 75)
+#: without destroying; the client asks its user and re-sends the command with --yes.
+CONFIRM_PREVIEW: ContextVar[bool] = ContextVar(
+    "piplvault_confirm_preview", default=False
+)
+PREVIEW_EXIT = 75
 REFUSED = (
     "Refused: destructive command without confirmation; run it in a terminal to "
     "confirm, or add --yes"
@@ -41,9 +48,20 @@ def confirm_destruction(
     """
     if yes:
         return
+    if CONFIRM_PREVIEW.get():
+        err_console.print(record(title, describe()))
+        raise typer.Exit(PREVIEW_EXIT)
     if not sys.stdin.isatty():
         raise ValidationError(REFUSED, field="yes")
     err_console.print(record(title, describe()))
     if not typer.confirm(_("Destroy this? It cannot be undone"), default=False):
         err_console.print(_("Nothing was destroyed."))
         raise typer.Exit(1)
+
+
+def confirm_locally() -> bool:
+    """The client's half of a served confirmation: ask this terminal's user."""
+    if typer.confirm(_("Destroy this? It cannot be undone"), default=False):
+        return True
+    err_console.print(_("Nothing was destroyed."))
+    return False
