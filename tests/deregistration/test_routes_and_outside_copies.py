@@ -88,17 +88,19 @@ def test_simplified_route_blocked_by_open_balances_and_outside_copies_first(
     )  # fmt: skip
     with clock_at(monkeypatch, effective):
         assert "Outside copy 1 of case D-0001 is not destroyed" in fails(
-            "deregister", "shred", "D-0001", *h
+            "deregister", "shred", "D-0001", "--yes", *h
         )
         cli(
             "deregister", "outside-copy", "D-0001", "--item", "1", "--method", "物理粉碎",
             "--witness", "法务部", *h,
         )  # fmt: skip
         assert "simplified deregistration is only for a company without debts" in fails(
-            "deregister", "shred", "D-0001", *h
+            "deregister", "shred", "D-0001", "--yes", *h
         )
         cli("deregister", "creditor", "D-0001", "--customer", "2", "--settled", *h)
-        shred = cli("deregister", "shred", "D-0001", "--out", tmp_path / "proof", *h)
+        shred = cli(
+            "deregister", "shred", "D-0001", "--yes", "--out", tmp_path / "proof", *h
+        )  # fmt: skip
     report = Path(shred["report"]["zh-CN"]).read_text(encoding="utf-8")
     assert "保险库外的个人信息副本" in report and "2024年客户名单导出" in report
     assert "物理粉碎" in report and "简易注销" in report

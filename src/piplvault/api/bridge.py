@@ -120,9 +120,10 @@ def run(session: Session, request: BridgeRequest) -> dict[str, Any]:
         argv += ["--lang", request.lang]  # each request in the client's language
         with _LOCK:
             code, out, err = _captured(session, argv, request)
+        # Everything the command wrote where the client asked — the file or directory
+        # itself and anything beside it (a JSON original next to its PDF rendering).
         files = {
-            str(index): _collect(work / f"out{index}" / name)
-            for index, name in request.outputs.items()
+            str(index): _collect(work / f"out{index}") for index in request.outputs
         }
         # Files a command wrote beside an input (e.g. the receipt `receive` writes next to
         # the package) go back beside the client's file.

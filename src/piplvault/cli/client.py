@@ -31,6 +31,7 @@ LOCAL_COMMANDS = frozenset(
         "seal",
         "certificate verify",
         "transfer verify-report",
+        "document render",
         "backup restore",
     }
 )
@@ -247,7 +248,7 @@ def _send(argv: list[str], url: str, *, lang: str, preview: bool) -> int:
         )
         return 1
     for index, files in (data.get("files") or {}).items():
-        _write_back(Path(argv[int(index)]), files)
+        _write_back(Path(argv[int(index)]).parent, files)
     for index, files in (data.get("beside") or {}).items():
         _write_back(Path(argv[int(index)]).parent, files)
     sys.stdout.write(data.get("stdout", ""))
