@@ -243,6 +243,7 @@ def test_installed_wheel_smoke_outside_checkout(installed: tuple[Path, Path]) ->
                     "7",
                     "--reason",
                     "erasure request",
+                    "--yes",
                     "--json",
                 ],
                 client,

@@ -92,11 +92,15 @@ def test_statutory_records_kept_whole_restricted_at_custodian_and_pinned_seal(
     )  # fmt: skip
     assert packed["pinned"] == cli("keys", "fingerprint", "--home", custodian)
     # R-47-1 (13.12): no shredding before the date the letters promise
-    refused = fails("deregister", "shred", "D-0001", "--out", tmp_path / "proof", *h)
+    refused = fails(
+        "deregister", "shred", "D-0001", "--yes", "--out", tmp_path / "proof", *h
+    )  # fmt: skip
     assert f"until the effective date {effective}" in refused
     assert cli("status", *h)["customers"] == 3
     with clock_at(monkeypatch, effective):
-        shred = cli("deregister", "shred", "D-0001", "--out", tmp_path / "proof", *h)
+        shred = cli(
+            "deregister", "shred", "D-0001", "--yes", "--out", tmp_path / "proof", *h
+        )  # fmt: skip
     certificate = json.loads(Path(shred["certificate"]).read_bytes())
     assert certificate["kind"] == "deregistration"
     assert (

@@ -351,8 +351,11 @@ def authorize(
     customer_id: int | None = None,
     fields: Iterable[FieldDef] = (),
     birth_date: dt.date | None = None,
+    state_gate: bool = True,
 ) -> None:
-    """Raise PermissionDeniedError unless the acting user may do this."""
+    """Raise PermissionDeniedError unless the acting user may do this.
+
+    ``state_gate=False`` for reads: a sealed or winding-down vault still answers them."""
     decision = decide(
         vault,
         conn,
@@ -375,7 +378,8 @@ def authorize(
         raise error
     # A sealed vault is read-only; a winding-down one collects nothing new (R-CO-I2-18-1,
     # R-GB35273-6.4-1). Checked here so that every use case passes the same gate.
-    closure.ensure_open(conn, action)
+    if state_gate:
+        closure.ensure_open(conn, action)
 
 
 def visible_fields(

@@ -280,6 +280,7 @@ class Vault:
         purpose: str | None = None,
         customer_id: int | None = None,
         field_keys: Iterable[str] = (),
+        state_gate: bool = True,
     ) -> None:
         """The policy choke point: raise PermissionDeniedError (audited) unless allowed."""
         resolved = policy.resolve_purpose(conn, purpose) if purpose else None
@@ -292,6 +293,7 @@ class Vault:
             purpose=resolved,
             customer_id=customer_id,
             fields=[defs[k] for k in keys if k in defs],
+            state_gate=state_gate,
         )
 
     @contextmanager
@@ -316,9 +318,9 @@ class Vault:
         role = policy.load_actor(self, conn).role
         for action in wanted:
             if action in role.actions:
-                self.authorize(conn, action=action)
+                self.authorize(conn, action=action, state_gate=False)
                 return
-        self.authorize(conn, action=wanted[0])
+        self.authorize(conn, action=wanted[0], state_gate=False)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
