@@ -13,6 +13,8 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.conftest import cli_env
+from tests.conftest import OWNER_PASSWORD, cli_env
 from tests.transfer.small import cli, create, fails, keys, raw, to_ready, vault
 
 
@@ -187,11 +189,25 @@ def test_sigkill_after_certificate_commit_is_resumable_10_13(
     )
     args = ["transfer", "complete", h["case"], "--receipt", str(h["receipt"]),
             "--home", str(h["seller"])]  # fmt: skip
-    killed = subprocess.run(
-        [sys.executable, "-c", kill_at_file_write, *args],
-        env=cli_env(), capture_output=True, text=True, check=False,
+    # The process that holds the keys and writes is the server: it is the one killed.
+    sock = Path(tempfile.mkdtemp(prefix="pvk-", dir="/tmp")) / "s.sock"
+    server = subprocess.Popen(
+        [sys.executable, "-c", kill_at_file_write, "serve", "--home", str(h["seller"]),
+         "--socket", str(sock)],
+        env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    deadline = time.monotonic() + 60
+    while not sock.exists():
+        assert server.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    client = {k: v for k, v in cli_env().items() if k != "PIPLVAULT_PASSPHRASE"}
+    client.update(PIPLVAULT_URL=f"unix://{sock}", PIPLVAULT_PASSWORD=OWNER_PASSWORD)
+    killed = subprocess.run(
+        [sys.executable, "-m", "piplvault", *args],
+        env=client, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert server.wait(timeout=60) == -signal.SIGKILL
+    assert killed.returncode == 1, killed.stderr
     s = ("--home", h["seller"])
     assert cli("status", *s)["customers"] == 0
     assert cli("transfer", "status", h["case"], *s)["state"] == "source-destroyed"
