@@ -17,6 +17,7 @@ from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
 from piplvault.vault import Vault
 from tests.conftest import EXAMPLES
+from tests.inprocess import as_served
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,12 @@ class Ran:
 def cli(*args: str, input: str | None = None) -> Ran:
     """Run ``piplvault ARGS`` in-process, mapping errors as ``cli.main`` does
     (VaultError → ``Error: …`` and exit 1; anything else is re-raised: a bug)."""
-    result = CliRunner().invoke(app, list(args), input=input)
+    args = _scripted(args)
+    try:
+        with as_served(list(args)):
+            result = CliRunner().invoke(app, list(args), input=input)
+    except VaultError as opening:  # the vault did not open: what the server would say
+        return Ran(1, "", f"Error: {opening.message}\n")
     code, err = result.exit_code, result.stderr
     error = result.exception
     if isinstance(error, VaultError):
@@ -41,6 +47,22 @@ def cli(*args: str, input: str | None = None) -> Ran:
     elif error is not None and not isinstance(error, SystemExit):
         raise error
     return Ran(code, result.stdout, err)
+
+
+#: Destructive commands: these tests drive the CLI as a script does, with --yes.
+_DESTRUCTIVE = {
+    "customers delete",
+    "retention apply",
+    "backup prune",
+    "deregister shred",
+}
+
+
+def _scripted(args: tuple[str, ...]) -> tuple[str, ...]:
+    words = " ".join(a for a in args[:2])
+    if words in _DESTRUCTIVE and "--yes" not in args and "-y" not in args:
+        return (*args, "--yes")
+    return args
 
 
 def open_home(home: Path) -> Vault:

@@ -37,7 +37,7 @@ def test_attack_files_readable_by_other_users(tmp_path: Path) -> None:
     )
     assert made.returncode == 0, made.stderr
     gone = run_piplvault(
-        "customers", "delete", "1", "--reason", "r", "--home", str(home)
+        "customers", "delete", "1", "--reason", "r", "--yes", "--home", str(home)
     )
     assert gone.returncode == 0, gone.stderr
     written = [p for base in (home, tmp_path / "bk") for p in [base, *base.rglob("*")]]

@@ -23,18 +23,11 @@ from typer.testing import CliRunner
 
 import piplvault.cli.commands  # noqa: F401  registers the commands
 from piplvault.cli.app import app
-from piplvault.cli.options import (
-    CURRENT_COMMAND,
-    CURRENT_SESSION,
-    command_of,
-    is_direct,
-)
 from piplvault.errors import VaultError
-from piplvault.settings import load_settings
 from piplvault.vault import service
-from piplvault.vault.session import open_session
 from tests import servers
 from tests.conftest import cli_env, run_direct
+from tests.inprocess import as_served
 
 RECIPIENT = "示例承接科技有限公司"
 USCC = "91110000600037341L"
@@ -59,27 +52,9 @@ class Failed(Exception):
 
 
 def _invoke(argv: list[str]) -> Any:
-    """Invoke the Typer app in-process as the server would: owner maintenance commands
-    directly, everything else inside an authenticated owner `Session` (the same code path
-    a request to `piplvault serve` takes, without the HTTP hop)."""
-    command = command_of(argv)
-    if is_direct(command) or "--home" not in argv:  # maintenance, or no vault at all
-        token = CURRENT_COMMAND.set(command)
-        try:
-            return CliRunner().invoke(app, argv)
-        finally:
-            CURRENT_COMMAND.reset(token)
-    home = Path(argv[argv.index("--home") + 1]) if "--home" in argv else None
-    settings = load_settings(
-        {"home": home, "passphrase": cli_env()["PIPLVAULT_PASSPHRASE"]}
-    )
-    vault = service.Vault.open(settings)
-    token = CURRENT_SESSION.set(open_session(vault, "owner"))
-    try:
+    """Invoke the Typer app in-process as the server would (tests/inprocess.py)."""
+    with as_served(argv):
         return CliRunner().invoke(app, argv)
-    finally:
-        CURRENT_SESSION.reset(token)
-        vault.close()
 
 
 def cli(*args: str | Path) -> Any:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from piplvault.discovery.overrides import mapping_from_document
 from piplvault.errors import ValidationError
+from piplvault.io.private_files import write_private
 
 
 def load_mapping(path: Path) -> dict[str, str]:
@@ -23,6 +24,4 @@ def load_mapping(path: Path) -> dict[str, str]:
 
 def save_mapping(path: Path, columns: dict[str, str]) -> None:
     document = {"version": 1, "columns": columns}
-    path.write_text(
-        json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    write_private(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
