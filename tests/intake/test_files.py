@@ -24,7 +24,9 @@ def _count(home: Path) -> int:
 def _refused(home: Path, path: Path, expected: str, *extra: str) -> str:
     ran = cli("import", str(path), "--home", str(home), *extra)
     assert ran.code == 1, ran.out
-    assert ran.err.startswith("Error: ") and path.name in ran.err, ran.err
+    assert ran.err.splitlines()[-1].startswith("Error: ") and path.name in ran.err, (
+        ran.err
+    )
     assert expected in ran.err, ran.err
     assert len(ran.err.strip().splitlines()) == 1, ran.err
     assert _count(home) == 0

@@ -10,6 +10,7 @@ from rich.table import Table as RichTable
 
 from piplvault.cli.app import err_console, out_console, print_json
 from piplvault.cli.customers import customers_app
+from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -18,13 +19,14 @@ from piplvault.cli.options import (
     open_vault,
 )
 from piplvault.errors import ValidationError
-from piplvault.vault.flagged import confirm_flag, list_flagged
 
 flagged_app = typer.Typer(
     help="Review values that failed validation on import (kept, flagged, masked).",
     no_args_is_help=True,
 )
 customers_app.add_typer(flagged_app, name="flagged")
+
+flagged = lazy_module("piplvault.vault.flagged")
 
 
 @flagged_app.command("list")
@@ -44,7 +46,7 @@ def list_command(
 ) -> None:
     """Customers with flagged fields, masked. Example: piplvault customers flagged list"""
     vault = open_vault(home, db, user)
-    result = list_flagged(vault, limit=limit, offset=offset, purpose=purpose)
+    result = flagged.list_flagged(vault, limit=limit, offset=offset, purpose=purpose)
     vault.close()
     if result.withheld:
         err_console.print(f"{result.withheld} customer(s) withheld by policy")
@@ -128,7 +130,7 @@ def confirm_command(
     Example: piplvault customers flagged confirm 7 mobile --purpose contract
     """
     vault = open_vault(home, db, user)
-    result = confirm_flag(vault, customer_id, field, purpose=purpose)
+    result = flagged.confirm_flag(vault, customer_id, field, purpose=purpose)
     vault.close()
     if json_out:
         print_json(result)
