@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import piplvault.cli.commands  # noqa: F401  registers the commands
 from piplvault.cli.app import app
 from piplvault.errors import VaultError
-from tests.conftest import run_piplvault
+from tests.conftest import cli_env, run_piplvault
 
 
 @dataclass
@@ -33,7 +33,8 @@ def cli(*args: str, input: str | None = None) -> Ran:
     CLI runner (``tests.conftest.run_piplvault``), however the suite reaches the vault."""
     if args and args[0] == "scan":
         return _in_process(args, input)
-    result = run_piplvault(*args, input=input)
+    # These tests read the English error line (the zh-CN line above it is i18n's concern).
+    result = run_piplvault(*args, input=input, env=cli_env(PIPLVAULT_LANG="en"))
     return Ran(result.returncode, result.stdout, result.stderr)
 
 
