@@ -59,7 +59,9 @@ def test_sigkill_of_the_server_mid_import_leaves_vault_as_before(
     assert verify.returncode == 0, verify.stderr
     status = json.loads(run_piplvault("status", "--home", str(home), "--json").stdout)
     again = json.loads(
-        run_piplvault("import", str(big_csv), "--home", str(home), "--json").stdout
+        run_piplvault(
+            "import", str(big_csv), "--home", str(home), "--json", timeout=600
+        ).stdout
     )
     accepted = again["new"] + again["unchanged"]
     assert accepted + again["rejected"] == 6000  # every row accounted for
