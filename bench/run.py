@@ -46,7 +46,7 @@ from piplvault.vault import Vault  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 RESULTS = ROOT / "bench" / "results"
-PASSPHRASE = "bench-口令"
+PASSPHRASE = "bench-口令-import-lookup"
 
 
 def sample_table(rows: int) -> Path:
