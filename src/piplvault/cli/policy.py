@@ -66,6 +66,15 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
 # --- users -----------------------------------------------------------------------------
 
 
+def _new_password(label: str, *, from_stdin: bool) -> str:
+    """A new password from stdin (--password-stdin) or a confirmed prompt on a terminal."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if sys.stdin.isatty():
+        return str(typer.prompt(label, hide_input=True, confirmation_prompt=True))
+    raise ValidationError("Give the password with --password-stdin or on a terminal")
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(metavar="NAME")],
@@ -85,16 +94,7 @@ def users_add(
     json_out: JsonOption = False,
 ) -> None:
     """Add a user. Example: echo 'pw…' | piplvault users add alice --role sales --password-stdin"""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    elif sys.stdin.isatty():
-        password = typer.prompt(
-            "Password / 密码", hide_input=True, confirmation_prompt=True
-        )
-    else:
-        raise ValidationError(
-            "Give the password with --password-stdin or on a terminal"
-        )
+    password = _new_password("Password / 密码", from_stdin=password_stdin)
     vault = open_vault(home, db, user)
     result = people.add_user(vault, name, role, password)
     vault.close()
@@ -116,16 +116,7 @@ def users_passwd(
 
     Also the owner's bootstrap on the box: PIPLVAULT_PASSPHRASE=… piplvault users passwd owner
     """
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    elif sys.stdin.isatty():
-        password = typer.prompt(
-            "New password / 新密码", hide_input=True, confirmation_prompt=True
-        )
-    else:
-        raise ValidationError(
-            "Give the password with --password-stdin or on a terminal"
-        )
+    password = _new_password("New password / 新密码", from_stdin=password_stdin)
     vault = open_vault(home, db, user)
     result = people.set_password(vault, name, password)
     vault.close()
