@@ -25,6 +25,7 @@ contains a personal value; errors name files, rows, columns, customer ids and fi
     ├── VaultClosedError                 the vault is winding down or sealed
     ├── LegalHoldError                   a legal hold blocks the deletion
     ├── EpochKeyUnavailableError         a backup's epoch key was destroyed (pruned)
+    ├── ImportWorkerError                an import worker process died; the import rolled back
     ├── RendererUnavailableError         PDF needs WeasyPrint, Pango and CJK fonts
     └── InputFileError                   a problem with an input file (names file/row/column)
         ├── FileUnreadableError          missing or unreadable
@@ -309,6 +310,13 @@ class ServerUnreachableError(VaultError):
 
     code = "server-unreachable"
     status = 503
+
+
+class ImportWorkerError(VaultError):
+    """A worker process preparing an import's rows died; the import rolled back."""
+
+    code = "import-worker-died"
+    status = 500
 
 
 class RendererUnavailableError(VaultError):

@@ -16,6 +16,10 @@ ERROR_TEMPLATES = (
     N_("No vault passphrase: set PIPLVAULT_PASSPHRASE or run interactively"),
     N_("Wrong passphrase: it does not unlock this vault; nothing was changed"),
     N_("No customer with id {id}"),
+    N_(
+        "An import worker process died before finishing its rows; nothing was "
+        "imported. Run the import again (or with --workers 1)."
+    ),
     N_("Customer {id} has no data key (it was shredded)"),
     N_("Unknown field '{field}'; fields: {fields}"),
     N_("Customer {id} has no field '{field}'; fields: {fields}"),

@@ -13,8 +13,9 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -23,7 +24,7 @@ from piplvault import discovery
 from piplvault.core.importplan import ColumnPlan, all_fields, plan_columns
 from piplvault.discovery.columns import FAMILIES
 from piplvault.discovery.overrides import apply_overrides, describe
-from piplvault.errors import InvalidValueError, ValidationError
+from piplvault.errors import ImportWorkerError, InvalidValueError, ValidationError
 from piplvault.io.tables import Table
 from piplvault.store.customer_ids import next_customer_id, note_customer_ids
 from piplvault.store.engine import insert_many
@@ -251,16 +252,42 @@ def _prepare_all(
         return
     # The preparer (column plans, field definitions, sealing keys) is pickled to each
     # worker, so nothing depends on memory inherited through fork: spawn works too.
-    context = multiprocessing.get_context(start_method)
     count = workers or min(os.cpu_count() or 1, 4)
-    with context.Pool(count, initializer=init_worker, initargs=(preparer,)) as pool:
-        in_flight: deque[AsyncResult[list[PreparedRow]]] = deque()
+    executor = ProcessPoolExecutor(
+        count,
+        mp_context=multiprocessing.get_context(worker_start_method(start_method)),
+        initializer=init_worker,
+        initargs=(preparer,),
+    )
+    try:
+        in_flight: deque[Future[list[PreparedRow]]] = deque()
         for batch in batches:
-            in_flight.append(pool.apply_async(prepare_in_worker, (batch, id_base)))
+            in_flight.append(executor.submit(prepare_in_worker, batch, id_base))
             if len(in_flight) > 2 * count:
-                yield in_flight.popleft().get()
+                yield in_flight.popleft().result()
         while in_flight:
-            yield in_flight.popleft().get()
+            yield in_flight.popleft().result()
+    except BrokenProcessPool as exc:
+        # A worker died (killed, out of memory): fail closed; the import rolls back.
+        raise ImportWorkerError(
+            "An import worker process died before finishing its rows; nothing was "
+            "imported. Run the import again (or with --workers 1)."
+        ) from exc
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def worker_start_method(configured: str | None) -> str | None:
+    """The start method for import workers: the configured one, else ``forkserver``.
+
+    ``fork`` copies a threaded process (``piplvault serve``) with whatever locks its
+    other threads held at that instant, and a worker can then wait forever on one of
+    them; ``forkserver`` forks from a clean single-threaded helper instead."""
+    if configured is not None:
+        return configured
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return "forkserver"
+    return None
 
 
 def _column_summary(
