@@ -22,6 +22,8 @@ class Server:
     proc: subprocess.Popen[bytes]
     socket: Path
     workdir: Path
+    #: the owner's API token from one login (None: not tried; "": login not possible)
+    owner_token: str | None = None
 
     @property
     def url(self) -> str:
@@ -91,7 +93,11 @@ def run(
             "owner",
         ) and not _names_user(args):
             client_env["PIPLVAULT_USER"] = "owner"
-            client_env["PIPLVAULT_PASSWORD"] = env.get(OWNER_PASSWORD_VAR, "")
+            token = _owner_token(server, env.get(OWNER_PASSWORD_VAR, ""))
+            if token:  # one Argon2id check per server, not one per command
+                client_env["PIPLVAULT_TOKEN"] = token
+            else:
+                client_env["PIPLVAULT_PASSWORD"] = env.get(OWNER_PASSWORD_VAR, "")
     result = run_direct(args, env=client_env, input=input, timeout=timeout)
     if "has no password yet" in result.stderr and env.get(OWNER_PASSWORD_VAR):
         # A vault made through the Python API: the owner sets a password, as README says.
@@ -105,6 +111,26 @@ def run(
         )
         return run(args, env=env, input=input, timeout=timeout)
     return result
+
+
+def _owner_token(server: Server, password: str) -> str:
+    """Log the owner in once per server, as `piplvault login` does."""
+    if server.owner_token is None:
+        server.owner_token = ""
+        if password:
+            import httpx
+
+            with httpx.Client(
+                transport=httpx.HTTPTransport(uds=str(server.socket)),
+                base_url="http://t",
+                timeout=60,
+            ) as client:
+                answer = client.post(
+                    "/api/v1/login", json={"user": "owner", "password": password}
+                )
+            if answer.status_code == 200:
+                server.owner_token = str(answer.json()["token"])
+    return server.owner_token
 
 
 def _lang_env(args: list[str]) -> dict[str, str]:
