@@ -140,15 +140,16 @@ def test_debug_flag_is_not_sent_to_the_server() -> None:
 
 
 def test_the_client_path_table_matches_the_command_tree() -> None:
-    """The client finds files to upload from cli/path_table.py without importing the app;
-    the table must be what the real command tree says (regenerate it when this fails)."""
-    from piplvault.cli import path_table
+    """The client finds files to upload from cli/path_table.json without importing the
+    app; the table must be what the real command tree says (regenerate it when this
+    fails)."""
     from piplvault.cli.commands import command_table
+    from piplvault.cli.paths import table
 
     leaves, groups = command_table()
-    assert (path_table.COMMANDS, sorted(path_table.GROUPS)) == (leaves, groups), (
-        "cli/path_table.py is stale: run `python -m piplvault.cli.commands` "
-        "then `ruff format src/piplvault/cli/path_table.py`"
+    commands, known = table()
+    assert (commands, sorted(known)) == (leaves, groups), (
+        "cli/path_table.json is stale: run `python -m piplvault.cli.commands`"
     )
 
 

@@ -1,14 +1,25 @@
-"""Which words of a command line are files, read from the generated ``path_table``."""
+"""Which words of a command line are files, read from the generated ``path_table.json``."""
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from piplvault.cli.path_table import COMMANDS, GROUPS
+TABLE_FILE = Path(__file__).with_name("path_table.json")
+
+
+@cache
+def table() -> tuple[dict[str, dict[str, Any]], frozenset[str]]:
+    """(leaf command → parameter kinds, group names), written by ``cli.commands``."""
+    data = json.loads(TABLE_FILE.read_text(encoding="utf-8"))
+    return data["commands"], frozenset(data["groups"])
 
 
 def path_arguments(argv: list[str]) -> list[int]:
     """Indexes of ``argv`` entries that the command reads or writes as files."""
+    commands, groups = table()
     entry: dict[str, Any] | None = None
     words: list[str] = []
     i = 0
@@ -19,9 +30,9 @@ def path_arguments(argv: list[str]) -> list[int]:
             return []
         name = " ".join([*words, argv[i]])
         i += 1
-        if name in COMMANDS:
-            entry = COMMANDS[name]
-        elif name in GROUPS:
+        if name in commands:
+            entry = commands[name]
+        elif name in groups:
             words.append(argv[i - 1])
         else:
             return []
