@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,8 +11,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from piplvault.cli.argv import command_of, is_direct
 from piplvault.cli.client import LOCAL_COMMANDS
-from piplvault.cli.options import command_of, is_direct
+from tests.zygote import ForkedProcess, zygote
 
 OWNER_PASSWORD_VAR = "PIPLVAULT_OWNER_PASSWORD"
 
@@ -19,7 +21,7 @@ OWNER_PASSWORD_VAR = "PIPLVAULT_OWNER_PASSWORD"
 @dataclass
 class Server:
     key: tuple[str, str]
-    proc: subprocess.Popen[bytes]
+    proc: subprocess.Popen[bytes] | ForkedProcess
     socket: Path
     workdir: Path
     #: the owner's API token from one login (None: not tried; "": login not possible)
@@ -177,8 +179,14 @@ def start(
     if key[1]:
         argv += ["--db", key[1]]
     server_env = {k: v for k, v in env.items() if k != "PIPLVAULT_URL"}
-    with log.open("wb") as handle:
-        proc = subprocess.Popen(argv, env=server_env, stdout=handle, stderr=handle)
+    proc: subprocess.Popen[bytes] | ForkedProcess
+    if os.environ.get("PIPLVAULT_TEST_ZYGOTE", "1") == "1":
+        # forked from a warm parent: the same `piplvault` entry point, minus the imports
+        log.touch(mode=0o600)
+        proc = zygote().start(argv[3:], server_env, log)
+    else:
+        with log.open("wb") as handle:
+            proc = subprocess.Popen(argv, env=server_env, stdout=handle, stderr=handle)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
