@@ -91,9 +91,57 @@ class Zygote:
         answer: dict[str, Any] = json.loads(line)
         return answer
 
-    def start(self, argv: list[str], env: dict[str, str], log: Path) -> ForkedProcess:
-        answer = self.ask({"op": "start", "argv": argv, "env": env, "log": str(log)})
+    def start(
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        log: Path,
+        *,
+        stdin: Path | None = None,
+        stderr: Path | None = None,
+    ) -> ForkedProcess:
+        """``piplvault ARGV`` forked with ``env``; stdout (and stderr, unless given) to
+        ``log``; stdin from a file or /dev/null; in this process's working directory."""
+        answer = self.ask(
+            {
+                "op": "start",
+                "argv": argv,
+                "env": env,
+                "cwd": os.getcwd(),
+                "stdin": str(stdin) if stdin else os.devnull,
+                "stdout": str(log),
+                "stderr": str(stderr or log),
+            }
+        )
         return ForkedProcess(self, int(answer["pid"]), ["piplvault", *argv])
+
+    def run(
+        self,
+        argv: list[str],
+        *,
+        env: dict[str, str],
+        input: str | None,
+        timeout: float,
+        workdir: Path,
+    ) -> subprocess.CompletedProcess[str]:
+        """Like ``subprocess.run([piplvault, *argv], capture_output=True, text=True)``."""
+        stdin, out, err = workdir / "in", workdir / "out", workdir / "err"
+        stdin.write_text(input or "", encoding="utf-8")
+        for path in (out, err):
+            path.write_bytes(b"")
+        proc = self.start(argv, env, out, stdin=stdin, stderr=err)
+        try:
+            code = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(15)
+            raise
+        return subprocess.CompletedProcess(
+            ["piplvault", *argv],
+            code,
+            out.read_text(encoding="utf-8", errors="replace"),
+            err.read_text(encoding="utf-8", errors="replace"),
+        )
 
     def poll(self, pid: int) -> int | None:
         code = self.ask({"op": "poll", "pid": pid})["code"]
@@ -116,22 +164,21 @@ def zygote() -> Zygote:
 # --- the zygote process itself ------------------------------------------------------------
 
 
-def _child(argv: list[str], env: dict[str, str], log: str) -> None:
+def _child(message: dict[str, Any]) -> None:
     """In the forked child: become ``piplvault ARGV`` with ``env``; never return."""
     code = 1
     try:
         os.setsid()
         os.environ.clear()
-        os.environ.update(env)
-        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
+        os.environ.update(message["env"])
+        os.chdir(message["cwd"])
+        os.dup2(os.open(message["stdin"], os.O_RDONLY), 0)
+        os.dup2(os.open(message["stdout"], os.O_WRONLY | os.O_APPEND), 1)
+        os.dup2(os.open(message["stderr"], os.O_WRONLY | os.O_APPEND), 2)
         sys.stdin = open(0, encoding="utf-8", closefd=False)
         sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
         sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
-        sys.argv = ["piplvault", *argv]
+        sys.argv = ["piplvault", *message["argv"]]
         from piplvault.cli import main
 
         try:
@@ -166,7 +213,7 @@ def _serve_requests() -> None:
             sys.stdout.flush()
             pid = os.fork()
             if pid == 0:
-                _child(message["argv"], message["env"], message["log"])
+                _child(message)
             answer: dict[str, Any] = {"pid": pid}
         else:
             pid = int(message["pid"])
