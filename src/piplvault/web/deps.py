@@ -1,0 +1,107 @@
+"""Per-request plumbing: who is logged in (→ their `Session`), and the CSRF check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
+
+from piplvault.core.policy import Role
+from piplvault.errors import PermissionDeniedError, VaultSealedError
+from piplvault.store import console as console_store
+from piplvault.vault.service import Vault
+from piplvault.vault.session import Session, open_session
+from piplvault.web.ratelimit import LoginLimiter
+from piplvault.web.sessions import COOKIE, SessionStore, WebSession, csrf_ok
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+class LoginRequired(Exception):
+    """No live console session: the page redirects to the login form."""
+
+
+@dataclass(slots=True)
+class ConsoleState:
+    sessions: SessionStore
+    limiter: LoginLimiter
+
+
+@dataclass(slots=True)
+class Console:
+    """The logged-in person of this request: their web session and vault `Session`."""
+
+    web: WebSession
+    session: Session
+    role: Role
+
+    def may(self, action: str) -> bool:
+        return action in self.role.actions
+
+
+def vault_of(request: Request) -> Vault:
+    vault: Vault = request.app.state.vault
+    if vault.keyring.sealed:
+        raise VaultSealedError(
+            "The vault is sealed; the owner must restart 'piplvault serve'"
+        )
+    return vault
+
+
+def state_of(request: Request) -> ConsoleState:
+    state: ConsoleState = request.app.state.console
+    return state
+
+
+def current_console(request: Request) -> Console:
+    """The logged-in person; LoginRequired without a live session or for a user who has
+    since been disabled (checked on every request)."""
+    vault = vault_of(request)
+    state = state_of(request)
+    web = state.sessions.get(request.cookies.get(COOKIE))
+    if web is None:
+        raise LoginRequired
+    with vault.read() as conn:
+        role_name = console_store.user_role(conn, web.user)
+    session = open_session(vault, web.user)
+    role = session.roles.get(role_name or "")
+    if role_name is None or role is None:
+        state.sessions.drop(web.id)
+        raise LoginRequired
+    return Console(web, session, role)
+
+
+async def posted_form(request: Request) -> FormData:
+    return await request.form()
+
+
+def checked_console(
+    request: Request,
+    form: Annotated[FormData, Depends(posted_form)],
+) -> Console:
+    """The logged-in person of a POST whose CSRF token matches their session's."""
+    console = current_console(request)
+    given = request.headers.get(CSRF_HEADER) or _text(form.get(CSRF_FIELD))
+    if not csrf_ok(console.web.csrf, given):
+        raise PermissionDeniedError(
+            "The form has expired or did not come from this console (CSRF check failed); "
+            "reload the page and try again"
+        )
+    return console
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+ConsoleDep = Annotated[Console, Depends(current_console)]
+PostDep = Annotated[Console, Depends(checked_console)]
+FormDep = Annotated[FormData, Depends(posted_form)]
+
+
+def field(form: FormData, name: str, default: str = "") -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else default

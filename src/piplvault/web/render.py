@@ -1,0 +1,98 @@
+"""Templates, the page language, and the security headers of every console response."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from piplvault import i18n
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+LANG_COOKIE = "pv_lang"
+PREFIX = "/console"
+
+#: No inline script or style anywhere: htmx and console.js come from /console/static.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+COMMON_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def page_lang(request: Request) -> str:
+    """``zh`` (default) or ``en``, from the language cookie."""
+    return "en" if request.cookies.get(LANG_COOKIE) == "en" else "zh"
+
+
+def translator(lang: str) -> Any:
+    table = i18n.catalogue(lang)
+
+    def t(message: str, **values: Any) -> str:
+        text = table.get(message, message)
+        return text.format(**values) if values else text
+
+    return t
+
+
+def error_text(message: str, lang: str) -> str:
+    """An error message in the page language (the English original if untranslated)."""
+    if lang == "en":
+        return message
+    return i18n.translate_message(message, "zh") or message
+
+
+def headers_for(path: str) -> dict[str, str]:
+    """Security headers: on every response; CSP and no-store on console pages."""
+    headers = dict(COMMON_HEADERS)
+    if path.startswith(PREFIX):
+        headers["Content-Security-Policy"] = CSP
+        if not path.startswith(f"{PREFIX}/static/"):
+            headers["Cache-Control"] = "no-store"
+            headers["Pragma"] = "no-cache"
+    return headers
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    status: int = 200,
+    web: Any = None,
+    **context: Any,
+) -> HTMLResponse:
+    lang = page_lang(request)
+    body = _env.get_template(template).render(
+        t=translator(lang),
+        err=lambda m: error_text(m, lang),
+        lang=lang,
+        html_lang="zh-CN" if lang == "zh" else "en",
+        web=web,
+        csrf=web.csrf if web is not None else context.pop("login_csrf", ""),
+        path=request.url.path,
+        htmx_config=json.dumps(
+            {
+                "includeIndicatorStyles": False,
+                "allowEval": False,
+                "allowScriptTags": False,
+            }
+        ),
+        **context,
+    )
+    return HTMLResponse(body, status_code=status)
