@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from piplvault import i18n
+from piplvault.documents.labels import CATEGORY_ZH, VALUE_ZH
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -51,6 +52,22 @@ def translator(lang: str) -> Any:
     return t
 
 
+_SENSITIVITY_ZH = {"sensitive": "敏感", "general": "一般", "none": "无"}
+
+
+def value_namer(lang: str) -> Any:
+    """A code (``enterprise``, ``identity``, ``destroy``…) as a reader names it."""
+
+    def v(code: str) -> str:
+        if lang == "en":
+            return code
+        return VALUE_ZH.get(
+            code, CATEGORY_ZH.get(code, _SENSITIVITY_ZH.get(code, code))
+        )
+
+    return v
+
+
 def error_text(message: str, lang: str) -> str:
     """An error message in the page language (the English original if untranslated)."""
     if lang == "en":
@@ -80,6 +97,7 @@ def render(
     lang = page_lang(request)
     body = _env.get_template(template).render(
         t=translator(lang),
+        v=value_namer(lang),
         err=lambda m: error_text(m, lang),
         lang=lang,
         html_lang="zh-CN" if lang == "zh" else "en",

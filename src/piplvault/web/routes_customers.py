@@ -78,7 +78,11 @@ def customer_search(request: Request, console: PostDep, form: FormDep) -> Respon
 
 
 def _detail(
-    request: Request, console: Any, customer_id: int, *, notice: str = ""
+    request: Request,
+    console: Any,
+    customer_id: int,
+    *,
+    notice: tuple[str, dict[str, Any]] | None = None,
 ) -> Response:
     s = console.session
     view = s.show_customer(customer_id)
@@ -147,7 +151,10 @@ def customer_update(
         request,
         console,
         customer_id,
-        notice=f"{result['field']} → v{result['version']}",
+        notice=(
+            "Field {field} saved as version {version}",
+            {"field": result["field"], "version": result["version"]},
+        ),
     )
 
 
@@ -157,4 +164,12 @@ def consent_withdraw(
 ) -> Response:
     purpose = field(form, "purpose")
     consents.withdraw(console.session, customer_id, purpose, channel="console")
-    return _detail(request, console, customer_id, notice=f"withdrawn: {purpose}")
+    return _detail(
+        request,
+        console,
+        customer_id,
+        notice=(
+            "Consent for purpose {purpose} recorded as withdrawn",
+            {"purpose": purpose},
+        ),
+    )

@@ -88,7 +88,11 @@ def _entry(row: console_store.AuditRow) -> dict[str, Any]:
         details = {}
     if not isinstance(details, dict):
         details = {"value": details}
-    return {**dataclasses.asdict(row), "details": details, "reason": details.get("message", "")}
+    return {
+        **dataclasses.asdict(row),
+        "details": details,
+        "reason": details.get("message", ""),
+    }
 
 
 @router.get("/audit")
