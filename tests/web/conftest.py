@@ -4,16 +4,21 @@ served by the real FastAPI app (``create_app``) through Starlette's TestClient."
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
+
+with warnings.catch_warnings():
+    # Starlette asks for httpx2 (not in the lock); the TestClient works with httpx.
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from piplvault.api.app import create_app
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
-from piplvault.vault import Vault, people
+from piplvault.vault import Vault, consents, people
 from tests.security.conftest import write_rows
 
 PASSWORD = "console-口令-5678"
@@ -36,6 +41,12 @@ def make_vault(path: Path, rows: Path) -> None:
         for name, role in ROLES.items():
             if name != "owner":
                 people.add_user(vault, name, role, PASSWORD)
+                people.record_training(
+                    vault, name, "pipl-basics", score=90, valid_days=365
+                )
+        # customer 5 consented to marketing, then withdrew (R-15-1)
+        consents.grant(vault, 5, "marketing", notice_version="2026-11")
+        consents.withdraw(vault, 5, "marketing")
     finally:
         vault.close()
 

@@ -50,6 +50,8 @@ def import_form(request: Request, console: ConsoleDep) -> Response:
 
 @router.post("/import/upload")
 async def import_upload(request: Request, console: PostDep, form: FormDep) -> Response:
+    with console.session.write(commit=False) as conn:
+        console.session.require_action(conn, "import")  # before the file is even kept
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise ValidationError("Choose a CSV or XLSX file to upload")
