@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-
 from piplvault.vault import Vault
 from piplvault.web.sessions import COOKIE
 from tests.web.conftest import PASSWORD, TestClient, csrf_of, login

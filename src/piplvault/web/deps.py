@@ -17,6 +17,7 @@ from piplvault.web.ratelimit import LoginLimiter
 from piplvault.web.sessions import COOKIE, SessionStore, WebSession, csrf_ok
 
 CSRF_FIELD = "csrf_token"
+READ_PURPOSE = "data-management"
 CSRF_HEADER = "x-csrf-token"
 
 
@@ -40,6 +41,19 @@ class Console:
 
     def may(self, action: str) -> bool:
         return action in self.role.actions
+
+    @property
+    def read_purpose(self) -> str | None:
+        """The purpose masked pages are read for: the vault's default (data management)
+        when the role may use it, else the role's own (after-sales staff read for
+        contract or after-sales work); declared in every audit entry."""
+        allowed = self.role.purposes
+        if not allowed or "*" in allowed or READ_PURPOSE in allowed:
+            return None
+        for preferred in ("contract", *sorted(allowed)):
+            if preferred in allowed:
+                return preferred
+        return None
 
 
 def vault_of(request: Request) -> Vault:

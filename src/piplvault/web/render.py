@@ -72,6 +72,12 @@ def error_text(message: str, lang: str) -> str:
     """An error message in the page language (the English original if untranslated)."""
     if lang == "en":
         return message
+    prefix = "Refused: "
+    if message.startswith(prefix):  # the reason translated too, when the catalogue can
+        reason = message[len(prefix) :]
+        inner = i18n.translate_message(reason, "zh")
+        if inner is not None:
+            return f"已拒绝：{inner}"
     return i18n.translate_message(message, "zh") or message
 
 

@@ -37,7 +37,9 @@ def row_of(view: CustomerView) -> dict[str, Any]:
 @router.get("/customers")
 def customer_list(request: Request, console: ConsoleDep, page: int = 1) -> Response:
     page = max(1, min(page, 10**9))
-    result = console.session.list_customers(limit=PAGE, offset=(page - 1) * PAGE)
+    result = console.session.list_customers(
+        limit=PAGE, offset=(page - 1) * PAGE, purpose=console.read_purpose
+    )
     return render(
         request,
         "customers.html",
@@ -62,7 +64,7 @@ def customer_search(request: Request, console: PostDep, form: FormDep) -> Respon
         )
     if not value:
         raise ValidationError("Give a value to search for")
-    result = console.session.find_customers(by, value)
+    result = console.session.find_customers(by, value, purpose=console.read_purpose)
     return render(
         request,
         "customers.html",
@@ -85,7 +87,7 @@ def _detail(
     notice: tuple[str, dict[str, Any]] | None = None,
 ) -> Response:
     s = console.session
-    view = s.show_customer(customer_id)
+    view = s.show_customer(customer_id, purpose=console.read_purpose)
     consent = consents.show(s, customer_id) if console.may("manage-consents") else None
     with s.read() as conn:  # the purposes a reveal or update may declare
         purposes = [dataclasses.asdict(p) for p in consents.list_purposes_conn(conn)]

@@ -142,6 +142,11 @@ TEMPLATE_TEXTS = (
 
 #: Messages the console's routes raise or show (translated as templates).
 ROUTE_TEXTS = (
+    N_("customer {id} withdrew consent for purpose '{purpose}' on {day}"),
+    N_(
+        "No legal basis for purpose '{purpose}' for customer {id} (record a consent, or "
+        "import the customer under a contract purpose)"
+    ),
     N_("Field {field} saved as version {version}"),
     N_("Consent for purpose {purpose} recorded as withdrawn"),
     N_("Cannot find by '{by}'; use one of {kinds}"),
