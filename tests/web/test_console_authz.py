@@ -120,10 +120,10 @@ def test_masked_everywhere_until_revealed_for_a_purpose(
         ).text,
     ]
     assert ">4<" in pages[2]  # the search found customer 4 …
-    for html in pages:
+    for page in pages:
         for key in ("mobile", "id_number", "bank_card", "email"):
             if key in secret:
-                assert secret[key] not in html, key  # … and showed it masked
+                assert secret[key] not in page, key  # … and showed it masked
     no_purpose = client.post(
         "/console/customers/4/reveal",
         data={"field": "mobile", "purpose": "", "csrf_token": token},

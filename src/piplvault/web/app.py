@@ -37,14 +37,9 @@ def install(api: FastAPI) -> None:
             response.headers.setdefault(name, value)
         return response
 
-    previous = api.exception_handlers.get(VaultError)
-
     @api.exception_handler(VaultError)
     def vault_error(request: Request, error: VaultError) -> Response:
         if not request.url.path.startswith(PREFIX):
-            if previous is not None:
-                result: Response = previous(request, error)
-                return result
             return JSONResponse(
                 status_code=error.status,
                 content={"error": {"code": error.code, "message": error.message}},

@@ -68,7 +68,7 @@ async def import_upload(request: Request, console: PostDep, form: FormDep) -> Re
 
 
 def _pending(console: Console, upload_id: str) -> dict[str, Any]:
-    found = console.web.uploads.get(upload_id)
+    found: dict[str, Any] | None = console.web.uploads.get(upload_id)
     if found is None:
         raise NotFoundError("That upload is gone (imported, or the session ended)")
     return found
