@@ -115,6 +115,11 @@ def render(
                 "includeIndicatorStyles": False,
                 "allowEval": False,
                 "allowScriptTags": False,
+                # a refusal (403) or an error is shown where the answer would have been
+                "responseHandling": [
+                    {"code": "204", "swap": False},
+                    {"code": "[2345]..", "swap": True},
+                ],
             }
         ),
         **context,
