@@ -98,7 +98,9 @@ def login(request: Request, form: FormDep) -> Response:
         secure=_secure(request),
         path=PREFIX,
     )
-    response.delete_cookie(LOGIN_COOKIE, path=f"{PREFIX}/login")
+    response.delete_cookie(
+        LOGIN_COOKIE, path=f"{PREFIX}/login", httponly=True, samesite="strict"
+    )
     return response
 
 
@@ -110,7 +112,7 @@ def logout(request: Request, console: PostDep) -> Response:
         )
     state_of(request).sessions.drop(console.web.id)
     response = RedirectResponse(f"{PREFIX}/login", status_code=303)
-    response.delete_cookie(COOKIE, path=PREFIX)
+    response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")
     return response
 
 
