@@ -18,7 +18,7 @@ with warnings.catch_warnings():
 from piplvault.api.app import create_app
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
-from piplvault.vault import Vault, consents, people
+from piplvault.vault import Vault, consents, people, transfer
 from tests.security.conftest import write_rows
 
 PASSWORD = "console-口令-5678"
@@ -47,6 +47,14 @@ def make_vault(path: Path, rows: Path) -> None:
         # customer 5 consented to marketing, then withdrew (R-15-1)
         consents.grant(vault, 5, "marketing", notice_version="2026-11")
         consents.withdraw(vault, 5, "marketing")
+        transfer.create(  # T-0001, in draft
+            vault,
+            recipient="示例承接科技有限公司",
+            contact="010-88886666",
+            uscc="91110000600037341L",
+            purposes=["contract"],
+            deal="merger",
+        )
     finally:
         vault.close()
 

@@ -16,6 +16,7 @@ READERS = {"owner", "cora", "sam", "ada", "fay"}  # read-masked / reveal / updat
 AUDIT = {"owner", "cora", "otto"}  # audit-read
 IMPORT = {"owner", "cora", "sam"}  # import
 CONSENTS = {"owner", "cora"}  # manage-consents
+CASES = {"owner", "cora", "otto"}  # report / transfer / deregister
 
 CSV = "姓名,手机号\n张三,13800138000\n".encode("gb18030")
 
@@ -48,6 +49,8 @@ ROUTES: list[tuple[str, str, dict[str, str], set[str]]] = [
     ("GET", "/console/audit", {}, AUDIT),
     ("GET", "/console/audit?outcome=denied", {}, AUDIT),
     ("POST", "/console/audit/verify", {}, AUDIT),
+    ("GET", "/console/cases", {}, CASES),
+    ("GET", "/console/cases/T-0001", {}, CASES),
     ("GET", "/console/import", {}, IMPORT),
     ("POST", "/console/import/upload", {}, IMPORT),
 ]
@@ -154,3 +157,17 @@ def test_withdrawn_consent_refuses_the_reveal_with_its_reason(
     assert "撤回" in r.text  # the reason in Chinese first
     last = [e for e in served.audit_entries() if e.outcome == "denied"][-1]
     assert (last.actor, last.target, last.purpose) == ("sam", "customer:5", "marketing")
+
+
+def test_a_transfer_case_as_steps_with_law_and_blockers(client: TestClient) -> None:
+    """R-22-1: the case page shows each step, the law it answers to, and what blocks it."""
+    login(client, "cora")
+    listing = client.get("/console/cases").text
+    assert "/console/cases/T-0001" in listing
+    page = html.unescape(client.get("/console/cases/T-0001").text)
+    assert "示例承接科技有限公司" in page
+    assert "立案" in page and "《个人信息保护法》第二十二条" in page
+    assert (
+        "生成告知书：piplvault transfer notices T-0001" in page
+    )  # the draft's blocker
+    assert client.get("/console/cases/X-1").status_code == 404

@@ -113,3 +113,16 @@ def audit_actions(conn: Connection) -> list[str]:
     return sorted(
         str(a) for a in conn.execute(select(audit_log.c.action).distinct()).scalars()
     )
+
+
+def all_cases(conn: Connection, *, limit: int = 200) -> list[OpenCase]:
+    """Every transfer and deregistration case, newest first."""
+    rows = conn.execute(
+        select(cases.c.id, cases.c.kind, cases.c.state, cases.c.updated_at)
+        .where(cases.c.kind.in_(("transfer", "deregistration")))
+        .order_by(cases.c.created_at.desc())
+        .limit(limit)
+    ).all()
+    return [
+        OpenCase(str(r.id), str(r.kind), str(r.state), str(r.updated_at)) for r in rows
+    ]

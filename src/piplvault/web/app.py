@@ -10,7 +10,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from piplvault.errors import VaultError
-from piplvault.web import routes_auth, routes_customers, routes_import, routes_main
+from piplvault.web import (
+    routes_auth,
+    routes_cases,
+    routes_customers,
+    routes_import,
+    routes_main,
+)
 from piplvault.web.deps import ConsoleState, LoginRequired, current_console
 from piplvault.web.ratelimit import LoginLimiter
 from piplvault.web.render import PREFIX, STATIC, headers_for, render
@@ -21,7 +27,13 @@ def install(api: FastAPI) -> None:
     """Add the console under /console (``/`` redirects there)."""
     api.state.console = ConsoleState(SessionStore(), LoginLimiter())
     api.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="console-static")
-    for module in (routes_auth, routes_main, routes_customers, routes_import):
+    for module in (
+        routes_auth,
+        routes_main,
+        routes_customers,
+        routes_import,
+        routes_cases,
+    ):
         api.include_router(module.router, include_in_schema=False)
 
     @api.get("/", include_in_schema=False)
