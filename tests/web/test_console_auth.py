@@ -187,3 +187,24 @@ def test_language_switch_persists_in_a_cookie(client: TestClient) -> None:
     evil = client.get("/console/lang/zh?next=//evil.example/x", follow_redirects=False)
     assert evil.headers["location"] == "/console/"  # no open redirect
     assert "登录" in client.get("/console/login").text
+
+
+def test_a_disabled_user_is_logged_out_on_the_next_click(
+    client: TestClient, served: Vault
+) -> None:
+    """R-NDS-9-1: disabling a user ends their console session at once."""
+    from piplvault.vault import people
+
+    people.add_user(served, "dan", "sales", PASSWORD)
+    login(client, "dan")
+    assert client.get("/console/customers").status_code == 200
+    people.disable_user(served, "dan")
+    r = client.get("/console/customers", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/console/login"
+
+
+def test_a_sealed_vault_answers_503(client: TestClient, served: Vault) -> None:
+    login(client, "owner")
+    served.seal()
+    r = client.get("/console/")
+    assert r.status_code == 503 and "sealed" in r.text
