@@ -10,6 +10,9 @@ from typing import Any
 
 LIMIT = 5
 WINDOW = 15 * 60
+#: Past this many tracked (user, address) pairs, stale ones are dropped (a flood of made-up
+#: user names cannot grow the server's memory without bound).
+MAX_TRACKED = 10_000
 
 
 class LoginLimiter:
@@ -40,7 +43,16 @@ class LoginLimiter:
     def failed(self, user: str, address: str) -> None:
         now = self._clock()
         with self._lock:
+            if len(self._failures) >= MAX_TRACKED:
+                self._prune(now)
             self._recent((user, address), now).append(now)
+
+    def _prune(self, now: float) -> None:
+        for key in list(self._failures):
+            if not self._recent(key, now):
+                del self._failures[key]
+        while len(self._failures) >= MAX_TRACKED:  # all recent: forget the oldest
+            del self._failures[next(iter(self._failures))]
 
     def succeeded(self, user: str, address: str) -> None:
         with self._lock:

@@ -50,8 +50,14 @@ class SessionStore:
             seen=now,
         )
         with self._lock:
+            for key in [k for k, s in self._sessions.items() if self._expired(s, now)]:
+                del self._sessions[key]
             self._sessions[session.id] = session
         return session
+
+    @staticmethod
+    def _expired(session: WebSession, now: float) -> bool:
+        return now - session.seen > IDLE_SECONDS or now - session.created > MAX_SECONDS
 
     def get(self, session_id: str | None) -> WebSession | None:
         """The live session for ``session_id`` (idle and old sessions are dropped)."""
@@ -62,7 +68,7 @@ class SessionStore:
             session = self._sessions.get(session_id)
             if session is None:
                 return None
-            if now - session.seen > IDLE_SECONDS or now - session.created > MAX_SECONDS:
+            if self._expired(session, now):
                 del self._sessions[session_id]
                 return None
             session.seen = now
