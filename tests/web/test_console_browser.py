@@ -160,6 +160,15 @@ def test_console_walkthrough_in_chromium(tmp_path: Path) -> None:
             page.click("header nav >> text=Dashboard")
             assert page.text_content("h1") == "Dashboard"
             shot("06-dashboard-en")
+            # a tablet in portrait: the pages fit the width
+            page.set_viewport_size({"width": 820, "height": 1180})
+            for path in ("/console/", "/console/customers", "/console/customers/5"):
+                page.goto(f"{server.url}{path}")
+                width = page.evaluate(
+                    "document.documentElement.scrollWidth - window.innerWidth"
+                )
+                assert width <= 0, (path, width)
+            shot("07-tablet-customer")
             page.click("#logout")
             page.wait_for_url("**/console/login")
             assert "Log in to the vault" in page.text_content("h1")  # type: ignore[operator]

@@ -25,5 +25,11 @@ def test_only_console_paths_are_followed(target: str) -> None:
 
 def test_known_answers() -> None:
     assert _local("/console/customers?page=2")
-    for bad in ("//evil.example/console/", "https://evil.example/console/", "/x", ""):
+    for bad in (
+        "//evil.example/console/",
+        "https://x.example/console/",
+        "/x",
+        "",
+        "//[",
+    ):
         assert not _local(bad)

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from piplvault import i18n
 from piplvault.documents.labels import CATEGORY_ZH, VALUE_ZH
+from piplvault.timefmt import DEFAULT_TIMEZONE, local_time
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -101,9 +102,12 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     lang = page_lang(request)
+    settings = getattr(request.app.state.vault, "settings", None)
+    tz = getattr(settings, "timezone", None) or DEFAULT_TIMEZONE
     body = _env.get_template(template).render(
         t=translator(lang),
         v=value_namer(lang),
+        when=lambda value: local_time(value, tz),
         err=lambda m: error_text(m, lang),
         lang=lang,
         html_lang="zh-CN" if lang == "zh" else "en",

@@ -134,7 +134,10 @@ def switch_language(request: Request, code: str, next: str = "") -> Response:
 
 def _local(target: str) -> bool:
     """Only console paths on this server (no open redirect)."""
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. "//[" (a malformed IPv6 host): not ours
+        return False
     return (
         not parts.scheme
         and not parts.netloc
