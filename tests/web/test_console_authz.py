@@ -45,6 +45,12 @@ ROUTES: list[tuple[str, str, dict[str, str], set[str]]] = [
         {"purpose": "marketing"},
         CONSENTS,
     ),
+    (
+        "POST",
+        "/console/customers/6/consents/grant",
+        {"purpose": "marketing", "notice_version": "2026-11"},
+        CONSENTS,
+    ),
     ("GET", "/console/flagged", {}, READERS),
     ("GET", "/console/audit", {}, AUDIT),
     ("GET", "/console/audit?outcome=denied", {}, AUDIT),
@@ -171,3 +177,54 @@ def test_a_transfer_case_as_steps_with_law_and_blockers(client: TestClient) -> N
         "生成告知书：piplvault transfer notices T-0001" in page
     )  # the draft's blocker
     assert client.get("/console/cases/X-1").status_code == 404
+
+
+def test_update_keeps_a_history_without_old_values(
+    client: TestClient, served: Vault
+) -> None:
+    """R-8-1: a correction replaces the value; the history says only that it changed."""
+    token = login(client, "cora")
+    old = _plain(served, 7)["mobile"]
+    r = client.post(
+        "/console/customers/7/update",
+        data={
+            "field": "mobile",
+            "value": "13912345678",
+            "purpose": "contract",
+            "csrf_token": token,
+        },
+    )
+    assert r.status_code == 200 and "字段 mobile 已保存为第 2 版" in r.text
+    history = r.text.split('id="history"')[1].split("</section>")[0]
+    assert "cora" in history and "mobile → v2" in history
+    assert old not in r.text and "13912345678" not in r.text  # masked, old and new
+    assert _plain(served, 7)["mobile"] == "13912345678"
+
+
+def test_consent_recorded_then_withdrawn_in_the_console(
+    client: TestClient, served: Vault
+) -> None:
+    """R-15-1: a withdrawal recorded in the web refuses the next reveal at once."""
+    token = login(client, "owner")
+    r = client.post(
+        "/console/customers/8/consents/grant",
+        data={"purpose": "marketing", "notice_version": "2026-11", "csrf_token": token},
+    )
+    assert r.status_code == 200 and "已记录客户对“marketing”目的的同意" in r.text
+    assert (
+        client.post(
+            "/console/customers/8/reveal",
+            data={"field": "mobile", "purpose": "marketing", "csrf_token": token},
+        ).status_code
+        == 200
+    )
+    r = client.post(
+        "/console/customers/8/consents/withdraw",
+        data={"purpose": "marketing", "csrf_token": token},
+    )
+    assert r.status_code == 200
+    refused = client.post(
+        "/console/customers/8/reveal",
+        data={"field": "mobile", "purpose": "marketing", "csrf_token": token},
+    )
+    assert refused.status_code == 403 and "撤回" in refused.text

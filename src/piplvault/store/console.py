@@ -71,11 +71,14 @@ def audit_page(
     actor: str | None = None,
     action: str | None = None,
     outcome: str | None = None,
+    target: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[AuditRow], int]:
     """One page of audit entries (newest first) matching the filters, and how many match."""
     where = []
+    if target:
+        where.append(audit_log.c.target == target)
     if actor:
         where.append(audit_log.c.actor == actor)
     if action:
@@ -126,3 +129,17 @@ def all_cases(conn: Connection, *, limit: int = 200) -> list[OpenCase]:
     return [
         OpenCase(str(r.id), str(r.kind), str(r.state), str(r.updated_at)) for r in rows
     ]
+
+
+def field_changes(
+    conn: Connection, customer_id: int, *, limit: int = 50
+) -> list[AuditRow]:
+    """The audited changes of one customer's fields (who, when, which field, which
+    version, for which purpose), newest first — the history never holds old values."""
+    rows, _total = audit_page(
+        conn,
+        action="customer-field-updated",
+        limit=limit,
+        target=f"customer:{customer_id}",
+    )
+    return rows

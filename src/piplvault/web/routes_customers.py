@@ -4,6 +4,7 @@ update a field (a new version; the old one is kept), consents."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,6 +12,7 @@ from fastapi.responses import Response
 
 from piplvault.core.customers import FIND_KINDS, CustomerView
 from piplvault.errors import ValidationError
+from piplvault.store import console as console_store
 from piplvault.vault import consents
 from piplvault.web.deps import ConsoleDep, FormDep, PostDep, field
 from piplvault.web.render import PREFIX, render
@@ -91,6 +93,16 @@ def _detail(
     consent = consents.show(s, customer_id) if console.may("manage-consents") else None
     with s.read() as conn:  # the purposes a reveal or update may declare
         purposes = [dataclasses.asdict(p) for p in consents.list_purposes_conn(conn)]
+        # the record's change history (who, when, field, version; never old values),
+        # read after show_customer authorized and audited this reading
+        history = (
+            [
+                {**dataclasses.asdict(r), "details": json.loads(r.details)}
+                for r in console_store.field_changes(conn, customer_id)
+            ]
+            if console.may("update") or console.may("audit-read")
+            else None
+        )
     allowed = console.role.purposes
     return render(
         request,
@@ -103,6 +115,7 @@ def _detail(
         purposes=[p for p in purposes if not allowed or p["key"] in allowed]
         or purposes,
         notice=notice,
+        history=history,
     )
 
 
@@ -174,4 +187,27 @@ def consent_withdraw(
             "Consent for purpose {purpose} recorded as withdrawn",
             {"purpose": purpose},
         ),
+    )
+
+
+@router.post("/customers/{customer_id}/consents/grant")
+def consent_grant(
+    request: Request, console: PostDep, form: FormDep, customer_id: int
+) -> Response:
+    """Record a consent with its evidence: the notice version shown, the channel, and
+    whether it is the separate consent sensitive fields need (PIPL Arts. 14, 29)."""
+    purpose = field(form, "purpose")
+    consents.grant(
+        console.session,
+        customer_id,
+        purpose,
+        separate=["sensitive"] if field(form, "separate") == "sensitive" else [],
+        channel="console",
+        notice_version=field(form, "notice_version"),
+    )
+    return _detail(
+        request,
+        console,
+        customer_id,
+        notice=("Consent for purpose {purpose} recorded", {"purpose": purpose}),
     )
