@@ -9,7 +9,7 @@ import html
 import pytest
 
 from piplvault.vault import Vault
-from tests.web.conftest import ROLES, TestClient, login
+from tests.web.conftest import PASSWORD, ROLES, TestClient, login
 
 ALL = set(ROLES)
 READERS = {"owner", "cora", "sam", "ada", "fay"}  # read-masked / reveal / update
@@ -17,6 +17,7 @@ AUDIT = {"owner", "cora", "otto"}  # audit-read
 IMPORT = {"owner", "cora", "sam"}  # import
 CONSENTS = {"owner", "cora"}  # manage-consents
 CASES = {"owner", "cora", "otto"}  # report / transfer / deregister
+USERS = {"owner", "cora"}  # manage-users
 
 CSV = "姓名,手机号\n张三,13800138000\n".encode("gb18030")
 
@@ -57,6 +58,8 @@ ROUTES: list[tuple[str, str, dict[str, str], set[str]]] = [
     ("POST", "/console/audit/verify", {}, AUDIT),
     ("GET", "/console/cases", {}, CASES),
     ("GET", "/console/cases/T-0001", {}, CASES),
+    ("GET", "/console/users", {}, USERS),
+    ("POST", "/console/users/disable", {"user": "nobody"}, USERS),
     ("GET", "/console/import", {}, IMPORT),
     ("POST", "/console/import/upload", {}, IMPORT),
 ]
@@ -85,7 +88,9 @@ def test_every_route_for_every_role(
     for method, path, data, allowed in ROUTES:
         code = _call(client, method, path, data, token)
         if user in allowed:
-            assert code in (200, 303), (user, method, path, code)
+            # allowed; disabling an unknown user is then "not found", not a refusal
+            ok = (404,) if path.endswith("/disable") else (200, 303)
+            assert code in ok, (user, method, path, code)
         else:
             assert code == 403, (user, method, path, code)
             denied = [
@@ -228,3 +233,21 @@ def test_consent_recorded_then_withdrawn_in_the_console(
         data={"field": "mobile", "purpose": "marketing", "csrf_token": token},
     )
     assert refused.status_code == 403 and "撤回" in refused.text
+
+
+def test_disabling_a_user_ends_their_console_session(
+    client: TestClient, served: Vault
+) -> None:
+    """R-51-4: an administrator disables a user; their open session stops at once."""
+    from piplvault.vault import people
+
+    people.add_user(served, "tmp", "sales", PASSWORD)
+    theirs = TestClient(client.app)
+    login(theirs, "tmp")
+    assert theirs.get("/console/customers").status_code == 200
+    token = login(client, "cora")
+    page = client.get("/console/users").text
+    assert "tmp" in page and "销售" in page  # users, roles in Chinese
+    r = client.post("/console/users/disable", data={"user": "tmp", "csrf_token": token})
+    assert r.status_code == 200 and "已停用" in r.text
+    assert theirs.get("/console/customers", follow_redirects=False).status_code == 303

@@ -16,6 +16,7 @@ from piplvault.web import (
     routes_customers,
     routes_import,
     routes_main,
+    routes_users,
 )
 from piplvault.web.deps import ConsoleState, LoginRequired, current_console
 from piplvault.web.ratelimit import LoginLimiter
@@ -33,6 +34,7 @@ def install(api: FastAPI) -> None:
         routes_customers,
         routes_import,
         routes_cases,
+        routes_users,
     ):
         api.include_router(module.router, include_in_schema=False)
 
