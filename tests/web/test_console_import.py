@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from piplvault.vault import Vault
 from tests.conftest import EXAMPLES
 from tests.web.conftest import TestClient, csrf_of, login
@@ -90,3 +92,18 @@ def test_sales_cannot_upload_without_the_csrf_token(client: TestClient) -> None:
         data={"csrf_token": csrf_of(page.text)[::-1]},
     )
     assert r.status_code == 403
+
+
+def test_an_oversized_form_is_refused_before_it_is_read(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from piplvault.web import deps
+
+    token = login(client, "owner")
+    monkeypatch.setattr(deps, "MAX_FORM_BYTES", 1000)
+    r = client.post(
+        "/console/import/upload",
+        data={"csrf_token": token},
+        files={"file": ("big.csv", b"a,b\n" + b"1,2\n" * 1000, "text/csv")},
+    )
+    assert r.status_code == 422 and "64 MiB" in r.text

@@ -9,7 +9,11 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from piplvault.core.policy import Role
-from piplvault.errors import PermissionDeniedError, VaultSealedError
+from piplvault.errors import (
+    PermissionDeniedError,
+    ValidationError,
+    VaultSealedError,
+)
 from piplvault.store import console as console_store
 from piplvault.vault.service import Vault
 from piplvault.vault.session import Session, open_session
@@ -88,7 +92,15 @@ def current_console(request: Request) -> Console:
     return Console(web, session, role)
 
 
+#: A console form is at most an upload of 64 MiB and its fields: refused before parsing,
+#: so that a larger body is neither held in memory nor spooled to a temp file.
+MAX_FORM_BYTES = 65 * 1024 * 1024
+
+
 async def posted_form(request: Request) -> FormData:
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_FORM_BYTES:
+        raise ValidationError("The file is over 64 MiB; import it with the CLI")
     return await request.form()
 
 
