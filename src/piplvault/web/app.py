@@ -3,11 +3,11 @@ and errors rendered as pages (JSON stays the API's error shape)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from piplvault.errors import VaultError
 from piplvault.web import (
@@ -22,6 +22,30 @@ from piplvault.web.deps import ConsoleState, LoginRequired, current_console
 from piplvault.web.ratelimit import LoginLimiter
 from piplvault.web.render import PREFIX, STATIC, headers_for, render
 from piplvault.web.sessions import SessionStore
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: the security headers of ``render.headers_for`` on every
+    response (no request body is touched, so large uploads to the API stream as before)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = headers_for(scope.get("path", ""))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in extra.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def install(api: FastAPI) -> None:
@@ -42,14 +66,7 @@ def install(api: FastAPI) -> None:
     def root() -> Response:
         return RedirectResponse(f"{PREFIX}/", status_code=303)
 
-    @api.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in headers_for(request.url.path).items():
-            response.headers.setdefault(name, value)
-        return response
+    api.add_middleware(SecurityHeaders)
 
     @api.exception_handler(VaultError)
     def vault_error(request: Request, error: VaultError) -> Response:
