@@ -18,6 +18,7 @@ IMPORT = {"owner", "cora", "sam"}  # import
 CONSENTS = {"owner", "cora"}  # manage-consents
 CASES = {"owner", "cora", "otto"}  # report / transfer / deregister
 USERS = {"owner", "cora"}  # manage-users
+REPORT = {"owner", "cora", "otto"}  # report
 
 CSV = "姓名,手机号\n张三,13800138000\n".encode("gb18030")
 
@@ -56,6 +57,7 @@ ROUTES: list[tuple[str, str, dict[str, str], set[str]]] = [
     ("GET", "/console/audit", {}, AUDIT),
     ("GET", "/console/audit?outcome=denied", {}, AUDIT),
     ("POST", "/console/audit/verify", {}, AUDIT),
+    ("GET", "/console/retention", {}, REPORT),
     ("GET", "/console/cases", {}, CASES),
     ("GET", "/console/cases/T-0001", {}, CASES),
     ("GET", "/console/users", {}, USERS),
@@ -251,3 +253,20 @@ def test_disabling_a_user_ends_their_console_session(
     r = client.post("/console/users/disable", data={"user": "tmp", "csrf_token": token})
     assert r.status_code == 200 and "已停用" in r.text
     assert theirs.get("/console/customers", follow_redirects=False).status_code == 303
+
+
+def test_retention_plan_page_shows_the_statutory_rules(
+    client: TestClient, served: Vault
+) -> None:
+    """R-19-1: what is due and the rules in force, with the statutory ones marked."""
+    login(client, "otto")
+    page = client.get("/console/retention").text
+    rules = page.split('id="rule-table"')[1].split("</table>")[0]
+    from piplvault.vault import lifecycle
+
+    plan = lifecycle.retention_plan(served)
+    assert plan["rules"]
+    for rule in plan["rules"]:
+        assert html.escape(rule["title"]) in rules
+    statutory = sum(1 for r in plan["rules"] if r["statutory"])
+    assert rules.count("(法定)") == statutory

@@ -35,6 +35,7 @@ TEMPLATE_TEXTS = (
     N_("Customers"),
     N_("Import"),
     N_("Flagged rows"),
+    N_("Retention"),
     N_("Cases"),
     N_("Users"),
     N_("Logged in as {user}"),
@@ -124,7 +125,6 @@ TEMPLATE_TEXTS = (
     N_("Next deadline"),
     N_("No open cases."),
     N_("Your role does not include cases."),
-    N_("Retention"),
     N_("As of {day}: {due} customer(s) due for deletion or restriction."),
     N_("Recent refusals"),
     N_("Reason"),
@@ -170,6 +170,18 @@ TEMPLATE_TEXTS = (
     N_("Password"),
     N_(
         "Each person logs in with their own password; every action is checked against your role and written to the audit log."
+    ),
+    N_("Retention plan"),
+    N_("Categories destroyed"),
+    N_("Restricted until"),
+    N_("Nothing is due."),
+    N_("Rules in force"),
+    N_("Rule"),
+    N_("Period"),
+    N_("Counted from"),
+    N_("statutory"),
+    N_(
+        "Deletion and restriction run through the CLI (piplvault retention apply), which prints a signed destruction certificate."
     ),
     N_("purpose"),
     N_("recorded in the audit log"),
