@@ -208,3 +208,15 @@ def test_a_sealed_vault_answers_503(client: TestClient, served: Vault) -> None:
     served.seal()
     r = client.get("/console/")
     assert r.status_code == 503 and "sealed" in r.text
+
+
+def test_a_malformed_console_url_is_a_page_and_the_api_keeps_json(
+    client: TestClient,
+) -> None:
+    login(client, "owner")
+    r = client.get("/console/customers/not-a-number")
+    assert r.status_code == 422 and "请求格式有误" in r.text
+    assert r.headers["content-type"].startswith("text/html")
+    api = client.get("/api/v1/customers?limit=0")
+    assert api.status_code in (401, 422)
+    assert api.headers["content-type"].startswith("application/json")

@@ -4,12 +4,14 @@ and errors rendered as pages (JSON stays the API's error shape)."""
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from piplvault.errors import VaultError
+from piplvault.errors import ValidationError, VaultError
 from piplvault.web import (
     routes_auth,
     routes_cases,
@@ -87,6 +89,20 @@ def install(api: FastAPI) -> None:
             status=error.status,
             web=web,
             error=error,
+        )
+
+    @api.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, error: RequestValidationError) -> Response:
+        """A malformed console URL or form is a page in the reader's language (the API
+        keeps FastAPI's JSON answer)."""
+        if not request.url.path.startswith(PREFIX):
+            return await request_validation_exception_handler(request, error)
+        return render(
+            request,
+            "error.html",
+            status=422,
+            web=None,
+            error=ValidationError("The request is malformed (a wrong number or field)"),
         )
 
     @api.exception_handler(LoginRequired)

@@ -212,6 +212,7 @@ TEMPLATE_TEXTS = (
 
 #: Messages the console's routes raise or show (translated as templates).
 ROUTE_TEXTS = (
+    N_("The request is malformed (a wrong number or field)"),
     N_("customer {id} withdrew consent for purpose '{purpose}' on {day}"),
     N_(
         "No legal basis for purpose '{purpose}' for customer {id} (record a consent, or import the customer under a contract purpose)"
