@@ -27,18 +27,21 @@ lock:
 
 # Debian packages: PostgreSQL for the store/vault contract tests (the suite starts its own
 # throw-away cluster and skips loudly if it cannot), Pango + Noto CJK fonts for PDF documents,
-# poppler-utils to render PDF pages in tests. Installed when missing and we are root.
+# poppler-utils to render PDF pages in tests, Chromium for the console's browser tests.
+# Installed when missing and we are root.
 system-deps:
 	@missing=""; \
 	if ! command -v pg_config >/dev/null 2>&1 || [ ! -x "$$(pg_config --bindir 2>/dev/null)/initdb" ]; then missing="postgresql postgresql-contrib"; fi; \
-	for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils; do \
+	for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium; do \
 	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	  else echo "WARNING: not root, cannot install$$missing: PostgreSQL/PDF tests will be skipped"; fi; \
+	  else echo "WARNING: not root, cannot install$$missing: PostgreSQL/PDF/browser tests will be skipped"; fi; \
 	fi
 
+# At a terminal the demo then serves the web console on 127.0.0.1:8000 (Ctrl-C stops);
+# DEMO_SERVE=0 (or no terminal, as in CI) only runs the demo commands.
 run: install
 	@bash examples/demo.sh $(BIN)/piplvault $(DEMO)
 

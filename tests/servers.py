@@ -238,3 +238,54 @@ def stop(key: tuple[str, str], *, kill: bool = False) -> None:
 def stop_all() -> None:
     for key in list(_RUNNING):
         stop(key)
+
+
+@dataclass
+class TcpServer:
+    """A `piplvault serve` listening on 127.0.0.1:PORT (what a browser connects to)."""
+
+    proc: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+
+
+def start_tcp(home: Path, env: dict[str, str], log: Path) -> TcpServer:
+    """``piplvault serve --host 127.0.0.1 --port P`` for ``home`` on a free port."""
+    import socket as socketlib
+
+    import httpx
+
+    with socketlib.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    argv = [sys.executable, "-m", "piplvault", "serve", "--home", str(home)]
+    argv += ["--host", "127.0.0.1", "--port", str(port)]
+    server_env = {k: v for k, v in env.items() if k != "PIPLVAULT_URL"}
+    with log.open("wb") as handle:
+        proc = subprocess.Popen(argv, env=server_env, stdout=handle, stderr=handle)
+    server = TcpServer(proc, port, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"piplvault serve exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{server.url}/ready", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"piplvault serve did not become ready: {log.read_text()}")

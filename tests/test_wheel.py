@@ -41,6 +41,10 @@ RUNTIME_DATA = (
     "piplvault/store/migrations/env.py",
     "piplvault/store/migrations/versions/0001_initial_schema.py",
     "piplvault/py.typed",
+    "piplvault/web/templates/base.html",
+    "piplvault/web/static/htmx.min.js",
+    "piplvault/web/static/console.js",
+    "piplvault/web/static/console.css",
 )
 
 
@@ -158,9 +162,10 @@ def test_wheel_contains_runtime_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = [name for name in RUNTIME_DATA if name not in names]
     assert not missing
-    shipped = ROOT / "src" / "piplvault" / "documents" / "templates"
-    for template in shipped.rglob("*.*"):
-        assert template.relative_to(ROOT / "src").as_posix() in names
+    package = ROOT / "src" / "piplvault"
+    for shipped in (package / "documents" / "templates", package / "web" / "templates"):
+        for template in shipped.rglob("*.*"):
+            assert template.relative_to(ROOT / "src").as_posix() in names
 
 
 def test_installed_wheel_smoke_outside_checkout(installed: tuple[Path, Path]) -> None:

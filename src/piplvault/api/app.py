@@ -160,6 +160,9 @@ def create_app(vault: Vault) -> FastAPI:
     def verify_audit(s: SessionDep) -> dict[str, Any]:
         return _doc(s.verify_audit())
 
+    from piplvault.web.app import install  # the web console (docs/console.md)
+
+    install(api)
     return api
 
 

@@ -1,0 +1,176 @@
+"""Dashboard and audit-log pages."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from piplvault.errors import AuditChainError, IntegrityError
+from piplvault.store import console as console_store
+from piplvault.vault import deregistration, lifecycle, transfer
+from piplvault.web.deps import Console, ConsoleDep, PostDep
+from piplvault.web.render import PREFIX, render
+
+router = APIRouter(prefix=PREFIX)
+AUDIT_PAGE = 50
+RETENTION_PAGE = 100
+
+
+@router.get("/")
+def dashboard(request: Request, console: ConsoleDep) -> Response:
+    s = console.session
+    panels: dict[str, Any] = {}
+    if console.may("report"):
+        panels["counts"] = s.status()
+        plan = lifecycle.retention_plan(s)
+        panels["retention"] = {
+            "as_of": plan["as_of"],
+            "summary": plan["summary"],
+            "due": sum(
+                1 for c in plan["customers"] if c["outcome"] in ("destroy", "restrict")
+            ),
+        }
+    if any(console.may(a) for a in ("report", "transfer", "deregister")):
+        panels["cases"] = _open_cases(console)
+    if console.may("audit-read"):
+        panels["audit"] = _audit_status(console)
+        with s.reading("audit-read") as conn:
+            panels["refusals"] = [
+                _entry(e) for e in console_store.recent_refusals(conn, limit=10)
+            ]
+    return render(request, "dashboard.html", web=console.web, console=console, **panels)
+
+
+def _open_cases(console: Console) -> list[dict[str, Any]]:
+    s = console.session
+    with s.reading("report", "transfer", "deregister") as conn:
+        found = console_store.open_cases(conn)
+    today = s.clock.now().date()
+    out = []
+    for case in found:
+        deadline: str | None = None
+        if case.kind == "transfer":
+            deadline = transfer.status(s, case.id).get("window_ends_on")
+        else:
+            status = deregistration.status(s, case.id)
+            dates = [
+                d
+                for d in (status.get("notice_by"), status.get("claims_deadline"))
+                if d and dt.date.fromisoformat(d) >= today
+            ]
+            deadline = min(dates) if dates else None
+        out.append({**dataclasses.asdict(case), "deadline": deadline})
+    return out
+
+
+def _audit_status(console: Console) -> dict[str, Any]:
+    try:
+        report = console.session.verify_audit()
+    except (AuditChainError, IntegrityError) as error:
+        return {"ok": False, "message": error.message}
+    return {
+        "ok": True,
+        "entries": report.entries,
+        "checkpoints": report.checkpoints,
+        "head": f"{report.head_seq}:{report.head_hash[:16]}",
+        "warnings": report.warnings,
+    }
+
+
+def _entry(row: console_store.AuditRow) -> dict[str, Any]:
+    try:
+        details = json.loads(row.details)
+    except ValueError:
+        details = {}
+    if not isinstance(details, dict):
+        details = {"value": details}
+    return {
+        **dataclasses.asdict(row),
+        "details": details,
+        "reason": details.get("message", ""),
+    }
+
+
+@router.get("/audit")
+def audit_log(
+    request: Request,
+    console: ConsoleDep,
+    actor: str = "",
+    action: str = "",
+    outcome: str = "",
+    page: int = 1,
+) -> Response:
+    """The audit log, newest first, filtered by person, action and outcome (reading it is
+    itself audited)."""
+    s = console.session
+    page = max(1, page)
+    outcome = outcome if outcome in ("ok", "denied") else ""
+    with s.write() as conn:
+        s.authorize(conn, action="audit-read")
+        rows, total = console_store.audit_page(
+            conn,
+            actor=actor or None,
+            action=action or None,
+            outcome=outcome or None,
+            limit=AUDIT_PAGE,
+            offset=(page - 1) * AUDIT_PAGE,
+        )
+        actions = console_store.audit_actions(conn)
+        s.record(
+            conn,
+            action="audit-log-read",
+            target="audit",
+            details={
+                "via": "console",
+                "filters": {"actor": actor, "action": action, "outcome": outcome},
+                "entries": len(rows),
+            },
+        )
+    return render(
+        request,
+        "audit.html",
+        web=console.web,
+        console=console,
+        entries=[_entry(r) for r in rows],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // AUDIT_PAGE)),
+        actions=actions,
+        filters={"actor": actor, "action": action, "outcome": outcome},
+    )
+
+
+@router.post("/audit/verify")
+def audit_verify(request: Request, console: PostDep) -> Response:
+    """Verify the chain, checkpoints and anchors; an HTMX fragment (or a full page)."""
+    result = _audit_status(console)
+    template = "verify_result.html"
+    if request.headers.get("hx-request") != "true":
+        template = "verify_page.html"
+    return render(request, template, web=console.web, console=console, audit=result)
+
+
+@router.get("/retention")
+def retention(request: Request, console: ConsoleDep, page: int = 1) -> Response:
+    """The retention plan: who is due for deletion or restriction today and why, what is
+    held, and the rules in force (deletion itself runs through the CLI, with a certificate).
+    """
+    plan = lifecycle.retention_plan(console.session)
+    due = [c for c in plan["customers"] if c["outcome"] in ("destroy", "restrict")]
+    page = max(1, page)
+    return render(
+        request,
+        "retention.html",
+        web=console.web,
+        console=console,
+        plan=plan,
+        due=due[(page - 1) * RETENTION_PAGE : page * RETENTION_PAGE],
+        due_total=len(due),
+        page=page,
+        pages=max(1, -(-len(due) // RETENTION_PAGE)),
+    )
