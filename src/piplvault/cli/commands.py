@@ -16,6 +16,7 @@ from piplvault.cli import (  # noqa: F401
     keys,
     lifecycle,
     policy,
+    requests,
     scan,
     serve,
     transfer,
