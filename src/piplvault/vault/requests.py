@@ -366,3 +366,48 @@ def _customer_created(conn: Connection, customer_id: int) -> str:
     if created is None:
         raise NotFoundError(f"No customer with id {customer_id}")
     return str(created)
+
+
+def receive_inherited(
+    vault: Vault,
+    conn: Connection,
+    items: list[dict[str, Any]],
+    mapping: dict[int, int],
+    case_id: str,
+) -> int:
+    """Open requests arriving in a handover package keep their receipt time, due date
+    and state; who asked is sealed again under the new customer's key."""
+    now = vault.now()
+    for item in items:
+        cid = mapping[int(item["customer_ref"])]
+        created = _customer_created(conn, cid)
+        request_id = store.insert_request(
+            conn,
+            customer_id=cid,
+            customer_created=created,
+            kind=core.parse_type(str(item["kind"])).value,
+            wants=str(item.get("wants") or ""),
+            state=core.State(str(item["state"])).value,
+            channel=core.parse_choice(str(item["channel"]), core.CHANNELS, "channel"),
+            received_at=str(item["received_at"]),
+            due_on=str(item["due_on"]),
+            due_source=f"inherited:{case_id} (request {item['request_ref']})",
+            identity_method=str(item.get("identity_method") or ""),
+            verified_at=item.get("verified_at"),
+            extended_to=item.get("extended_to"),
+            details={
+                **dict(item.get("details") or {}),
+                "inherited": case_id,
+                "sender_request": item["request_ref"],
+            },
+            opened_by=f"inherited:{case_id}",
+            updated_at=now,
+        )
+        who = item.get("requester")
+        if isinstance(who, dict) and who:
+            cipher = cipher_for(conn, vault.keyring, cid)
+            sealed = cipher.encrypt(
+                REQUESTER_FIELD.format(id=request_id), 1, json.dumps(who)
+            )
+            store.set_requester(conn, request_id, sealed)
+    return len(items)
