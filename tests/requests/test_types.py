@@ -125,7 +125,7 @@ def test_deletion_of_a_restricted_record_names_the_statute(
     assert outcome["result"] == "restricted", outcome
     letter = Path(done["reply"]["files"]["letter_html"]).read_text(encoding="utf-8")
     assert outcome["statutes"][0]["source"] in letter
-    assert outcome["until"] in letter
+    assert outcome["until"] == "2055-01-01" and "保存至2055年1月1日" in letter
 
 
 def test_withdrawal_takes_effect_on_the_next_read(

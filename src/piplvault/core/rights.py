@@ -121,6 +121,7 @@ class RefusalGround:
     zh: str
     en: str
     statute: str
+    statute_zh: str
 
 
 REFUSAL_GROUNDS: dict[str, RefusalGround] = {
@@ -131,18 +132,21 @@ REFUSAL_GROUNDS: dict[str, RefusalGround] = {
             zh="无法核验请求人的身份",
             en="The requester's identity could not be verified",
             statute="PIPL Art. 50; NDSMR Art. 23",
+            statute_zh="《个人信息保护法》第五十条；《网络数据安全管理条例》第二十三条",
         ),
         RefusalGround(
             code="law-requires-confidentiality",
             zh="法律、行政法规规定应当保密或者不需要告知",
             en="Laws or administrative regulations require confidentiality or no notice",
             statute="PIPL Arts. 18, 35, 45 para. 1",
+            statute_zh="《个人信息保护法》第十八条、第三十五条、第四十五条第一款",
         ),
         RefusalGround(
             code="law-provides-otherwise",
             zh="法律、行政法规另有规定",
             en="Laws or administrative regulations provide otherwise",
             statute="PIPL Art. 44",
+            statute_zh="《个人信息保护法》第四十四条",
         ),
         RefusalGround(
             code="portability-conditions-unmet",
@@ -150,12 +154,14 @@ REFUSAL_GROUNDS: dict[str, RefusalGround] = {
             en="The conditions for transfer are not met (verifiable identity, consent or "
             "contract, technical feasibility, no harm to others)",
             statute="PIPL Art. 45 para. 3; NDSMR Art. 25",
+            statute_zh="《个人信息保护法》第四十五条第三款；《网络数据安全管理条例》第二十五条",
         ),
         RefusalGround(
             code="deceased-arranged-otherwise",
             zh="死者生前另有安排",
             en="The deceased arranged otherwise during their lifetime",
             statute="PIPL Art. 49",
+            statute_zh="《个人信息保护法》第四十九条",
         ),
         RefusalGround(
             code="not-close-relative",
@@ -163,6 +169,7 @@ REFUSAL_GROUNDS: dict[str, RefusalGround] = {
             en="The requester is not a close relative of the deceased, or states no "
             "lawful and legitimate interest of their own",
             statute="PIPL Art. 49; Civil Code Art. 1045",
+            statute_zh="《个人信息保护法》第四十九条；《民法典》第一千零四十五条",
         ),
     )
 }

@@ -25,13 +25,14 @@ from piplvault.core import rights as core
 from piplvault.documents import rights_reply
 from piplvault.errors import ValidationError, WorkflowError
 from piplvault.store import requests as store
-from piplvault.store.schema import consents, customer_lifecycle, customers
+from piplvault.store.schema import customer_lifecycle, customers
 from piplvault.timefmt import zh_date
 from piplvault.vault import cases, company, lifecycle, policy
 from piplvault.vault import consents as consent_cases
 from piplvault.vault import customers as customer_cases
 from piplvault.vault.records import cipher_for, load_field_defs, load_plain
 from piplvault.vault.requests import requester_of, summary
+from piplvault.vault.requests_copy import consented_purposes, live_bases, personal_copy
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -118,7 +119,7 @@ def close_refused(
             base.update(
                 refused=True,
                 ground_zh=ground.zh,
-                ground_statute=ground.statute,
+                ground_statute=ground.statute_zh,
                 explanation=explanation,
             )
             reply = _reply(vault, base, row, [], target, None)
@@ -145,7 +146,7 @@ def _access(
 def _portability(
     vault: Vault, conn: Connection, row: store.RequestRow, **_: Any
 ) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
-    bases = _live_bases(conn, row.customer_id)
+    bases = live_bases(conn, row.customer_id)
     if not bases & PORTABLE_BASES:
         raise WorkflowError(
             f"Customer {row.customer_id}'s information was not collected under consent "
@@ -183,7 +184,7 @@ def _withdrawal(
     vault.authorize(conn, action="manage-consents")
     wanted = list(purposes or row.details.get("purposes", ()))
     if not wanted:
-        wanted = _consented_purposes(conn, row.customer_id)
+        wanted = consented_purposes(conn, row.customer_id)
     if not wanted:
         raise ValidationError(
             f"Customer {row.customer_id} has no live consent to withdraw; name the "
@@ -334,124 +335,15 @@ def _deletion_lines(outcome: dict[str, Any]) -> list[str]:
             f"不可恢复），销毁证明编号 {run}（《中华人民共和国个人信息保护法》第四十七条）。"
         ]
     statutes = "；".join(f"{s['title']}（{s['source']}）" for s in outcome["statutes"])
+    until = outcome.get("until")
+    until_zh = zh_date(dt.date.fromisoformat(until)) if until else "期限届满"
     return [
         "依法应当保存的个人信息暂不删除：依据"
-        f"{statutes or '法律、行政法规规定的保存期限'}，保存至{outcome.get('until') or '期限届满'}"
+        f"{statutes or '法律、行政法规规定的保存期限'}，保存至{until_zh}"
         "；保存期间除存储和采取必要的安全保护措施外停止处理，期满后删除（《中华人民共和国"
         "个人信息保护法》第四十七条第二款）。",
         f"其余个人信息已删除，销毁证明编号 {run}。",
     ]
-
-
-# --- the copy ---------------------------------------------------------------------------------
-
-
-def personal_copy(
-    vault: Vault, conn: Connection, row: store.RequestRow, *, with_values: bool = True
-) -> dict[str, Any]:
-    """Everything held about the person: fields, purposes and bases, consents,
-    recipients and retention (in memory; written only outside the vault directory)."""
-    from piplvault.documents.labels import CATEGORY_ZH
-
-    cid = row.customer_id
-    defs = load_field_defs(conn)
-    facts, plain = load_plain(conn, vault.keyring, cid)
-    fields = []
-    for key, (value, version) in sorted(plain.items()):
-        d = defs.get(key)
-        category = d.category if d else "business"
-        item = {
-            "field": key,
-            "label": d.label if d else key,
-            "category": category,
-            "category_zh": CATEGORY_ZH.get(category, category),
-            "sensitivity": d.sensitivity if d else None,
-            "version": version,
-        }
-        if with_values:
-            item["value"] = value
-        fields.append(item)
-    plan = lifecycle.customer_plan(vault, conn, cid)
-    return {
-        "request": f"R-{row.id}",
-        "generated_at": vault.now(),
-        "handler": company.require_named(vault, conn).to_dict(),
-        "customer": {"ref": cid, "kind": facts[0], "status": facts[1]},
-        "fields": fields,
-        "purposes": _purposes(conn, cid),
-        "consents": _consents(conn, cid),
-        "recipients": store.recipients_of(conn, cid),
-        "retention": {
-            **plan.to_dict(),
-            "rules": _rule_sources(vault, plan.rules),
-        },
-    }
-
-
-def _purposes(conn: Connection, cid: int) -> list[dict[str, Any]]:
-    from piplvault.vault.handover import purposes_of
-
-    out = []
-    for key in purposes_of(conn, cid):
-        p = policy.resolve_purpose(conn, key)
-        basis = policy.customer_basis(conn, cid, p)
-        out.append(
-            {
-                "key": p.key,
-                "name_zh": p.name_zh,
-                "basis": basis.basis if basis else p.basis,
-                "withdrawn": bool(basis and basis.withdrawn_on),
-                "necessity": p.necessity,
-            }
-        )
-    return out
-
-
-def _consents(conn: Connection, cid: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "purpose": r.purpose,
-            "basis": r.basis,
-            "granted_at": r.granted_at,
-            "channel": r.channel,
-            "withdrawn_at": r.withdrawn_at,
-        }
-        for r in conn.execute(
-            select(consents)
-            .where(consents.c.customer_id == cid)
-            .order_by(consents.c.id)
-        )
-    ]
-
-
-def _rule_sources(vault: Vault, keys: tuple[str, ...]) -> list[dict[str, str]]:
-    schedule = lifecycle.load_schedule(vault)
-    return [
-        {"rule": r.key, "title": r.title, "source": r.source}
-        for r in (schedule.rule(k) for k in keys)
-    ]
-
-
-def _live_bases(conn: Connection, cid: int) -> set[str]:
-    from piplvault.vault.handover import purposes_of
-
-    found = set()
-    for key in purposes_of(conn, cid):
-        basis = policy.customer_basis(conn, cid, policy.resolve_purpose(conn, key))
-        if basis is not None and basis.withdrawn_on is None:
-            found.add(basis.basis)
-    return found
-
-
-def _consented_purposes(conn: Connection, cid: int) -> list[str]:
-    keys = sorted(
-        {
-            r.purpose
-            for r in conn.execute(select(consents).where(consents.c.customer_id == cid))
-            if r.withdrawn_at is None and r.basis == "consent"
-        }
-    )
-    return keys
 
 
 # --- the reply --------------------------------------------------------------------------------
