@@ -22,7 +22,7 @@ from piplvault.cli.options import (
 )
 from piplvault.cli.render import record, table, value_name
 from piplvault.errors import ValidationError
-from piplvault.i18n import _
+from piplvault.i18n import _, is_zh
 
 if TYPE_CHECKING:
     from piplvault.vault import requests, requests_fulfil
@@ -217,7 +217,7 @@ def show_command(
         return
     pairs = [
         (_("Customer"), str(result["customer_id"])),
-        (_("Type"), result["kind"] + (f" ({result['wants']})" if result["wants"] else "")),
+        (_("Type"), _kind(result)),
         (_("State"), value_name(result["state"])),
         (_("Channel"), result["channel"]),
         (_("Received"), result["received_at"]),
@@ -339,18 +339,19 @@ def _print_list(result: dict[str, Any], json_out: bool) -> None:
         grid.add_row(
             f"R-{r['id']}",
             str(r["customer_id"]),
-            r["kind"] + (f" ({r['wants']})" if r["wants"] else ""),
+            _kind(r),
             value_name(r["state"]),
             r["extended_to"] or r["due_on"],
             _("yes") if r["overdue"] else "-",
         )
     out_console.print(grid)
     level = result["service_level"]
+    source = level["source_zh"] if is_zh() else level["source"]
     out_console.print(
         _("{n} request(s); service level {days} working days ({source})").format(
             n=len(result["requests"]),
             days=level["working_days"],
-            source=level["source"],
+            source=source,
         ),
         markup=False,
         highlight=False,
@@ -365,6 +366,11 @@ def _reply_line(result: dict[str, Any]) -> str:
     if reply:
         line += "; " + _("reply written to {dir}").format(dir=reply["directory"])
     return line
+
+
+def _kind(r: dict[str, Any]) -> str:
+    wants = f" ({value_name(r['wants'])})" if r["wants"] else ""
+    return value_name(r["kind"]) + wants
 
 
 def _requester(value: Any) -> str:

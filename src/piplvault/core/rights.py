@@ -181,6 +181,12 @@ BENCHMARK_SOURCE = (
     "illegal-collection identification method (2019) benchmark is at most 15 working days"
 )
 
+BENCHMARK_SOURCE_ZH = (
+    "《个人信息保护法》第四十五条至第四十八条和《网络数据安全管理条例》第二十三条只要求"
+    "“及时”，未规定天数；《App违法违规收集使用个人信息行为认定方法》（2019）的基准为"
+    "不超过 15 个工作日"
+)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceLevel:
@@ -188,6 +194,7 @@ class ServiceLevel:
 
     working_days: int
     source: str
+    source_zh: str
 
 
 def service_level(working_days: int, *, configured: bool) -> ServiceLevel:
@@ -199,11 +206,14 @@ def service_level(working_days: int, *, configured: bool) -> ServiceLevel:
         )
     if not configured:
         why = f"product default {working_days} working days; {BENCHMARK_SOURCE}"
+        why_zh = f"产品默认 {working_days} 个工作日；{BENCHMARK_SOURCE_ZH}"
     else:
         why = f"setting rights_working_days = {working_days}; {BENCHMARK_SOURCE}"
+        why_zh = f"设置 rights_working_days = {working_days}；{BENCHMARK_SOURCE_ZH}"
         if working_days > DEFAULT_WORKING_DAYS:
             why += " (this setting exceeds that benchmark)"
-    return ServiceLevel(working_days=working_days, source=why)
+            why_zh += "（本设置超过该基准）"
+    return ServiceLevel(working_days=working_days, source=why, source_zh=why_zh)
 
 
 def add_working_days(

@@ -241,6 +241,7 @@ def list_requests(
         "service_level": {
             "working_days": level.working_days,
             "source": level.source,
+            "source_zh": level.source_zh,
         },
         "today": today.isoformat(),
     }

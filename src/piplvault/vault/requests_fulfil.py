@@ -289,7 +289,7 @@ def _delete(
     with vault.write() as conn:
         vault.authorize(conn, action="rights-fulfil")
         reply = _reply(vault, base, row, _deletion_lines(outcome), target, None)
-        store.update_request(conn, row.id, outcome={**outcome, "reply": reply})
+        store.update_request(conn, row.id, outcome={**outcome, "reply": _stored(reply)})
         vault.record(
             conn,
             action="rights-reply-written",
@@ -408,7 +408,7 @@ def _close(
     handled: core.RequestType | None,
 ) -> None:
     now = vault.now()
-    stored = {**outcome, **({"reply": reply} if reply else {})}
+    stored = {**outcome, **({"reply": _stored(reply)} if reply else {})}
     store.update_request(
         conn, row.id, state=state.value, outcome=stored, updated_at=now, closed_at=now
     )
@@ -424,6 +424,15 @@ def _close(
             "reply_sha256": reply["sha256"] if reply else None,
         },
     )
+
+
+def _stored(reply: dict[str, Any]) -> dict[str, Any]:
+    """What the vault keeps of a reply: file names and digests (the files are outside)."""
+    return {
+        "files": {k: Path(v).name for k, v in reply["files"].items()},
+        "sha256": reply["sha256"],
+        "pdf_unavailable": reply["pdf_unavailable"],
+    }
 
 
 def _seal(
