@@ -205,7 +205,7 @@ def test_refusal_needs_a_lawful_ground_and_reasons(
         "requests", "open", "1", "--type", "access", "--channel", "email", *home
     )
     rid = str(opened["id"])
-    assert "verify the requester" in fails(
+    assert "not verified yet" in fails(
         "requests", "fulfil", rid, "--out", tmp_path / "o", *home
     )
     assert "not a refusal ground" in fails(

@@ -22,7 +22,7 @@ from piplvault.cli.options import (
 )
 from piplvault.cli.render import record, table, value_name
 from piplvault.errors import ValidationError
-from piplvault.i18n import _, is_zh
+from piplvault.i18n import N_, _, is_zh
 
 if TYPE_CHECKING:
     from piplvault.vault import requests, requests_fulfil
@@ -36,6 +36,41 @@ requests_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(requests_app, name="requests")
+
+#: The use cases' errors, so that ``i18n extract`` offers them for translation.
+ERROR_TEMPLATES = (
+    N_("No rights request with id {id}"),
+    N_("Request {id} is {state}; it cannot become {wanted} (allowed: {allowed})"),
+    N_(
+        "Request {id} is not verified yet: verify the requester's identity first "
+        "('piplvault requests verify {id}')"
+    ),
+    N_("'{code}' is not a refusal ground the law allows; grounds: {grounds}"),
+    N_("Unknown request type '{value}'; types: {types}"),
+    N_("Unknown {what} '{value}'; valid: {valid}"),
+    N_("Request {id} was already extended to {due}; it can be extended once"),
+    N_("A refusal must give the person its reasons (--explain; PIPL Art. 50)"),
+    N_("A correction needs the field and its corrected value (--field F --value -)"),
+    N_("A next-of-kin request needs the relative's name"),
+    N_(
+        "A next-of-kin request needs evidence of death (--death-evidence; PIPL Art. 49)"
+    ),
+    N_(
+        "A next-of-kin request must state the relative's own lawful interest "
+        "(--interest; PIPL Art. 49)"
+    ),
+    N_(
+        "A next-of-kin request must say what it wants: {wants} (PIPL Art. 49)"
+    ),
+    N_(
+        "Customer {id}'s information was not collected under consent or a contract, so "
+        "PIPL Art. 45 para. 3 does not apply; refuse the request with --reason "
+        "portability-conditions-unmet"
+    ),
+    N_(
+        "Customer {id} has no live consent to withdraw; name the purposes with --purpose"
+    ),
+)  # fmt: skip
 
 RequestIdArgument = Annotated[int, typer.Argument(metavar="REQUEST", min=1, max=MAX_ID)]
 OutOption = Annotated[

@@ -245,15 +245,15 @@ def is_overdue(state: State, due_on: dt.date, today: dt.date) -> bool:
 def check_transition(current: State, wanted: State, *, request_id: int) -> None:
     """Raise ValidationError unless ``current`` may move to ``wanted``."""
     if wanted not in TRANSITIONS[current]:
+        if current is State.RECEIVED and wanted is State.FULFILLED:
+            raise ValidationError(
+                f"Request {request_id} is not verified yet: verify the requester's "
+                f"identity first ('piplvault requests verify {request_id}')"
+            )
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (it is closed)"
-        hint = (
-            "; verify the requester's identity first ('piplvault requests verify')"
-            if current is State.RECEIVED and wanted is State.FULFILLED
-            else ""
-        )
         raise ValidationError(
             f"Request {request_id} is {current}; it cannot become {wanted} "
-            f"(allowed: {allowed}){hint}"
+            f"(allowed: {allowed})"
         )
 
 
