@@ -67,4 +67,5 @@ ZH = {
     "Request {id} was already extended to {due}; it can be extended once": "请求 {id} 已延期至 {due}；只能延期一次",
     "Unknown request type '{value}'; types: {types}": "未知的请求类型“{value}”；可用类型：{types}",
     "Unknown {what} '{value}'; valid: {valid}": "未知的 {what}“{value}”；可用值：{valid}",
+    "Mark a verified request as in progress. Example: piplvault requests start 3": "将已核验身份的请求标记为办理中。示例：piplvault requests start 3",
 }

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -224,3 +225,34 @@ def test_refusal_needs_a_lawful_ground_and_reasons(
     assert "cannot become" in fails(
         "requests", "verify", rid, "--identity", "sms-code", *home
     )
+
+
+def test_start_extend_once_and_overdue(
+    home: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R-45-1 (clock), R-SYS-3: in progress → extended once by working days; the letter
+    gives the reason; an open request past its due date is listed as overdue."""
+    from piplvault.core.rights import add_working_days
+    from piplvault.vault.workdays import WorkCalendar
+    from tests.transfer.small import clock_at
+
+    rid = str(_open(home, 1, "explanation"))
+    assert cli("requests", "start", rid, *home)["state"] == "in_progress"
+    extended = cli(
+        "requests", "extend", rid, "--days", "10", "--reason", "需调取纸质档案核对", *home
+    )  # fmt: skip
+    due = dt.date.fromisoformat(extended["due_on"])
+    expected = add_working_days(due, 10, WorkCalendar().is_workday)
+    assert extended["state"] == "extended"
+    assert extended["extended_to"] == expected.isoformat()
+    assert "extended once" in fails(
+        "requests", "extend", rid, "--days", "1", "--reason", "x", *home
+    )
+    assert cli("requests", "overdue", *home)["requests"] == []
+    later = (expected + dt.timedelta(days=1)).isoformat()
+    with clock_at(monkeypatch, later):
+        overdue = cli("requests", "overdue", *home)["requests"]
+    assert [r["id"] for r in overdue] == [int(rid)]
+    done = cli("requests", "fulfil", rid, "--out", tmp_path / "o", *home)
+    letter = Path(done["reply"]["files"]["letter_html"]).read_text(encoding="utf-8")
+    assert "需调取纸质档案核对" in letter

@@ -204,6 +204,27 @@ def verify_command(
     emit(result, json_out, _("Request R-{id} verified").format(id=request_id))
 
 
+@requests_app.command("start")
+def start_command(
+    request_id: RequestIdArgument,
+    home: HomeOption = None,
+    user: UserOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Mark a verified request as in progress. Example: piplvault requests start 3"""
+    vault = open_vault(home, db, user)
+    result = requests.start_request(vault, request_id)
+    vault.close()
+    emit(
+        result,
+        json_out,
+        _("Request R-{id} {state}").format(
+            id=request_id, state=value_name(result["state"])
+        ),
+    )
+
+
 @requests_app.command("list")
 def list_command(
     all_: Annotated[

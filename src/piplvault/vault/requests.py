@@ -178,6 +178,27 @@ def verify_request(vault: Vault, request_id: int, method: str) -> dict[str, Any]
     return summary(row, vault.clock.now().date())
 
 
+def start_request(vault: Vault, request_id: int) -> dict[str, Any]:
+    """Mark a verified (or extended) request as being worked on (in progress)."""
+    with vault.write() as conn:
+        vault.authorize(conn, action="rights-intake")
+        row = store.get_request(conn, request_id)
+        core.check_transition(
+            core.State(row.state), core.State.IN_PROGRESS, request_id=request_id
+        )
+        store.update_request(
+            conn, request_id, state=core.State.IN_PROGRESS.value, updated_at=vault.now()
+        )
+        vault.record(
+            conn,
+            action="rights-request-started",
+            target=f"rights-request:{request_id}",
+            details={"customer": row.customer_id, "from": row.state},
+        )
+        row = store.get_request(conn, request_id)
+    return summary(row, vault.clock.now().date())
+
+
 def extend_request(
     vault: Vault, request_id: int, *, working_days: int, reason: str
 ) -> dict[str, Any]:
