@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from piplvault.errors import NotFoundError
 from piplvault.store.schema import rights_requests
@@ -162,3 +162,16 @@ def recipients_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def count_by_kind_and_state(conn: Connection) -> list[dict[str, Any]]:
+    """How many requests of each type are in each state (no personal data)."""
+    rows = conn.execute(
+        select(rights_requests.c.kind, rights_requests.c.state, func.count())
+        .group_by(rights_requests.c.kind, rights_requests.c.state)
+        .order_by(rights_requests.c.kind, rights_requests.c.state)
+    ).all()
+    return [
+        {"kind": str(kind), "state": str(state), "count": int(n)}
+        for kind, state, n in rows
+    ]

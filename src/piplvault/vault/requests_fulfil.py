@@ -23,7 +23,7 @@ from sqlalchemy import Connection, select
 
 from piplvault.core import rights as core
 from piplvault.documents import rights_reply
-from piplvault.errors import ValidationError, WorkflowError
+from piplvault.errors import NotFoundError, ValidationError, WorkflowError
 from piplvault.store import requests as store
 from piplvault.store.schema import customer_lifecycle, customers
 from piplvault.timefmt import zh_date
@@ -354,7 +354,10 @@ def _letter_base(
 ) -> dict[str, Any]:
     """What every reply letter prints; names decrypted in memory only."""
     kind = core.RequestType(row.kind)
-    _facts, plain = load_plain(conn, vault.keyring, row.customer_id)
+    try:
+        _facts, plain = load_plain(conn, vault.keyring, row.customer_id)
+    except NotFoundError:  # shredded since the request came in: a refusal still answers
+        plain = {}
     values = {k: v for k, (v, _) in plain.items()}
     person = values.get("name") or values.get("customer_name") or ""
     requester = requester_of(vault, conn, row)
