@@ -115,6 +115,15 @@ class Settings:
         },
     )
 
+    rights_working_days: int | None = field(
+        default=None,
+        metadata={
+            "help": "Working days (State Council calendar) to answer a rights request; "
+            "default 15, the App-enforcement benchmark (PIPLVAULT_RIGHTS_WORKING_DAYS)",
+            "env": "PIPLVAULT_RIGHTS_WORKING_DAYS",
+        },
+    )
+
     timezone: str = field(
         default="Asia/Shanghai",
         metadata={
@@ -164,13 +173,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _build(values: dict[str, Any]) -> Settings:
     try:
-        for name in ("kdf_memory_kib", "regulator_threshold"):
-            if name in values:
+        for name in ("kdf_memory_kib", "regulator_threshold", "rights_working_days"):
+            if values.get(name) is not None:
                 values[name] = int(values[name])
     except ValueError as exc:
         raise ConfigError(
-            f"Settings kdf_memory_kib and regulator_threshold must be whole numbers ({exc})"
+            "Settings kdf_memory_kib, regulator_threshold and rights_working_days must "
+            f"be whole numbers ({exc})"
         ) from exc
+    days = values.get("rights_working_days")
+    if days is not None and not 1 <= days <= 60:
+        raise ConfigError(
+            f"Setting rights_working_days must be 1..60 working days, got {days}"
+        )
     for secret in ("passphrase", "password", "token"):
         if values.get(secret) is not None and not isinstance(values[secret], Secret):
             values[secret] = Secret(str(values[secret]))

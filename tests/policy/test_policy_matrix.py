@@ -22,7 +22,12 @@ SPEC = {
     "admin": ({"*"}, 4, False, {"contract"}),
     "compliance_officer": ({"*"} - set(), 4, True, {"contract"}),
     "sales": ({"read-masked", "reveal", "update", "import"}, 3, True, {"contract"}),
-    "after_sales": ({"read-masked", "reveal", "update"}, 3, True, {"after-sales"}),
+    "after_sales": (
+        {"read-masked", "reveal", "update", "rights-intake"},
+        3,
+        True,
+        {"after-sales"},
+    ),
     "finance": ({"read-masked", "reveal", "update", "export"}, 4, True, {"finance"}),
     "auditor": ({"audit-read", "report"}, 0, False, {"contract"}),
 }

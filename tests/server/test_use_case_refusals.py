@@ -51,6 +51,15 @@ COMMANDS = [
     ],
     ["deregister", "status", "D-0001"],
     ["keys", "rotate", "--kek"],
+    ["requests", "open", "1", "--type", "access", "--channel", "phone"],
+    ["requests", "verify", "1", "--identity", "sms-code"],
+    ["requests", "start", "1"],
+    ["requests", "list"],
+    ["requests", "overdue"],
+    ["requests", "show", "1"],
+    ["requests", "fulfil", "1", "--out", "/tmp/piplvault-refused-reply"],
+    ["requests", "refuse", "1", "--reason", "identity-unverified", "--explain", "x"],
+    ["requests", "extend", "1", "--days", "5", "--reason", "x"],
 ]
 
 

@@ -26,6 +26,7 @@ from piplvault.cli import (  # noqa: F401
     keys,
     lifecycle,
     policy,
+    requests,
     scan,
     serve,
     transfer,

@@ -38,6 +38,8 @@ ACTIONS: tuple[str, ...] = (
     "report",
     "transfer",
     "deregister",
+    "rights-intake",
+    "rights-fulfil",
 )
 
 #: Actions that expose plaintext personal information.
@@ -117,7 +119,8 @@ BUILTIN_ROLES: dict[str, Role] = {
         Role(
             name="after_sales",
             label_zh="售后",
-            actions=frozenset({"read-masked", "reveal", "update"}),
+            # customer service takes rights requests in; the officer fulfils or refuses
+            actions=frozenset({"read-masked", "reveal", "update", "rights-intake"}),
             purposes=frozenset({"after-sales", "contract"}),
             max_grade=3,
             categories=frozenset(

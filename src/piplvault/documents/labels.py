@@ -88,6 +88,20 @@ KEY_ZH = {
 
 #: Outcomes and kinds that appear as values in tables.
 VALUE_ZH = {
+    # rights requests (PIPL Arts. 44-50): states and types
+    "received": "已收到",
+    "verified": "已核验身份",
+    "in_progress": "办理中",
+    "extended": "已延期",
+    "fulfilled": "已办结",
+    "access": "查阅复制",
+    "portability": "转移",
+    "correction": "更正",
+    "deletion": "删除请求",
+    "explanation": "解释说明",
+    "withdrawal": "撤回同意",
+    "automated-decision": "拒绝自动化决策",
+    "next-of-kin": "近亲属请求",
     "delete": "删除",
     "restrict": "限制处理",
     "keep": "保留",

@@ -388,3 +388,36 @@ case_customers = Table(
     # migration 0006: the customer's created_at, so a link never follows a reused id
     Column("customer_created", String(32), nullable=False, server_default=""),
 )
+
+# --- individuals' rights requests, PIPL Arts. 44-50 (migration 0007) ---------------------
+
+rights_requests = Table(
+    "rights_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # no foreign key: the request record outlives the customer's shredding (evidence)
+    Column("customer_id", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("customer_created", String(32), nullable=False, server_default=""),
+    Column("kind", String(24), nullable=False),
+    Column("wants", String(24), nullable=False, server_default=""),
+    Column("state", String(16), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("received_at", String(32), nullable=False),
+    Column("due_on", String(10), nullable=False),
+    Column("due_source", Text, nullable=False, server_default=""),
+    Column("identity_method", String(24), nullable=False, server_default=""),
+    Column("verified_at", String(32)),
+    Column("verified_by", String(64)),
+    Column("extended_to", String(10)),
+    Column("extension_reason", Text),
+    # who asked and their evidence: AES-GCM under the customer's data key, never plaintext
+    Column("requester", LargeBinary),
+    Column("details", Text, nullable=False, server_default="{}"),
+    Column("outcome", Text, nullable=False, server_default="{}"),
+    Column("refusal_ground", String(48)),
+    Column("opened_by", String(64), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Column("closed_at", String(32)),
+    Index("ix_rights_requests_customer", "customer_id"),
+    Index("ix_rights_requests_state", "state"),
+)

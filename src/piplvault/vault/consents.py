@@ -243,6 +243,13 @@ def withdraw(
     return result
 
 
+def withdraw_in(
+    vault: Vault, conn: Connection, customer_id: int, purpose: str, *, channel: str
+) -> dict[str, Any]:
+    """Withdraw inside the caller's audited transaction (a rights request's fulfilment)."""
+    return _withdraw(vault, conn, customer_id, purpose, channel=channel, at=None)
+
+
 def _withdraw(
     vault: Vault,
     conn: Connection,

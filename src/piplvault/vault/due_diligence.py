@@ -29,6 +29,7 @@ from piplvault.documents.certificate import (
 )
 from piplvault.errors import IntegrityError
 from piplvault.io.private_files import write_private
+from piplvault.store import requests as requests_store
 from piplvault.store.schema import (
     audit_head,
     customer_lifecycle,
@@ -200,5 +201,6 @@ def _rights(conn: Connection) -> dict[str, Any]:
         "destruction_runs_by_kind": {
             str(kind): {"runs": int(n), "customers": int(total or 0)}
             for kind, n, total in rows
-        }
+        },
+        "requests_by_kind_and_state": requests_store.count_by_kind_and_state(conn),
     }

@@ -133,7 +133,7 @@ def build_payload(
         "consents": _consents_of(conn, customer_ids, purpose_keys),
         "retention_rules": retention_rules,
         "holds": _holds_of(conn, customer_ids),
-        "rights_requests": [],
+        "rights_requests": _open_requests(vault, conn, customer_ids),
         "shred_journal": [
             {
                 "customer_ref": r.customer_id,
@@ -294,6 +294,33 @@ def _consents_of(
                 }
             )
     return out
+
+
+def _open_requests(
+    vault: Vault, conn: Connection, ids: list[int]
+) -> list[dict[str, Any]]:
+    """Rights requests still open for these customers: the recipient must answer them
+    (PIPL Art. 22). Who asked travels only inside the sealed package."""
+    from piplvault.vault.requests import open_for, requester_of
+
+    return [
+        {
+            "customer_ref": r.customer_id,
+            "request_ref": r.id,
+            "kind": r.kind,
+            "wants": r.wants,
+            "state": r.state,
+            "channel": r.channel,
+            "received_at": r.received_at,
+            "due_on": r.due_on,
+            "extended_to": r.extended_to,
+            "identity_method": r.identity_method,
+            "verified_at": r.verified_at,
+            "details": r.details,
+            "requester": requester_of(vault, conn, r),
+        }
+        for r in open_for(conn, ids)
+    ]
 
 
 def _holds_of(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:

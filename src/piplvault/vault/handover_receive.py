@@ -40,6 +40,7 @@ from piplvault.vault.handover import (
 from piplvault.vault.importrows import PreparedRow, RowPreparer
 from piplvault.vault.imports import ImportReport, _ImportRun
 from piplvault.vault.records import load_field_defs, save_field_defs
+from piplvault.vault.requests import receive_inherited
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -72,6 +73,9 @@ def receive(
         _authorize_receipt(vault, conn, payload)
         mapping = _import_customers(vault, conn, payload, case_id)
         _import_obligations(vault, conn, payload, mapping, case_id)
+        requests_received = receive_inherited(
+            vault, conn, payload["rights_requests"], mapping, case_id
+        )
         digest = hashlib.sha256(document).hexdigest()
         vault.record(
             conn,
@@ -82,6 +86,7 @@ def receive(
                 "package_sha256": digest,
                 "purposes": payload["manifest"]["purposes"],
                 "sender": payload["provenance"]["sender_vault"],
+                "rights_requests": requests_received,
             },
         )
     receipt = _receipt(vault, payload, digest, len(mapping))
@@ -95,6 +100,7 @@ def receive(
         "customers_per_purpose": purpose_counts(payload),
         "package_sha256": digest,
         "customer_ids": sorted(set(mapping.values())),
+        "rights_requests": requests_received,
     }
 
 

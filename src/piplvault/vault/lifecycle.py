@@ -327,6 +327,17 @@ def plans_in(vault: Vault, conn: Connection, day: dt.date) -> list[CustomerPlan]
     return _plans(conn, load_schedule(vault), day)
 
 
+def customer_plan(
+    vault: Vault, conn: Connection, customer_id: int, *, erasure: bool = False
+) -> CustomerPlan:
+    """One customer's retention plan today (what a deletion request would do to it)."""
+    day = vault.clock.now().date()
+    plans = _plans(conn, load_schedule(vault), day, ids=[customer_id], erasure=erasure)
+    if not plans:
+        raise NotFoundError(f"No customer with id {customer_id}")
+    return plans[0]
+
+
 def _outcome_counts(plans: Iterable[CustomerPlan]) -> dict[str, int]:
     counts = Counter(p.outcome.value for p in plans)
     return {o.value: counts.get(o.value, 0) for o in Outcome}
