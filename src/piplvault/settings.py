@@ -123,6 +123,39 @@ class Settings:
             "env": "PIPLVAULT_TIMEZONE",
         },
     )
+    incident_operator: str = field(
+        default="other",
+        metadata={
+            "help": "Operator type for incident report clocks: other (4 h), cii (1 h) or "
+            "state (2 h) (Incident Reporting Measures Art. 4; PIPLVAULT_INCIDENT_OPERATOR)",
+            "env": "PIPLVAULT_INCIDENT_OPERATOR",
+        },
+    )
+    incident_grades: str = field(
+        default="1000000,10000000,100000000",
+        metadata={
+            "help": "Persons affected for a relatively major, major, particularly major "
+            "incident (grading annex; PIPLVAULT_INCIDENT_GRADES)",
+            "env": "PIPLVAULT_INCIDENT_GRADES",
+        },
+    )
+    incident_summary_days: int = field(
+        default=30,
+        metadata={
+            "help": "Days after handling ends for the incident summary report "
+            "(R-INC-7-1; PIPLVAULT_INCIDENT_SUMMARY_DAYS)",
+            "env": "PIPLVAULT_INCIDENT_SUMMARY_DAYS",
+        },
+    )
+    crossborder_thresholds: str = field(
+        default="100000,1000000,10000",
+        metadata={
+            "help": "Persons abroad since 1 January needing a contract/certification, a "
+            "security assessment, and sensitive-PI persons needing an assessment "
+            "(R-XB-1; PIPLVAULT_CROSSBORDER_THRESHOLDS)",
+            "env": "PIPLVAULT_CROSSBORDER_THRESHOLDS",
+        },
+    )
 
     @property
     def database_url(self) -> str:
@@ -164,18 +197,24 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _build(values: dict[str, Any]) -> Settings:
     try:
-        for name in ("kdf_memory_kib", "regulator_threshold"):
+        for name in ("kdf_memory_kib", "regulator_threshold", "incident_summary_days"):
             if name in values:
                 values[name] = int(values[name])
     except ValueError as exc:
         raise ConfigError(
-            f"Settings kdf_memory_kib and regulator_threshold must be whole numbers ({exc})"
+            "Settings kdf_memory_kib, regulator_threshold and incident_summary_days "
+            f"must be whole numbers ({exc})"
         ) from exc
     for secret in ("passphrase", "password", "token"):
         if values.get(secret) is not None and not isinstance(values[secret], Secret):
             values[secret] = Secret(str(values[secret]))
     if values.get("lang", "zh") not in ("zh", "en"):
         raise ConfigError(f"Setting lang must be 'zh' or 'en', got {values['lang']!r}")
+    operator = values.get("incident_operator", "other")
+    if operator not in ("other", "cii", "state"):
+        raise ConfigError(
+            f"Setting incident_operator must be other, cii or state, got {operator!r}"
+        )
     method = values.get("start_method")
     if method is not None and method not in START_METHODS:
         raise ConfigError(

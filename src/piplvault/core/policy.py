@@ -38,6 +38,8 @@ ACTIONS: tuple[str, ...] = (
     "report",
     "transfer",
     "deregister",
+    "incident",
+    "share",
 )
 
 #: Actions that expose plaintext personal information.
