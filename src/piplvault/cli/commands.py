@@ -13,6 +13,7 @@ from piplvault.cli import (  # noqa: F401
     deregister,
     documents,
     flagged,
+    incidents,
     keys,
     lifecycle,
     policy,

@@ -38,7 +38,9 @@ _CLOCK_ZH = {
 
 
 def _lang(lang: str | None, vault: Vault) -> str:
-    chosen = (lang or vault.settings.lang or "zh").lower()
+    from piplvault import i18n
+
+    chosen = (lang or i18n.current()).lower()
     return "en" if chosen.startswith("en") else "zh-CN"
 
 
