@@ -19,6 +19,7 @@ from piplvault.cli import (  # noqa: F401
     policy,
     scan,
     serve,
+    sharing,
     transfer,
     vaultcmds,
 )
