@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.transfer.small import ROWS, clock_at, cli, vault
+from tests.transfer.small import ROWS, cli, clock_at, vault
 
-__all__ = ["FULL", "ROWS", "clock_at", "cli", "opened", "read_some", "vault"]
+__all__ = ["FULL", "ROWS", "cli", "clock_at", "opened", "read_some", "vault"]
 
 FOUND = "2026-11-26T10:00:00+08:00"
 #: Every Art. 57 block a notice needs (R-57-1).

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.incidents.small import FOUND, FULL, clock_at, cli, opened, read_some, vault
+from tests.incidents.small import FOUND, FULL, cli, clock_at, opened, read_some, vault
 from tests.transfer.small import fails
 
 
@@ -104,7 +104,7 @@ def test_scope_from_a_leaked_file_by_blind_index_R_57_1(tmp_path: Path) -> None:
     for path in home.rglob("*"):
         if path.is_file():
             data = path.read_bytes()
-            assert "110101199003074258".encode() not in data, path
+            assert b"110101199003074258" not in data, path
             assert "路人".encode() not in data, path
 
 

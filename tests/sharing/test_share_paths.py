@@ -101,7 +101,7 @@ def test_export_needs_separate_consent_naming_the_recipient_R_23_1(
 
 
 def test_register_rules(tmp_path: Path) -> None:
-    home, h, k = _setup(tmp_path)
+    _home, h, k = _setup(tmp_path)
     assert "unified social credit code" in fails(
         "recipients", "add", "--name", "x", "--identifier", "123", "--contact", "c",
         "--contract", "k", "--purposes", "contract", "--fields", "name",
@@ -136,7 +136,7 @@ def test_cross_border_volume_and_mechanism_R_XB_1_R_38_1(
     standard contract or certification (and its PIPIA); the third an assessment; an
     expired assessment blocks; an exemption covers any volume."""
     monkeypatch.setenv("PIPLVAULT_CROSSBORDER_THRESHOLDS", "2,3,2")
-    home, h, k = _setup(tmp_path)
+    _home, h, k = _setup(tmp_path)
     added = _add(
         h, k, "--identifier", FOREIGN, "--country", "DE", "--fields", "name,mobile"
     )
@@ -194,7 +194,7 @@ def test_cross_border_volume_and_mechanism_R_XB_1_R_38_1(
 
 def test_sensitive_subjects_abroad_need_a_mechanism_R_XB_1(tmp_path: Path) -> None:
     """One person's sensitive PI (the ID number) abroad already needs a contract."""
-    home, h, k = _setup(tmp_path)
+    _home, h, k = _setup(tmp_path)
     _add(h, k, "--identifier", FOREIGN, "--country", "US", "--fields", "name,id_number")
     _grant(h, 1, f"third-party:{FOREIGN}", f"cross-border:{FOREIGN}", "sensitive")
     refused = fails(
