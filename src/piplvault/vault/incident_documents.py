@@ -80,8 +80,8 @@ def report_data(
         "persons": incident["persons"],
         "sensitive_persons": incident["sensitive_persons"],
         "scope": scope,
-        "scope_zh": _scope_text(scope, zh=True),
-        "scope_en": _scope_text(scope, zh=False),
+        "scope_zh": _scope_text(scope, zh=True, tz=tz),
+        "scope_en": _scope_text(scope, zh=False, tz=tz),
         "clocks": [
             {
                 **c,
@@ -100,19 +100,17 @@ def report_data(
     }
 
 
-def _scope_text(scope: dict[str, Any], *, zh: bool) -> str:
+def _scope_text(scope: dict[str, Any], *, zh: bool, tz: str) -> str:
     if scope.get("method") == "audit":
+        since, until = (zh_datetime(str(scope.get(k)), tz) for k in ("since", "until"))
         who = scope.get("user", "")
         token = f"（令牌 {scope['token']}）" if zh and scope.get("token") else ""
         if zh:
-            return (
-                f"审计日志：用户 {who}{token} 在 {scope.get('since')} 至 "
-                f"{scope.get('until')} 之间读取的全部客户（{scope.get('events', 0)} 条记录）"
-            )
+            return f"审计日志：用户 {who}{token} 在 {since} 至 {until} 之间读取的全部客户（{scope.get('events', 0)} 条记录）"
         return (
             f"audit log: every customer user {who}"
             f"{' (token ' + str(scope['token']) + ')' if scope.get('token') else ''} read "
-            f"between {scope.get('since')} and {scope.get('until')} "
+            f"between {scope.get('since')} and {scope.get('until')} (UTC) "
             f"({scope.get('events', 0)} entries)"
         )
     if scope.get("method") == "file":
@@ -236,7 +234,9 @@ def render_notices(
             recipients,
             target,
             common=common,
-            title=f"{incident_id} 个人信息安全事件告知书",
+            title=f"{incident_id} 个人信息安全事件告知书"
+            if suffix == "zh-CN"
+            else f"{incident_id} Notice of a personal information security incident",
         )
         store.mark_notices(conn, incident_id, ids, "generated")
         details["notices"] = {

@@ -70,8 +70,14 @@ def parse_time(value: str, option: str) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+#: The order categories are listed in (documents read identity first).
+CATEGORY_ORDER = ("identity", "contact", "address", "financial", "transaction",
+                  "organisation", "network", "business", "free_text")  # fmt: skip
+
+
 def parse_categories(text: str) -> list[str]:
-    wanted = sorted({c.strip() for c in text.split(",") if c.strip()})
+    given = {c.strip() for c in text.split(",") if c.strip()}
+    wanted = sorted(given, key=lambda c: (*CATEGORY_ORDER, c).index(c))
     bad = [c for c in wanted if c not in ALL_CATEGORIES]
     if bad or not wanted:
         raise ValidationError(
