@@ -28,7 +28,7 @@ else:
     tables = lazy_module("piplvault.io.tables")
 
 incidents_app = typer.Typer(
-    help="Security incidents (PIPL Art. 57): open, scope, grade, report, notify, close.",
+    help="Security incidents (PIPL Art. 57): open, scope, report, notify, close.",
     no_args_is_help=True,
 )
 drills_app = typer.Typer(
@@ -54,13 +54,21 @@ def _clock_line(clock: dict[str, Any]) -> str:
     return f"{clock['to']}: {due} — {clock['rule']} [{clock['source']}]"
 
 
+_STATE_ZH = {"open": "处置中", "closed": "已结案"}
+
+
+def _state(state: str) -> str:
+    return _STATE_ZH.get(state, state) if is_zh() else state
+
+
 def _say(result: dict[str, Any]) -> None:
     grade = result["grade_zh"] if is_zh() else result["grade"]
+    sep = "、" if is_zh() else ", "
     pairs = [
-        (_("State"), value_name(result["state"])),
+        (_("State"), _state(result["state"])),
         (_("Found at"), when(result["found_at"])),
         (_("Source"), result["source"]),
-        (_("Categories"), ", ".join(value_name(c) for c in result["categories"])),
+        (_("Categories"), sep.join(value_name(c) for c in result["categories"])),
         (_("Persons affected"), f"{result['persons']:,}"),
         (_("Grade"), grade),
     ]
@@ -165,7 +173,7 @@ def list_command(
     )
     for r in rows:
         out.add_row(
-            r["id"], value_name(r["state"]), r["title"], when(r["found_at"]),
+            r["id"], _state(r["state"]), r["title"], when(r["found_at"]),
             f"{r['persons']:,}", r["grade_zh"] if is_zh() else r["grade"],
         )  # fmt: skip
     err_console.print(out)

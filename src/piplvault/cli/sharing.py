@@ -28,11 +28,11 @@ else:
     sharing = lazy_module("piplvault.vault.sharing")
 
 recipients_app = typer.Typer(
-    help="Register of recipients PI is provided to (PIPL Art. 23; abroad Arts. 38-39).",
+    help="Recipients register (PIPL Art. 23; abroad Arts. 38-39).",
     no_args_is_help=True,
 )
 share_app = typer.Typer(
-    help="Export to a registered recipient: separate consent, minimised, encrypted, logged.",
+    help="Export to a registered recipient: consent, minimised, encrypted, logged.",
     no_args_is_help=True,
 )
 app.add_typer(recipients_app, name="recipients")
