@@ -51,6 +51,26 @@ COMMANDS = [
     ],
     ["deregister", "status", "D-0001"],
     ["keys", "rotate", "--kek"],
+    ["incidents", "list"],
+    ["incidents", "show", "I-0001"],
+    [
+        "incidents",
+        "open",
+        "--title",
+        "t",
+        "--found-at",
+        "2026-11-30T10:00:00+08:00",
+        "--source",
+        "s",
+        "--categories",
+        "identity",
+    ],  # fmt: skip
+    ["drills", "list"],
+    ["drills", "add", "--date", "2026-11-01", "--scenario", "s", "--findings", "f"],
+    ["recipients", "list"],
+    ["recipients", "show", "R-0001"],
+    ["share", "abroad"],
+    ["share", "export", "R-0001", "--purpose", "contract", "--out", "/tmp/x.pvpkg"],
 ]
 
 
