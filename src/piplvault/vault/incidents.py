@@ -11,6 +11,7 @@ kept; the rendering lives in vault/incident_documents.py.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -265,7 +266,11 @@ def _set_scope(
             "persons": len(people),
             "sensitive_persons": sum(people.values()),
             "grade": graded,
-            "customer_ids": sorted(people),
+            # the ids are in incident_affected; the log pins them without growing with
+            # a million-person incident
+            "customer_ids_sha256": hashlib.sha256(
+                ",".join(map(str, sorted(people))).encode()
+            ).hexdigest(),
         },
     )
     return describe(vault, conn, incident_id)
