@@ -64,7 +64,7 @@ COMMANDS = [
         "s",
         "--categories",
         "identity",
-    ],  # fmt: skip
+    ],
     ["drills", "list"],
     ["drills", "add", "--date", "2026-11-01", "--scenario", "s", "--findings", "f"],
     ["recipients", "list"],

@@ -20,7 +20,7 @@ from piplvault.io.private_files import make_private_dir, write_private
 from piplvault.store import incidents as store
 from piplvault.timefmt import parse_utc, zh_date, zh_datetime, zone
 from piplvault.vault import cases, company
-from piplvault.vault.incidents import ACTION, _open_row, describe, refuse
+from piplvault.vault.incidents import ACTION, describe, open_row, refuse
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -143,7 +143,7 @@ def report(
     suffix = _lang(lang, vault)
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
-        row = _open_row(conn, incident_id)
+        row = open_row(conn, incident_id)
         handler = company.require_named(vault, conn).to_dict()
         data = report_data(vault, describe(vault, conn, incident_id), handler)
         make_private_dir(out_dir)
@@ -189,7 +189,7 @@ def render_notices(
     suffix = _lang(lang, vault)
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
-        row = _open_row(conn, incident_id)
+        row = open_row(conn, incident_id)
         details = json.loads(row.details)
         categories = [c for c in str(row.categories).split(",") if c]
         content = {**details, "categories": categories}

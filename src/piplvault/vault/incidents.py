@@ -144,7 +144,7 @@ def update(vault: Vault, incident_id: str, **texts: str | None) -> dict[str, Any
         )
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
-        row = _open_row(conn, incident_id)
+        row = open_row(conn, incident_id)
         details = {**json.loads(row.details), **given}
         store.update_incident(
             conn, incident_id, details=json.dumps(details, ensure_ascii=False)
@@ -177,7 +177,7 @@ def scope_from_audit(
         raise ValidationError("--until is before --since")
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
-        _open_row(conn, incident_id)
+        open_row(conn, incident_id)
         actor = user or ""
         if token is not None:
             window = store.token_window(conn, token)
@@ -207,7 +207,7 @@ def scope_from_file(vault: Vault, incident_id: str, table: Table) -> dict[str, A
 
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
-        _open_row(conn, incident_id)
+        open_row(conn, incident_id)
         people, counts = match_table(vault, conn, table)
         method = {"method": "file", "file": table.name, **counts}
         return _set_scope(vault, conn, incident_id, people, method)
@@ -246,7 +246,7 @@ def _set_scope(
     people: dict[int, bool],
     method: dict[str, Any],
 ) -> dict[str, Any]:
-    row = _open_row(conn, incident_id)
+    row = open_row(conn, incident_id)
     graded = rules_.grade(len(people), rules(vault))
     store.replace_affected(conn, incident_id, people)
     details = {**json.loads(row.details), "scope": method}
@@ -340,7 +340,7 @@ def close(
         raise ValidationError("Closing an incident needs a written --review")
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
-        row = _open_row(conn, incident_id)
+        row = open_row(conn, incident_id)
         details = json.loads(row.details)
         if not details.get("report"):
             raise refuse(
@@ -382,7 +382,7 @@ def close(
         return describe(vault, conn, incident_id)
 
 
-def _open_row(conn: Connection, incident_id: str) -> Any:
+def open_row(conn: Connection, incident_id: str) -> Any:
     row = store.load_incident(conn, incident_id)
     if row is None:
         raise NotFoundError(

@@ -94,7 +94,7 @@ def export(
             )
         abroad = crossborder.is_abroad(str(row.country))
         third, cross = flags_for(row)
-        ids = customers if customers else _consented(conn, resolved.key, third)
+        ids = customers if customers else _consented(conn, resolved, third)
         if not ids:
             raise ValidationError(
                 f"No customer has a separate consent naming recipient {recipient_id} "
@@ -170,17 +170,25 @@ def export(
     }
 
 
-def _consented(conn: Connection, purpose: str, flags: set[str]) -> list[int]:
-    """Customers whose latest consent for ``purpose`` names the recipient (checked again
-    one by one, with withdrawal, in :func:`_check_consent`)."""
+def _consented(
+    conn: Connection, purpose: policy.PurposeDef, flags: set[str]
+) -> list[int]:
+    """Customers whose effective (latest, not withdrawn) consent for ``purpose`` names
+    the recipient; each is checked again, with every other rule, by the caller."""
     rows = conn.execute(
         select(consents.c.customer_id, consents.c.separate).where(
-            consents.c.purpose == purpose, consents.c.withdrawn_at.is_(None)
+            consents.c.purpose == purpose.key, consents.c.withdrawn_at.is_(None)
         )
     ).all()
-    return sorted(
-        {int(r.customer_id) for r in rows if flags & set(str(r.separate).split(","))}
-    )
+    candidates = {
+        int(r.customer_id) for r in rows if flags & set(str(r.separate).split(","))
+    }
+    found = []
+    for cid in sorted(candidates):
+        basis = policy.customer_basis(conn, cid, purpose)
+        if basis is not None and basis.withdrawn_on is None and flags & basis.separate:
+            found.append(cid)
+    return found
 
 
 def _check_consent(
