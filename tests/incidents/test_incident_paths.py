@@ -169,6 +169,9 @@ def test_report_notices_and_close_R_57_1_R_INC_7_1(
     assert closed["state"] == "closed"
     assert closed["details"]["review"] == "已复盘并整改"
     assert "closed" in fails("incidents", "update", "I-0001", "--cause", "x", *h)
+    summary = cli("incidents", "report", "I-0001", "--out", tmp_path / "s", *h)
+    assert "已复盘并整改" in Path(summary["html"]).read_text(encoding="utf-8")
+    assert "summary_report" in cli("incidents", "show", "I-0001", *h)["details"]
     listed = cli("incidents", "list", *h)
     assert [(i["id"], i["state"]) for i in listed] == [("I-0001", "closed")]
     actions = [e["action"] for e in _audit(home) if e["outcome"] == "ok"]

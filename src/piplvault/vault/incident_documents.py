@@ -20,7 +20,7 @@ from piplvault.io.private_files import make_private_dir, write_private
 from piplvault.store import incidents as store
 from piplvault.timefmt import parse_utc, zh_date, zh_datetime, zone
 from piplvault.vault import cases, company
-from piplvault.vault.incidents import ACTION, describe, open_row, refuse
+from piplvault.vault.incidents import ACTION, describe, load_row, open_row, refuse
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -94,6 +94,11 @@ def report_data(
             if c["applies"]
         ],
         "rules": incident["rules"],
+        "review": details.get("review"),
+        "closed_at": incident["closed_at"],
+        "closed_at_zh": zh_datetime(incident["closed_at"], tz)
+        if incident["closed_at"]
+        else None,
         "legal_basis": LEGAL_BASIS,
         "generated_at": vault.now(),
         "generated_at_zh": zh_datetime(vault.now(), tz),
@@ -139,11 +144,12 @@ def render_report(data: dict[str, Any], *, lang: str) -> str:
 def report(
     vault: Vault, incident_id: str, out_dir: Path, *, lang: str | None = None
 ) -> dict[str, Any]:
-    """Write the regulator report (JSON original + HTML) into ``out_dir``; audited."""
+    """Write the regulator report (JSON original + HTML) into ``out_dir``; audited. After
+    ``close`` it is the summary report: it then carries the review and the closing time."""
     suffix = _lang(lang, vault)
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
-        row = open_row(conn, incident_id)
+        row = load_row(conn, incident_id)
         handler = company.require_named(vault, conn).to_dict()
         data = report_data(vault, describe(vault, conn, incident_id), handler)
         make_private_dir(out_dir)
@@ -155,7 +161,11 @@ def report(
         digest = hashlib.sha256(original).hexdigest()
         details = {
             **json.loads(row.details),
-            "report": {"sha256": digest, "at": vault.now()},
+            # after closing, the same document is the summary report (R-INC-7-1)
+            "summary_report" if row.state == "closed" else "report": {
+                "sha256": digest,
+                "at": vault.now(),
+            },
         }
         store.update_incident(
             conn, incident_id, details=json.dumps(details, ensure_ascii=False)

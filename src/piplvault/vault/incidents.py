@@ -382,12 +382,17 @@ def close(
         return describe(vault, conn, incident_id)
 
 
-def open_row(conn: Connection, incident_id: str) -> Any:
+def load_row(conn: Connection, incident_id: str) -> Any:
     row = store.load_incident(conn, incident_id)
     if row is None:
         raise NotFoundError(
             f"No incident '{incident_id}'; see 'piplvault incidents list'"
         )
+    return row
+
+
+def open_row(conn: Connection, incident_id: str) -> Any:
+    row = load_row(conn, incident_id)
     if row.state != "open":
         raise WorkflowError(f"Incident {incident_id} is closed; nothing was changed")
     return row
