@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from piplvault.core import crossborder as xb
@@ -14,6 +14,8 @@ from piplvault.core import incidents as inc
 from piplvault.errors import ValidationError
 
 DEFAULT = inc.IncidentRules()
+#: Pure arithmetic: on a loaded shared machine only wall-clock health checks could fail.
+calm = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 moments = st.datetimes(
     min_value=dt.datetime(2025, 11, 1), max_value=dt.datetime(2035, 1, 1),
     timezones=st.just(dt.UTC),
@@ -38,6 +40,7 @@ def test_grading_annex_boundaries_include_the_number_R_INC_4_1(
     assert inc.grade(persons, DEFAULT) == grade
 
 
+@calm
 @given(
     st.integers(1, 10**9), st.integers(1, 10**9), st.integers(1, 10**9),
     st.integers(0, 2 * 10**9), st.integers(0, 2 * 10**9),
@@ -54,6 +57,7 @@ def test_grade_is_monotonic_and_matches_its_thresholds(
     assert order(inc.grade(large, rules)) == expected
 
 
+@calm
 @given(moments, st.sampled_from(inc.OPERATORS), st.sampled_from(inc.GRADES))
 def test_regulator_clock_is_awareness_plus_the_operators_hours(
     aware: dt.datetime, operator: str, grade: str
@@ -71,6 +75,7 @@ def test_regulator_clock_is_awareness_plus_the_operators_hours(
     assert clocks["summary"].due is None  # handling has not ended
 
 
+@calm
 @given(moments, st.integers(0, 400), st.integers(1, 90))
 def test_summary_report_is_due_days_after_handling_ends_R_INC_7_1(
     aware: dt.datetime, later: int, days: int
@@ -107,6 +112,7 @@ def test_a_notice_names_every_missing_block_R_57_1() -> None:
     ]
 
 
+@calm
 @given(st.dates(dt.date(2000, 1, 1), dt.date(2040, 1, 1)), st.integers(0, 800))
 def test_a_drill_is_overdue_after_a_year_R_51_5(today: dt.date, ago: int) -> None:
     """Within 365 days is in time; more than 366 days ago is overdue (a leap day decides
@@ -144,6 +150,7 @@ def test_cii_operator_needs_an_assessment_for_any_export_R_40_1() -> None:
     assert xb.required(0, 0, xb.CrossBorderRules(cii=True)) == "none"
 
 
+@calm
 @given(st.integers(0, 3 * 10**6), st.integers(0, 3 * 10**6), st.integers(0, 10**5))
 def test_more_volume_never_needs_less(p: int, extra: int, s: int) -> None:
     s = min(s, p)
@@ -154,6 +161,7 @@ def test_more_volume_never_needs_less(p: int, extra: int, s: int) -> None:
     )
 
 
+@calm
 @given(st.sampled_from(xb.NEEDS), st.sampled_from((None, *xb.MECHANISMS)))
 def test_mechanism_coverage(need: str, mechanism: str | None) -> None:
     covered = xb.covers(mechanism, need)
