@@ -45,7 +45,7 @@ run: install
 # --dist loadscope: a module's tests share one worker, so a module-scoped fixture (a whole
 # transfer, a deregistration) is built once, not once per worker. Prints the wall time.
 test: install system-deps
-	@start=$$(date +%s); $(BIN)/pytest -n 2 --dist loadscope -q; rc=$$?; \
+	@start=$$(date +%s); $(BIN)/pytest -n 2 --dist loadscope -q --durations=25; rc=$$?; \
 	  echo "make test: $$(( $$(date +%s) - start )) s wall time (budget 600 s on 2 cores)"; exit $$rc
 
 lint: install

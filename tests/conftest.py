@@ -83,7 +83,21 @@ def run_piplvault(
 def run_direct(
     args: list[str], *, env: dict[str, str], input: str | None, timeout: float
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m piplvault`` on the box, exactly as given."""
+    """``piplvault ARGS`` on the box, exactly as given.
+
+    Forked from the warm test zygote (tests/zygote.py: the same ``piplvault`` entry point
+    without re-importing Python packages each time); ``PIPLVAULT_TEST_ZYGOTE=0`` runs
+    ``python -m piplvault`` as a fresh subprocess instead."""
+    if os.environ.get("PIPLVAULT_TEST_ZYGOTE", "1") == "1":
+        from tests.zygote import zygote
+
+        workdir = Path(tempfile.mkdtemp(prefix="pvz-", dir="/tmp"))
+        try:
+            return zygote().run(
+                args, env=env, input=input, timeout=timeout, workdir=workdir
+            )
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
     return subprocess.run(
         [sys.executable, "-m", "piplvault", *args],
         capture_output=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,8 +11,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from piplvault.cli.argv import command_of, is_direct
 from piplvault.cli.client import LOCAL_COMMANDS
-from piplvault.cli.options import command_of, is_direct
+from tests.zygote import ForkedProcess, zygote
 
 OWNER_PASSWORD_VAR = "PIPLVAULT_OWNER_PASSWORD"
 
@@ -19,9 +21,11 @@ OWNER_PASSWORD_VAR = "PIPLVAULT_OWNER_PASSWORD"
 @dataclass
 class Server:
     key: tuple[str, str]
-    proc: subprocess.Popen[bytes]
+    proc: subprocess.Popen[bytes] | ForkedProcess
     socket: Path
     workdir: Path
+    #: the owner's API token from one login (None: not tried; "": login not possible)
+    owner_token: str | None = None
 
     @property
     def url(self) -> str:
@@ -91,7 +95,11 @@ def run(
             "owner",
         ) and not _names_user(args):
             client_env["PIPLVAULT_USER"] = "owner"
-            client_env["PIPLVAULT_PASSWORD"] = env.get(OWNER_PASSWORD_VAR, "")
+            token = _owner_token(server, env.get(OWNER_PASSWORD_VAR, ""))
+            if token:  # one Argon2id check per server, not one per command
+                client_env["PIPLVAULT_TOKEN"] = token
+            else:
+                client_env["PIPLVAULT_PASSWORD"] = env.get(OWNER_PASSWORD_VAR, "")
     result = run_direct(args, env=client_env, input=input, timeout=timeout)
     if "has no password yet" in result.stderr and env.get(OWNER_PASSWORD_VAR):
         # A vault made through the Python API: the owner sets a password, as README says.
@@ -105,6 +113,26 @@ def run(
         )
         return run(args, env=env, input=input, timeout=timeout)
     return result
+
+
+def _owner_token(server: Server, password: str) -> str:
+    """Log the owner in once per server, as `piplvault login` does."""
+    if server.owner_token is None:
+        server.owner_token = ""
+        if password:
+            import httpx
+
+            with httpx.Client(
+                transport=httpx.HTTPTransport(uds=str(server.socket)),
+                base_url="http://t",
+                timeout=60,
+            ) as client:
+                answer = client.post(
+                    "/api/v1/login", json={"user": "owner", "password": password}
+                )
+            if answer.status_code == 200:
+                server.owner_token = str(answer.json()["token"])
+    return server.owner_token
 
 
 def _lang_env(args: list[str]) -> dict[str, str]:
@@ -151,8 +179,14 @@ def start(
     if key[1]:
         argv += ["--db", key[1]]
     server_env = {k: v for k, v in env.items() if k != "PIPLVAULT_URL"}
-    with log.open("wb") as handle:
-        proc = subprocess.Popen(argv, env=server_env, stdout=handle, stderr=handle)
+    proc: subprocess.Popen[bytes] | ForkedProcess
+    if os.environ.get("PIPLVAULT_TEST_ZYGOTE", "1") == "1":
+        # forked from a warm parent: the same `piplvault` entry point, minus the imports
+        log.touch(mode=0o600)
+        proc = zygote().start(argv[3:], server_env, log)
+    else:
+        with log.open("wb") as handle:
+            proc = subprocess.Popen(argv, env=server_env, stdout=handle, stderr=handle)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:

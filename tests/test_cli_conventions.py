@@ -127,7 +127,7 @@ def test_debug_shows_the_traceback_of_an_internal_error(
 
 def test_debug_flag_is_not_sent_to_the_server() -> None:
     """--debug is for this machine; a server's tracebacks stay in its own log."""
-    from piplvault.cli.app import _without_debug
+    from piplvault.cli.argv import without_debug as _without_debug
 
     assert _without_debug(["--debug", "customers", "show", "1", "--json"]) == [
         "customers",
@@ -137,3 +137,48 @@ def test_debug_flag_is_not_sent_to_the_server() -> None:
     ]
     # after the command word it is the command's own argument, left alone
     assert _without_debug(["scan", "--debug"]) == ["scan", "--debug"]
+
+
+def test_the_client_path_table_matches_the_command_tree() -> None:
+    """The client finds files to upload from cli/path_table.json without importing the
+    app; the table must be what the real command tree says (regenerate it when this
+    fails)."""
+    from piplvault.cli.commands import command_table
+    from piplvault.cli.paths import table
+
+    leaves, groups = command_table()
+    commands, known = table()
+    assert (commands, sorted(known)) == (leaves, groups), (
+        "cli/path_table.json is stale: run `python -m piplvault.cli.commands`"
+    )
+
+
+def test_path_arguments_finds_files_in_options_and_arguments() -> None:
+    from piplvault.cli.paths import path_arguments
+
+    assert path_arguments(["import", "a.csv", "--home", "v", "--json"]) == [1]
+    assert path_arguments(["--debug", "customers", "flagged", "list"]) == []
+    argv = ["transfer", "package", "T-0001", "--out", "p.bin", "--json"]
+    assert path_arguments(argv) == [4]
+    assert path_arguments(["no-such-command", "x.csv"]) == []
+
+
+def test_a_client_call_does_not_import_the_command_modules() -> None:
+    """Speed of every staff command: a call bound for the server loads no Typer app."""
+    probe = (
+        "import sys, os\n"
+        "os.environ['PIPLVAULT_URL'] = 'unix:///nonexistent/s.sock'\n"
+        "sys.argv = ['piplvault', 'status', '--home', 'v']\n"
+        "from piplvault.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m in "
+        "('typer', 'rich', 'piplvault.cli.app', 'piplvault.vault')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
+    assert "Cannot reach the piplvault server" in result.stderr

@@ -138,7 +138,7 @@ def test_a_killed_import_worker_fails_the_import_closed(
         time.sleep(0.05)
     assert workers, "the import never started worker processes"
     os.kill(workers[0], signal.SIGKILL)
-    out, err = proc.communicate(timeout=240)
+    _out, err = proc.communicate(timeout=240)
     assert proc.returncode != 0
     assert "worker" in err and "nothing was imported" in err, err
     assert server.proc.poll() is None  # the server survived its worker

@@ -65,3 +65,12 @@ def test_contract_import_lookup_update_audit(settings) -> None:  # type: ignore[
         assert reopened.show_customer(5).fields["mobile"].version == 2
     finally:
         reopened.close()
+
+
+def test_head_revision_read_without_alembic_agrees_with_alembic() -> None:
+    """Opening an up-to-date vault skips importing Alembic: its head must be Alembic's."""
+    from alembic.script import ScriptDirectory
+
+    migrate.head_revision.cache_clear()
+    script = ScriptDirectory.from_config(migrate._config())
+    assert migrate.head_revision() == script.get_current_head()

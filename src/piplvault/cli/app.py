@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,8 +10,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from piplvault.cli.argv import wants_debug
+from piplvault.cli.entry import say_error
 from piplvault.errors import ValidationError, VaultError
-from piplvault.io.private_files import PRIVATE_UMASK
 
 app = typer.Typer(
     name="piplvault",
@@ -97,34 +97,6 @@ def personal_value(value: str | None, what: str) -> str:
     return line
 
 
-def say_error(message: str, code: str = "vault-error") -> None:
-    """Write the error to stderr, never wrapped: in zh a ``错误：…`` line first, then
-    always the one ``Error: …`` line scripts grep."""
-    from piplvault.i18n import error_lines
-
-    sys.stderr.write("".join(line + "\n" for line in error_lines(code, message)))
-    sys.stderr.flush()
-
-
-def main() -> None:
-    """Console-script entry point: run locally, or through the server when one is set."""
-    from piplvault import i18n
-    from piplvault.cli import client
-    from piplvault.cli.lang import take_lang
-
-    os.umask(
-        PRIVATE_UMASK
-    )  # every file 0600, every directory 0700 (issue 10, attack 7)
-    argv = take_lang(sys.argv[1:])
-    url = client.server_url(argv)
-    if url is not None:
-        os.environ["PIPLVAULT_URL"] = url
-    if url is not None and client.goes_to_server(argv):
-        # --debug is for this machine: a server's tracebacks stay in the server's log.
-        sys.exit(client.run_remote(_without_debug(argv), url, lang=i18n.current()))
-    sys.exit(run_argv(argv))
-
-
 def run_argv(argv: list[str]) -> int:
     """Run one command line in this process; map VaultError to exit 1 (the CLI contract)."""
     from piplvault.cli.lang import take_lang, translate_help
@@ -171,23 +143,3 @@ def run_argv(argv: list[str]) -> int:
         return 1
     finally:
         CURRENT_COMMAND.reset(marker)
-
-
-def _root_options(argv: list[str]) -> list[str]:
-    """The options before the command word: where ``--debug``/``--version`` belong."""
-    head: list[str] = []
-    for arg in argv:
-        if not arg.startswith("-"):
-            break
-        head.append(arg)
-    return head
-
-
-def wants_debug(argv: list[str]) -> bool:
-    """``--debug`` before the command, or ``PIPLVAULT_DEBUG=1``."""
-    return "--debug" in _root_options(argv) or os.environ.get("PIPLVAULT_DEBUG") == "1"
-
-
-def _without_debug(argv: list[str]) -> list[str]:
-    head = _root_options(argv)
-    return [a for a in head if a != "--debug"] + argv[len(head) :]

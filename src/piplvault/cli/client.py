@@ -35,7 +35,8 @@ LOCAL_COMMANDS = frozenset(
         "backup restore",
     }
 )
-DEFAULT_TIMEOUT = 3600.0
+#: Exit code of a destructive command's preview (see cli.confirm): confirm here, resend.
+PREVIEW_EXIT = 75
 #: Options answered here, whatever the command: help, version, shell completion.
 _LOCAL_OPTIONS = frozenset(
     {"--help", "-h", "--version", "--show-completion", "--install-completion"}
@@ -56,24 +57,12 @@ def server_url(argv: list[str]) -> str | None:
 
 
 def goes_to_server(argv: list[str]) -> bool:
-    from piplvault.cli.options import command_of
+    from piplvault.cli.argv import command_of
 
     if not argv or any(a in _LOCAL_OPTIONS for a in argv):
         return False
     command = command_of(argv)
     return command not in LOCAL_COMMANDS and command.split(" ")[0] not in LOCAL_COMMANDS
-
-
-def http_client(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> Any:
-    """An httpx client for ``http(s)://host:port`` or ``unix:///path/to/socket``."""
-    import httpx
-
-    if url.startswith("unix://"):
-        transport = httpx.HTTPTransport(uds=url[len("unix://") :])
-        return httpx.Client(
-            transport=transport, base_url="http://piplvault", timeout=timeout
-        )
-    return httpx.Client(base_url=url.rstrip("/"), timeout=timeout)
 
 
 def credentials_file() -> Path:
@@ -157,7 +146,7 @@ def _path_params(
     argv: list[str],
 ) -> tuple[dict[int, tuple[str, bytes]], dict[int, str]]:
     """Which argv entries are files to upload (inputs) or to write back (outputs)."""
-    from piplvault.cli.commands import path_arguments
+    from piplvault.cli.paths import path_arguments
 
     inputs: dict[int, tuple[str, bytes]] = {}
     outputs: dict[int, str] = {}
@@ -192,23 +181,22 @@ def run_remote(argv: list[str], url: str, *, lang: str = "zh") -> int:
     A destructive command typed at a terminal without --yes comes back as a preview (what
     would be destroyed, masked); this terminal's user confirms, then it is sent with --yes.
     """
-    from piplvault.cli.confirm import PREVIEW_EXIT, confirm_locally
-
     argv = _split_equals(argv)
     at_terminal = sys.stdin is not None and sys.stdin.isatty()
     preview = at_terminal and not any(a in ("--yes", "-y") for a in argv)
     code = _send(argv, url, lang=lang, preview=preview)
     if code != PREVIEW_EXIT:
         return code
+    from piplvault.cli.confirm import confirm_locally
+
     if not confirm_locally():
         return 1
     return _send([*argv, "--yes"], url, lang=lang, preview=False)
 
 
 def _send(argv: list[str], url: str, *, lang: str, preview: bool) -> int:
-    import httpx
-
-    from piplvault.cli.app import say_error
+    from piplvault.cli.entry import say_error
+    from piplvault.cli.http import post_json
 
     inputs, outputs = _path_params(argv)
     body = {
@@ -229,21 +217,19 @@ def _send(argv: list[str], url: str, *, lang: str, preview: bool) -> int:
         "confirm_preview": preview,
     }
     try:
-        with http_client(url) as client:
-            response = client.post(
-                "/api/v1/cli", json=body, headers=auth_header(url, _user_from(argv))
-            )
-    except httpx.HTTPError as exc:
+        status, data = post_json(
+            url, "/api/v1/cli", body, headers=auth_header(url, _user_from(argv))
+        )
+    except OSError as exc:
         say_error(
             f"Cannot reach the piplvault server at {url} ({type(exc).__name__}); is "
             "'piplvault serve' running?"
         )
         return 1
-    data = _json(response)
-    if response.status_code != 200:
+    if status != 200:
         error = data.get("error", {}) if isinstance(data, dict) else {}
         say_error(
-            str(error.get("message") or f"Server answered {response.status_code}"),
+            str(error.get("message") or f"Server answered {status}"),
             str(error.get("code") or "vault-error"),
         )
         return 1
@@ -256,13 +242,6 @@ def _send(argv: list[str], url: str, *, lang: str, preview: bool) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     return int(data.get("exit_code", 1))
-
-
-def _json(response: Any) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return {}
 
 
 def _split_equals(argv: list[str]) -> list[str]:

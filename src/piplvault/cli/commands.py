@@ -1,7 +1,17 @@
-"""Import every command module so its commands register on the app."""
+"""Import every command module so its commands register on the app; and the table of
+which words of each command are files, generated from that command tree.
+
+The CLI client must know which command-line words are files to upload or write back, but
+it should not import Typer and every command module to find out (that doubled the time of
+every client call). So the real command tree is walked once, here, and the result is kept
+in ``cli/path_table.json``; ``python -m piplvault.cli.commands`` regenerates it and a test
+fails when it is out of date.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,58 +36,48 @@ from piplvault.cli import (  # noqa: F401
 
 #: Path options that name the vault itself, not a file to move between client and server.
 _VAULT_PATHS = frozenset({"home", "db"})
+TABLE_FILE = Path(__file__).with_name("path_table.json")
 
 
-def path_arguments(argv: list[str]) -> list[int]:
-    """Indexes of ``argv`` entries that the command reads or writes as files.
+def command_table() -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """(leaf command → its parameter kinds, group names) from the real Typer tree.
 
-    Walks the real command tree (Typer's click objects), so a new command's ``Path``
-    parameters are found without a list to maintain.
-    """
+    A leaf's entry: ``options`` maps every flag spelling to ``flag`` (takes no value),
+    ``value`` or ``path``; ``arguments`` lists ``[kind, nargs]`` in order."""
     import typer.main
 
     from piplvault.cli.app import app
 
-    command: Any = typer.main.get_command(app)
-    i = 0
-    while hasattr(command, "commands"):
-        while i < len(argv) and argv[i].startswith("-"):
-            i += 1
-        if i >= len(argv) or argv[i] not in command.commands:
-            return []
-        command = command.commands[argv[i]]
-        i += 1
-    options: dict[str, Any] = {}
-    arguments: list[Any] = []
-    for param in command.params:
-        if getattr(param, "param_type_name", "") == "option":
-            for flag in (*param.opts, *param.secondary_opts):
-                options[flag] = param
-        else:
-            arguments.append(param)
-    found: list[int] = []
-    while i < len(argv):
-        word = argv[i]
-        if word in options:
-            param = options[word]
-            if getattr(param, "is_flag", False) or getattr(param, "count", False):
-                i += 1
-                continue
-            if _is_path(param) and i + 1 < len(argv):
-                found.append(i + 1)
-            i += 2
-            continue
-        if word.startswith("-") and word != "-":
-            i += 1
-            continue
-        if arguments:
-            param = arguments[0]
-            if _is_path(param):
-                found.append(i)
-            if getattr(param, "nargs", 1) == 1:
-                arguments.pop(0)
-        i += 1
-    return found
+    leaves: dict[str, dict[str, Any]] = {}
+    groups: list[str] = []
+
+    def walk(command: Any, words: list[str]) -> None:
+        if hasattr(command, "commands"):
+            if words:
+                groups.append(" ".join(words))
+            for name, sub in sorted(command.commands.items()):
+                walk(sub, [*words, name])
+            return
+        options: dict[str, str] = {}
+        arguments: list[list[Any]] = []
+        for param in command.params:
+            kind = "path" if _is_path(param) else "value"
+            if getattr(param, "param_type_name", "") == "option":
+                if getattr(param, "is_flag", False) or getattr(param, "count", False):
+                    kind = "flag"
+                for flag in (*param.opts, *param.secondary_opts):
+                    options[flag] = kind
+            else:
+                arguments.append([kind, getattr(param, "nargs", 1)])
+        leaves[" ".join(words)] = {"options": options, "arguments": arguments}
+
+    walk(typer.main.get_command(app), [])
+    return leaves, sorted(groups)
+
+
+def render_table() -> str:
+    leaves, groups = command_table()
+    return json.dumps({"groups": groups, "commands": leaves}, indent=1, sort_keys=True)
 
 
 def _is_path(param: Any) -> bool:
@@ -88,3 +88,8 @@ def _is_path(param: Any) -> bool:
     if annotation is None:  # plain click parameter
         return type(getattr(param, "type", None)).__name__ == "Path"
     return annotation is Path or Path in getattr(annotation, "__args__", ())
+
+
+if __name__ == "__main__":
+    TABLE_FILE.write_text(render_table() + "\n", encoding="utf-8")
+    sys.stdout.write(f"wrote {TABLE_FILE}\n")

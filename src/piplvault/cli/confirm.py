@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from piplvault.cli.app import err_console
+from piplvault.cli.client import PREVIEW_EXIT
 from piplvault.cli.render import record
 from piplvault.errors import ValidationError
 from piplvault.i18n import _
@@ -32,7 +33,6 @@ YesOption = Annotated[
 CONFIRM_PREVIEW: ContextVar[bool] = ContextVar(
     "piplvault_confirm_preview", default=False
 )
-PREVIEW_EXIT = 75
 REFUSED = (
     "Refused: destructive command without confirmation; run it in a terminal to "
     "confirm, or add --yes"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from piplvault.cli.argv import DIRECT_COMMANDS, command_of, is_direct
 from piplvault.errors import (
     AuthenticationError,
     ServerRequiredError,
@@ -26,26 +27,6 @@ CURRENT_SESSION: ContextVar[Vault | None] = ContextVar(
 )
 #: ``group sub`` of the command line being run (set by ``run_argv``).
 CURRENT_COMMAND: ContextVar[str] = ContextVar("piplvault_command", default="")
-
-#: What the passphrase holder may run on the box without the server ("direct mode"): the
-#: owner's maintenance work. Everything else — every staff command — goes through
-#: ``piplvault serve`` so that it runs as an authenticated person, not as the key holder.
-DIRECT_COMMANDS = frozenset(
-    {
-        "init",
-        "serve",
-        "users passwd",
-        "backup create",
-        "backup verify",
-        "backup list",
-        "backup prune",
-        "backup restore",
-        "keys public",
-        "keys rotate",
-        "keys split",
-        "audit verify",
-    }
-)
 
 HomeOption = Annotated[
     Path | None,
@@ -147,31 +128,4 @@ def is_terminal() -> bool:
     return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
 
-_ROOT_VALUE_OPTIONS = frozenset({"--lang", "--server"})
-
-
-def command_of(argv: list[str]) -> str:
-    """``group sub`` (or ``cmd``) of a command line: its first two words that are not
-    options (good enough to classify; Typer does the real parsing)."""
-    words: list[str] = []
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-            continue
-        if arg == "--":
-            break
-        if arg in _ROOT_VALUE_OPTIONS:  # their value is not a command word
-            skip = True
-            continue
-        if arg.startswith("-"):
-            continue
-        words.append(arg)
-        if len(words) == 2:
-            break
-    return " ".join(words)
-
-
-def is_direct(command: str) -> bool:
-    """May the passphrase holder run ``command`` on the box without the server?"""
-    return command in DIRECT_COMMANDS or command.split(" ")[0] in DIRECT_COMMANDS
+__all__ = ["DIRECT_COMMANDS", "command_of", "is_direct"]

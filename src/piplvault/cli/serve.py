@@ -10,9 +10,15 @@ from typing import Annotated
 
 import typer
 
-from piplvault.cli.app import app, err_console, print_json, say_error
+from piplvault.cli.app import app, err_console, print_json
+from piplvault.cli.entry import say_error
 from piplvault.cli.options import DbOption, HomeOption, JsonOption, UserOption
-from piplvault.errors import AuthenticationError, ConfigError, ValidationError
+from piplvault.errors import (
+    AuthenticationError,
+    ConfigError,
+    ServerUnreachableError,
+    ValidationError,
+)
 from piplvault.settings import Secret, Settings, load_settings
 
 DEFAULT_PORT = 8765
@@ -169,7 +175,7 @@ def login_command(
     json_out: JsonOption = False,
 ) -> None:
     """Log in to the server with your own password; keeps a token (file mode 0600)."""
-    from piplvault.cli.client import http_client, save_token
+    from piplvault.cli.client import save_token
 
     url = _url()
     name = user or os.environ.get("PIPLVAULT_USER") or "owner"
@@ -183,11 +189,12 @@ def login_command(
         raise ValidationError(
             "Give the password on a terminal, --password-stdin or PIPLVAULT_PASSWORD"
         )
-    with http_client(url, timeout=60) as client:
-        response = client.post(
-            "/api/v1/login", json={"user": name, "password": password, "hours": hours}
-        )
-    result = _checked(response)
+    result = _checked(
+        url,
+        "/api/v1/login",
+        {"user": name, "password": password, "hours": hours},
+        headers={},
+    )
     path = save_token(url, result)
     shown = {k: v for k, v in result.items() if k != "token"}
     if json_out:
@@ -204,19 +211,19 @@ def login_command(
 @app.command("logout")
 def logout_command(json_out: JsonOption = False) -> None:
     """Revoke your saved token on the server and forget it here."""
-    from piplvault.cli.client import forget_token, http_client, saved_token
+    from piplvault.cli.client import forget_token, saved_token
 
     url = _url()
     token = saved_token(url)
     if token is None:
         say_error("Not logged in to this server")
         raise typer.Exit(1)
-    with http_client(url, timeout=60) as client:
-        response = client.post(
-            "/api/v1/logout", headers={"Authorization": f"Bearer {token}"}
+    try:
+        result = _checked(
+            url, "/api/v1/logout", None, headers={"Authorization": f"Bearer {token}"}
         )
-    forget_token(url)
-    result = _checked(response)
+    finally:
+        forget_token(url)
     if json_out:
         print_json(result)
     else:
@@ -226,24 +233,29 @@ def logout_command(json_out: JsonOption = False) -> None:
 @app.command("seal")
 def seal_command(user: UserOption = None, json_out: JsonOption = False) -> None:
     """Seal the running server now: it forgets the keys and answers 503 until restarted."""
-    from piplvault.cli.client import auth_header, http_client
+    from piplvault.cli.client import auth_header
 
     url = _url()
-    with http_client(url, timeout=60) as client:
-        response = client.post("/api/v1/seal", headers=auth_header(url, user))
-    result = _checked(response)
+    result = _checked(url, "/api/v1/seal", None, headers=auth_header(url, user))
     if json_out:
         print_json(result)
     else:
         err_console.print("已封存 server sealed: keys wiped from memory", markup=False)
 
 
-def _checked(response: object) -> dict[str, object]:
-    status = getattr(response, "status_code", 0)
+def _checked(
+    url: str, path: str, body: dict[str, object] | None, *, headers: dict[str, str]
+) -> dict[str, object]:
+    """POST to the server; its answer, or the error it gave as a typed error."""
+    from piplvault.cli.http import post_json
+
     try:
-        data = response.json()  # type: ignore[attr-defined]
-    except ValueError:
-        data = {}
+        status, data = post_json(url, path, body, headers=headers, timeout=60)
+    except OSError as exc:
+        raise ServerUnreachableError(
+            f"Cannot reach the piplvault server at {url} ({type(exc).__name__}); is "
+            "'piplvault serve' running?"
+        ) from exc
     if status != 200:
         message = (
             (data.get("error") or {}).get("message") if isinstance(data, dict) else None

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from piplvault.cli.app import app, err_console, out_console, print_json, say_error
+from piplvault.cli.app import app, err_console, out_console, print_json
 from piplvault.cli.company import (
     AddressOption,
     ContactOption,
@@ -19,6 +19,7 @@ from piplvault.cli.company import (
     UsccOption,
     profile_changes,
 )
+from piplvault.cli.entry import say_error
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     DbOption,

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, exc, text
 
 from piplvault.errors import IntegrityError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 _HERE = Path(__file__).parent / "migrations"
+_REVISION = re.compile(r'^(down_revision|revision)\s*=\s*"([^"]*)"', re.MULTILINE)
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(_HERE))
     return cfg
@@ -27,6 +32,8 @@ def upgrade(engine: Engine) -> None:
     On SQLite foreign keys are off while migrations rebuild tables (a dropped parent table
     would otherwise cascade-delete its children), then checked and turned back on.
     """
+    from alembic import command
+
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:  # outside any transaction, or SQLite ignores it
@@ -43,9 +50,33 @@ def upgrade(engine: Engine) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None for a database Alembic never touched).
+
+    Read directly: opening a vault that is up to date need not import Alembic."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        try:
+            return conn.execute(
+                text("SELECT version_num FROM alembic_version")
+            ).scalar()
+        except exc.DBAPIError:
+            conn.rollback()
+            return None
 
 
+@cache
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    """The newest shipped revision: the one no other migration revises."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in (_HERE / "versions").glob("[0-9]*.py"):
+        found = dict(
+            (m.group(1), m.group(2))
+            for m in _REVISION.finditer(path.read_text(encoding="utf-8"))
+        )
+        revisions.add(found["revision"])
+        if found.get("down_revision"):
+            revised.add(found["down_revision"])
+    heads = sorted(revisions - revised)
+    if len(heads) != 1:
+        raise IntegrityError(f"the shipped migrations have {len(heads)} heads: {heads}")
+    return heads[0]

@@ -1,0 +1,79 @@
+"""The CLI client's one HTTP call: POST JSON to ``piplvault serve`` (stdlib only).
+
+``http(s)://host:port`` or ``unix:///path/to/socket``. The standard library is enough for
+one request per command, and it starts far faster than a full HTTP client library.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_TIMEOUT = 3600.0
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """HTTP over a Unix domain socket (the server's 0600 socket)."""
+
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("piplvault", timeout=timeout)
+        self.socket_path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(self.socket_path)
+        except OSError:
+            sock.close()
+            raise
+        self.sock = sock
+
+
+def connection(url: str, timeout: float) -> http.client.HTTPConnection:
+    if url.startswith("unix://"):
+        return UnixHTTPConnection(url[len("unix://") :], timeout)
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return http.client.HTTPSConnection(
+            parts.hostname or "localhost", parts.port, timeout=timeout
+        )
+    if parts.scheme != "http":
+        raise OSError(f"unsupported server URL scheme {parts.scheme!r}")
+    return http.client.HTTPConnection(
+        parts.hostname or "localhost", parts.port, timeout=timeout
+    )
+
+
+def post_json(
+    url: str,
+    path: str,
+    body: dict[str, Any] | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> tuple[int, Any]:
+    """(status, decoded JSON body or ``{}``); OSError when the server cannot be reached."""
+    prefix = "" if url.startswith("unix://") else urlsplit(url).path.rstrip("/")
+    conn = connection(url, timeout)
+    try:
+        conn.request(
+            "POST",
+            prefix + path,
+            body=json.dumps(body or {}, ensure_ascii=False).encode("utf-8"),
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+        response = conn.getresponse()
+        raw = response.read()
+        status = response.status
+    except http.client.HTTPException as exc:
+        raise OSError(str(exc) or type(exc).__name__) from exc
+    finally:
+        conn.close()
+    try:
+        return status, json.loads(raw)
+    except ValueError:
+        return status, {}

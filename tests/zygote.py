@@ -1,0 +1,233 @@
+"""Start `piplvault serve` processes fast: fork them from a warm, single-threaded parent.
+
+Most of a server's start-up is Python importing FastAPI, SQLAlchemy and the command
+modules; the suite starts hundreds of servers (one per vault). A zygote process imports all
+of that once per pytest worker and then forks a child per server, which runs the very
+``piplvault`` console-script function (``piplvault.cli.main``) with the given arguments and
+environment — the same code path as ``python -m piplvault serve``, minus the imports.
+Forking is safe here because the zygote never starts a thread.
+
+Protocol (JSON lines on the zygote's stdin/stdout): ``{"op": "start", "argv": [...],
+"env": {...}, "log": path}`` → ``{"pid": N}``; ``{"op": "poll", "pid": N}`` →
+``{"code": int | null}``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ForkedProcess:
+    """The part of ``subprocess.Popen`` the suite uses, for a zygote's child."""
+
+    def __init__(self, zygote: Zygote, pid: int, args: list[str]) -> None:
+        self.zygote = zygote
+        self.pid = pid
+        self.args = args
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.zygote.poll(self.pid)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(self.args, timeout or 0)
+            time.sleep(0.02)
+        assert self.returncode is not None
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class Zygote:
+    def __init__(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PIPLVAULT_")}
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.zygote"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=_ROOT,
+            text=True,
+        )
+        self.lock = threading.Lock()
+
+    def ask(self, message: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        with self.lock:
+            self.proc.stdin.write(json.dumps(message) + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the test zygote died")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def start(
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        log: Path,
+        *,
+        stdin: Path | None = None,
+        stderr: Path | None = None,
+    ) -> ForkedProcess:
+        """``piplvault ARGV`` forked with ``env``; stdout (and stderr, unless given) to
+        ``log``; stdin from a file or /dev/null; in this process's working directory."""
+        answer = self.ask(
+            {
+                "op": "start",
+                "argv": argv,
+                "env": env,
+                "cwd": os.getcwd(),
+                "stdin": str(stdin) if stdin else os.devnull,
+                "stdout": str(log),
+                "stderr": str(stderr or log),
+            }
+        )
+        return ForkedProcess(self, int(answer["pid"]), ["piplvault", *argv])
+
+    def run(
+        self,
+        argv: list[str],
+        *,
+        env: dict[str, str],
+        input: str | None,
+        timeout: float,
+        workdir: Path,
+    ) -> subprocess.CompletedProcess[str]:
+        """Like ``subprocess.run([piplvault, *argv], capture_output=True, text=True)``."""
+        stdin, out, err = workdir / "in", workdir / "out", workdir / "err"
+        stdin.write_text(input or "", encoding="utf-8")
+        for path in (out, err):
+            path.write_bytes(b"")
+        proc = self.start(argv, env, out, stdin=stdin, stderr=err)
+        try:
+            code = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(15)
+            raise
+        return subprocess.CompletedProcess(
+            ["piplvault", *argv],
+            code,
+            out.read_text(encoding="utf-8", errors="replace"),
+            err.read_text(encoding="utf-8", errors="replace"),
+        )
+
+    def poll(self, pid: int) -> int | None:
+        code = self.ask({"op": "poll", "pid": pid})["code"]
+        return None if code is None else int(code)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+
+_ZYGOTE: Zygote | None = None
+
+
+def zygote() -> Zygote:
+    global _ZYGOTE
+    if _ZYGOTE is None or not _ZYGOTE.alive():
+        _ZYGOTE = Zygote()
+    return _ZYGOTE
+
+
+# --- the zygote process itself ------------------------------------------------------------
+
+
+def _child(message: dict[str, Any]) -> None:
+    """In the forked child: become ``piplvault ARGV`` with ``env``; never return."""
+    code = 1
+    try:
+        os.setsid()
+        os.environ.clear()
+        os.environ.update(message["env"])
+        os.chdir(message["cwd"])
+        os.dup2(os.open(message["stdin"], os.O_RDONLY), 0)
+        os.dup2(os.open(message["stdout"], os.O_WRONLY | os.O_APPEND), 1)
+        os.dup2(os.open(message["stderr"], os.O_WRONLY | os.O_APPEND), 2)
+        sys.stdin = open(0, encoding="utf-8", closefd=False)
+        sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
+        sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
+        sys.argv = ["piplvault", *message["argv"]]
+        from piplvault.cli import main
+
+        try:
+            main()
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+    except BaseException:  # noqa: BLE001  report anything, then leave
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _serve_requests() -> None:
+    # Everything a server imports, imported once, before any fork.
+    import uvicorn  # noqa: F401
+
+    import piplvault.api.app
+    import piplvault.cli.app
+    import piplvault.cli.commands  # noqa: F401
+
+    codes: dict[int, int] = {}
+    for line in sys.stdin:
+        message = json.loads(line)
+        if message["op"] == "start":
+            sys.stdout.flush()
+            pid = os.fork()
+            if pid == 0:
+                _child(message)
+            answer: dict[str, Any] = {"pid": pid}
+        else:
+            pid = int(message["pid"])
+            if pid not in codes:
+                try:
+                    done, status = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    done, status = pid, 0
+                if done:
+                    codes[pid] = os.waitstatus_to_exitcode(status)
+            answer = {"code": codes.get(pid)}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    _serve_requests()
