@@ -83,6 +83,9 @@ def test_export_needs_separate_consent_naming_the_recipient_R_23_1(
     assert [c["id"] for c in payload["customers"]] == [1]
     assert payload["customers"][0]["fields"]["name"] == "张健"
     assert set(payload["customers"][0]["fields"]) == {"address", "mobile", "name"}
+    for path in home.rglob("*"):  # the export log holds ids, never values (R-51-3)
+        if path.is_file():
+            assert "张健".encode() not in path.read_bytes(), path
     shown = cli("recipients", "show", "R-0001", *h)
     assert len(shown["exports"]) == 1 and shown["exports"][0]["customers"] == 1
     log = cli("audit", "log", *h)
