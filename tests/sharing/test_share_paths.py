@@ -12,7 +12,7 @@ import pytest
 from piplvault.crypto import envelope
 from piplvault.settings import load_settings
 from piplvault.vault import Vault
-from tests.transfer.small import USCC, cli, fails, keys, vault
+from tests.transfer.small import USCC, cli, clock_at, fails, keys, vault
 
 FOREIGN = "HRB-123456"
 
@@ -193,6 +193,8 @@ def test_cross_border_volume_and_mechanism_R_XB_1_R_38_1(
     assert (status["persons"], status["sensitive_persons"]) == (3, 0)
     assert status["needs"] == "security-assessment"
     assert status["rules"]["source"].startswith("Cross-border Provisions")
+    with clock_at(monkeypatch, "2027-01-02"):  # counted from 1 January (R-XB-1)
+        assert cli("share", "abroad", *h)["persons"] == 0
 
 
 def test_sensitive_subjects_abroad_need_a_mechanism_R_XB_1(tmp_path: Path) -> None:
