@@ -53,4 +53,24 @@ ERROR_TEMPLATES = (
         "Refused: destructive command without confirmation; run it in a terminal to "
         "confirm, or add --yes"
     ),
+    N_("No incident '{id}'; see 'piplvault incidents list'"),
+    N_("Incident {id} is closed; nothing was changed"),
+    N_(
+        "Incident {id}: a notice must state {blocks} (PIPL Art. 57); add them with "
+        "'piplvault incidents update {id2} --{block} …'"
+    ),
+    N_(
+        "Incident {id} has no regulator report yet: run 'piplvault incidents report "
+        "{id2} --out DIR' first (PIPL Art. 57)"
+    ),
+    N_("No recipient '{id}'; see 'piplvault recipients list'"),
+    N_(
+        "Customer {id} has no live separate consent '{flag}' for purpose '{purpose}' "
+        "({why}); nothing was exported"
+    ),
+    N_(
+        "{persons} persons ({sensitive} with sensitive PI) sent abroad since {since} "
+        "need '{need}', but recipient {id} has {mechanism} recorded (R-XB-1, PIPL Art. "
+        "38); nothing was exported"
+    ),
 )  # fmt: skip

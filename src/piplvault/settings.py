@@ -132,6 +132,39 @@ class Settings:
             "env": "PIPLVAULT_TIMEZONE",
         },
     )
+    incident_operator: str = field(
+        default="other",
+        metadata={
+            "help": "Operator type for incident report clocks: other (4 h), cii (1 h) or "
+            "state (2 h) (Incident Reporting Measures Art. 4; PIPLVAULT_INCIDENT_OPERATOR)",
+            "env": "PIPLVAULT_INCIDENT_OPERATOR",
+        },
+    )
+    incident_grades: str = field(
+        default="1000000,10000000,100000000",
+        metadata={
+            "help": "Persons affected for a relatively major, major, particularly major "
+            "incident (grading annex; PIPLVAULT_INCIDENT_GRADES)",
+            "env": "PIPLVAULT_INCIDENT_GRADES",
+        },
+    )
+    incident_summary_days: int = field(
+        default=30,
+        metadata={
+            "help": "Days after handling ends for the incident summary report "
+            "(R-INC-7-1; PIPLVAULT_INCIDENT_SUMMARY_DAYS)",
+            "env": "PIPLVAULT_INCIDENT_SUMMARY_DAYS",
+        },
+    )
+    crossborder_thresholds: str = field(
+        default="100000,1000000,10000",
+        metadata={
+            "help": "Persons abroad since 1 January needing a contract/certification, a "
+            "security assessment, and sensitive-PI persons needing an assessment "
+            "(R-XB-1; PIPLVAULT_CROSSBORDER_THRESHOLDS)",
+            "env": "PIPLVAULT_CROSSBORDER_THRESHOLDS",
+        },
+    )
 
     @property
     def database_url(self) -> str:
@@ -173,13 +206,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _build(values: dict[str, Any]) -> Settings:
     try:
-        for name in ("kdf_memory_kib", "regulator_threshold", "rights_working_days"):
+        for name in (
+            "kdf_memory_kib",
+            "regulator_threshold",
+            "rights_working_days",
+            "incident_summary_days",
+        ):
             if values.get(name) is not None:
                 values[name] = int(values[name])
     except ValueError as exc:
         raise ConfigError(
-            "Settings kdf_memory_kib, regulator_threshold and rights_working_days must "
-            f"be whole numbers ({exc})"
+            "Settings kdf_memory_kib, regulator_threshold, rights_working_days and "
+            f"incident_summary_days must be whole numbers ({exc})"
         ) from exc
     days = values.get("rights_working_days")
     if days is not None and not 1 <= days <= 60:
@@ -191,6 +229,11 @@ def _build(values: dict[str, Any]) -> Settings:
             values[secret] = Secret(str(values[secret]))
     if values.get("lang", "zh") not in ("zh", "en"):
         raise ConfigError(f"Setting lang must be 'zh' or 'en', got {values['lang']!r}")
+    operator = values.get("incident_operator", "other")
+    if operator not in ("other", "cii", "state"):
+        raise ConfigError(
+            f"Setting incident_operator must be other, cii or state, got {operator!r}"
+        )
     method = values.get("start_method")
     if method is not None and method not in START_METHODS:
         raise ConfigError(

@@ -60,6 +60,26 @@ COMMANDS = [
     ["requests", "fulfil", "1", "--out", "/tmp/piplvault-refused-reply"],
     ["requests", "refuse", "1", "--reason", "identity-unverified", "--explain", "x"],
     ["requests", "extend", "1", "--days", "5", "--reason", "x"],
+    ["incidents", "list"],
+    ["incidents", "show", "I-0001"],
+    [
+        "incidents",
+        "open",
+        "--title",
+        "t",
+        "--found-at",
+        "2026-11-30T10:00:00+08:00",
+        "--source",
+        "s",
+        "--categories",
+        "identity",
+    ],
+    ["drills", "list"],
+    ["drills", "add", "--date", "2026-11-01", "--scenario", "s", "--findings", "f"],
+    ["recipients", "list"],
+    ["recipients", "show", "R-0001"],
+    ["share", "abroad"],
+    ["share", "export", "R-0001", "--purpose", "contract", "--out", "/tmp/x.pvpkg"],
 ]
 
 

@@ -40,6 +40,8 @@ ACTIONS: tuple[str, ...] = (
     "deregister",
     "rights-intake",
     "rights-fulfil",
+    "incident",
+    "share",
 )
 
 #: Actions that expose plaintext personal information.

@@ -32,7 +32,7 @@ from piplvault.errors import ValidationError
 from piplvault.io.private_files import make_private_dir, write_private
 
 _PACKAGE_TEMPLATES = Path(__file__).parent / "templates" / "notices"
-KINDS = ("transfer", "transfer-consent", "change", "closing")
+KINDS = ("transfer", "transfer-consent", "change", "closing", "incident")
 
 
 @dataclass(slots=True)

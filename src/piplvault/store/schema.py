@@ -421,3 +421,103 @@ rights_requests = Table(
     Index("ix_rights_requests_customer", "customer_id"),
     Index("ix_rights_requests_state", "state"),
 )
+
+
+# --- migration 0008: incidents (PIPL Art. 57) and sharing / cross-border (Arts. 23, 38-39)
+# No plaintext personal data: descriptions are the operator's words about the incident;
+# people are referred to by customer id only (no foreign key: the record outlives shredding).
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("found_at", String(32), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("categories", Text, nullable=False, server_default=""),
+    Column("grade", String(32), nullable=False, server_default="general"),
+    Column("affected", Integer, nullable=False, server_default="0"),
+    Column("details", Text, nullable=False, server_default="{}"),
+    Column("opened_at", String(32), nullable=False),
+    Column("opened_by", String(128), nullable=False),
+    Column("closed_at", String(32)),
+)
+
+incident_affected = Table(
+    "incident_affected",
+    metadata,
+    Column("incident_id", String(16), ForeignKey("incidents.id"), primary_key=True),
+    Column(
+        "customer_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    ),
+    Column("sensitive", Integer, nullable=False, server_default="0"),
+    Column("notice", String(16), nullable=False, server_default="none"),
+)
+
+drills = Table(
+    "drills",
+    metadata,
+    Column(
+        "id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("held_on", String(10), nullable=False),
+    Column("scenario", Text, nullable=False),
+    Column("findings", Text, nullable=False),
+    Column("plan_version", String(64), nullable=False, server_default=""),
+    Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", String(128), nullable=False),
+)
+
+recipients = Table(
+    "recipients",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("identifier", String(128), nullable=False),
+    Column("contact", Text, nullable=False),
+    Column("country", String(8), nullable=False),
+    Column("contract", Text, nullable=False),
+    Column("purposes", Text, nullable=False),
+    Column("fields", Text, nullable=False),
+    Column("details", Text, nullable=False, server_default="{}"),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(128), nullable=False),
+)
+
+share_exports = Table(
+    "share_exports",
+    metadata,
+    Column(
+        "id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("recipient_id", String(16), ForeignKey("recipients.id"), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("customers", Integer, nullable=False),
+    Column("fields", Text, nullable=False),
+    Column("cross_border", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+)
+
+share_export_customers = Table(
+    "share_export_customers",
+    metadata,
+    Column(
+        "export_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("share_exports.id"),
+        primary_key=True,
+    ),
+    Column(
+        "customer_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    ),
+    Column("sensitive", Integer, nullable=False),
+)

@@ -45,10 +45,11 @@ SEPARATE = ("sensitive", "third-party", "public", "cross-border")
 
 def _known_separate(flag: str) -> bool:
     """``sensitive`` …, or ``third-party:RECIPIENT`` — a separate consent to provide data
-    to a third party names that recipient (PIPL Art. 23; issue 13 item 5)."""
+    to a third party names that recipient (PIPL Art. 23; issue 13 item 5) — or
+    ``cross-border:RECIPIENT`` for an overseas recipient (PIPL Art. 39)."""
     kind, sep, named = flag.partition(":")
     if sep:
-        return kind == "third-party" and bool(named.strip())
+        return kind in ("third-party", "cross-border") and bool(named.strip())
     return flag in SEPARATE
 
 
@@ -175,7 +176,8 @@ def _grant(
     if bad:
         raise ValidationError(
             f"Unknown separate consent '{bad[0]}'; use {', '.join(SEPARATE)} "
-            "(third-party names its recipient: third-party:USCC or third-party:CASE)"
+            "(third-party names its recipient: third-party:USCC or third-party:CASE; "
+            "cross-border:REGISTRATION for an overseas recipient)"
         )
     if basis not in BASES:
         raise ValidationError(
