@@ -149,7 +149,7 @@ def test_the_client_path_table_matches_the_command_tree() -> None:
     leaves, groups = command_table()
     commands, known = table()
     assert (commands, sorted(known)) == (leaves, groups), (
-        "cli/path_table.json is stale: run `python -m piplvault.cli.commands`"
+        "cli/path_table.json is stale: run `python tools/gen_path_table.py`"
     )
 
 

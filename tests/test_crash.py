@@ -30,7 +30,7 @@ def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize(
     "delay",
     # 0.6 s and 1.2 s once hung the re-import: fork()ed workers of the threaded server
-    # waited forever on a lock copied mid-use; workers now start from a forkserver.
+    # waited forever on a lock copied mid-use; workers are now spawned (fresh interpreters).
     [0.6, 1.2, 2.0],
 )
 def test_sigkill_of_the_server_mid_import_leaves_vault_as_before(
@@ -63,11 +63,11 @@ def test_sigkill_of_the_server_mid_import_leaves_vault_as_before(
     verify = run_piplvault("audit", "verify", "--home", str(home))
     assert verify.returncode == 0, verify.stderr
     status = json.loads(run_piplvault("status", "--home", str(home), "--json").stdout)
-    again = json.loads(
-        run_piplvault(
-            "import", str(big_csv), "--home", str(home), "--json", timeout=240
-        ).stdout
+    reimport = run_piplvault(
+        "import", str(big_csv), "--home", str(home), "--json", timeout=240
     )
+    assert reimport.stdout, reimport.stderr
+    again = json.loads(reimport.stdout)
     accepted = again["new"] + again["unchanged"]
     assert accepted + again["rejected"] == 6000  # every row accounted for
     assert status["customers"] in (0, accepted)  # all or nothing, never part
@@ -95,6 +95,13 @@ def _descendants(root: int) -> dict[int, int]:
                 found[pid] = ppid
                 frontier.append(pid)
     return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 @pytest.mark.slow
@@ -129,11 +136,11 @@ def test_a_killed_import_worker_fails_the_import_closed(
     deadline = time.monotonic() + 120
     workers: list[int] = []
     while not workers and time.monotonic() < deadline and proc.poll() is None:
-        # workers are forked by the forkserver, itself a child of the server
+        # spawned workers run multiprocessing's spawn_main (not the resource tracker)
         workers = [
             pid
-            for pid, ppid in _descendants(server.proc.pid).items()
-            if ppid != server.proc.pid
+            for pid in _descendants(server.proc.pid)
+            if b"spawn_main" in _cmdline(pid)
         ]
         time.sleep(0.05)
     assert workers, "the import never started worker processes"

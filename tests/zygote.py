@@ -8,8 +8,9 @@ environment — the same code path as ``python -m piplvault serve``, minus the i
 Forking is safe here because the zygote never starts a thread.
 
 Protocol (JSON lines on the zygote's stdin/stdout): ``{"op": "start", "argv": [...],
-"env": {...}, "log": path}`` → ``{"pid": N}``; ``{"op": "poll", "pid": N}`` →
-``{"code": int | null}``.
+"env": {...}, …}`` → ``{"id": H, "pid": N}``; ``{"op": "poll", "id": H}`` and
+``{"op": "signal", "id": H, "sig": S}`` → ``{"code": int | null}``. Only the zygote reaps its
+children, so a pid it has not reaped cannot have been recycled.
 """
 
 from __future__ import annotations
@@ -30,15 +31,16 @@ _ROOT = Path(__file__).resolve().parent.parent
 class ForkedProcess:
     """The part of ``subprocess.Popen`` the suite uses, for a zygote's child."""
 
-    def __init__(self, zygote: Zygote, pid: int, args: list[str]) -> None:
+    def __init__(self, zygote: Zygote, handle: int, pid: int, args: list[str]) -> None:
         self.zygote = zygote
+        self.handle = handle
         self.pid = pid
         self.args = args
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
         if self.returncode is None:
-            self.returncode = self.zygote.poll(self.pid)
+            self.returncode = self.zygote.poll(self.handle)
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -51,11 +53,10 @@ class ForkedProcess:
         return self.returncode
 
     def send_signal(self, sig: int) -> None:
+        # through the zygote: it signals only a child it has not reaped, so never a
+        # stranger that was given the same (recycled) pid
         if self.poll() is None:
-            try:
-                os.kill(self.pid, sig)
-            except ProcessLookupError:
-                pass
+            self.zygote.ask({"op": "signal", "id": self.handle, "sig": int(sig)})
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
@@ -113,7 +114,9 @@ class Zygote:
                 "stderr": str(stderr or log),
             }
         )
-        return ForkedProcess(self, int(answer["pid"]), ["piplvault", *argv])
+        return ForkedProcess(
+            self, int(answer["id"]), int(answer["pid"]), ["piplvault", *argv]
+        )
 
     def run(
         self,
@@ -143,8 +146,8 @@ class Zygote:
             err.read_text(encoding="utf-8", errors="replace"),
         )
 
-    def poll(self, pid: int) -> int | None:
-        code = self.ask({"op": "poll", "pid": pid})["code"]
+    def poll(self, handle: int) -> int | None:
+        code = self.ask({"op": "poll", "id": handle})["code"]
         return None if code is None else int(code)
 
     def alive(self) -> bool:
@@ -206,25 +209,29 @@ def _serve_requests() -> None:
     import piplvault.cli.app
     import piplvault.cli.commands  # noqa: F401
 
-    codes: dict[int, int] = {}
+    pids: dict[int, int] = {}  # handle → pid, while not reaped
+    codes: dict[int, int] = {}  # handle → exit code, once reaped
     for line in sys.stdin:
         message = json.loads(line)
+        answer: dict[str, Any] = {}
         if message["op"] == "start":
             sys.stdout.flush()
             pid = os.fork()
             if pid == 0:
                 _child(message)
-            answer: dict[str, Any] = {"pid": pid}
+            handle = len(pids) + len(codes) + 1
+            pids[handle] = pid
+            answer = {"id": handle, "pid": pid}
         else:
-            pid = int(message["pid"])
-            if pid not in codes:
-                try:
-                    done, status = os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    done, status = pid, 0
+            handle = int(message["id"])
+            if handle in pids:
+                done, status = os.waitpid(pids[handle], os.WNOHANG)
                 if done:
-                    codes[pid] = os.waitstatus_to_exitcode(status)
-            answer = {"code": codes.get(pid)}
+                    codes[handle] = os.waitstatus_to_exitcode(status)
+                    del pids[handle]
+                elif message["op"] == "signal":
+                    os.kill(pids[handle], int(message["sig"]))
+            answer = {"code": codes.get(handle)}
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
 

@@ -110,7 +110,7 @@ class Settings:
         default=None,
         metadata={
             "help": "How import worker processes start: fork, spawn or forkserver "
-            "(default: the platform's; PIPLVAULT_START_METHOD)",
+            "(default: spawn; PIPLVAULT_START_METHOD)",
             "env": "PIPLVAULT_START_METHOD",
         },
     )

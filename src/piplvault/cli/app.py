@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from piplvault.cli.argv import wants_debug
+from piplvault.cli.entry import main as main  # the console script, re-exported
 from piplvault.cli.entry import say_error
 from piplvault.errors import ValidationError, VaultError
 

@@ -4,14 +4,13 @@ which words of each command are files, generated from that command tree.
 The CLI client must know which command-line words are files to upload or write back, but
 it should not import Typer and every command module to find out (that doubled the time of
 every client call). So the real command tree is walked once, here, and the result is kept
-in ``cli/path_table.json``; ``python -m piplvault.cli.commands`` regenerates it and a test
+in ``cli/path_table.json``; ``python tools/gen_path_table.py`` regenerates it and a test
 fails when it is out of date.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +88,3 @@ def _is_path(param: Any) -> bool:
     if annotation is None:  # plain click parameter
         return type(getattr(param, "type", None)).__name__ == "Path"
     return annotation is Path or Path in getattr(annotation, "__args__", ())
-
-
-if __name__ == "__main__":
-    TABLE_FILE.write_text(render_table() + "\n", encoding="utf-8")
-    sys.stdout.write(f"wrote {TABLE_FILE}\n")

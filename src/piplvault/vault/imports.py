@@ -277,17 +277,15 @@ def _prepare_all(
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def worker_start_method(configured: str | None) -> str | None:
-    """The start method for import workers: the configured one, else ``forkserver``.
+def worker_start_method(configured: str | None) -> str:
+    """The start method for import workers: the configured one, else ``spawn``.
 
     ``fork`` copies a threaded process (``piplvault serve``) with whatever locks its
     other threads held at that instant, and a worker can then wait forever on one of
-    them; ``forkserver`` forks from a clean single-threaded helper instead."""
-    if configured is not None:
-        return configured
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        return "forkserver"
-    return None
+    them. ``forkserver`` avoids that but listens on a Unix socket under ``TMPDIR``, which
+    fails when that path is long (the 108-byte limit). ``spawn`` starts each worker as a
+    fresh interpreter over pipes: slower to start, safe everywhere."""
+    return configured or "spawn"
 
 
 def _column_summary(
