@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from piplvault.cli import (  # noqa: F401
+    approvals,
     audit,
     backup,
     company,
