@@ -257,7 +257,7 @@ def _decide(
             )
         vault.record(
             conn,
-            action=f"approval-{status}",
+            action="approval-approved" if approving else "approval-rejected",
             target=f"approval:{row.id}",
             details={
                 "operation": row.operation,
