@@ -121,6 +121,10 @@ def test_approved_run_carries_the_approver_on_the_signed_certificate_R_GB35273_7
     verified = cli("certificate", "verify", str(Path(json.loads(ran.stdout)["certificate"])),
                    "--public-key", str(pem), "--json")  # fmt: skip
     assert json.loads(verified.stdout)["who"]["approved_by"] == "bob"
+    html = json.loads(ran.stdout)["html"]
+    zh = Path(html["zh-CN"]).read_text(encoding="utf-8")
+    assert "双人审批" in zh and "bob" in zh
+    assert "Second approver" in Path(html["en"]).read_text(encoding="utf-8")
     used = db(two_admins, "SELECT status, decided_by, used_run FROM approvals")
     assert used == [("used", "bob", doc["certificate_id"])]
     audit = db(two_admins, "SELECT action, actor FROM audit_log")
