@@ -108,8 +108,7 @@ def delete_command(
     json_out: JsonOption = False,
     yes: YesOption = False,
 ) -> None:
-    """Crypto-shred one or more customers (one run, one certificate); print the
-    destruction certificate's path.
+    """Crypto-shred customers (one run, one certificate); print the certificate's path.
 
     Example: piplvault customers delete 42 43 --reason "deletion request 2026-001"
     """

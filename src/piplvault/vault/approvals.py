@@ -224,6 +224,8 @@ def _decide(
 ) -> dict[str, Any]:
     now = vault.clock.now()
     with vault.write() as conn:
+        # no hint to an actor without any destructive right (not even which ids exist)
+        vault.authorize_any(conn, sorted(set(OPERATIONS.values())))
         row = _load(conn, approval_id)
         vault.authorize(conn, action=OPERATIONS[row.operation])
         refusal = decision_refusal(
