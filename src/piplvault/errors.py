@@ -24,6 +24,8 @@ contains a personal value; errors name files, rows, columns, customer ids and fi
     │   └── NoticeMissingError           a customer has no delivered notice (PIPL Art. 22)
     ├── VaultClosedError                 the vault is winding down or sealed
     ├── LegalHoldError                   a legal hold blocks the deletion
+    ├── ApprovalRequiredError            a second administrator must approve first
+    ├── ApprovalError                    an approval that is not valid for this run
     ├── EpochKeyUnavailableError         a backup's epoch key was destroyed (pruned)
     ├── ImportWorkerError                an import worker process died; the import rolled back
     ├── RendererUnavailableError         PDF needs WeasyPrint, Pango and CJK fonts
@@ -324,3 +326,28 @@ class RendererUnavailableError(VaultError):
 
     code = "renderer-unavailable"
     status = 501
+
+
+class ApprovalRequiredError(VaultError):
+    """A destructive bulk operation needs a second administrator's approval first; the
+    request was recorded (``approval_id``) and nothing was changed."""
+
+    code = "approval-required"
+    status = 409
+
+    def __init__(self, message: str, *, approval_id: int) -> None:
+        super().__init__(message)
+        self.approval_id = approval_id
+
+
+class ApprovalError(VaultError):
+    """An approval that does not allow this step: self-approval, expired, already used,
+    other parameters (``reason`` says which)."""
+
+    code = "approval-invalid"
+    status = 409
+
+    def __init__(self, message: str, *, reason: str, approval_id: int) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.approval_id = approval_id

@@ -73,4 +73,52 @@ ERROR_TEMPLATES = (
         "need '{need}', but recipient {id} has {mechanism} recorded (R-XB-1, PIPL Art. "
         "38); nothing was exported"
     ),
+    N_(
+        "'{command}' needs a second administrator's approval (require_second_approver); "
+        "recorded as approval request {id}: another administrator runs 'piplvault "
+        "approvals approve {id}', then run this command again with --approval {id} "
+        "(before {time}); nothing was changed"
+    ),
+    N_(
+        "Approval {id} for exactly this operation was already given by {user}: run this "
+        "command again with --approval {id} (before {time}); nothing was changed"
+    ),
+    N_("Approval {id} is already {status}; nothing was changed"),
+    N_(
+        "Refused: approval {id} was requested by {user}; a different administrator must "
+        "approve it"
+    ),
+    N_(
+        "Approval {id} was already used (run {run}); an approval is good for one run "
+        "only: run the command without --approval to request a new one"
+    ),
+    N_(
+        "Approval {id} is {status}, not approved; another administrator runs 'piplvault "
+        "approvals approve {id}' first"
+    ),
+    N_("Approval {id} is for '{operation}', not '{wanted}'; nothing was changed"),
+    N_(
+        "Approval {id} expired at {time}; run the command without --approval to request "
+        "a new one"
+    ),
+    N_(
+        "Approval {id} was given for other parameters (or another set of customers) than "
+        "this run; nothing was changed: run the command without --approval to request a "
+        "new approval"
+    ),
+    N_(
+        "Refused: {user} approved request {id} and may not also run it; the requester or "
+        "another administrator runs it"
+    ),
+    N_("Approval {id} was decided meanwhile; nothing was changed"),
+    N_("Approval {id} was already used"),
+    N_("No approval with id {id}"),
+    N_("Setting require_second_approver must be true or false, got {value}"),
+    N_("Setting approval_ttl_hours must be a whole number of hours, got {value}"),
+    N_("Setting approval_ttl_hours must be at least 1, got {value}"),
+    N_(
+        "Audit action(s) {names} not registered, so nothing was done: add "
+        'Event("NAME", "中文说明", "English description", "article", "area") for each '
+        "to _EVENTS in {file}, then regenerate the docs: {command}"
+    ),
 )  # fmt: skip

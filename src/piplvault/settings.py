@@ -165,6 +165,23 @@ class Settings:
             "env": "PIPLVAULT_CROSSBORDER_THRESHOLDS",
         },
     )
+    require_second_approver: bool = field(
+        default=False,
+        metadata={
+            "help": "Destructive bulk operations (customers delete, retention apply, "
+            "transfer complete, deregister shred/seal) need a second administrator's "
+            "approval (PIPLVAULT_REQUIRE_SECOND_APPROVER)",
+            "env": "PIPLVAULT_REQUIRE_SECOND_APPROVER",
+        },
+    )
+    approval_ttl_hours: int = field(
+        default=24,
+        metadata={
+            "help": "Hours an approval request, and then the approval, stays valid "
+            "(PIPLVAULT_APPROVAL_TTL_HOURS)",
+            "env": "PIPLVAULT_APPROVAL_TTL_HOURS",
+        },
+    )
 
     @property
     def database_url(self) -> str:
@@ -224,6 +241,7 @@ def _build(values: dict[str, Any]) -> Settings:
         raise ConfigError(
             f"Setting rights_working_days must be 1..60 working days, got {days}"
         )
+    _build_approvals(values)
     for secret in ("passphrase", "password", "token"):
         if values.get(secret) is not None and not isinstance(values[secret], Secret):
             values[secret] = Secret(str(values[secret]))
@@ -245,6 +263,35 @@ def _build(values: dict[str, Any]) -> Settings:
 
         zone(str(values["timezone"]))
     return Settings(**values)
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+def _build_approvals(values: dict[str, Any]) -> None:
+    """``require_second_approver`` (a bool or its text) and ``approval_ttl_hours`` (≥ 1)."""
+    flag = values.get("require_second_approver")
+    if flag is not None and not isinstance(flag, bool):
+        text = str(flag).strip().lower()
+        if text not in _TRUE + _FALSE:
+            raise ConfigError(
+                f"Setting require_second_approver must be true or false, got {flag!r}"
+            )
+        values["require_second_approver"] = text in _TRUE
+    if "approval_ttl_hours" in values:
+        try:
+            hours = int(values["approval_ttl_hours"])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(
+                "Setting approval_ttl_hours must be a whole number of hours, got "
+                f"{values['approval_ttl_hours']!r}"
+            ) from exc
+        if hours < 1:
+            raise ConfigError(
+                f"Setting approval_ttl_hours must be at least 1, got {hours}"
+            )
+        values["approval_ttl_hours"] = hours
 
 
 def write_config(home: Path, db: str | None) -> None:

@@ -31,6 +31,8 @@ COMMANDS = [
     ["consents", "show", "1"],
     ["training", "list"],
     ["retention", "plan"],
+    ["approvals", "list"],
+    ["approvals", "approve", "1"],
     ["certificate", "list"],
     ["backup", "list"],
     ["backup", "create"],

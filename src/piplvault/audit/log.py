@@ -17,6 +17,7 @@ from piplvault.audit.chain import (
     checkpoint_message,
     entry_hash,
 )
+from piplvault.audit.events import require_registered
 from piplvault.crypto.signing import verify as verify_signature
 from piplvault.errors import AuditUnavailableError
 from piplvault.store.meta import read_meta, write_meta
@@ -49,7 +50,9 @@ def append(
     outcome: str = "ok",
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry in ``conn``'s open transaction; raise AuditUnavailableError if not."""
+    """Append one entry in ``conn``'s open transaction; raise AuditUnavailableError if not
+    (also for an action missing from the registry in ``audit/events.py``)."""
+    require_registered(action)
     try:
         row = conn.execute(
             select(audit_head.c.seq, audit_head.c.hash)

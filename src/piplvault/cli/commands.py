@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from piplvault.cli import (  # noqa: F401
+    approvals,
     audit,
     backup,
     company,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,12 +20,26 @@ from piplvault.cli.render import record
 from piplvault.errors import ValidationError
 from piplvault.i18n import _
 
+if TYPE_CHECKING:
+    from piplvault.vault.service import Vault
+
 YesOption = Annotated[
     bool,
     typer.Option(
         "--yes",
         "-y",
         help="Do not ask for confirmation (scripts); without a terminal it is required.",
+    ),
+]
+ApprovalOption = Annotated[
+    int | None,
+    typer.Option(
+        "--approval",
+        min=1,
+        help="Run under this second administrator's approval (see 'piplvault "
+        "approvals'); without it, with require_second_approver on, the run only "
+        "records an approval request.",
+        show_default=False,
     ),
 ]
 #: Inside the server, for a client at a terminal: show the preview and stop (exit 75)
@@ -65,3 +79,9 @@ def confirm_locally() -> bool:
         return True
     err_console.print(_("Nothing was destroyed."))
     return False
+
+
+def only_requests_approval(vault: Vault, approval: int | None) -> bool:
+    """True when this run will only record an approval request (setting on, no
+    ``--approval``): nothing is destroyed, so there is nothing to confirm."""
+    return approval is None and vault.settings.require_second_approver

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from piplvault.cli.app import app, emit, read_input
-from piplvault.cli.confirm import YesOption, confirm_destruction
+from piplvault.cli.confirm import (
+    ApprovalOption,
+    YesOption,
+    confirm_destruction,
+    only_requests_approval,
+)
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
     MAX_ID,
@@ -391,6 +396,7 @@ def shred_command(
     approved_by: Annotated[
         str | None, typer.Option("--approved-by", help="Who approved it.")
     ] = None,
+    approval: ApprovalOption = None,
     home: HomeOption = None,
     db: DbOption = None,
     user: UserOption = None,
@@ -403,10 +409,10 @@ def shred_command(
     confirm_destruction(
         _("Will destroy"),
         lambda: _shred_preview(vault, case_id),
-        yes=yes,
+        yes=yes or only_requests_approval(vault, approval),
     )
     result = deregistration_shred.shred(
-        vault, case_id, out_dir=out, approved_by=approved_by
+        vault, case_id, out_dir=out, approved_by=approved_by, approval_id=approval
     )
     emit(
         result,
@@ -438,6 +444,7 @@ def seal_command(
             help="Custodian's Ed25519 PEM; must be the key pinned on the case."
         ),
     ] = None,
+    approval: ApprovalOption = None,
     home: HomeOption = None,
     db: DbOption = None,
     user: UserOption = None,
@@ -451,6 +458,7 @@ def seal_command(
         case_id,
         read_input(receipt, "receipt") if receipt else None,
         read_input(custodian_signing_key, "key") if custodian_signing_key else None,
+        approval_id=approval,
     )
     emit(result, json_out, _summary(result))
 

@@ -11,7 +11,12 @@ import typer
 from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, emit, err_console, out_console, print_json
-from piplvault.cli.confirm import YesOption, confirm_destruction
+from piplvault.cli.confirm import (
+    ApprovalOption,
+    YesOption,
+    confirm_destruction,
+    only_requests_approval,
+)
 from piplvault.cli.customers import customers_app
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
@@ -88,11 +93,14 @@ def _print_run(result: DestructionResult, json_out: bool) -> None:
 
 @customers_app.command("delete")
 def delete_command(
-    customer_id: CustomerIdArgument,
+    customer_ids: Annotated[
+        list[int], typer.Argument(metavar="ID...", min=1, max=MAX_ID)
+    ],
     reason: Annotated[
         str, typer.Option("--reason", help="Why (recorded, no personal data).")
     ],
     approved_by: ApprovedByOption = None,
+    approval: ApprovalOption = None,
     out: OutOption = None,
     home: HomeOption = None,
     db: DbOption = None,
@@ -100,23 +108,31 @@ def delete_command(
     json_out: JsonOption = False,
     yes: YesOption = False,
 ) -> None:
-    """Crypto-shred a customer and print the destruction certificate's path.
+    """Crypto-shred customers (one run, one certificate); print the certificate's path.
 
-    Example: piplvault customers delete 42 --reason "deletion request 2026-001"
+    Example: piplvault customers delete 42 43 --reason "deletion request 2026-001"
     """
     vault = open_vault(home, db, user)
     try:
         confirm_destruction(
             _("Will destroy"),
             lambda: [
-                (_("Customer"), f"{customer_id} {_masked_name(vault, customer_id)}"),
-                (_("Customers"), "1"),
+                *(
+                    (_("Customer"), f"{cid} {_masked_name(vault, cid)}")
+                    for cid in customer_ids[:20]
+                ),
+                (_("Customers"), str(len(set(customer_ids)))),
                 (_("Reason"), reason),
             ],
-            yes=yes,
+            yes=yes or only_requests_approval(vault, approval),
         )
-        result = lifecycle.delete_customer(
-            vault, customer_id, reason=reason, approved_by=approved_by, out_dir=out
+        result = lifecycle.erase_customers(
+            vault,
+            customer_ids,
+            reason=reason,
+            approved_by=approved_by,
+            out_dir=out,
+            approval_id=approval,
         )
     finally:
         vault.close()
@@ -191,6 +207,7 @@ def apply_command(
         str | None, typer.Option("--as-of", help="Apply as of this date.")
     ] = None,
     approved_by: ApprovedByOption = None,
+    approval: ApprovalOption = None,
     out: OutOption = None,
     home: HomeOption = None,
     db: DbOption = None,
@@ -212,13 +229,14 @@ def apply_command(
                     vault, as_of=parse_date(as_of, "--as-of")
                 )["summary"].items()
             ],
-            yes=yes,
+            yes=yes or only_requests_approval(vault, approval),
         )
         result = lifecycle.apply_retention(
             vault,
             as_of=parse_date(as_of, "--as-of"),
             approved_by=approved_by,
             out_dir=out,
+            approval_id=approval,
         )
     finally:
         vault.close()
@@ -362,6 +380,7 @@ def verify_command(
         "customers_destroyed": doc["what"]["customers_destroyed"],
         "customers_restricted": doc["what"]["customers_restricted"],
         "audit_head": doc["audit"],
+        "who": doc.get("who", {}),
     }
     _say(
         info,

@@ -14,6 +14,7 @@ from piplvault.cli.app import (
     print_json,
     read_input,
 )
+from piplvault.cli.confirm import ApprovalOption
 from piplvault.cli.keys import keys_app
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
@@ -342,6 +343,7 @@ def advance_command(
         str | None,
         typer.Option(help="Decide as of this day (today or earlier; audited)."),
     ] = None,
+    approval: ApprovalOption = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -350,7 +352,10 @@ def advance_command(
     """Move to the next step: objection-window (all notices delivered), then ready."""
     vault = open_vault(home, db, user)
     result = transfer_notices.advance(
-        vault, case, as_of=cases_mod.parse_date(as_of, "--as-of") if as_of else None
+        vault,
+        case,
+        as_of=cases_mod.parse_date(as_of, "--as-of") if as_of else None,
+        approval_id=approval,
     )
     vault.close()
     emit(result, json_out, f"{case}: {result['state']}")
@@ -476,6 +481,7 @@ def complete_command(
     out: Annotated[
         Path | None, typer.Option(help="Directory for the certificate.")
     ] = None,
+    approval: ApprovalOption = None,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
@@ -490,7 +496,9 @@ def complete_command(
         else None
     )
     vault = open_vault(home, db, user)
-    result = transfer_finish.complete(vault, case, data, key, out_dir=out)
+    result = transfer_finish.complete(
+        vault, case, data, key, out_dir=out, approval_id=approval
+    )
     vault.close()
     if json_out:
         print_json(result)

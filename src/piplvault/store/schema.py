@@ -521,3 +521,28 @@ share_export_customers = Table(
     ),
     Column("sensitive", Integer, nullable=False),
 )
+
+
+# --- second approver for destructive bulk operations (migration 0009) ---------------------
+
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # customers-delete, retention-apply, transfer-complete, deregister-shred, …
+    Column("operation", String(32), nullable=False),
+    # SHA-256 of the canonical JSON of the operation's exact parameters
+    Column("params_sha256", String(64), nullable=False),
+    # what the approver is shown: counts, case ids, dates (never a personal value)
+    Column("summary", Text, nullable=False, server_default="{}"),
+    Column("requested_by", String(64), nullable=False),
+    Column("requested_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    # pending → approved | rejected; approved → used (once)
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("decided_by", String(64)),
+    Column("decided_at", String(32)),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("used_at", String(32)),
+    Column("used_run", String(64)),
+)

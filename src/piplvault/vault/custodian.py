@@ -10,6 +10,7 @@ those purposes (issue 13 item 13).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from piplvault.errors import (
     ValidationError,
     WorkflowError,
 )
-from piplvault.vault import cases, counterparty, handover, lifecycle
+from piplvault.vault import approvals, cases, counterparty, handover, lifecycle
 from piplvault.vault import company as company_profile
 from piplvault.vault.deregistration import ACTION, CUSTODIAN_TYPES, KIND, status
 from piplvault.vault.records import load_field_defs
@@ -267,13 +268,34 @@ def seal(
     case_id: str,
     receipt: bytes | None,
     custodian_signing_key: bytes | None,
+    *,
+    approval_id: int | None = None,
 ) -> dict[str, Any]:
-    """Seal the vault read-only, only with the custodian's signed receipt (R-CO-I2-18-1)."""
+    """Seal the vault read-only, only with the custodian's signed receipt (R-CO-I2-18-1).
+    With ``require_second_approver`` on, only under an approval bound to the case and the
+    receipt; the approver is recorded in the (signed, chained) audit entry and timeline."""
+
+    def params() -> tuple[dict[str, Any], dict[str, Any]]:
+        with vault.write(
+            commit=False
+        ) as conn:  # a bad receipt is refused before asking
+            vault.authorize(conn, action=ACTION)
+            case = cases.load_case(conn, case_id, KIND)
+            _verified_receipt(case, receipt, custodian_signing_key)
+            rules.require_transition(KIND, case.state, DeregState.SEALED.value)
+        digest = hashlib.sha256(receipt or b"").hexdigest()
+        return {"case": case_id, "receipt_sha256": digest}, {"case": case_id}
+
+    grant = approvals.gate(
+        vault, operation="deregister-seal", params=params, approval_id=approval_id
+    )
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
         case = cases.load_case(conn, case_id, KIND)
         body = _verified_receipt(case, receipt, custodian_signing_key)
         rules.require_transition(KIND, case.state, DeregState.SEALED.value)
+        approvals.consume(vault, conn, grant, run=f"case:{case_id}")
+        approval = {"approval": grant.to_dict()} if grant else {}
         case.details["receipt"] = body
         cases.step(
             vault,
@@ -284,11 +306,15 @@ def seal(
                 "custodian": case.party["name"],
                 "package_sha256": body["package_sha256"],
                 "received_at": body.get("received_at"),
+                **approval,
             },
         )
         cases.set_vault_state(conn, "sealed")
         vault.record(
-            conn, action="vault-sealed", target="vault", details={"case": case_id}
+            conn,
+            action="vault-sealed",
+            target="vault",
+            details={"case": case_id, **approval},
         )
     return status(vault, case_id)
 

@@ -16,7 +16,7 @@ from piplvault.core import cases as rules
 from piplvault.core.cases import DeregState
 from piplvault.errors import WorkflowError
 from piplvault.store.schema import customers
-from piplvault.vault import cases, lifecycle, winding_up
+from piplvault.vault import approvals, cases, lifecycle, winding_up
 from piplvault.vault.deregistration import (
     ACTION,
     CERTIFICATE_BASIS,
@@ -37,8 +37,11 @@ def shred(
     *,
     out_dir: Path | None = None,
     approved_by: str | None = None,
+    approval_id: int | None = None,
 ) -> dict[str, Any]:
-    """Crypto-shred everything not kept; certificate; closing report (R-47-1, R-47-2)."""
+    """Crypto-shred everything not kept; certificate; closing report (R-47-1, R-47-2).
+    With ``require_second_approver`` on, only under an approval bound to the case and the
+    customers destroyed."""
     from piplvault.vault import closing
 
     with vault.write() as conn:
@@ -49,6 +52,15 @@ def shred(
         winding_up.require_outside_copies_destroyed(case)
         _require_settled(conn, case)
         ids = _shreddable(conn, case_id)
+    grant = approvals.gate(
+        vault,
+        operation="deregister-shred",
+        params=lambda: (
+            {"case": case_id, "customers": sorted(ids)},
+            {"case": case_id, "customers": len(ids)},
+        ),
+        approval_id=approval_id,
+    )
     result = lifecycle.delete_customers(
         vault,
         ids,
@@ -57,6 +69,7 @@ def shred(
         out_dir=out_dir,
         kind=CERTIFICATE_KIND,
         legal_basis=CERTIFICATE_BASIS,
+        approval=grant,
     )
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)

@@ -34,8 +34,11 @@ INTERPRETATION = (
 )
 
 
-def execute(vault: Vault, case_id: str) -> dict[str, Any]:
-    """End every relationship on the closing date, apply the schedule, close the case."""
+def execute(
+    vault: Vault, case_id: str, *, approval_id: int | None = None
+) -> dict[str, Any]:
+    """End every relationship on the closing date, apply the schedule, close the case
+    (behind a second administrator's approval when ``require_second_approver`` is on)."""
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, "transfer")
@@ -48,7 +51,13 @@ def execute(vault: Vault, case_id: str) -> dict[str, Any]:
             target=f"case:{case_id}",
             details={"closing_date": closing.isoformat(), "customers": len(ids)},
         )
-    result = lifecycle.apply_retention(vault, as_of=closing, approved_by=vault.actor)
+    result = lifecycle.apply_retention(
+        vault,
+        as_of=closing,
+        approved_by=vault.actor,
+        approval_id=approval_id,
+        operation="transfer-discontinue",
+    )
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, "transfer")

@@ -60,7 +60,7 @@ from piplvault.store.schema import (
     legal_holds,
     shred_journal,
 )
-from piplvault.vault import company
+from piplvault.vault import approvals, company
 from piplvault.vault.records import load_field_defs, require_customer, seal_record
 
 if TYPE_CHECKING:
@@ -398,8 +398,42 @@ def delete_customer(
 ) -> DestructionResult:
     """Erase one customer on request (R-47-3): shred, or restrict fields under a statutory
     period; refused while a legal hold is active."""
-    return delete_customers(
+    return erase_customers(
         vault, [customer_id], reason=reason, approved_by=approved_by, out_dir=out_dir
+    )
+
+
+def erase_customers(
+    vault: Vault,
+    ids: Sequence[int],
+    *,
+    reason: str,
+    approved_by: str | None = None,
+    out_dir: Path | None = None,
+    approval_id: int | None = None,
+) -> DestructionResult:
+    """``customers delete``: erase these customers in one run (R-47-3) — behind a second
+    administrator's approval when ``require_second_approver`` is on."""
+    if not reason.strip():
+        raise ValidationError("A deletion needs a reason (--reason)")
+    wanted = sorted(set(ids))
+    exact = {"customers": wanted, "reason": reason.strip()}
+    grant = approvals.gate(
+        vault,
+        operation="customers-delete",
+        params=lambda: (
+            exact,
+            {"customers": len(wanted), "customer_ids": wanted[:50], "reason": reason},
+        ),
+        approval_id=approval_id,
+    )
+    return delete_customers(
+        vault,
+        wanted,
+        reason=reason,
+        approved_by=approved_by,
+        out_dir=out_dir,
+        approval=grant,
     )
 
 
@@ -413,12 +447,15 @@ def delete_customers(
     kind: str = "erasure-request",
     legal_basis: str | None = None,
     in_same_transaction: Callable[[Connection, str], None] | None = None,
+    approval: approvals.Grant | None = None,
 ) -> DestructionResult:
     """Erase the given customers in one run with one certificate.
 
     ``kind`` and ``legal_basis`` say why (a request, a transfer's completion, a
     deregistration); ``in_same_transaction(conn, run_id)`` lets a case record its step
-    atomically with the destruction, so a crash never leaves the two apart."""
+    atomically with the destruction, so a crash never leaves the two apart. ``approval``
+    (checked by the caller's :func:`approvals.gate`) is consumed in the same transaction
+    and its approver signed into the certificate."""
     if not reason.strip():
         raise ValidationError("A deletion needs a reason (--reason)")
     schedule = load_schedule(vault)
@@ -437,6 +474,7 @@ def delete_customers(
             kind=kind,
             approved_by=approved_by,
             legal_basis=legal_basis,
+            approval=approval,
         )
         if in_same_transaction is not None:
             in_same_transaction(conn, run.run_id)
@@ -449,22 +487,29 @@ def apply_retention(
     as_of: dt.date | None = None,
     approved_by: str | None = None,
     out_dir: Path | None = None,
+    approval_id: int | None = None,
+    operation: str = "retention-apply",
 ) -> DestructionResult:
-    """Shred or restrict everything the retention schedule says is due on ``as_of``."""
+    """Shred or restrict everything the retention schedule says is due on ``as_of`` —
+    behind a second administrator's approval when ``require_second_approver`` is on (the
+    approval binds the date and the very customers due)."""
     day = as_of or vault.clock.now().date()
     schedule = load_schedule(vault)
+
+    def params() -> approvals.Params:
+        with vault.write(commit=False) as conn:
+            vault.authorize(conn, action="retention-apply")
+            due = _due(conn, schedule, day)
+        exact = _retention_params(day, due)
+        summary = {"as_of": day.isoformat(), **_outcome_counts(due)}
+        return exact, summary
+
+    grant = approvals.gate(
+        vault, operation=operation, params=params, approval_id=approval_id
+    )
     with vault.write() as conn:
         vault.authorize(conn, action="retention-apply")
-        plans = [
-            p
-            for p in _plans(conn, schedule, day)
-            if p.outcome in (Outcome.DESTROY, Outcome.RESTRICT)
-            and (
-                p.outcome is Outcome.DESTROY
-                or p.destroy_categories
-                or not _already_restricted(conn, p.customer_id)
-            )
-        ]
+        plans = _due(conn, schedule, day)
         run = _destroy(
             vault,
             conn,
@@ -473,8 +518,31 @@ def apply_retention(
             reason=f"retention schedule applied as of {day.isoformat()}",
             kind="retention-schedule",
             approved_by=approved_by,
+            approval=grant,
+            approval_params=_retention_params(day, plans),
         )
     return _write_run(vault, run, out_dir)
+
+
+def _due(conn: Connection, schedule: Schedule, day: dt.date) -> list[CustomerPlan]:
+    return [
+        p
+        for p in _plans(conn, schedule, day)
+        if p.outcome in (Outcome.DESTROY, Outcome.RESTRICT)
+        and (
+            p.outcome is Outcome.DESTROY
+            or p.destroy_categories
+            or not _already_restricted(conn, p.customer_id)
+        )
+    ]
+
+
+def _retention_params(day: dt.date, plans: list[CustomerPlan]) -> dict[str, Any]:
+    """What a retention run destroys: the date and each customer's outcome."""
+    return {
+        "as_of": day.isoformat(),
+        "customers": [[p.customer_id, p.outcome.value] for p in plans],
+    }
 
 
 def _check_requested(
@@ -531,8 +599,11 @@ def _destroy(
     kind: str,
     approved_by: str | None,
     legal_basis: str | None = None,
+    approval: approvals.Grant | None = None,
+    approval_params: dict[str, Any] | None = None,
 ) -> _Run:
     run_id = vault.clock.now().strftime("%Y%m%dT%H%M%SZ") + "-" + os.urandom(3).hex()
+    approvals.consume(vault, conn, approval, run=run_id, params=approval_params)
     now = vault.now()
     defs = load_field_defs(conn)
     full = [p.customer_id for p in plans if p.outcome is Outcome.DESTROY]
@@ -572,6 +643,7 @@ def _destroy(
             "restricted": len(partial),
             "values_by_category": dict(by_category),
             "customer_ids": (full + [p.customer_id for p in partial])[:1000],
+            **({"approval": approval.to_dict()} if approval else {}),
         },
     )
     head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
@@ -602,7 +674,7 @@ def _destroy(
             "journal": "shred_journal run " + run_id,
         },
         "when": {"destroyed_at": now},
-        "who": {"performed_by": vault.actor, "approved_by": approved_by or vault.actor},
+        "who": _who(vault, approved_by, approval),
         "why": {"reason": reason, "legal_basis": basis},
         "audit": {"head_seq": int(head.seq), "head_hash": str(head.hash)},
     }
@@ -629,6 +701,20 @@ def _destroy(
         restricted=len(partial),
         by_category=dict(by_category),
     )
+
+
+def _who(
+    vault: Vault, approved_by: str | None, approval: approvals.Grant | None
+) -> dict[str, Any]:
+    """Who destroyed and who approved: with a second approver, the authenticated
+    approver and the approval (signed with the rest of the certificate)."""
+    if approval is None:
+        return {"performed_by": vault.actor, "approved_by": approved_by or vault.actor}
+    return {
+        "performed_by": vault.actor,
+        "approved_by": approval.approved_by,
+        "approval": approval.to_dict(),
+    }
 
 
 def _shred_full(

@@ -11,6 +11,7 @@ what is left (the certificate file) and destroys nothing twice.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from piplvault.core.cases import Mode, TransferState
 from piplvault.documents.certificate import write_certificate_files
 from piplvault.errors import VaultError, WorkflowError
 from piplvault.store.schema import customers, legal_holds
-from piplvault.vault import cases, counterparty, handover, lifecycle
+from piplvault.vault import approvals, cases, counterparty, handover, lifecycle
 from piplvault.vault.records import load_field_defs
 from piplvault.vault.transfer import locked_elsewhere, require_delivered
 
@@ -153,9 +154,12 @@ def complete(
     recipient_signing_key: bytes | None = None,
     *,
     out_dir: Path | None = None,
+    approval_id: int | None = None,
 ) -> dict[str, Any]:
     """After the pinned recipient's signed receipt: shred the source copies and step the
-    case in one transaction; write the certificate. Safe to run again after a crash."""
+    case in one transaction; write the certificate. Safe to run again after a crash.
+    With ``require_second_approver`` on, the destruction needs an approval bound to the
+    case, the receipt and the customers destroyed."""
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, KIND)
@@ -168,6 +172,20 @@ def complete(
             objectors = objectors_to_delete(conn, case)
     if done:
         return _resume(vault, case, out_dir)
+    doomed = sorted(ids + objectors)
+    grant = approvals.gate(
+        vault,
+        operation="transfer-complete",
+        params=lambda: (
+            {
+                "case": case_id,
+                "receipt_sha256": hashlib.sha256(receipt).hexdigest(),
+                "customers": doomed,
+            },
+            {"case": case_id, "customers": len(doomed), "objectors": len(objectors)},
+        ),
+        approval_id=approval_id,
+    )
 
     def step(conn: Connection, run_id: str) -> None:
         current = cases.load_case(conn, case_id, KIND)
@@ -201,6 +219,7 @@ def complete(
         kind=CERTIFICATE_KIND,
         legal_basis=basis,
         in_same_transaction=step,
+        approval=grant,
     )
     with vault.write() as conn:
         case = cases.load_case(conn, case_id, KIND)

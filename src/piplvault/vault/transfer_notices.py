@@ -285,7 +285,11 @@ def record_objection(
 
 
 def advance(
-    vault: Vault, case_id: str, *, as_of: dt.date | None = None
+    vault: Vault,
+    case_id: str,
+    *,
+    as_of: dt.date | None = None,
+    approval_id: int | None = None,
 ) -> dict[str, Any]:
     """One step forward: notices-sent → objection-window (every notice delivered, R-22-1);
     objection-window → ready (every customer's window, counted from its own recorded
@@ -301,7 +305,7 @@ def advance(
         first.mode == Mode.DISCONTINUE.value
         and first.state == TransferState.DRAFT.value
     ):
-        return discontinue.execute(vault, case_id)
+        return discontinue.execute(vault, case_id, approval_id=approval_id)
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, KIND)
