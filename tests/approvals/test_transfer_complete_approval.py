@@ -33,7 +33,15 @@ def test_transfer_complete_needs_and_records_a_second_approver_R_GB35273_7_1(
     Path(h["seller"], "piplvault.toml").write_text(
         "require_second_approver = true\n", encoding="utf-8"
     )
-    complete = ("transfer", "complete", h["case"], "--receipt", h["receipt"], *s)
+    complete = (
+        "transfer",
+        "complete",
+        "--yes",
+        h["case"],
+        "--receipt",
+        h["receipt"],
+        *s,
+    )
     with pytest.raises(Failed, match=r"approval request (\d+)") as asked:
         cli(*complete)
     assert "piplvault transfer complete" in asked.value.message

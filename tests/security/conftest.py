@@ -55,6 +55,7 @@ _DESTRUCTIVE = {
     "retention apply",
     "backup prune",
     "deregister shred",
+    "transfer complete",
 }
 
 

@@ -83,19 +83,29 @@ def test_forged_receipt_signed_by_fresh_key_destroys_nothing_attack_10_1(
     s = ("--home", h["seller"])
     forged, fresh = _forge(h["receipt"], h["out"])
     with_key = fails(
-        "transfer", "complete", h["case"], "--receipt", forged,
+        "transfer", "complete", "--yes", h["case"], "--receipt", forged,
         "--recipient-signing-key", fresh, *s,
     )  # fmt: skip
     assert "not the recipient's key pinned on case" in with_key
     assert "nothing was destroyed" in with_key
-    without_key = fails("transfer", "complete", h["case"], "--receipt", forged, *s)
+    without_key = fails(
+        "transfer", "complete", "--yes", h["case"], "--receipt", forged, *s
+    )
     assert "not signed by the recipient's key pinned" in without_key
     assert cli("status", *s)["customers"] == 3
     assert cli("transfer", "status", h["case"], *s)["state"] == "handed-over"
     denied = [e for e in cli("audit", "log", *s) if e["outcome"] == "denied"]
     assert any(e["action"] == "transfer-complete" for e in denied)
+    # issue 14.5: a script that forgets --yes destroys nothing, even with the genuine receipt
+    unconfirmed = fails(
+        "transfer", "complete", h["case"], "--receipt", h["receipt"], *s
+    )
+    assert "destructive command without confirmation" in unconfirmed
+    assert cli("status", *s)["customers"] == 3
     # the genuine receipt, signed by the pinned key, completes the case
-    done = cli("transfer", "complete", h["case"], "--receipt", h["receipt"], *s)
+    done = cli(
+        "transfer", "complete", "--yes", h["case"], "--receipt", h["receipt"], *s
+    )
     assert done["customers_destroyed"] == 3
 
 
@@ -110,7 +120,7 @@ def test_receipt_must_name_package_case_and_count_attack_10_1(
     edited = h["out"] / "edited.json"
     edited.write_text(json.dumps(doc), encoding="utf-8")
     assert "not signed by the recipient's key pinned" in fails(
-        "transfer", "complete", h["case"], "--receipt", edited, *s
+        "transfer", "complete", "--yes", h["case"], "--receipt", edited, *s
     )
     assert cli("status", *s)["customers"] == 3
 
@@ -187,7 +197,7 @@ def test_sigkill_after_certificate_commit_is_resumable_10_13(
         "sys.argv = ['piplvault', *sys.argv[1:]]\n"
         "main()\n"
     )
-    args = ["transfer", "complete", h["case"], "--receipt", str(h["receipt"]),
+    args = ["transfer", "complete", "--yes", h["case"], "--receipt", str(h["receipt"]),
             "--home", str(h["seller"])]  # fmt: skip
     # The process that holds the keys and writes is the server: it is the one killed.
     sock = Path(tempfile.mkdtemp(prefix="pvk-", dir="/tmp")) / "s.sock"
@@ -211,15 +221,17 @@ def test_sigkill_after_certificate_commit_is_resumable_10_13(
     s = ("--home", h["seller"])
     assert cli("status", *s)["customers"] == 0
     assert cli("transfer", "status", h["case"], *s)["state"] == "source-destroyed"
-    again = cli("transfer", "complete", h["case"], "--receipt", h["receipt"], *s)
+    again = cli(
+        "transfer", "complete", "--yes", h["case"], "--receipt", h["receipt"], *s
+    )
     assert again["already_completed"] is True and again["customers_destroyed"] == 0
     certificate = Path(again["certificate"])
     assert certificate.is_file()
     assert json.loads(certificate.read_bytes())["kind"] == "transfer-completion"
     # and a third run is a no-op too
-    assert cli("transfer", "complete", h["case"], "--receipt", h["receipt"], *s)[
-        "certificate"
-    ] == str(certificate)
+    assert cli(
+        "transfer", "complete", "--yes", h["case"], "--receipt", h["receipt"], *s
+    )["certificate"] == str(certificate)
     assert raw("audit", "verify", *s)
     assert os.path.exists(h["receipt"])
 

@@ -153,7 +153,7 @@ def test_objectors_deleted_when_the_seller_ceases_13_8(
         "--recipient-signing-key", bk["public"], "--out", out / "p.pkg", *s,
     )  # fmt: skip
     got = cli("receive", out / "p.pkg", "--sender-key", sk["public"], "--home", buyer)
-    done = cli("transfer", "complete", case, "--receipt", got["receipt"], *s)
+    done = cli("transfer", "complete", "--yes", case, "--receipt", got["receipt"], *s)
     assert done["objectors_deleted"] == deleted
     assert cli("status", *s)["customers"] == 1 - deleted
     if deleted:

@@ -226,6 +226,7 @@ def _full_merger_transfer(deal: dict[str, Path]) -> None:
     done = pv(
         "transfer",
         "complete",
+        "--yes",
         "T-0001",
         "--receipt",
         received["receipt"],

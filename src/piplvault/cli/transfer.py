@@ -14,7 +14,12 @@ from piplvault.cli.app import (
     print_json,
     read_input,
 )
-from piplvault.cli.confirm import ApprovalOption
+from piplvault.cli.confirm import (
+    ApprovalOption,
+    YesOption,
+    confirm_destruction,
+    only_requests_approval,
+)
 from piplvault.cli.keys import keys_app
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
@@ -28,7 +33,7 @@ from piplvault.cli.options import (
 from piplvault.cli.render import plain, record, value_name
 from piplvault.documents.labels import label
 from piplvault.errors import ValidationError
-from piplvault.i18n import current
+from piplvault.i18n import _, current
 
 if TYPE_CHECKING:
     from piplvault.crypto import envelope
@@ -482,13 +487,15 @@ def complete_command(
         Path | None, typer.Option(help="Directory for the certificate.")
     ] = None,
     approval: ApprovalOption = None,
+    yes: YesOption = False,
     home: HomeOption = None,
     user: UserOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """After the receipt signed by the pinned recipient key: shred the source copies;
-    prints the certificate path. Safe to run again if it was interrupted."""
+    prints the certificate path. Safe to run again if it was interrupted. At a terminal it
+    shows how many customers it will destroy and asks; scripts pass --yes."""
     data = read_input(receipt, "receipt")
     key = (
         read_input(recipient_signing_key, "signing key")
@@ -496,6 +503,18 @@ def complete_command(
         else None
     )
     vault = open_vault(home, db, user)
+
+    def describe() -> list[tuple[str, str]]:
+        counts = transfer_finish.preview(vault, case)
+        return [
+            (_("Case"), case),
+            (_("Customers destroyed"), str(counts["customers"])),
+            (_("Objectors deleted"), str(counts["objectors"])),
+        ]
+
+    confirm_destruction(
+        _("Will destroy"), describe, yes=yes or only_requests_approval(vault, approval)
+    )
     result = transfer_finish.complete(
         vault, case, data, key, out_dir=out, approval_id=approval
     )

@@ -234,6 +234,18 @@ def complete(
     }
 
 
+def preview(vault: Vault, case_id: str) -> dict[str, int]:
+    """What ``complete`` would destroy now: transferred customers still here, objectors."""
+    with vault.reading("transfer") as conn:
+        case = cases.load_case(conn, case_id, KIND)
+        if case.state == TransferState.SOURCE_DESTROYED.value:
+            return {"customers": 0, "objectors": 0}
+        return {
+            "customers": len(_still_present(conn, case)),
+            "objectors": len(objectors_to_delete(conn, case)),
+        }
+
+
 def objectors_to_delete(conn: Connection, case: cases.Case) -> list[int]:
     """When the seller ceases to exist, its objectors cannot stay with it: the plan deletes
     them at completion (PIPL Art. 47(1)(ii)), except those under a legal hold."""
