@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy import Connection, select
 
 from piplvault.documents import notices
+from piplvault.documents.labels import CATEGORY_ZH
 from piplvault.io.private_files import make_private_dir, write_private
 from piplvault.store.schema import audit_head
 from piplvault.vault import cases, company, counterparty
@@ -25,17 +26,6 @@ from piplvault.vault import cases, company, counterparty
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
 
-CATEGORY_ZH = {
-    "identity": "身份信息",
-    "contact": "联系方式",
-    "address": "地址",
-    "financial": "财务信息",
-    "organisation": "单位信息",
-    "transaction": "交易信息",
-    "business": "业务信息",
-    "network": "网络信息",
-    "free_text": "备注",
-}
 _TEMPLATES = Path(__file__).resolve().parent.parent / "documents" / "templates"
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, update
 from piplvault.core import cases as rules
 from piplvault.core.cases import DEAL_EN, DEAL_ZH, Deal, Mode, TransferState
 from piplvault.documents import notices
+from piplvault.documents.labels import CATEGORY_ZH
 from piplvault.errors import ValidationError, WorkflowError
 from piplvault.store.schema import case_customers
 from piplvault.vault import cases, company, counterparty, discontinue, policy
@@ -198,7 +199,7 @@ def _notice_context(
         "deal_en": DEAL_EN[deal],
         "purposes_zh": "、".join(p.name_zh for p in names),
         "purposes_en": ", ".join(p.key for p in names),
-        "categories_zh": "、".join(_CATEGORY_ZH.get(c, c) for c in cats),
+        "categories_zh": "、".join(CATEGORY_ZH.get(c, c) for c in cats),
         "categories_en": ", ".join(cats),
         "objection_days": int(case.details["objection_days"]),
         "objection_deadline": deadline.isoformat(),
@@ -222,17 +223,6 @@ NOTICE_TITLE = {
     Mode.NOTICE.value: "个人信息转移告知书",
     Mode.SEPARATE_CONSENT.value: "向第三方提供个人信息单独同意请求",
     Mode.CHANGE_NOTICE.value: "个人信息处理者信息变更告知",
-}
-
-_CATEGORY_ZH = {
-    "identity": "身份信息",
-    "contact": "联系方式",
-    "address": "地址",
-    "financial": "财务信息",
-    "organisation": "单位信息",
-    "transaction": "交易信息",
-    "business": "业务信息",
-    "free_text": "备注",
 }
 
 
