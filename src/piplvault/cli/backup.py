@@ -13,6 +13,7 @@ import typer
 from piplvault.cli.app import app, err_console, print_json
 from piplvault.cli.confirm import YesOption, confirm_destruction
 from piplvault.cli.lazy import lazy_module
+from piplvault.cli.render import terminal_bar
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -68,7 +69,15 @@ def create_command(
     """
     vault = open_vault(home, db, user)
     try:
-        info = backups.create_backup(vault, to, retain_days=retain_days)
+        bar = terminal_bar(_("Backing up"), json_out=json_out)
+        with bar as advance:
+            info = backups.create_backup(
+                vault,
+                to,
+                retain_days=retain_days,
+                progress=advance,
+                on_total=bar.expect,
+            )
     finally:
         vault.close()
     if json_out:
@@ -139,14 +148,17 @@ def restore_command(
             key_store = dataclasses.replace(key_store, epoch_keys={}, journal=[])
     key = certificate.load_public_key(public_key) if public_key else None
     target = dataclasses.replace(settings, home=into, db=None)
-    result = backups.restore_backup(
-        file,
-        into,
-        target,
-        key_store=key_store,
-        without_epoch_key=without_epoch_key,
-        public_key=key,
-    )
+    bar = terminal_bar(_("Restoring"), backups.backup_frames(file), json_out=json_out)
+    with bar as advance:
+        result = backups.restore_backup(
+            file,
+            into,
+            target,
+            key_store=key_store,
+            without_epoch_key=without_epoch_key,
+            public_key=key,
+            progress=advance,
+        )
     if json_out:
         print_json(result)
     else:
