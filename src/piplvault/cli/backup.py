@@ -148,7 +148,9 @@ def restore_command(
             key_store = dataclasses.replace(key_store, epoch_keys={}, journal=[])
     key = certificate.load_public_key(public_key) if public_key else None
     target = dataclasses.replace(settings, home=into, db=None)
-    bar = terminal_bar(_("Restoring"), backups.backup_frames(file), json_out=json_out)
+    bar = terminal_bar(_("Restoring"), json_out=json_out)
+    if bar.enabled:
+        bar.expect(backups.backup_frames(file))
     with bar as advance:
         result = backups.restore_backup(
             file,

@@ -151,7 +151,12 @@ class ProgressBar:
         bar = self.bar
         return lambda n: bar.advance(task, n)
 
-    def expect(self, total: int) -> None:
+    @property
+    def enabled(self) -> bool:
+        """Whether a bar is drawn (compute an expensive total only then)."""
+        return self.bar is not None
+
+    def expect(self, total: int | None) -> None:
         """Set the total once the work knows it (no-op when the bar is off)."""
         self.total = total
         if self.bar is not None and self.task is not None:

@@ -14,7 +14,6 @@ from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json
 from piplvault.cli.lazy import lazy_module
-from piplvault.cli.options import is_terminal
 from piplvault.cli.render import count_rows, terminal_bar
 from piplvault.core.masking import mask
 from piplvault.errors import VaultError
@@ -60,8 +59,10 @@ def scan(
             file, sheet=sheet, header_row=header_row, no_header=no_header
         )
         rows = table.rows() if as_json else _keeping_head(table.rows(), examples)
-        total = None if as_json or not is_terminal() else count_rows(file, sheet=sheet)
-        with terminal_bar(_("Scanning"), total, json_out=as_json) as advance:
+        bar = terminal_bar(_("Scanning"), json_out=as_json)
+        if bar.enabled:
+            bar.expect(count_rows(file, sheet=sheet))
+        with bar as advance:
             result = discovery.scan_table(
                 table.headers, rows, sample=sample, cells=cells, progress=advance
             )
