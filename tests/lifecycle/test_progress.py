@@ -5,6 +5,7 @@ R-NDS-9-1 backups). The terminal bar is the import's (cli/render.py ProgressBar)
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -86,25 +87,38 @@ def test_customers_delete_reports_each_customer_R_47_3(home: Path) -> None:
     assert sum(seen.steps) == 5 == result.customers_destroyed
 
 
-def test_retention_apply_reports_destroyed_and_restricted_R_47_3(home: Path) -> None:
-    """R-47-3: a retention run far in the future shreds or restricts many customers; the
-    steps add up to the announced total, which is what the certificate counts."""
-    import datetime as dt
-
+def test_retention_apply_reports_destroyed_and_restricted_R_47_2(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R-47-2: a retention run shredding 30 customers (in chunks of 7 here) and restricting
+    one announces 31, then counts each chunk and the restricted one; every shredded
+    customer is in the journal."""
+    monkeypatch.setattr(lifecycle, "_CHUNK", 7)
     seen = _Counts()
     vault = open_home(home)
     try:
+        for cid in range(1, 31):
+            lifecycle.set_facts(vault, cid, relationship_ended_on=dt.date(2025, 1, 31))
+        lifecycle.set_facts(
+            vault,
+            31,
+            relationship_ended_on=dt.date(2025, 1, 31),
+            last_transaction_on=dt.date(2024, 5, 1),
+        )
         result = lifecycle.apply_retention(
             vault,
-            as_of=dt.date(2100, 1, 1),
+            as_of=dt.date(2026, 6, 1),
             progress=seen.advance,
             on_total=seen.total,
         )
+        with vault.write(commit=False) as conn:
+            journalled = lifecycle.journal_count(conn)
     finally:
         vault.close()
-    done = result.customers_destroyed + result.customers_restricted
-    assert done > 0 and seen.totals == [done]
-    assert sum(seen.steps) == done
+    assert (result.customers_destroyed, result.customers_restricted) == (30, 1)
+    assert seen.totals == [31]
+    assert seen.steps == [7, 7, 7, 7, 2, 1]
+    assert journalled == 31  # 30 whole customers and the restricted one's fields
 
 
 def test_scan_reports_every_row() -> None:
