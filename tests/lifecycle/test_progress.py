@@ -131,9 +131,7 @@ def test_scan_reports_every_row() -> None:
     assert sum(steps) == result.rows == len(rows)
 
 
-@pytest.mark.parametrize(
-    ("lang", "label"), [("zh", "正在扫描"), ("en", "Scanning")]
-)
+@pytest.mark.parametrize(("lang", "label"), [("zh", "正在扫描"), ("en", "Scanning")])
 def test_scan_on_a_terminal_draws_a_bar_with_total_and_eta(
     monkeypatch: pytest.MonkeyPatch, lang: str, label: str
 ) -> None:

@@ -13,7 +13,6 @@ import typer
 from piplvault.cli.app import app, err_console, print_json
 from piplvault.cli.confirm import YesOption, confirm_destruction
 from piplvault.cli.lazy import lazy_module
-from piplvault.cli.render import terminal_bar
 from piplvault.cli.options import (
     DbOption,
     HomeOption,
@@ -22,6 +21,7 @@ from piplvault.cli.options import (
     open_vault,
     settings_from,
 )
+from piplvault.cli.render import terminal_bar
 from piplvault.settings import DEFAULT_BACKUP_RETAIN_DAYS
 
 if TYPE_CHECKING:

@@ -15,7 +15,6 @@ from piplvault.cli.confirm import (
     only_requests_approval,
 )
 from piplvault.cli.lazy import lazy_module
-from piplvault.cli.render import terminal_bar
 from piplvault.cli.options import (
     MAX_ID,
     DbOption,
@@ -24,6 +23,7 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
+from piplvault.cli.render import terminal_bar
 from piplvault.cli.transfer import pinned_line
 from piplvault.errors import ValidationError
 

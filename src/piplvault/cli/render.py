@@ -180,7 +180,9 @@ def terminal_bar(
     from piplvault.cli.app import err_console
     from piplvault.cli.options import is_terminal
 
-    return ProgressBar(label, total, err_console, enabled=not json_out and is_terminal())
+    return ProgressBar(
+        label, total, err_console, enabled=not json_out and is_terminal()
+    )
 
 
 def count_rows(path: Path, *, sheet: str | None = None) -> int | None:
