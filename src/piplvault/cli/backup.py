@@ -21,6 +21,7 @@ from piplvault.cli.options import (
     open_vault,
     settings_from,
 )
+from piplvault.cli.render import terminal_bar
 from piplvault.settings import DEFAULT_BACKUP_RETAIN_DAYS
 
 if TYPE_CHECKING:
@@ -68,7 +69,15 @@ def create_command(
     """
     vault = open_vault(home, db, user)
     try:
-        info = backups.create_backup(vault, to, retain_days=retain_days)
+        bar = terminal_bar(_("Backing up"), json_out=json_out)
+        with bar as advance:
+            info = backups.create_backup(
+                vault,
+                to,
+                retain_days=retain_days,
+                progress=advance,
+                on_total=bar.expect,
+            )
     finally:
         vault.close()
     if json_out:
@@ -139,14 +148,19 @@ def restore_command(
             key_store = dataclasses.replace(key_store, epoch_keys={}, journal=[])
     key = certificate.load_public_key(public_key) if public_key else None
     target = dataclasses.replace(settings, home=into, db=None)
-    result = backups.restore_backup(
-        file,
-        into,
-        target,
-        key_store=key_store,
-        without_epoch_key=without_epoch_key,
-        public_key=key,
-    )
+    bar = terminal_bar(_("Restoring"), json_out=json_out)
+    if bar.enabled:
+        bar.expect(backups.backup_frames(file))
+    with bar as advance:
+        result = backups.restore_backup(
+            file,
+            into,
+            target,
+            key_store=key_store,
+            without_epoch_key=without_epoch_key,
+            public_key=key,
+            progress=advance,
+        )
     if json_out:
         print_json(result)
     else:

@@ -23,6 +23,7 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
+from piplvault.cli.render import terminal_bar
 from piplvault.cli.transfer import pinned_line
 from piplvault.errors import ValidationError
 
@@ -411,9 +412,17 @@ def shred_command(
         lambda: _shred_preview(vault, case_id),
         yes=yes or only_requests_approval(vault, approval),
     )
-    result = deregistration_shred.shred(
-        vault, case_id, out_dir=out, approved_by=approved_by, approval_id=approval
-    )
+    bar = terminal_bar(_("Shredding"), json_out=json_out)
+    with bar as advance:
+        result = deregistration_shred.shred(
+            vault,
+            case_id,
+            out_dir=out,
+            approved_by=approved_by,
+            approval_id=approval,
+            progress=advance,
+            on_total=bar.expect,
+        )
     emit(
         result,
         json_out,

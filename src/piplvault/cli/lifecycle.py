@@ -28,7 +28,7 @@ from piplvault.cli.options import (
     UserOption,
     open_vault,
 )
-from piplvault.cli.render import ExportOption, value_name
+from piplvault.cli.render import ExportOption, terminal_bar, value_name
 from piplvault.errors import IntegrityError, ValidationError, VaultError
 from piplvault.i18n import _
 
@@ -126,14 +126,18 @@ def delete_command(
             ],
             yes=yes or only_requests_approval(vault, approval),
         )
-        result = lifecycle.erase_customers(
-            vault,
-            customer_ids,
-            reason=reason,
-            approved_by=approved_by,
-            out_dir=out,
-            approval_id=approval,
-        )
+        bar = terminal_bar(_("Shredding"), json_out=json_out)
+        with bar as advance:
+            result = lifecycle.erase_customers(
+                vault,
+                customer_ids,
+                reason=reason,
+                approved_by=approved_by,
+                out_dir=out,
+                approval_id=approval,
+                progress=advance,
+                on_total=bar.expect,
+            )
     finally:
         vault.close()
     _print_run(result, json_out)
@@ -231,13 +235,17 @@ def apply_command(
             ],
             yes=yes or only_requests_approval(vault, approval),
         )
-        result = lifecycle.apply_retention(
-            vault,
-            as_of=parse_date(as_of, "--as-of"),
-            approved_by=approved_by,
-            out_dir=out,
-            approval_id=approval,
-        )
+        bar = terminal_bar(_("Shredding"), json_out=json_out)
+        with bar as advance:
+            result = lifecycle.apply_retention(
+                vault,
+                as_of=parse_date(as_of, "--as-of"),
+                approved_by=approved_by,
+                out_dir=out,
+                approval_id=approval,
+                progress=advance,
+                on_total=bar.expect,
+            )
     finally:
         vault.close()
     _print_run(result, json_out)

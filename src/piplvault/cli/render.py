@@ -14,6 +14,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -117,13 +118,16 @@ def status_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
 class ProgressBar:
     """Progress with done/total, percentage, elapsed and ETA on a terminal; silent else.
 
-    Use as ``with ProgressBar(label, total, console, enabled) as advance: advance(n)``.
+    Use as ``with ProgressBar(label, total, console, enabled) as advance: advance(n)``;
+    when the total is only known once the work has started, pass ``bar.expect`` to the
+    vault function as its ``on_total`` callback.
     """
 
     def __init__(
         self, label: str, total: int | None, console: Console, *, enabled: bool
     ) -> None:
         self.total = total
+        self.task: TaskID | None = None
         self.bar: Progress | None = None
         if enabled:
             self.bar = Progress(
@@ -143,8 +147,20 @@ class ProgressBar:
             return None
         self.bar.start()
         task = self.bar.add_task("work", total=self.total)
+        self.task = task
         bar = self.bar
         return lambda n: bar.advance(task, n)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether a bar is drawn (compute an expensive total only then)."""
+        return self.bar is not None
+
+    def expect(self, total: int | None) -> None:
+        """Set the total once the work knows it (no-op when the bar is off)."""
+        self.total = total
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, total=total)
 
     def __exit__(
         self,
@@ -154,6 +170,19 @@ class ProgressBar:
     ) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def terminal_bar(
+    label: str, total: int | None = None, *, json_out: bool = False
+) -> ProgressBar:
+    """The bar long commands show on stderr — only on a terminal and never with --json
+    (through the server nothing is streamed: stderr is not a terminal there)."""
+    from piplvault.cli.app import err_console
+    from piplvault.cli.options import is_terminal
+
+    return ProgressBar(
+        label, total, err_console, enabled=not json_out and is_terminal()
+    )
 
 
 def count_rows(path: Path, *, sheet: str | None = None) -> int | None:

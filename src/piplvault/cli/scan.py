@@ -14,8 +14,10 @@ from rich.table import Table as RichTable
 
 from piplvault.cli.app import app, err_console, out_console, print_json
 from piplvault.cli.lazy import lazy_module
+from piplvault.cli.render import count_rows, terminal_bar
 from piplvault.core.masking import mask
 from piplvault.errors import VaultError
+from piplvault.i18n import _
 
 if TYPE_CHECKING:
     from piplvault import discovery
@@ -57,7 +59,13 @@ def scan(
             file, sheet=sheet, header_row=header_row, no_header=no_header
         )
         rows = table.rows() if as_json else _keeping_head(table.rows(), examples)
-        result = discovery.scan_table(table.headers, rows, sample=sample, cells=cells)
+        bar = terminal_bar(_("Scanning"), json_out=as_json)
+        if bar.enabled:
+            bar.expect(count_rows(file, sheet=sheet))
+        with bar as advance:
+            result = discovery.scan_table(
+                table.headers, rows, sample=sample, cells=cells, progress=advance
+            )
     except VaultError as error:
         err_console.print(f"Error: {error.message}", highlight=False, markup=False)
         raise typer.Exit(1) from error

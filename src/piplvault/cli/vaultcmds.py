@@ -26,15 +26,14 @@ from piplvault.cli.options import (
     HomeOption,
     JsonOption,
     UserOption,
-    is_terminal,
     open_vault,
     settings_from,
 )
 from piplvault.cli.render import (
-    ProgressBar,
     count_rows,
     record,
     status_lines,
+    terminal_bar,
     value_name,
 )
 from piplvault.cli.render import table as render_table
@@ -225,10 +224,9 @@ def import_command(
         header_row=header_row,
         no_header=no_header,
     )
-    total = None if json_out or not is_terminal() else count_rows(file, sheet=sheet)
-    bar = ProgressBar(
-        _("Importing"), total, err_console, enabled=not json_out and is_terminal()
-    )
+    bar = terminal_bar(_("Importing"), json_out=json_out)
+    if bar.enabled:
+        bar.expect(count_rows(file, sheet=sheet))
     with bar as advance:
         report = imports.import_table(
             vault,

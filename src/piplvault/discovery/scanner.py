@@ -72,8 +72,11 @@ def scan_table(
     sample: int = 1000,
     cells: bool = False,
     workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ScanResult:
-    """Classify the columns of a table and scan its rows (see the module docstring)."""
+    """Classify the columns of a table and scan its rows (see the module docstring).
+
+    ``progress(n)`` is called after each chunk with the rows it held."""
     iterator = iter(rows)
     head = list(itertools.islice(iterator, sample))
     columns = classify_columns(headers, head)
@@ -92,6 +95,8 @@ def scan_table(
         outputs = (_scan_chunk(plan, offset, chunk) for offset, chunk in chunks)
     for chunk in outputs:
         _collect(result, headers, chunk)
+        if progress is not None:
+            progress(chunk[0])
     return result
 
 

@@ -30,7 +30,7 @@ import hashlib
 import json
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -103,9 +103,17 @@ class BackupInfo:
 
 
 def create_backup(
-    vault: Vault, directory: Path, *, retain_days: int = DEFAULT_RETAIN_DAYS
+    vault: Vault,
+    directory: Path,
+    *,
+    retain_days: int = DEFAULT_RETAIN_DAYS,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> BackupInfo:
-    """Write one backup file into ``directory`` (atomically) and return its path."""
+    """Write one backup file into ``directory`` (atomically) and return its path.
+
+    ``on_total(frames)`` is called once the frames are known, ``progress(1)`` per frame
+    written."""
     check_retain_days(retain_days)
     make_private_dir(directory)
     with vault.write() as conn:
@@ -123,7 +131,12 @@ def create_backup(
         )
         vault.sign_head(conn)
         manifest = _write_file(
-            vault, conn, path, backup_id, epoch_id, expires_at, epoch_key
+            vault,
+            conn,
+            path,
+            (backup_id, epoch_id, expires_at, epoch_key),
+            progress=progress,
+            on_total=on_total,
         )
         conn.execute(
             insert(backups).values(
@@ -196,11 +209,12 @@ def _write_file(
     vault: Vault,
     conn: Connection,
     path: Path,
-    backup_id: str,
-    epoch_id: str,
-    expires_at: str,
-    epoch_key: bytes,
+    epoch_info: tuple[str, str, str, bytes],
+    *,
+    progress: Callable[[int], None] | None,
+    on_total: Callable[[int], None] | None,
 ) -> dict[str, Any]:
+    backup_id, epoch_id, expires_at, epoch_key = epoch_info
     bkey = new_key()
     sealer, epoch = Sealer(bkey), Sealer(epoch_key)
     digest = hashlib.sha256()
@@ -209,6 +223,8 @@ def _write_file(
     with open_private(path) as out:
         out.write(MAGIC)
         records = list(_records(conn, counts, epoch, backup_id))
+        if on_total is not None:
+            on_total(len(records))
         for index, record in enumerate(records):
             blob = sealer.seal(
                 record, _frame_aad(backup_id, index, index == len(records) - 1)
@@ -217,6 +233,8 @@ def _write_file(
             digest.update(frame)
             out.write(frame)
             frames += 1
+            if progress is not None:
+                progress(1)
         kek_version, wrapped_b = seal_with_kek(
             vault.keyring, bkey, f"backup/{backup_id}".encode()
         )
@@ -464,6 +482,12 @@ def _pinned_signer(
     )
 
 
+def backup_frames(path: Path) -> int:
+    """How many frames a backup holds (its manifest says; the bar's total)."""
+    manifest, _, _ = read_manifest(path)
+    return int(manifest["body"]["frames"])
+
+
 def _vault_id(vault: Vault) -> str:
     return vault.meta_value("vault_id") or ""
 
@@ -476,8 +500,11 @@ def restore_backup(
     key_store: KeyStore | None,
     without_epoch_key: bool = False,
     public_key: Ed25519PublicKey | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Restore ``path`` into the empty directory ``into``; returns what happened."""
+    """Restore ``path`` into the empty directory ``into``; returns what happened.
+
+    ``progress(1)`` is called per frame loaded; the total is ``backup_frames(path)``."""
     from piplvault.vault import restore as replay
 
     manifest = verify_backup(
@@ -530,7 +557,7 @@ def restore_backup(
     try:
         migrate.upgrade(engine)
         with engine.begin() as conn:
-            loaded = _load_frames(conn, path, manifest, bkey, epoch_key)
+            loaded = _load_frames(conn, path, manifest, (bkey, epoch_key), progress)
         result = replay.finish_restore(
             engine,
             settings,
@@ -553,9 +580,10 @@ def _load_frames(
     conn: Connection,
     path: Path,
     manifest: dict[str, Any],
-    bkey: bytes,
-    epoch_key: bytes | None,
+    keys: tuple[bytes, bytes | None],
+    progress: Callable[[int], None] | None,
 ) -> dict[str, int]:
+    bkey, epoch_key = keys
     sealer = Sealer(bkey)
     epoch = Sealer(epoch_key) if epoch_key is not None else None
     backup_id = manifest["backup_id"]
@@ -574,6 +602,8 @@ def _load_frames(
                 _frame_aad(backup_id, index, index == total - 1),
                 what=f"backup frame {index}",
             )
+            if progress is not None:
+                progress(1)
             kind, payload = record[:1], record[1:]
             if kind == b"T":
                 header = json.loads(payload)

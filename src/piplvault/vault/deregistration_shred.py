@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,8 @@ def shred(
     out_dir: Path | None = None,
     approved_by: str | None = None,
     approval_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Crypto-shred everything not kept; certificate; closing report (R-47-1, R-47-2).
     With ``require_second_approver`` on, only under an approval bound to the case and the
@@ -70,6 +73,8 @@ def shred(
         kind=CERTIFICATE_KIND,
         legal_basis=CERTIFICATE_BASIS,
         approval=grant,
+        progress=progress,
+        on_total=on_total,
     )
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)

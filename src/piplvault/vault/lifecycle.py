@@ -411,6 +411,8 @@ def erase_customers(
     approved_by: str | None = None,
     out_dir: Path | None = None,
     approval_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> DestructionResult:
     """``customers delete``: erase these customers in one run (R-47-3) — behind a second
     administrator's approval when ``require_second_approver`` is on."""
@@ -434,6 +436,8 @@ def erase_customers(
         approved_by=approved_by,
         out_dir=out_dir,
         approval=grant,
+        progress=progress,
+        on_total=on_total,
     )
 
 
@@ -448,6 +452,8 @@ def delete_customers(
     legal_basis: str | None = None,
     in_same_transaction: Callable[[Connection, str], None] | None = None,
     approval: approvals.Grant | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> DestructionResult:
     """Erase the given customers in one run with one certificate.
 
@@ -455,7 +461,8 @@ def delete_customers(
     deregistration); ``in_same_transaction(conn, run_id)`` lets a case record its step
     atomically with the destruction, so a crash never leaves the two apart. ``approval``
     (checked by the caller's :func:`approvals.gate`) is consumed in the same transaction
-    and its approver signed into the certificate."""
+    and its approver signed into the certificate. ``on_total(customers)`` is called once
+    the run knows them, ``progress(n)`` as customers are destroyed or restricted."""
     if not reason.strip():
         raise ValidationError("A deletion needs a reason (--reason)")
     schedule = load_schedule(vault)
@@ -475,6 +482,8 @@ def delete_customers(
             approved_by=approved_by,
             legal_basis=legal_basis,
             approval=approval,
+            progress=progress,
+            on_total=on_total,
         )
         if in_same_transaction is not None:
             in_same_transaction(conn, run.run_id)
@@ -489,6 +498,8 @@ def apply_retention(
     out_dir: Path | None = None,
     approval_id: int | None = None,
     operation: str = "retention-apply",
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> DestructionResult:
     """Shred or restrict everything the retention schedule says is due on ``as_of`` —
     behind a second administrator's approval when ``require_second_approver`` is on (the
@@ -520,6 +531,8 @@ def apply_retention(
             approved_by=approved_by,
             approval=grant,
             approval_params=_retention_params(day, plans),
+            progress=progress,
+            on_total=on_total,
         )
     return _write_run(vault, run, out_dir)
 
@@ -601,6 +614,8 @@ def _destroy(
     legal_basis: str | None = None,
     approval: approvals.Grant | None = None,
     approval_params: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> _Run:
     run_id = vault.clock.now().strftime("%Y%m%dT%H%M%SZ") + "-" + os.urandom(3).hex()
     approvals.consume(vault, conn, approval, run=run_id, params=approval_params)
@@ -610,7 +625,13 @@ def _destroy(
     partial = [p for p in plans if p.outcome is Outcome.RESTRICT]
     by_category: Counter[str] = Counter()
     by_category.update(_count_values(conn, defs, full))
-    _shred_full(conn, full, run_id=run_id, at=now, reason=reason)
+    if on_total is not None:
+        on_total(len(full) + len(partial))
+    for start in range(0, len(full), _CHUNK):
+        chunk = full[start : start + _CHUNK]
+        _shred_full(conn, chunk, run_id=run_id, at=now, reason=reason)
+        if progress is not None:
+            progress(len(chunk))
     for plan in partial:
         by_category.update(
             _restrict(
@@ -623,6 +644,8 @@ def _destroy(
                 reason=reason,
             )
         )
+        if progress is not None:
+            progress(1)
     rules = {k for p in plans for k in p.rules}
     basis = [f"{r.key}: {r.source}" for r in schedule.rules if r.key in rules]
     if legal_basis:
