@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from multiprocessing.pool import AsyncResult, Pool
 
+from piplvault.core.doctypes import DOCUMENT_FAMILY, type_column
 from piplvault.discovery.cells import PLACEHOLDERS, cell_values, plausible
 from piplvault.discovery.columns import (
     FAMILIES,
@@ -25,6 +26,7 @@ from piplvault.discovery.columns import (
     classify_columns,
     label_cell,
 )
+from piplvault.discovery.doctype import label_document
 from piplvault.discovery.registry import all_recognizers, get_recognizer
 from piplvault.discovery.spans import find_span_tuples, find_spans
 
@@ -78,6 +80,7 @@ def scan_table(
     head = list(itertools.islice(iterator, sample))
     columns = classify_columns(headers, head)
     plan = _plan(columns, cells=cells)
+    hints = _type_hints(columns) if cells else {}
     result = ScanResult(
         columns=columns, cells={h: [] for h in headers} if cells else None
     )
@@ -87,9 +90,11 @@ def scan_table(
     count = workers if workers is not None else min(2, os.cpu_count() or 1)
     large = len(head) + len(peek) >= PARALLEL_MIN_ROWS
     if count > 1 and (large or workers is not None):
-        outputs = _run_parallel(chunks, plan, count)
+        outputs = _run_parallel(chunks, plan, count, hints)
     else:
-        outputs = (_scan_chunk(plan, offset, chunk) for offset, chunk in chunks)
+        outputs = (
+            _scan_chunk(plan, offset, chunk, hints) for offset, chunk in chunks
+        )
     for chunk in outputs:
         _collect(result, headers, chunk)
     return result
@@ -114,8 +119,23 @@ def _chunks(
         offset += len(chunk)
 
 
+def _type_hints(columns: Sequence[ColumnDecision]) -> dict[int, int]:
+    """Identity-document columns and the 证件类型 column beside each."""
+    headers = [c.name for c in columns]
+    hints = {}
+    for index, column in enumerate(columns):
+        if column.kind == "pii" and column.entity in DOCUMENT_FAMILY:
+            hint = type_column(headers, index)
+            if hint is not None:
+                hints[index] = hint
+    return hints
+
+
 def _scan_chunk(
-    plan: _Plan, offset: int, rows: Sequence[Sequence[str]]
+    plan: _Plan,
+    offset: int,
+    rows: Sequence[Sequence[str]],
+    hints: dict[int, int] | None = None,
 ) -> _ChunkResult:
     """Scan one chunk column by column: spans of text columns, labels of the rest."""
     spans: list[tuple[int, int, int, int, str]] = []
@@ -126,6 +146,11 @@ def _scan_chunk(
             for number, cell in enumerate(cells, start=offset):
                 for start, end, found in find_span_tuples(cell):
                     spans.append((number, index, start, end, found))
+        elif hints and index in hints:
+            types = _column(rows, hints[index])
+            labels[index] = [
+                label_document(t, c)[0] for t, c in zip(types, cells, strict=True)
+            ]
         elif entity is None:
             labels[index] = [label_cell(None, c) for c in cells]
         elif mode == "cell":
@@ -204,13 +229,16 @@ def _label_mixed(
 
 
 def _run_parallel(
-    chunks: Iterator[tuple[int, list[Sequence[str]]]], plan: _Plan, workers: int
+    chunks: Iterator[tuple[int, list[Sequence[str]]]],
+    plan: _Plan,
+    workers: int,
+    hints: dict[int, int],
 ) -> Iterator[_ChunkResult]:
     _warm_up()
     with Pool(workers) as pool:
         pending: deque[AsyncResult[_ChunkResult]] = deque()
         for offset, chunk in chunks:
-            pending.append(pool.apply_async(_scan_chunk, (plan, offset, chunk)))
+            pending.append(pool.apply_async(_scan_chunk, (plan, offset, chunk, hints)))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().get()
         while pending:

@@ -16,6 +16,7 @@ from piplvault.core.importplan import ColumnPlan, row_kind
 from piplvault.crypto.aead import new_key
 from piplvault.crypto.keyring import FieldCipher, SealingKeys
 from piplvault.discovery.columns import FAMILIES
+from piplvault.discovery.doctype import label_document
 from piplvault.store.records import SealedField, pack
 from piplvault.vault.records import index_entries
 
@@ -85,7 +86,18 @@ class RowPreparer:
             if p.states_kind:
                 stated_kind = value
             entity = p.field.entity
-            if p.mixed:
+            if p.mixed and p.hint_index is not None:
+                # 证件类型 says which document the row holds (护照 → passport)
+                hint = cells[p.hint_index] if p.hint_index < len(cells) else None
+                entity, valid = label_document(hint, value)
+                own = p.cell_fields.get(entity or "")
+                if own is not None and valid:
+                    key = own.key
+                cell_entities[key] = entity
+                if not valid:
+                    invalid.append(p)
+                    implausible |= entity is None
+            elif p.mixed:
                 entity = discovery.label_cell(entity, value)
                 own = p.cell_fields.get(entity or "")
                 if own is not None:
