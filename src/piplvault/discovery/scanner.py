@@ -27,6 +27,7 @@ from piplvault.discovery.columns import (
     label_cell,
 )
 from piplvault.discovery.doctype import label_document
+from piplvault.discovery.person import column_name
 from piplvault.discovery.registry import all_recognizers, get_recognizer
 from piplvault.discovery.spans import find_span_tuples, find_spans
 
@@ -187,6 +188,9 @@ def _cached_validator(
         if validate(cell):  # the common case: a clean, valid value
             return True
         parts = cell_values(entity, cell)
+        if whole_column and entity == "PERSON":
+            # a name column: 伊力哈木, 扎西 need no Han surname (issue 12.5b)
+            return bool(parts) and all(column_name(p) for p in parts)
         if whole_column and entity == "ORG_NAME":
             # an organisation column: 腾讯, 阿里巴巴 need no legal form (issue 12.6)
             return bool(parts) and all(_org_like(p) for p in parts)
@@ -225,6 +229,8 @@ def _label_mixed(
     for member, validate in checks:
         if validate(cell):
             return member
+    if any(member == "PERSON" for member, _ in checks) and column_name(cell):
+        return "PERSON"  # a 客户名称 cell holding 扎西 is a person (issue 12.5b)
     return label_cell(checks[0][0], cell) if _SPLITS.search(cell) else None
 
 
