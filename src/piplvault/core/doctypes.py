@@ -47,9 +47,7 @@ def is_type_header(header: str) -> bool:
 
 def type_column(headers: Sequence[str], index: int) -> int | None:
     """The type column nearest to the document column at ``index``, or None."""
-    candidates = [
-        i for i, h in enumerate(headers) if i != index and is_type_header(h)
-    ]
+    candidates = [i for i, h in enumerate(headers) if i != index and is_type_header(h)]
     if not candidates:
         return None
     return min(candidates, key=lambda i: (abs(i - index), i))

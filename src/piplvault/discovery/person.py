@@ -232,7 +232,15 @@ def column_name(value: str) -> bool:
         return False
     if text in divisions() or text in common_words():
         return False
-    return not any(c in NOT_NAME for c in text)
+    return not any(c in _NOT_TRANSLITERATED for c in text)
+
+
+#: Characters that mark a non-name in a name column (NOT_NAME is too strict here: 买买提
+#: and 提 are common in Uyghur names).
+_NOT_TRANSLITERATED = frozenset(
+    "的了是不有无未测试公司店厂银行局院部所室号码址路街巷区市省县镇村楼栋单元"
+    "货款费票卡账额价订购退换送收寄电话邮箱备注资料客户商品"
+)
 
 
 def find(text: str) -> Iterator[tuple[int, int]]:

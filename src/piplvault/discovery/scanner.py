@@ -93,9 +93,7 @@ def scan_table(
     if count > 1 and (large or workers is not None):
         outputs = _run_parallel(chunks, plan, count, hints)
     else:
-        outputs = (
-            _scan_chunk(plan, offset, chunk, hints) for offset, chunk in chunks
-        )
+        outputs = (_scan_chunk(plan, offset, chunk, hints) for offset, chunk in chunks)
     for chunk in outputs:
         _collect(result, headers, chunk)
     return result
