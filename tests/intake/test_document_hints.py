@@ -55,7 +55,7 @@ def number_for(entity: str, digits: str) -> str:
 
 
 def test_type_headers_and_values() -> None:
-    """R-DISC-12: 证件类型 / 证件种类 / ID type name a document kind; 证件号码 does not."""
+    """R-GB35273-B-1: 证件类型 / 证件种类 / ID type name a document kind; 证件号码 does not."""
     for header in ("证件类型", "证件种类", "证照类别", "ID Type", "document type"):
         assert is_type_header(header), header
     for header in ("证件号码", "证件号", "类型", "客户类型", "姓名"):
@@ -75,7 +75,7 @@ def test_type_headers_and_values() -> None:
 def test_each_row_gets_the_type_its_neighbour_names(
     rows: list[tuple[str, str]],
 ) -> None:
-    """R-DISC-12: an 8-digit passport number stays a passport, a 台胞证 a Taiwan permit:
+    """R-GB35273-B-1: an 8-digit passport number stays a passport, a 台胞证 a Taiwan permit:
     the scan labels every cell with the entity its 证件类型 names."""
     table = [
         [kind, number_for(TYPES[kind], digits) if i % 2 else digits]
@@ -94,7 +94,7 @@ def test_each_row_gets_the_type_its_neighbour_names(
 
 @given(st.sampled_from(sorted(TYPES)), st.text("ABKXYZ0123456789", max_size=12))
 def test_a_hinted_cell_is_never_non_personal(kind: str, number: str) -> None:
-    """R-DISC-12: whatever the number (a foreign passport, a typo), a row whose type is
+    """R-GB35273-B-1: whatever the number (a foreign passport, a typo), a row whose type is
     known labels the cell with that type; only validity may be false."""
     entity, valid = label_document(kind, number)
     if not number.strip():
@@ -106,7 +106,7 @@ def test_a_hinted_cell_is_never_non_personal(kind: str, number: str) -> None:
 
 
 def test_import_plan_uses_the_type_column() -> None:
-    """R-DISC-12: a 证件号码 column with a 证件类型 neighbour is one `id_document`
+    """R-GB35273-B-1: a 证件号码 column with a 证件类型 neighbour is one `id_document`
     column whose cells go to passport / permit / ID fields of their own."""
     rows = [
         ["张伟", "身份证", resident_id("0031")],
@@ -130,7 +130,7 @@ MINORITY = st.sampled_from("阿卜杜拉买提伊力哈木扎西古丽娜尔次�
 
 @given(st.lists(st.text(MINORITY, min_size=2, max_size=4), min_size=1, max_size=3))
 def test_names_without_a_han_surname(parts: list[str]) -> None:
-    """R-DISC-12: 伊力哈木, 扎西, 阿卜杜拉·买买提 in a name column are names."""
+    """R-4-1: 伊力哈木, 扎西, 阿卜杜拉·买买提 in a name column are names."""
     name = "·".join(parts)
     assert column_name(name)
     result = scan_table(["姓名", "手机"], [[name, "13812345678"]] * 3, cells=True)
@@ -138,7 +138,7 @@ def test_names_without_a_han_surname(parts: list[str]) -> None:
 
 
 def test_column_name_keeps_rejecting_what_is_no_name() -> None:
-    """R-DISC-12: place names, words and numbers in a name column are not names."""
+    """R-4-1: place names, words and numbers in a name column are not names."""
     for value in ("北京", "退货", "客户", "13812345678", "示例科技有限公司"):
         assert not column_name(value), value
     for value in (
@@ -160,7 +160,7 @@ def _cli(*args: str | Path) -> Any:
 
 
 def test_import_through_the_cli_labels_documents_and_names(tmp_path: Path) -> None:
-    """R-DISC-12: `piplvault import` (as served) stores each number under its type's
+    """R-GB35273-B-1 / R-4-1: `piplvault import` (as served) stores each number under its type's
     field (a foreign passport number is kept as a passport, flagged), keeps minority
     names as names and never writes a number in plaintext."""
     home = tmp_path / "vault"
