@@ -312,6 +312,8 @@ def _valid_ratios(values: Sequence[str], hinted: set[str]) -> dict[str, float]:
         if recognizer.needs_header and recognizer.entity not in hinted:
             continue
         check = _checker(recognizer)
+        if recognizer.entity == "PERSON" and "PERSON" in hinted:
+            check = column_name  # under 姓名, 扎西 is a name (issue 12.5b)
         valid = sum(1 for v in head if check(v))
         if len(values) > len(head) and (valid or recognizer.entity in hinted):
             valid = sum(1 for v in values if check(v))
