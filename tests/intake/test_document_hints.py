@@ -183,6 +183,13 @@ def test_import_through_the_cli_labels_documents_and_names(tmp_path: Path) -> No
     assert report["flagged"] == 1  # 12345678 is no mainland passport
     flagged = _cli("customers", "flagged", "list", "--home", home)
     assert [c["flagged"] for c in flagged] == [["passport"]], flagged
+    listed = _cli("customers", "list", "--home", home)
+    keys = sorted(
+        k for c in listed for k in c["fields"] if k not in ("name", "证件类型")
+    )
+    assert keys == sorted(
+        ["passport", "taiwan_permit", "id_number", "hk_macao_permit", "passport"]
+    ), listed
     found = _cli("customers", "find", "--id-number", rid, "--home", home)
     assert len(found) == 1
     stored = b"".join(p.read_bytes() for p in home.rglob("*") if p.is_file())
