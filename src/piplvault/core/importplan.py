@@ -9,6 +9,7 @@ from typing import Protocol
 
 from piplvault.core.classification import ENTITIES
 from piplvault.core.customers import FieldDef
+from piplvault.core.doctypes import DOCUMENT_FAMILY, type_column
 
 #: Headers of a column that states the customer kind, and how its values map.
 KIND_HEADERS = frozenset(
@@ -85,6 +86,8 @@ class ColumnPlan:
     #: (a 联系方式 cell holding a landline is stored as ``landline``); cells no member
     #: accepts stay in ``field``, flagged.
     cell_fields: dict[str, FieldDef] = default(default_factory=dict)
+    #: An identity-document column's 证件类型 neighbour: its value labels each row's cell.
+    hint_index: int | None = None
 
 
 def plan_columns(
@@ -96,18 +99,23 @@ def plan_columns(
     ``customer_name``) get field keys of their own, allocated after every column's."""
     used: set[str] = set()
     plans = []
+    headers = [d.name for d in decisions]
     for index, d in enumerate(decisions):
-        key = _field_key(d, used)
-        used.add(key)
         entity = d.entity if d.kind == "pii" else None
+        hint = type_column(headers, index) if entity in DOCUMENT_FAMILY else None
+        # a 证件号码 column beside a 证件类型 column holds whatever the types say
+        mixed = d.kind == "pii" and (d.mixed or hint is not None)
+        key = _field_key(d, used, mixed=mixed)
+        used.add(key)
         plans.append(
             ColumnPlan(
                 index=index,
                 header=d.name,
                 field=FieldDef.for_entity(key, d.name, entity, d.kind),
-                mixed=d.mixed and d.kind == "pii",
+                mixed=mixed,
                 validated=d.kind == "pii" and entity in VALIDATED,
                 states_kind=d.kind != "pii" and d.name.strip().lower() in KIND_HEADERS,
+                hint_index=hint,
             )
         )
     for plan in plans:
@@ -128,8 +136,8 @@ def all_fields(plans: Sequence[ColumnPlan]) -> list[FieldDef]:
     return [f for p in plans for f in (p.field, *p.cell_fields.values())]
 
 
-def _field_key(d: ColumnDecisionLike, used: set[str]) -> str:
-    if d.kind == "pii" and d.mixed:
+def _field_key(d: ColumnDecisionLike, used: set[str], *, mixed: bool) -> str:
+    if d.kind == "pii" and mixed:
         base = MIXED_FIELDS.get(d.entity or "", MIXED_DEFAULT_FIELD)
     elif d.kind == "pii" and d.entity in ENTITIES and ENTITIES[d.entity].field:
         base = ENTITIES[d.entity].field

@@ -22,6 +22,7 @@ from piplvault.discovery.cells import MULTI_VALUED, cell_values, clean_cell
 from piplvault.discovery.characters import is_cjk
 from piplvault.discovery.headers import Header, mentions, parse_header
 from piplvault.discovery.lexicon import divisions
+from piplvault.discovery.person import column_name
 from piplvault.discovery.registry import Recognizer, all_recognizers, get_recognizer
 
 #: Headers of columns that hold notes and other sentences.
@@ -311,6 +312,8 @@ def _valid_ratios(values: Sequence[str], hinted: set[str]) -> dict[str, float]:
         if recognizer.needs_header and recognizer.entity not in hinted:
             continue
         check = _checker(recognizer)
+        if recognizer.entity == "PERSON" and "PERSON" in hinted:
+            check = column_name  # under 姓名, 扎西 is a name (issue 12.5b)
         valid = sum(1 for v in head if check(v))
         if len(values) > len(head) and (valid or recognizer.entity in hinted):
             valid = sum(1 for v in values if check(v))
@@ -439,6 +442,8 @@ def label_cell(entity_hint: str | None, value: str) -> str | None:
             for entity in family:
                 if accepts(entity, text):
                     return entity
+            if "PERSON" in family and column_name(text):
+                return "PERSON"  # a name without a Han surname (issue 12.5b)
             if entity_hint in MULTI_VALUED:
                 parts = cell_values(entity_hint, text)
                 if len(parts) > 1 and all(

@@ -15,7 +15,7 @@ from functools import cache
 
 from piplvault.discovery.characters import is_cjk, to_nfkc
 from piplvault.discovery.context import follows_word
-from piplvault.discovery.lexicon import common_words, surnames
+from piplvault.discovery.lexicon import common_words, divisions, surnames
 from piplvault.discovery.registry import Recognizer, register
 
 ENTITY = "PERSON"
@@ -210,6 +210,37 @@ def validate(value: str) -> bool:
     if _MINORITY.fullmatch(text):
         return True
     return _is_han_name(text)
+
+
+#: A name in a column of names that has no Han surname: transliterated ideographs
+#: (伊力哈木, 扎西, 古丽娜尔), parts joined by a middle dot (阿卜杜拉·买买提), or a
+#: romanised name (Tashi Dorje).
+_TRANSLITERATED = re.compile(_CJK + r"{2,8}(?:·" + _CJK + r"{1,8}){0,3}")
+_ROMANISED = re.compile(r"[A-Za-z][A-Za-z'-]+(?: [A-Za-z][A-Za-z'.-]*){0,3}")
+
+
+def column_name(value: str) -> bool:
+    """A cell of a column that holds names (issue 12.5b): any name :func:`validate`
+    accepts, or a name without a Han surname. Place names, words that are not names and
+    cells with characters no given name has are not."""
+    text = normalise(value)
+    if validate(text):
+        return True
+    if _ROMANISED.fullmatch(text):
+        return True
+    if not _TRANSLITERATED.fullmatch(text) or len(text.replace("·", "")) > 12:
+        return False
+    if text in divisions() or text in common_words():
+        return False
+    return not any(c in _NOT_TRANSLITERATED for c in text)
+
+
+#: Characters that mark a non-name in a name column (NOT_NAME is too strict here: 买买提
+#: and 提 are common in Uyghur names).
+_NOT_TRANSLITERATED = frozenset(
+    "的了是不有无未测试公司店厂银行局院部所室号码址路街巷区市省县镇村楼栋单元"
+    "货款费票卡账额价订购退换送收寄电话邮箱备注资料客户商品"
+)
 
 
 def find(text: str) -> Iterator[tuple[int, int]]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from multiprocessing.pool import AsyncResult, Pool
 
+from piplvault.core.doctypes import DOCUMENT_FAMILY, type_column
 from piplvault.discovery.cells import PLACEHOLDERS, cell_values, plausible
 from piplvault.discovery.columns import (
     FAMILIES,
@@ -25,6 +26,8 @@ from piplvault.discovery.columns import (
     classify_columns,
     label_cell,
 )
+from piplvault.discovery.doctype import label_document
+from piplvault.discovery.person import column_name
 from piplvault.discovery.registry import all_recognizers, get_recognizer
 from piplvault.discovery.spans import find_span_tuples, find_spans
 
@@ -81,6 +84,7 @@ def scan_table(
     head = list(itertools.islice(iterator, sample))
     columns = classify_columns(headers, head)
     plan = _plan(columns, cells=cells)
+    hints = _type_hints(columns) if cells else {}
     result = ScanResult(
         columns=columns, cells={h: [] for h in headers} if cells else None
     )
@@ -90,9 +94,9 @@ def scan_table(
     count = workers if workers is not None else min(2, os.cpu_count() or 1)
     large = len(head) + len(peek) >= PARALLEL_MIN_ROWS
     if count > 1 and (large or workers is not None):
-        outputs = _run_parallel(chunks, plan, count)
+        outputs = _run_parallel(chunks, plan, count, hints)
     else:
-        outputs = (_scan_chunk(plan, offset, chunk) for offset, chunk in chunks)
+        outputs = (_scan_chunk(plan, offset, chunk, hints) for offset, chunk in chunks)
     for chunk in outputs:
         _collect(result, headers, chunk)
         if progress is not None:
@@ -119,8 +123,23 @@ def _chunks(
         offset += len(chunk)
 
 
+def _type_hints(columns: Sequence[ColumnDecision]) -> dict[int, int]:
+    """Identity-document columns and the 证件类型 column beside each."""
+    headers = [c.name for c in columns]
+    hints = {}
+    for index, column in enumerate(columns):
+        if column.kind == "pii" and column.entity in DOCUMENT_FAMILY:
+            hint = type_column(headers, index)
+            if hint is not None:
+                hints[index] = hint
+    return hints
+
+
 def _scan_chunk(
-    plan: _Plan, offset: int, rows: Sequence[Sequence[str]]
+    plan: _Plan,
+    offset: int,
+    rows: Sequence[Sequence[str]],
+    hints: dict[int, int] | None = None,
 ) -> _ChunkResult:
     """Scan one chunk column by column: spans of text columns, labels of the rest."""
     spans: list[tuple[int, int, int, int, str]] = []
@@ -131,6 +150,11 @@ def _scan_chunk(
             for number, cell in enumerate(cells, start=offset):
                 for start, end, found in find_span_tuples(cell):
                     spans.append((number, index, start, end, found))
+        elif hints and index in hints:
+            types = _column(rows, hints[index])
+            labels[index] = [
+                label_document(t, c)[0] for t, c in zip(types, cells, strict=True)
+            ]
         elif entity is None:
             labels[index] = [label_cell(None, c) for c in cells]
         elif mode == "cell":
@@ -167,6 +191,9 @@ def _cached_validator(
         if validate(cell):  # the common case: a clean, valid value
             return True
         parts = cell_values(entity, cell)
+        if whole_column and entity == "PERSON":
+            # a name column: 伊力哈木, 扎西 need no Han surname (issue 12.5b)
+            return bool(parts) and all(column_name(p) for p in parts)
         if whole_column and entity == "ORG_NAME":
             # an organisation column: 腾讯, 阿里巴巴 need no legal form (issue 12.6)
             return bool(parts) and all(_org_like(p) for p in parts)
@@ -205,17 +232,22 @@ def _label_mixed(
     for member, validate in checks:
         if validate(cell):
             return member
+    if any(member == "PERSON" for member, _ in checks) and column_name(cell):
+        return "PERSON"  # a 客户名称 cell holding 扎西 is a person (issue 12.5b)
     return label_cell(checks[0][0], cell) if _SPLITS.search(cell) else None
 
 
 def _run_parallel(
-    chunks: Iterator[tuple[int, list[Sequence[str]]]], plan: _Plan, workers: int
+    chunks: Iterator[tuple[int, list[Sequence[str]]]],
+    plan: _Plan,
+    workers: int,
+    hints: dict[int, int],
 ) -> Iterator[_ChunkResult]:
     _warm_up()
     with Pool(workers) as pool:
         pending: deque[AsyncResult[_ChunkResult]] = deque()
         for offset, chunk in chunks:
-            pending.append(pool.apply_async(_scan_chunk, (plan, offset, chunk)))
+            pending.append(pool.apply_async(_scan_chunk, (plan, offset, chunk, hints)))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().get()
         while pending:

@@ -16,6 +16,7 @@ from piplvault.core.importplan import ColumnPlan, row_kind
 from piplvault.crypto.aead import new_key
 from piplvault.crypto.keyring import FieldCipher, SealingKeys
 from piplvault.discovery.columns import FAMILIES
+from piplvault.discovery.doctype import label_document
 from piplvault.store.records import SealedField, pack
 from piplvault.vault.records import index_entries
 
@@ -70,6 +71,7 @@ class RowPreparer:
         values: dict[str, str] = {}
         cell_entities: dict[str, str | None] = {}
         invalid: list[ColumnPlan] = []
+        flagged: list[str] = []  # the field key of each invalid value
         implausible = False
         stated_kind: str | None = None
         present: set[str] = set()
@@ -85,7 +87,19 @@ class RowPreparer:
             if p.states_kind:
                 stated_kind = value
             entity = p.field.entity
-            if p.mixed:
+            if p.mixed and p.hint_index is not None:
+                # 证件类型 says which document the row holds (护照 → passport)
+                hint = cells[p.hint_index] if p.hint_index < len(cells) else None
+                entity, valid = label_document(hint, value)
+                own = p.cell_fields.get(entity or "")
+                if own is not None:
+                    key = own.key  # flagged under its type's field if invalid
+                cell_entities[key] = entity
+                if not valid:
+                    invalid.append(p)
+                    flagged.append(key)
+                    implausible |= entity is None
+            elif p.mixed:
                 entity = discovery.label_cell(entity, value)
                 own = p.cell_fields.get(entity or "")
                 if own is not None:
@@ -93,11 +107,13 @@ class RowPreparer:
                 cell_entities[key] = entity
                 if entity is None and p.validated:
                     invalid.append(p)
+                    flagged.append(key)
                     implausible |= not any(
                         discovery.plausible(e, value) for e in _family_of(p)
                     )
             elif p.validated and not discovery.validate_cell(entity or "", value):
                 invalid.append(p)
+                flagged.append(key)
                 implausible |= not discovery.plausible(entity or "", value)
             values[key] = value
             if entity:
@@ -106,7 +122,7 @@ class RowPreparer:
         # reject|abort drop a row, and never for a value whose only fault is a
         # numbering plan that lags reality.
         rejected = implausible and self.on_invalid != "flag"
-        flags = [] if rejected else [p.field.key for p in invalid]
+        flags = [] if rejected else flagged
         row = PreparedRow(
             number=number,
             customer_id=customer_id,
