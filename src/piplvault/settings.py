@@ -106,10 +106,13 @@ class Settings:
             "env": "PIPLVAULT_LANG",
         },
     )
-    start_method: str | None = field(
-        default=None,
+    #: ``spawn`` by default: ``fork`` copies the threaded ``piplvault serve`` with whatever
+    #: locks its other threads hold (a worker can then wait forever); ``forkserver`` listens
+    #: on a Unix socket under ``TMPDIR``, which fails when that path is long (108 bytes).
+    start_method: str = field(
+        default="spawn",
         metadata={
-            "help": "How import worker processes start: fork, spawn or forkserver "
+            "help": "How import worker processes start: spawn, forkserver or fork "
             "(default: spawn; PIPLVAULT_START_METHOD)",
             "env": "PIPLVAULT_START_METHOD",
         },
@@ -252,8 +255,8 @@ def _build(values: dict[str, Any]) -> Settings:
         raise ConfigError(
             f"Setting incident_operator must be other, cii or state, got {operator!r}"
         )
-    method = values.get("start_method")
-    if method is not None and method not in START_METHODS:
+    method = values.get("start_method", "spawn")
+    if method not in START_METHODS:
         raise ConfigError(
             f"Setting start_method must be one of {', '.join(START_METHODS)}, "
             f"got {method!r}"

@@ -243,7 +243,7 @@ def _prepare_all(
     id_base: int,
     parallel: bool,
     workers: int | None,
-    start_method: str | None,
+    start_method: str,
 ) -> Iterator[list[PreparedRow]]:
     """Prepared batches in input order; on several cores, a few batches ahead at most."""
     if not parallel:
@@ -255,7 +255,7 @@ def _prepare_all(
     count = workers or min(os.cpu_count() or 1, 4)
     executor = ProcessPoolExecutor(
         count,
-        mp_context=multiprocessing.get_context(worker_start_method(start_method)),
+        mp_context=multiprocessing.get_context(start_method),
         initializer=init_worker,
         initargs=(preparer,),
     )
@@ -275,17 +275,6 @@ def _prepare_all(
         ) from exc
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
-
-
-def worker_start_method(configured: str | None) -> str:
-    """The start method for import workers: the configured one, else ``spawn``.
-
-    ``fork`` copies a threaded process (``piplvault serve``) with whatever locks its
-    other threads held at that instant, and a worker can then wait forever on one of
-    them. ``forkserver`` avoids that but listens on a Unix socket under ``TMPDIR``, which
-    fails when that path is long (the 108-byte limit). ``spawn`` starts each worker as a
-    fresh interpreter over pipes: slower to start, safe everywhere."""
-    return configured or "spawn"
 
 
 def _column_summary(
