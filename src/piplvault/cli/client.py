@@ -197,6 +197,7 @@ def run_remote(argv: list[str], url: str, *, lang: str = "zh") -> int:
 def _send(argv: list[str], url: str, *, lang: str, preview: bool) -> int:
     from piplvault.cli.entry import say_error
     from piplvault.cli.http import post_json
+    from piplvault.errors import ServerUnreachableError
 
     inputs, outputs = _path_params(argv)
     body = {
@@ -220,11 +221,8 @@ def _send(argv: list[str], url: str, *, lang: str, preview: bool) -> int:
         status, data = post_json(
             url, "/api/v1/cli", body, headers=auth_header(url, _user_from(argv))
         )
-    except OSError as exc:
-        say_error(
-            f"Cannot reach the piplvault server at {url} ({type(exc).__name__}); is "
-            "'piplvault serve' running?"
-        )
+    except ServerUnreachableError as unreachable:
+        say_error(unreachable.message)
         return 1
     if status != 200:
         error = data.get("error", {}) if isinstance(data, dict) else {}

@@ -12,6 +12,8 @@ import socket
 from typing import Any
 from urllib.parse import urlsplit
 
+from piplvault.errors import ServerUnreachableError
+
 DEFAULT_TIMEOUT = 3600.0
 
 
@@ -56,9 +58,13 @@ def post_json(
     headers: dict[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> tuple[int, Any]:
-    """(status, decoded JSON body or ``{}``); OSError when the server cannot be reached."""
+    """(status, decoded JSON body or ``{}``); ServerUnreachableError when the server
+    cannot be reached."""
     prefix = "" if url.startswith("unix://") else urlsplit(url).path.rstrip("/")
-    conn = connection(url, timeout)
+    try:
+        conn = connection(url, timeout)
+    except OSError as exc:
+        raise _unreachable(url, exc) from exc
     try:
         conn.request(
             "POST",
@@ -69,11 +75,18 @@ def post_json(
         response = conn.getresponse()
         raw = response.read()
         status = response.status
-    except http.client.HTTPException as exc:
-        raise OSError(str(exc) or type(exc).__name__) from exc
+    except (OSError, http.client.HTTPException) as exc:
+        raise _unreachable(url, exc) from exc
     finally:
         conn.close()
     try:
         return status, json.loads(raw)
     except ValueError:
         return status, {}
+
+
+def _unreachable(url: str, exc: Exception) -> ServerUnreachableError:
+    return ServerUnreachableError(
+        f"Cannot reach the piplvault server at {url} ({type(exc).__name__}); is "
+        "'piplvault serve' running?"
+    )

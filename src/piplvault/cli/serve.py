@@ -16,7 +16,6 @@ from piplvault.cli.options import DbOption, HomeOption, JsonOption, UserOption
 from piplvault.errors import (
     AuthenticationError,
     ConfigError,
-    ServerUnreachableError,
     ValidationError,
 )
 from piplvault.settings import Secret, Settings, load_settings
@@ -249,13 +248,7 @@ def _checked(
     """POST to the server; its answer, or the error it gave as a typed error."""
     from piplvault.cli.http import post_json
 
-    try:
-        status, data = post_json(url, path, body, headers=headers, timeout=60)
-    except OSError as exc:
-        raise ServerUnreachableError(
-            f"Cannot reach the piplvault server at {url} ({type(exc).__name__}); is "
-            "'piplvault serve' running?"
-        ) from exc
+    status, data = post_json(url, path, body, headers=headers, timeout=60)
     if status != 200:
         message = (
             (data.get("error") or {}).get("message") if isinstance(data, dict) else None
