@@ -13,6 +13,7 @@ from pathlib import Path
 
 from piplvault.cli.argv import command_of, is_direct
 from piplvault.cli.client import LOCAL_COMMANDS
+from piplvault.cli.http import post_json
 from tests.zygote import ForkedProcess, zygote
 
 OWNER_PASSWORD_VAR = "PIPLVAULT_OWNER_PASSWORD"
@@ -120,18 +121,14 @@ def _owner_token(server: Server, password: str) -> str:
     if server.owner_token is None:
         server.owner_token = ""
         if password:
-            import httpx
-
-            with httpx.Client(
-                transport=httpx.HTTPTransport(uds=str(server.socket)),
-                base_url="http://t",
+            status, answer = post_json(
+                server.url,
+                "/api/v1/login",
+                {"user": "owner", "password": password},
                 timeout=60,
-            ) as client:
-                answer = client.post(
-                    "/api/v1/login", json={"user": "owner", "password": password}
-                )
-            if answer.status_code == 200:
-                server.owner_token = str(answer.json()["token"])
+            )
+            if status == 200:
+                server.owner_token = str(answer["token"])
     return server.owner_token
 
 
