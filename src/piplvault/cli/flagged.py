@@ -12,6 +12,7 @@ from piplvault.cli.app import err_console, out_console, print_json
 from piplvault.cli.customers import customers_app
 from piplvault.cli.lazy import lazy_module
 from piplvault.cli.options import (
+    CustomerIdArgument,
     DbOption,
     HomeOption,
     JsonOption,
@@ -79,7 +80,7 @@ def list_command(
 
 @flagged_app.command("fix")
 def fix_command(
-    customer_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1)],
+    customer_id: CustomerIdArgument,
     field: Annotated[str, typer.Argument(metavar="FIELD")],
     purpose: Annotated[str, typer.Option(help="Declared purpose.")],
     value: Annotated[
@@ -117,7 +118,7 @@ def fix_command(
 
 @flagged_app.command("confirm")
 def confirm_command(
-    customer_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1)],
+    customer_id: CustomerIdArgument,
     field: Annotated[str, typer.Argument(metavar="FIELD")],
     purpose: Annotated[str, typer.Option(help="Declared purpose.")],
     home: HomeOption = None,

@@ -10,7 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from piplvault.cli.argv import DIRECT_COMMANDS, command_of, is_direct
+from piplvault.cli.argv import (  # re-exported: the CLI's modules import them here
+    DIRECT_COMMANDS as DIRECT_COMMANDS,
+)
+from piplvault.cli.argv import command_of as command_of
+from piplvault.cli.argv import is_direct as is_direct
 from piplvault.errors import (
     AuthenticationError,
     ServerRequiredError,
@@ -126,6 +130,3 @@ def _with_prompted_passphrase(settings: Settings, *, confirm: bool) -> Settings:
 
 def is_terminal() -> bool:
     return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
-
-
-__all__ = ["DIRECT_COMMANDS", "command_of", "is_direct"]
