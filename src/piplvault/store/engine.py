@@ -6,7 +6,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy import (
+    Connection as Connection,  # vault/ holds transactions by this name
+)
+from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
