@@ -37,6 +37,7 @@ def list_flagged(
 ) -> CustomerList:
     """Customers with at least one flagged field, in id order, masked."""
     with vault.write() as conn:
+        vault.require_action(conn, "read-masked")
         ids = list(
             conn.execute(
                 select(customers.c.id)
