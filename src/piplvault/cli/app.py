@@ -106,6 +106,26 @@ LAST_ERROR: ContextVar[VaultError | None] = ContextVar(
 )
 
 
+def flag_for(root: Any, argv: list[str], field: str | None) -> str | None:
+    """How the command line spells ``field``, an error's field name (``reason`` →
+    ``--reason``; an argument by its metavar): use cases name fields, the CLI names its
+    flags. None when the command has no such parameter or it is already in the message."""
+    if not field:
+        return None
+    command = root
+    for word in argv:
+        sub = getattr(command, "commands", {}).get(word)
+        if sub is not None:
+            command = sub
+    flag = "--" + field.replace("_", "-")
+    for param in getattr(command, "params", []):
+        if param.name == field or flag in param.opts:
+            if param.param_type_name == "option":
+                return str(next((o for o in param.opts if o.startswith("--")), flag))
+            return str(param.metavar or param.name.upper())
+    return None
+
+
 def run_argv(argv: list[str]) -> int:
     """Run one command line in this process; map VaultError to exit 1 (the CLI contract)."""
     LAST_ERROR.set(None)
@@ -127,7 +147,10 @@ def run_argv(argv: list[str]) -> int:
         return code if isinstance(code, int) else 0
     except VaultError as error:
         LAST_ERROR.set(error)
-        say_error(error.message, error.code)
+        hint = flag_for(
+            typer.main.get_command(app), argv, getattr(error, "field", None)
+        )
+        say_error(error.message, error.code, hint=hint)
         return 1
     except typer.Exit as exit_:
         return int(exit_.exit_code)

@@ -39,7 +39,7 @@ def change_address(
 ) -> dict[str, Any]:
     """Record the change, render change notices for every customer, list the deadlines."""
     if not new_address.strip():
-        raise ValidationError("--new-address may not be empty")
+        raise ValidationError("The new address may not be empty", field="new_address")
     target = cases.check_out_dir(vault, out_dir)
     deadlines = rules.address_change_timeline(effective_date)
     with vault.write() as conn:

@@ -98,22 +98,25 @@ def set_profile(vault: Vault, **changes: str | None) -> dict[str, str]:
         raise ValidationError(f"Unknown company field '{unknown[0]}'")
     if not given:
         raise ValidationError(
-            "Give at least one of --name, --uscc, --address, --contact, --dpo, "
-            "--sms-signature, --sector"
+            "Give at least one of: name, uscc, address, contact, dpo, sms_signature, "
+            "sector"
         )
     if given.get("uscc"):
         given["uscc"] = given["uscc"].upper()
         if not discovery.validate("CN_USCC", given["uscc"]):
             raise ValidationError(
-                "--uscc is not a valid unified social credit code (GB 32100)"
+                "Not a valid unified social credit code (GB 32100)", field="uscc"
             )
     if given.get("sector") is not None and given["sector"] not in SECTORS:
-        raise ValidationError(f"--sector must be one of {', '.join(SECTORS)}")
+        raise ValidationError(
+            f"The sector must be one of {', '.join(SECTORS)}", field="sector"
+        )
     signature = given.get("sms_signature")
     if signature is not None and not 2 <= len(signature) <= 16:
         raise ValidationError(
-            "--sms-signature must be 2–16 characters (the registered SMS signature, "
-            "without 【】)"
+            "The SMS signature must be 2–16 characters (the registered SMS "
+            "signature, without 【】)",
+            field="sms_signature",
         )
     with vault.write() as conn:
         vault.authorize(conn, action="manage-policy")

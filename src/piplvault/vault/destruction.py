@@ -73,7 +73,7 @@ def erase_customers(
     """``customers delete``: erase these customers in one run (R-47-3) — behind a second
     administrator's approval when ``require_second_approver`` is on."""
     if not reason.strip():
-        raise ValidationError("A deletion needs a reason (--reason)")
+        raise ValidationError("A deletion needs a reason", field="reason")
     wanted = sorted(set(ids))
     exact = {"customers": wanted, "reason": reason.strip()}
     grant = approvals.gate(
@@ -120,7 +120,7 @@ def delete_customers(
     and its approver signed into the certificate. ``on_total(customers)`` is called once
     the run knows them, ``progress(n)`` as customers are destroyed or restricted."""
     if not reason.strip():
-        raise ValidationError("A deletion needs a reason (--reason)")
+        raise ValidationError("A deletion needs a reason", field="reason")
     schedule = load_schedule(vault)
     day = vault.clock.now().date()
     with vault.write() as conn:

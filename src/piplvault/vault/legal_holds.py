@@ -24,7 +24,7 @@ def place_hold(
 ) -> dict[str, Any]:
     """Place a legal hold (litigation, investigation): the customer cannot be deleted."""
     if not reason.strip():
-        raise ValidationError("A legal hold needs a reason (--reason)")
+        raise ValidationError("A legal hold needs a reason", field="reason")
     with vault.write() as conn:
         vault.authorize(conn, action="legal-hold")
         require_customer(conn, customer_id)

@@ -74,7 +74,10 @@ def set_facts(
         if last_transaction_on is not None:
             values["last_transaction_on"] = last_transaction_on.isoformat()
         if not values:
-            raise ValidationError("Give --relationship-ended and/or --last-transaction")
+            raise ValidationError(
+                "Give the date the relationship ended and/or of the last transaction",
+                field="relationship_ended",
+            )
         store.save_lifecycle(conn, customer_id, **values)
         vault.record(
             conn,

@@ -77,8 +77,9 @@ def field_for_column(columns: list[dict[str, object]], column: str) -> str:
             return str(c["field"])
     headers = ", ".join(str(c["header"]) for c in columns)
     raise ValidationError(
-        f"--last-transaction-column '{column}' is not a column of the file "
-        f"(columns: {headers})"
+        f"The last-transaction column '{column}' is not a column of the file "
+        f"(columns: {headers})",
+        field="last_transaction_column",
     )
 
 
