@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
 
+from piplvault.core.canonical import canonical_json
 from piplvault.crypto.signing import verify
 from piplvault.documents.certificate import (
-    canonical,
     load_public_key,
     public_key_fingerprint,
     sign_certificate,
@@ -76,7 +76,7 @@ def verify_report(data: bytes, public_key_path: Path) -> dict[str, Any]:
         raise IntegrityError("Report is not valid JSON: damaged or edited") from exc
     if not isinstance(document, dict) or document.get("type") != REPORT_TYPE:
         raise IntegrityError("Not a piplvault due-diligence report")
-    if canonical(document) + b"\n" != data:
+    if canonical_json(document) + b"\n" != data:
         raise IntegrityError("Report bytes are not in their signed form: it was edited")
     sig = document.pop("signature", None)
     if not isinstance(sig, dict) or sig.get(
@@ -84,7 +84,7 @@ def verify_report(data: bytes, public_key_path: Path) -> dict[str, Any]:
     ) != public_key_fingerprint(public):
         raise IntegrityError("Report was not signed by the public key given")
     if not verify(
-        public, base64.b64decode(str(sig.get("value", ""))), canonical(document)
+        public, base64.b64decode(str(sig.get("value", ""))), canonical_json(document)
     ):
         raise IntegrityError("Report signature does not match its contents: edited")
     return document

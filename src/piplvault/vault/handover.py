@@ -10,13 +10,13 @@ plaintext exists only in memory. ``receive`` refuses a package that lacks any se
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
+from piplvault.core.canonical import canonical_json
 from piplvault.core.customers import FieldDef
 from piplvault.crypto import envelope
 from piplvault.io.private_files import write_private
@@ -173,7 +173,7 @@ def purpose_counts(payload: dict[str, Any]) -> dict[str, int]:
 def section_digests(payload: dict[str, Any]) -> dict[str, str]:
     """SHA-256 of every section but the manifest, as the manifest records them."""
     return {
-        s: hashlib.sha256(canonical(payload[s])).hexdigest()
+        s: hashlib.sha256(canonical_json(payload[s])).hexdigest()
         for s in SECTIONS
         if s != "manifest"
     }
@@ -193,7 +193,7 @@ def seal_package(
         "sender_public_key": vault.public_key_pem(),
     }
     document = envelope.seal(
-        canonical(payload),
+        canonical_json(payload),
         recipient=recipient,
         sender=vault.keyring.signing_key,
         header=header,
@@ -203,12 +203,6 @@ def seal_package(
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def canonical(obj: Any) -> bytes:
-    return json.dumps(
-        obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    ).encode()
 
 
 def _field_dict(d: FieldDef) -> dict[str, Any]:

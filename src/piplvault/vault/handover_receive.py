@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from piplvault.core.canonical import canonical_json
 from piplvault.core.customers import FieldDef
 from piplvault.crypto import envelope
 from piplvault.errors import IntegrityError, ValidationError
@@ -33,7 +34,6 @@ from piplvault.vault import policy
 from piplvault.vault.counterparty import RECEIPT_FORMAT
 from piplvault.vault.handover import (
     SECTIONS,
-    canonical,
     purpose_counts,
     purposes_of,
 )
@@ -133,7 +133,7 @@ def _authorize_receipt(vault: Vault, conn: Connection, payload: dict[str, Any]) 
 def _check_sections(payload: dict[str, Any]) -> None:
     expected = payload["manifest"].get("section_sha256", {})
     for section, digest in expected.items():
-        if hashlib.sha256(canonical(payload[section])).hexdigest() != digest:
+        if hashlib.sha256(canonical_json(payload[section])).hexdigest() != digest:
             raise IntegrityError(
                 f"Package section '{section}' does not match its manifest"
             )
@@ -301,7 +301,7 @@ def _receipt(vault: Vault, payload: dict[str, Any], digest: str, count: int) -> 
         "received_by": vault.actor,
         "sections": list(SECTIONS),
     }
-    signature = vault.keyring.signing_key.sign(canonical(body))
+    signature = vault.keyring.signing_key.sign(canonical_json(body))
     return json.dumps(
         {"receipt": body, "signature": base64.b64encode(signature).decode()},
         ensure_ascii=False,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from piplvault.core import crossborder
+from piplvault.core.canonical import canonical_json
 from piplvault.core.cases import categories_for
 from piplvault.crypto import envelope
 from piplvault.errors import PermissionDeniedError, ValidationError, VaultError
@@ -131,7 +132,7 @@ def export(
             "customers": items,
         }  # fmt: skip
         document = envelope.seal(
-            json.dumps(payload, ensure_ascii=False, sort_keys=True).encode(),
+            canonical_json(payload),
             recipient=envelope.load_exchange_pem(party[EXCHANGE_PEM].encode("ascii")),
             sender=vault.keyring.signing_key,
             header={"kind": "share", "recipient_id": recipient_id,
