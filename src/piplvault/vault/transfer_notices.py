@@ -295,7 +295,7 @@ def advance(
         first.mode == Mode.DISCONTINUE.value
         and first.state == TransferState.DRAFT.value
     ):
-        return discontinue.execute(vault, case_id, approval_id=approval_id)
+        return discontinue.end_business(vault, case_id, approval_id=approval_id)
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, KIND)
