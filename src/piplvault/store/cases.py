@@ -118,11 +118,26 @@ def customer_ids(conn: Connection) -> list[int]:
 
 
 def customer_statuses(conn: Connection) -> dict[int, str]:
-    """Every customer's lifecycle status by id."""
+    """Every customer's lifecycle status, by id in ascending order."""
     return {
         int(r.id): str(r.status)
-        for r in conn.execute(select(customers.c.id, customers.c.status))
+        for r in conn.execute(
+            select(customers.c.id, customers.c.status).order_by(customers.c.id)
+        )
     }
+
+
+def present_customer_ids(conn: Connection, ids: list[int]) -> set[int]:
+    """Those of ``ids`` still in the vault."""
+    out: set[int] = set()
+    for i in range(0, len(ids), _CHUNK):
+        out.update(
+            int(c)
+            for c in conn.execute(
+                select(customers.c.id).where(customers.c.id.in_(ids[i : i + _CHUNK]))
+            ).scalars()
+        )
+    return out
 
 
 def cases_of_kind(conn: Connection, kind: str) -> list[Row[Any]]:

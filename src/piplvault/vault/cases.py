@@ -149,31 +149,29 @@ def set_members(
     """Replace the case's customer list: (customer id, included, exclusion reason)."""
     members = list(members)
     created = store.customers_created_at(conn, [cid for cid, _, _ in members])
-    rows = [
-        {
-            "case_id": case_id,
-            "customer_id": cid,
-            "included": int(inc),
-            "reason": why,
-            "customer_created": created.get(cid, ""),
-        }
-        for cid, inc, why in members
-    ]
-    existing = {r.customer_id: r for r in store.members(conn, case_id)}
-    for r in rows:
-        if r["customer_id"] in existing:
-            values: dict[str, Any] = {"included": r["included"], "reason": r["reason"]}
-            if existing[r["customer_id"]].customer_created != r["customer_created"]:
+    existing = {int(r.customer_id): r for r in store.members(conn, case_id)}
+    for cid, inc, why in members:
+        born = created.get(cid, "")
+        if cid in existing:
+            values: dict[str, Any] = {"included": int(inc), "reason": why}
+            if existing[cid].customer_created != born:
                 # another person under the same id: nothing recorded for the old one holds
                 values.update(
-                    customer_created=r["customer_created"],
+                    customer_created=born,
                     notice="none",
                     notice_at=None,
                     notice_reference=None,
                 )
-            store.update_member(conn, case_id, r["customer_id"], **values)
+            store.update_member(conn, case_id, cid, **values)
         else:
-            store.insert_member(conn, **r)
+            store.insert_member(
+                conn,
+                case_id=case_id,
+                customer_id=cid,
+                included=int(inc),
+                reason=why,
+                customer_created=born,
+            )
 
 
 def members(

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from piplvault.store.engine import Connection
 
 from piplvault.documents import notices
 from piplvault.documents.labels import CATEGORY_ZH
 from piplvault.io.private_files import make_private_dir, write_private
 from piplvault.store.audit_head import read_audit_head
+from piplvault.store.engine import Connection
 from piplvault.vault import cases, company, counterparty
 
 if TYPE_CHECKING:

@@ -11,10 +11,9 @@ passes) calls it after the policy decision.
 
 from __future__ import annotations
 
+from piplvault.errors import VaultClosedError
 from piplvault.store.cases import latest_case_id
 from piplvault.store.engine import Connection
-
-from piplvault.errors import VaultClosedError
 from piplvault.store.meta import read_meta
 
 #: Actions a sealed vault still allows: they read, they do not change personal data.

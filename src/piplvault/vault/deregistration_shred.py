@@ -11,12 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from piplvault.store.cases import customer_statuses
-from piplvault.store.engine import Connection
-
 from piplvault.core import cases as rules
 from piplvault.core.cases import DeregState
 from piplvault.errors import WorkflowError
+from piplvault.store.cases import customer_statuses
+from piplvault.store.engine import Connection
 from piplvault.vault import approvals, cases, lifecycle, winding_up
 from piplvault.vault.deregistration import (
     ACTION,

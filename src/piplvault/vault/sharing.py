@@ -16,8 +16,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
-
 from piplvault.core import crossborder
 from piplvault.core.canonical import canonical_json
 from piplvault.core.cases import categories_for
@@ -25,7 +23,7 @@ from piplvault.crypto import envelope
 from piplvault.errors import PermissionDeniedError, ValidationError, VaultError
 from piplvault.io.private_files import write_private
 from piplvault.store import recipients as store
-from piplvault.store.schema import consents
+from piplvault.store.engine import Connection
 from piplvault.vault import company, counterparty, policy
 from piplvault.vault.recipients import ACTION, EXCHANGE_PEM, load
 from piplvault.vault.records import load_field_defs, load_plain, require_customer
@@ -176,13 +174,10 @@ def _consented(
 ) -> list[int]:
     """Customers whose effective (latest, not withdrawn) consent for ``purpose`` names
     the recipient; each is checked again, with every other rule, by the caller."""
-    rows = conn.execute(
-        select(consents.c.customer_id, consents.c.separate).where(
-            consents.c.purpose == purpose.key, consents.c.withdrawn_at.is_(None)
-        )
-    ).all()
     candidates = {
-        int(r.customer_id) for r in rows if flags & set(str(r.separate).split(","))
+        cid
+        for cid, separate in store.live_consent_flags(conn, purpose.key)
+        if flags & set(separate.split(","))
     }
     found = []
     for cid in sorted(candidates):
