@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from piplvault.core.approvals import params_digest
@@ -46,7 +46,7 @@ def _legacy(obj: Any) -> bytes:
     ).encode("utf-8")
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_JSON)
 def test_canonical_json_is_byte_identical_to_the_signed_encoding_of_older_releases(
     obj: Any,
@@ -54,7 +54,7 @@ def test_canonical_json_is_byte_identical_to_the_signed_encoding_of_older_releas
     assert canonical_json(obj) == _legacy(obj)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_JSON)
 def test_canonical_json_round_trips_and_is_a_fixed_point(obj: Any) -> None:
     data = canonical_json(obj)
@@ -63,7 +63,7 @@ def test_canonical_json_round_trips_and_is_a_fixed_point(obj: Any) -> None:
     assert canonical_json(again) == data
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.text(max_size=6), st.integers(), min_size=2, max_size=8))
 def test_key_order_does_not_change_the_bytes(obj: dict[str, int]) -> None:
     backwards = dict(reversed(list(obj.items())))
