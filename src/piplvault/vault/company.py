@@ -28,10 +28,9 @@ __all__ = [
 ]
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
-
 from piplvault import discovery
 from piplvault.errors import ValidationError, WorkflowError
+from piplvault.store.engine import Connection
 from piplvault.store.meta import read_meta, write_meta
 
 if TYPE_CHECKING:
