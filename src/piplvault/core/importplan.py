@@ -44,6 +44,9 @@ VALIDATED = frozenset(
         "PASSPORT",
         "HK_MACAO_PERMIT",
         "TAIWAN_PERMIT",
+        "HMT_RESIDENCE_PERMIT",
+        "FOREIGN_PERMANENT_RESIDENT_ID",
+        "MILITARY_ID",
         "IP_ADDRESS",
         "WECHAT_ID",
         "QQ_NUMBER",
@@ -59,6 +62,9 @@ MIXED_FIELDS = {
     "PASSPORT": "id_document",
     "HK_MACAO_PERMIT": "id_document",
     "TAIWAN_PERMIT": "id_document",
+    "HMT_RESIDENCE_PERMIT": "id_document",
+    "FOREIGN_PERMANENT_RESIDENT_ID": "id_document",
+    "MILITARY_ID": "id_document",
 }
 MIXED_DEFAULT_FIELD = "phone"
 

@@ -4,7 +4,9 @@
 ISO 7064 MOD 11-2 check character (0-9 or X). The legacy 15-digit form has a
 YYMMDD birth date (19YY) and no check digit. The area code's province part must be a
 real province-level code; the county part is not checked, because code tables miss
-merged and renamed counties (python-stdnum rejects such valid numbers).
+merged and renamed counties (python-stdnum rejects such valid numbers). Numbers with
+the address codes 81/82/83 are 港澳台居民居住证 numbers, not resident ID numbers
+(``HMT_RESIDENCE_PERMIT``, residence_documents.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ PROVINCES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
     "61 62 63 64 65 71 81 82 83".split()
 )
+#: Codes a resident ID number starts with: 81/82/83 belong to residence permits.
+RESIDENT_PROVINCES = PROVINCES - {"81", "82", "83"}
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _SHAPE = re.compile(r"\d{17}[\dX]|\d{15}")
@@ -51,11 +55,11 @@ def normalise(value: str) -> str:
 def validate(value: str) -> bool:
     """Shape, province code, birth date and (18 digits) check digit are right."""
     number = normalise(value)
-    if not _SHAPE.fullmatch(number) or number[:2] not in PROVINCES:
+    if not _SHAPE.fullmatch(number) or number[:2] not in RESIDENT_PROVINCES:
         return False
     if len(number) == 15:
-        return _is_date("19" + number[6:12])
-    return _is_date(number[6:14]) and check_digit(number[:17]) == number[17]
+        return is_birth_date("19" + number[6:12])
+    return is_birth_date(number[6:14]) and check_digit(number[:17]) == number[17]
 
 
 def birth_date(value: str) -> dt.date | None:
@@ -74,7 +78,8 @@ def find(text: str) -> Iterator[tuple[int, int]]:
             yield match.span()
 
 
-def _is_date(text: str) -> bool:
+def is_birth_date(text: str) -> bool:
+    """Whether YYYYMMDD is a real day between 1890 and 2030."""
     try:
         day = dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
