@@ -7,7 +7,7 @@ neighbouring 证件号码 column. Its value is a hint for labelling that row's n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 #: Members of the identity-document family, in labelling order: the checksummed
 #: 18-character numbers first, then the shapes that need a header or a hint.
@@ -26,6 +26,21 @@ CHECKSUMMED_DOCUMENTS = (
     "CN_RESIDENT_ID",
     "HMT_RESIDENCE_PERMIT",
     "FOREIGN_PERMANENT_RESIDENT_ID",
+)
+#: Header fragments of a column of identity-document numbers of any kind (证件号码,
+#: 证照号码, ID Number, zhengjianhao): every member of the family is hinted by them.
+DOCUMENT_HEADERS = (
+    "证件",
+    "证照",
+    "zhengjian",
+    "zjhm",
+    "id number",
+    "id no",
+    "id_no",
+    "idno",
+    "document no",
+    "document number",
+    "doc no",
 )
 _TYPE_WORDS = ("类型", "种类", "类别", "名称")
 _TYPE_HEADERS = ("id type", "id_type", "idtype", "document type", "doc type", "id kind")
@@ -83,6 +98,26 @@ def type_column(headers: Sequence[str], index: int) -> int | None:
     if not candidates:
         return None
     return min(candidates, key=lambda i: (abs(i - index), i))
+
+
+def pair_type_columns(
+    headers: Sequence[str], documents: Iterable[int]
+) -> dict[int, int]:
+    """Document column → the 证件类型 column that describes it. Each type column
+    belongs to its nearest document column (a tie goes to the column after it: the type
+    comes before the number), so a 身份证号 column beside the 证件类型 of a 证件号码
+    column does not take that column's types."""
+    documents = sorted(set(documents))
+    pairs: dict[int, int] = {}
+    for kind in (i for i, h in enumerate(headers) if is_type_header(h)):
+        choices = [d for d in documents if d != kind]
+        if not choices:
+            continue
+        document = min(choices, key=lambda d: (abs(d - kind), d < kind))
+        current = pairs.get(document)
+        if current is None or abs(kind - document) < abs(current - document):
+            pairs[document] = kind
+    return pairs
 
 
 def document_entity(type_value: str | None) -> str | None:

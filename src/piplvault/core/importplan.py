@@ -9,7 +9,7 @@ from typing import Protocol
 
 from piplvault.core.classification import ENTITIES
 from piplvault.core.customers import FieldDef
-from piplvault.core.doctypes import DOCUMENT_FAMILY, type_column
+from piplvault.core.doctypes import DOCUMENT_FAMILY, pair_type_columns
 
 #: Headers of a column that states the customer kind, and how its values map.
 KIND_HEADERS = frozenset(
@@ -106,9 +106,17 @@ def plan_columns(
     used: set[str] = set()
     plans = []
     headers = [d.name for d in decisions]
+    hints = pair_type_columns(
+        headers,
+        (
+            i
+            for i, d in enumerate(decisions)
+            if d.kind == "pii" and d.entity in DOCUMENT_FAMILY
+        ),
+    )
     for index, d in enumerate(decisions):
         entity = d.entity if d.kind == "pii" else None
-        hint = type_column(headers, index) if entity in DOCUMENT_FAMILY else None
+        hint = hints.get(index)
         # a 证件号码 column beside a 证件类型 column holds whatever the types say
         mixed = d.kind == "pii" and (d.mixed or hint is not None)
         key = _field_key(d, used, mixed=mixed)

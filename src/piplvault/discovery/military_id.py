@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from piplvault.core.doctypes import DOCUMENT_HEADERS
 from piplvault.discovery.characters import strip_separators, to_nfkc
 from piplvault.discovery.context import follows_word
 from piplvault.discovery.registry import Recognizer, register
@@ -74,7 +75,7 @@ RECOGNIZER = register(
             "military",
             "soldier",
             "officer id",
-            "证件",
+            *DOCUMENT_HEADERS,
         ),
         needs_header=True,
         context=WORDS,

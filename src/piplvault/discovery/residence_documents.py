@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from piplvault.core.doctypes import DOCUMENT_HEADERS
 from piplvault.discovery.context import follows_word, is_business_number
 from piplvault.discovery.registry import Recognizer, register
 from piplvault.discovery.resident_id import PROVINCES, check_digit, is_birth_date
@@ -102,7 +103,7 @@ HMT_RESIDENCE_PERMIT = register(
         validate=validate_hmt_permit,
         normalise=_normalise,
         find=_find_hmt,
-        headers=("居住证", "residence permit", "residence_permit", "证件"),
+        headers=("居住证", "residence permit", "residence_permit", *DOCUMENT_HEADERS),
         context=("居住证", "居住证号", "港澳台居民居住证", "居住证号码"),
         priority=11,
         trigger=re.compile(r"8[123]0000"),
@@ -121,7 +122,7 @@ FOREIGN_PERMANENT_RESIDENT_ID = register(
             "permanent residence",
             "permanent resident",
             "green card",
-            "证件",
+            *DOCUMENT_HEADERS,
         ),
         # the older 15-character form looks like many business codes: header first
         needs_header=True,

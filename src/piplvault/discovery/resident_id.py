@@ -16,6 +16,7 @@ import operator
 import re
 from collections.abc import Iterator
 
+from piplvault.core.doctypes import DOCUMENT_HEADERS
 from piplvault.discovery.characters import strip_separators, to_nfkc
 from piplvault.discovery.context import is_business_number
 from piplvault.discovery.registry import Recognizer, register
@@ -95,7 +96,7 @@ RECOGNIZER = register(
         find=find,
         headers=(
             "身份证",
-            "证件",
+            *DOCUMENT_HEADERS,
             "公民身份",
             "id_no",
             "idno",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from piplvault.core.doctypes import DOCUMENT_HEADERS
 from piplvault.discovery.characters import strip_separators, to_nfkc
 from piplvault.discovery.context import follows_word
 from piplvault.discovery.registry import Recognizer, register
@@ -61,7 +62,7 @@ PASSPORT = register(
         validate=_validator(_PASSPORT),
         normalise=_normalise,
         find=_finder(_PASSPORT, _PASSPORT_WORDS),
-        headers=("护照", "passport", "证件"),
+        headers=("护照", "passport", *DOCUMENT_HEADERS),
         needs_header=True,
         priority=35,
         trigger=re.compile("护照|passport|PASSPORT|Passport"),
@@ -73,7 +74,7 @@ HK_MACAO_PERMIT = register(
         validate=_validator(_HK_MACAO),
         normalise=_normalise,
         find=_finder(_HK_MACAO, _HK_WORDS),
-        headers=("港澳", "回乡证", "hk_macao", "hkmo", "证件"),
+        headers=("港澳", "回乡证", "hk_macao", "hkmo", *DOCUMENT_HEADERS),
         needs_header=True,
         priority=36,
         trigger=re.compile("港澳|通行证"),
@@ -85,7 +86,7 @@ TAIWAN_PERMIT = register(
         validate=_validator(_TAIWAN),
         normalise=_normalise,
         find=_finder(_TAIWAN, _TW_WORDS),
-        headers=("台湾", "台胞", "taiwan", "证件"),
+        headers=("台湾", "台胞", "taiwan", *DOCUMENT_HEADERS),
         needs_header=True,
         priority=37,
         trigger=re.compile("台湾|台胞|通行证"),
