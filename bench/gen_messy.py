@@ -99,6 +99,15 @@ class Messy:
             return (self.r.choice(_PLACEHOLDERS), None)
         return cell
 
+    def document_mention(self, note: str) -> tuple[str, tuple[int, int, str, str, str]]:
+        """``note`` with a document named by its kind appended (持永居证：USA31…), and
+        the number's span."""
+        kind, number, entity = self.documents.document()
+        kind = kind or "身份证号"
+        lead = self.r.choice(["；", "，客户", "。持"]) if note else ""
+        text = f"{note}{lead}{kind}{self.r.choice(['：', '号码：', ' ', ''])}"
+        return text + number, (len(text), len(text) + len(number), entity, number, kind)
+
     def mobile_digits(self) -> str:
         return self.m.f.phone_number()
 
@@ -173,6 +182,9 @@ def generate(rows: int, seed: int, out: Path) -> None:
         for row in range(rows):
             values = maker.row(row + 1, start)
             note, found = maker.m.note()
+            if maker.r.random() < 0.12:
+                note, mention = maker.document_mention(note)
+                found = [*found, mention]
             values[-1] = (note, None)
             writer.writerow([v[0] for v in values])
             for header, (text, entity) in zip(headers, values, strict=True):

@@ -19,10 +19,7 @@ from piplvault.discovery.context import follows_word
 from piplvault.discovery.registry import Recognizer, register
 
 _SHAPE = re.compile(r"(?:[\u4e00-\u9fa5]{1,3}字)?第?\d{6,10}号?")
-_FIND = re.compile(
-    r"(?<![0-9A-Za-z\u4e00-\u9fa5])(?:[\u4e00-\u9fa5]{1,3}字第?\d{6,10}号?|\d{6,10})"
-    r"(?![0-9A-Za-z])"
-)
+_DIGITS = re.compile(r"(?<![0-9A-Za-z])第?\d{6,10}号?(?![0-9A-Za-z])")
 WORDS = (
     "军官证",
     "士兵证",
@@ -36,6 +33,10 @@ WORDS = (
     "军人身份证",
     "军人身份证件",
 )
+
+
+_HAN = re.compile(r"[\u4e00-\u9fa5]+")
+_WINDOW = max(map(len, WORDS)) + 6
 
 
 def normalise(value: str) -> str:
@@ -52,10 +53,21 @@ def validate(value: str) -> bool:
 
 
 def find(text: str) -> Iterator[tuple[int, int]]:
-    """Numbers right after a word such as 军官证 (free text has no other evidence)."""
-    for match in _FIND.finditer(text):
-        if follows_word(text, match.start(), WORDS, window=12):
-            yield match.span()
+    """Numbers right after a word such as 军官证 (free text has no other evidence),
+    with the printed prefix (海字第…号) when there is one."""
+    for match in _DIGITS.finditer(text):
+        start, end = match.span()
+        if text.endswith("字", 0, start):
+            # 军官证海字第9477773号: try the 1-character branch, then 2 characters
+            for width in (1, 2):
+                head = start - 1 - width
+                if head >= 0 and _HAN.fullmatch(text[head : start - 1]):
+                    if follows_word(text, head, WORDS, window=_WINDOW):
+                        yield head, end
+                        break
+            continue
+        if follows_word(text, start, WORDS, window=_WINDOW):
+            yield start, end
 
 
 RECOGNIZER = register(

@@ -23,7 +23,12 @@ from collections.abc import Iterator
 from piplvault.core.doctypes import DOCUMENT_HEADERS
 from piplvault.discovery.context import follows_word, is_business_number
 from piplvault.discovery.registry import Recognizer, register
-from piplvault.discovery.resident_id import PROVINCES, check_digit, is_birth_date
+from piplvault.discovery.resident_id import (
+    PROVINCES,
+    check_digit,
+    is_birth_date,
+    starts_clear,
+)
 from piplvault.discovery.resident_id import normalise as _normalise
 
 #: Address codes of 港澳台居民居住证 numbers.
@@ -33,7 +38,7 @@ _OLD_FOREIGN = re.compile(r"[A-Z]{3}\d{12}")
 #: Mainland province-level codes (an issuing place is never Hong Kong, Macao, Taiwan).
 _MAINLAND = PROVINCES - {"71", "81", "82", "83"}
 _FIND_18 = re.compile(
-    r"(?<![0-9A-Za-z])\d{6}[ -]?(?:\d{8}|\d{4}[ -]\d{4})[ -]?\d{3}[\dXx](?![0-9A-Za-z])"
+    r"(?<![0-9])\d{6}[ -]?(?:\d{8}|\d{4}[ -]\d{4})[ -]?\d{3}[\dXx](?![0-9A-Za-z])"
 )
 _FIND_OLD = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{3}\d{12}(?![0-9A-Za-z])")
 
@@ -62,8 +67,10 @@ def validate_foreign_permanent(value: str) -> bool:
 
 def _find_hmt(text: str) -> Iterator[tuple[int, int]]:
     for match in _FIND_18.finditer(text):
-        if validate_hmt_permit(match.group()) and not is_business_number(
-            text, match.start()
+        if (
+            validate_hmt_permit(match.group())
+            and not is_business_number(text, match.start())
+            and starts_clear(text, match.start())
         ):
             yield match.span()
 
@@ -79,6 +86,9 @@ FOREIGN_WORDS = (
     "中国绿卡",
     "Permanent Residence",
     "permanent residence",
+    "Permanent Residence ID",
+    "Permanent Resident ID",
+    "PR ID",
 )
 
 
@@ -88,11 +98,12 @@ def _find_foreign(text: str) -> Iterator[tuple[int, int]]:
             match.group()[0] == "9"
             and validate_foreign_permanent(match.group())
             and not is_business_number(text, match.start())
+            and starts_clear(text, match.start())
         ):
             yield match.span()
     for match in _FIND_OLD.finditer(text):
         if validate_foreign_permanent(match.group()) and follows_word(
-            text, match.start(), FOREIGN_WORDS, window=16
+            text, match.start(), FOREIGN_WORDS, window=28
         ):
             yield match.span()
 

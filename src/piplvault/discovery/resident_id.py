@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from piplvault.core.doctypes import DOCUMENT_HEADERS
 from piplvault.discovery.characters import strip_separators, to_nfkc
-from piplvault.discovery.context import is_business_number
+from piplvault.discovery.context import after_glued_label, is_business_number
 from piplvault.discovery.registry import Recognizer, register
 
 ENTITY = "CN_RESIDENT_ID"
@@ -35,7 +35,7 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _SHAPE = re.compile(r"\d{17}[\dX]|\d{15}")
 _FIND = re.compile(
-    r"(?<![0-9A-Za-z])(?:\d{6}[ -]?(?:\d{8}|\d{4}[ -]\d{4})[ -]?\d{3}[\dXx]|\d{15})"
+    r"(?<![0-9])(?:\d{6}[ -]?(?:\d{8}|\d{4}[ -]\d{4})[ -]?\d{3}[\dXx]|\d{15})"
     r"(?![0-9A-Za-z])"
 )
 _EARLIEST = dt.date(1890, 1, 1)
@@ -75,8 +75,22 @@ def birth_date(value: str) -> dt.date | None:
 def find(text: str) -> Iterator[tuple[int, int]]:
     """Valid ID numbers in half-width text (not after 订单/单号-like words)."""
     for match in _FIND.finditer(text):
-        if validate(match.group()) and not is_business_number(text, match.start()):
+        if (
+            validate(match.group())
+            and not is_business_number(text, match.start())
+            and starts_clear(text, match.start())
+        ):
             yield match.span()
+
+
+def starts_clear(text: str, start: int) -> bool:
+    """A number starts after a non-alphanumeric character or a glued label word."""
+    return (
+        start == 0
+        or not text[start - 1].isascii()
+        or not text[start - 1].isalpha()
+        or after_glued_label(text, start)
+    )
 
 
 def is_birth_date(text: str) -> bool:

@@ -43,17 +43,26 @@ def _finder(
     pattern = re.compile(
         r"(?<![0-9A-Za-z])(?:" + shape.pattern + r")(?![0-9A-Za-z])", re.IGNORECASE
     )
+    window = max(map(len, words)) + 6  # the longest name, then 号码：
 
     def find(text: str) -> Iterator[tuple[int, int]]:
         for match in pattern.finditer(text):
-            if follows_word(text, match.start(), words, window=12):
+            if follows_word(text, match.start(), words, window=window):
                 yield match.span()
 
     return find
 
 
 _PASSPORT_WORDS = ("护照", "护照号", "护照号码", "passport", "Passport", "PASSPORT")
-_HK_WORDS = ("港澳通行证", "通行证号", "港澳通行证号", "往来港澳通行证")
+_HK_WORDS = (
+    "港澳通行证",
+    "通行证号",
+    "港澳通行证号",
+    "往来港澳通行证",
+    "回乡证",
+    "来往内地通行证",
+    "港澳居民来往内地通行证",
+)
 _TW_WORDS = ("台湾通行证", "台胞证", "往来台湾通行证", "台湾居民来往大陆通行证")
 
 PASSPORT = register(
@@ -77,7 +86,7 @@ HK_MACAO_PERMIT = register(
         headers=("港澳", "回乡证", "hk_macao", "hkmo", *DOCUMENT_HEADERS),
         needs_header=True,
         priority=36,
-        trigger=re.compile("港澳|通行证"),
+        trigger=re.compile("港澳|通行证|回乡证"),
     )
 )
 TAIWAN_PERMIT = register(
