@@ -39,7 +39,8 @@ COLUMNS: list[tuple[str, str | None, list[str]]] = [
     ("non_pii", None, ["证件类型", "证件种类", "ID Type", "证照类别"]),
     (
         "pii",
-        "DOCUMENT",
+        "CN_RESIDENT_ID|HMT_RESIDENCE_PERMIT|FOREIGN_PERMANENT_RESIDENT_ID|PASSPORT|"
+        "HK_MACAO_PERMIT|TAIWAN_PERMIT|MILITARY_ID",
         ["证件号码", "证件号", "ID Number", "zhengjianhaoma", "证照号码"],
     ),
     (
