@@ -5,10 +5,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+import piplvault.cli.commands  # noqa: F401  registers the commands
+from piplvault.cli.app import app
 from piplvault.core.classification import classify_entity
 from piplvault.core.customers import BLIND_INDEXED
 from piplvault.core.doctypes import document_entity, pair_type_columns
@@ -26,6 +32,7 @@ from piplvault.discovery.resident_id import check_digit
 from piplvault.discovery.resident_id import validate as valid_resident_id
 from piplvault.discovery.scanner import scan_table
 from piplvault.discovery.spans import find_spans
+from tests.inprocess import as_served
 
 NEW = ("HMT_RESIDENCE_PERMIT", "FOREIGN_PERMANENT_RESIDENT_ID", "MILITARY_ID")
 DATES = st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2025, 12, 31))
@@ -236,3 +243,44 @@ def test_free_text_finds_the_new_documents_only_with_evidence() -> None:
     assert found("订单号7024189已发货") == []
     assert found(f"订单号{permit}") == []
     assert found(f"运单SF{permit[2:]}") == []
+
+
+def _cli(*args: str | Path) -> Any:
+    argv = [*map(str, args), "--json"]
+    with as_served(argv):
+        result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 0, (result.output, result.exception)
+    return json.loads(result.stdout) if result.stdout.strip() else None
+
+
+def test_import_stores_each_new_document_under_its_field(tmp_path: Path) -> None:
+    """R-GB35273-B-1 / R-51-3: `piplvault import` (as served) stores a 港澳台居民居住证,
+    a 永居证 and a 军官证 under fields of their own, masked in the list, never in
+    plaintext on disk; the residence permit is found by `customers find --id-number`
+    and a re-import creates no customer."""
+    home = tmp_path / "vault"
+    _cli("init", home)
+    permit = hmt_permit("810000", dt.date(1988, 2, 3), "045")
+    foreign = foreign_18("11", "840", dt.date(1975, 9, 10), "302")
+    csv_path = tmp_path / "docs.csv"
+    csv_path.write_text(
+        "姓名,证件类型,证件号码\n"
+        f"陈大文,港澳居民居住证,{permit}\n"
+        f"John Smith,永居证,{foreign}\n"
+        "王建军,军官证,军字第20051234号\n",
+        encoding="utf-8",
+    )
+    report = _cli("import", csv_path, "--home", home)
+    assert report["flagged"] == 0 and report["new"] == 3, report
+    listed = _cli("customers", "list", "--home", home)
+    fields = {k: v for c in listed for k, v in c["fields"].items()}
+    assert fields["residence_permit"]["value"] == mask("HMT_RESIDENCE_PERMIT", permit)
+    assert fields["permanent_residence_id"]["value"].startswith("911")
+    assert fields["military_id"]["value"] == "军字第****1234号"
+    found = _cli("customers", "find", "--id-number", permit, "--home", home)
+    assert len(found) == 1
+    again = _cli("import", csv_path, "--home", home)
+    assert again["new"] == 0, again
+    stored = b"".join(p.read_bytes() for p in home.rglob("*") if p.is_file())
+    for value in (permit, foreign, "20051234"):
+        assert value.encode() not in stored, value
