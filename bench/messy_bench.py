@@ -200,7 +200,11 @@ def targets_met(seeds: list[dict[str, Any]], ratio: float) -> dict[str, bool]:
         ),
         "no_decoy_columns": not any(s["decoy_columns_flagged"] for s in seeds),
         "speed_ratio": ratio >= TARGETS["speed_ratio_min"],
-        "peak_rss": all(s["peak_rss_mib"] < TARGETS["peak_rss_mib_max"] for s in seeds),
+        "peak_rss": all(
+            max(s["peak_rss_mib"], s["largest_process_rss_mib"] or 0.0)
+            < TARGETS["peak_rss_mib_max"]
+            for s in seeds
+        ),
     }
 
 
@@ -222,18 +226,23 @@ def render_markdown(r: dict[str, Any]) -> str:
         "",
         "## Speed and memory",
         "",
-        "| run | rows | cells | wall s | cells/s | peak RSS MiB (process tree) |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| run | rows | cells | wall s | cells/s | peak RSS MiB (process tree, "
+        "sampled) | ru_maxrss MiB (largest process) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         *(
             f"| piplvault `scan --cells --json`, seed {s['seed']} | {s['rows']:,} | "
             f"{s['cells']:,} | {s['wall_s']} | {s['cells_per_s']:,} | "
-            f"{s['peak_rss_mib']} |"
+            f"{s['peak_rss_mib']} | {s['largest_process_rss_mib'] or '-'} |"
             for s in seeds
         ),
         f"| Presidio, first {presidio['rows']:,} rows of seed {presidio['seed']} "
         f"(analyze time only) | {presidio['rows']:,} | {presidio['cells']:,} | "
         f"{presidio['analyze_s']} | {presidio['cells_per_s']:,} | "
-        f"{presidio['peak_rss_mib']} |",
+        f"{presidio['peak_rss_mib']} | - |",
+        "",
+        "Peak RSS: the scanning process and its workers, summed every 50 ms; "
+        "`ru_maxrss` is the kernel's peak of the largest single process (a sample can "
+        "miss a short peak, so the target is checked against the larger of the two).",
         "",
         f"Speed ratio (piplvault held-out cells/s, wall time with start-up ÷ Presidio "
         f"cells/s, analyze time only): **{r['speed_ratio']}×** "
