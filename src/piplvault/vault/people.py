@@ -137,10 +137,40 @@ def revoke_token(vault: Vault, token_id: str) -> dict[str, Any]:
     return {"token_id": token_id, "revoked": True}
 
 
+def list_tokens(vault: Vault) -> list[dict[str, Any]]:
+    """Every API token: its id, user, dates (never the secret, which is not stored)."""
+    with vault.write() as conn:
+        vault.authorize(conn, action="manage-users")
+        rows = conn.execute(
+            select(
+                api_tokens.c.id,
+                api_tokens.c.user,
+                api_tokens.c.created_at,
+                api_tokens.c.expires_at,
+                api_tokens.c.revoked_at,
+            ).order_by(api_tokens.c.created_at, api_tokens.c.id)
+        ).all()
+        vault.record(conn, action="tokens-listed", target="users")
+    now = vault.now()
+    return [
+        {
+            "token_id": r.id,
+            "user": r.user,
+            "created_at": r.created_at,
+            "expires_at": r.expires_at,
+            "revoked_at": r.revoked_at,
+            "live": r.revoked_at is None and r.expires_at > now,
+        }
+        for r in rows
+    ]
+
+
 def record_training(
     vault: Vault, name: str, course: str, *, score: int, valid_days: int
 ) -> dict[str, Any]:
     """Record a completed course; a score under the pass mark does not count."""
+    if not course.strip():
+        raise ValidationError("A training record needs a course name")
     if not 0 <= score <= 100:
         raise ValidationError("--score must be between 0 and 100")
     if not 1 <= valid_days <= 3650:

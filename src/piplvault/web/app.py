@@ -14,9 +14,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from piplvault.errors import ValidationError, VaultError
 from piplvault.web import (
     routes_auth,
+    routes_backups,
     routes_cases,
+    routes_certificates,
     routes_customers,
     routes_import,
+    routes_lifecycle,
     routes_main,
     routes_users,
 )
@@ -57,9 +60,12 @@ def install(api: FastAPI) -> None:
     for module in (
         routes_auth,
         routes_main,
+        routes_lifecycle,
         routes_customers,
         routes_import,
         routes_cases,
+        routes_certificates,
+        routes_backups,
         routes_users,
     ):
         api.include_router(module.router, include_in_schema=False)

@@ -18,7 +18,6 @@ from piplvault.web.render import PREFIX, render
 
 router = APIRouter(prefix=PREFIX)
 AUDIT_PAGE = 50
-RETENTION_PAGE = 100
 
 
 @router.get("/")
@@ -153,24 +152,3 @@ def audit_verify(request: Request, console: PostDep) -> Response:
     if request.headers.get("hx-request") != "true":
         template = "verify_page.html"
     return render(request, template, web=console.web, console=console, audit=result)
-
-
-@router.get("/retention")
-def retention(request: Request, console: ConsoleDep, page: int = 1) -> Response:
-    """The retention plan: who is due for deletion or restriction today and why, what is
-    held, and the rules in force (deletion itself runs through the CLI, with a certificate).
-    """
-    plan = lifecycle.retention_plan(console.session)
-    due = [c for c in plan["customers"] if c["outcome"] in ("destroy", "restrict")]
-    page = max(1, page)
-    return render(
-        request,
-        "retention.html",
-        web=console.web,
-        console=console,
-        plan=plan,
-        due=due[(page - 1) * RETENTION_PAGE : page * RETENTION_PAGE],
-        due_total=len(due),
-        page=page,
-        pages=max(1, -(-len(due) // RETENTION_PAGE)),
-    )
