@@ -15,6 +15,7 @@ from piplvault.errors import ValidationError, VaultError
 from piplvault.web import (
     routes_auth,
     routes_backups,
+    routes_case_actions,
     routes_cases,
     routes_certificates,
     routes_customers,
@@ -64,6 +65,7 @@ def install(api: FastAPI) -> None:
         routes_customers,
         routes_import,
         routes_cases,
+        routes_case_actions,
         routes_certificates,
         routes_backups,
         routes_users,

@@ -91,6 +91,70 @@ TEMPLATE_TEXTS = (
     N_("Revoke this token? Programs using it stop working at once."),
     N_("Revoke"),
     N_("No tokens."),
+    N_("Generate the notices"),
+    N_(
+        "One notice per customer naming the recipient; the letters, SMS and e-mail lists download as a zip (they hold personal data: hand them to the mail room, do not keep copies)."
+    ),
+    N_("Language"),
+    N_("Tell customers although no notice is required"),
+    N_("Generate and download"),
+    N_("Record delivery"),
+    N_("Status"),
+    N_("delivered"),
+    N_("failed"),
+    N_("announced"),
+    N_("Every customer with a notice"),
+    N_("or"),
+    N_("Reference"),
+    N_("Record an objection"),
+    N_("Customer number"),
+    N_("Channel"),
+    N_("Record objection"),
+    N_("Record a separate consent"),
+    N_("Move the case on"),
+    N_("Advance to the next step"),
+    N_("Complete the transfer"),
+    N_(
+        "Upload the recipient's signed receipt; the source copies are then destroyed, with a certificate. You confirm on the next page."
+    ),
+    N_("Signed receipt"),
+    N_("Recipient's signing key (if not pinned)"),
+    N_("Creditors"),
+    N_("claim settled"),
+    N_("Record"),
+    N_(
+        "Closing notices naming the custodian; they download as a zip (personal data: hand them to the mail room, do not keep copies)."
+    ),
+    N_("Destroy what is not kept"),
+    N_("Seal the vault"),
+    N_("Custodian's signing key (if not pinned)"),
+    N_("Review and seal"),
+    N_("Downloads"),
+    N_("Disposal plan for the regulator (JSON)"),
+    N_("Download the handover package"),
+    N_("Build the handover package"),
+    N_(
+        "Upload the counterparty's keys ('piplvault keys exchange' and 'keys public' on their vault). You will see the fingerprints to confirm by telephone before anything is built."
+    ),
+    N_("Exchange key (X25519 PEM)"),
+    N_("Signing key (Ed25519 PEM, if not pinned)"),
+    N_("Show the fingerprints"),
+    N_("Back"),
+    N_(
+        "Opening a case, naming the custodian and outside copies run through the CLI on this server: piplvault transfer --help, piplvault deregister --help."
+    ),
+    N_("Confirm"),
+    N_("Seal the vault read-only? Nothing can be changed afterwards."),
+    N_("Confirm the counterparty's keys"),
+    N_(
+        "Read these fingerprints to the counterparty by telephone and compare them with what their vault shows ('piplvault keys fingerprint'). Build the package only if every group matches."
+    ),
+    N_("Key"),
+    N_("Uploaded"),
+    N_("Pinned on the case"),
+    N_("does not match"),
+    N_("I confirmed these fingerprints with the counterparty by telephone"),
+    N_("Build the package"),
 )
 
 ROUTE_TEXTS = (
@@ -100,4 +164,9 @@ ROUTE_TEXTS = (
     N_("Choose a certificate (.json) to verify"),
     N_("No backup '{id}'"),
     N_("Cannot read the backup: {error}"),
+    N_("A key or receipt file is at most 64 KiB"),
+    N_("A key or receipt file must be PEM or JSON text"),
+    N_("Case {id} has no package yet"),
+    N_("Choose the key or receipt file to upload"),
+    N_("Give the customer numbers, or tick every customer"),
 )
