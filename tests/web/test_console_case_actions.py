@@ -147,7 +147,11 @@ def test_case_actions_refused_without_the_transfer_right(
     files = None
     if path in ("package", "complete"):
         files = {
-            "exchange_key" if path == "package" else "receipt": ("k", b"x", "text/plain")
+            "exchange_key" if path == "package" else "receipt": (
+                "k",
+                b"x",
+                "text/plain",
+            )
         }
     r = client.post(
         f"/console/cases/T-0001/{path}",
