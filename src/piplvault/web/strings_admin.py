@@ -155,6 +155,9 @@ TEMPLATE_TEXTS = (
     N_("does not match"),
     N_("I confirmed these fingerprints with the counterparty by telephone"),
     N_("Build the package"),
+    N_("Importing: {done} of {total} rows ({percent}%)"),
+    N_("{elapsed} s so far"),
+    N_("about {eta} s left"),
 )
 
 ROUTE_TEXTS = (
@@ -169,4 +172,5 @@ ROUTE_TEXTS = (
     N_("Case {id} has no package yet"),
     N_("Choose the key or receipt file to upload"),
     N_("Give the customer numbers, or tick every customer"),
+    N_("The import failed: {error}"),
 )
