@@ -26,6 +26,7 @@ CSV = "姓名,手机号\n张三,13800138000\n".encode("gb18030")
 #: (method, path, form data, who may) — a refused request answers 403 and is audited.
 ROUTES: list[tuple[str, str, dict[str, str], set[str]]] = [
     ("GET", "/console/", {}, ALL),
+    ("GET", "/console/dashboard/figures", {}, REPORT),
     ("GET", "/console/customers", {}, READERS),
     ("GET", "/console/customers?page=2", {}, READERS),
     ("POST", "/console/customers/search", {"by": "id_number", "value": "x"}, READERS),

@@ -38,7 +38,7 @@ from piplvault.web.case_files import (
     output_path,
     required_file,
 )
-from piplvault.web.deps import Console, ConsoleDep, FormDep, PostDep, field
+from piplvault.web.deps import Console, ConsoleDep, FormDep, PostDep, field, state_of
 from piplvault.web.render import PREFIX, render
 from piplvault.web.routes_cases import case_page
 
@@ -362,6 +362,7 @@ async def case_complete(
         result = transfer_finish.complete(
             s, case_id, receipt, signing, approval_id=approval
         )
+        state_of(request).dashboard.clear()
     except ApprovalRequiredError as error:
         return _approval_requested(request, console, error, case_id)
     return case_page(
@@ -397,6 +398,7 @@ def case_shred(
         )
     try:
         result = deregistration_shred.shred(s, case_id, approval_id=approval)
+        state_of(request).dashboard.clear()
     except ApprovalRequiredError as error:
         return _approval_requested(request, console, error, case_id)
     return case_page(

@@ -29,7 +29,14 @@ from piplvault.io.private_files import write_private
 from piplvault.vault import flagged, imports
 from piplvault.vault.imports import ImportReport
 from piplvault.web import import_jobs
-from piplvault.web.deps import Console, ConsoleDep, FormDep, PostDep, field
+from piplvault.web.deps import (
+    Console,
+    ConsoleDep,
+    FormDep,
+    PostDep,
+    field,
+    state_of,
+)
 from piplvault.web.import_jobs import ImportJob
 from piplvault.web.render import PREFIX, render
 from piplvault.web.routes_customers import PAGE, row_of
@@ -146,6 +153,7 @@ def import_run(request: Request, console: PostDep, upload_id: str) -> Response:
     pending = _pending(console, upload_id)
     report = _run(console, pending, dry_run=False)
     console.web.uploads.pop(upload_id, None)
+    state_of(request).dashboard.clear()
     return render(
         request, "import_done.html", web=console.web, console=console, report=report
     )
@@ -202,6 +210,7 @@ def import_done(request: Request, console: ConsoleDep, upload_id: str) -> Respon
     if not isinstance(job, ImportJob) or job.running:
         return RedirectResponse(f"{PREFIX}/import/{upload_id}", status_code=303)
     console.web.uploads.pop(upload_id, None)
+    state_of(request).dashboard.clear()
     if job.error is not None:
         raise job.error
     return render(

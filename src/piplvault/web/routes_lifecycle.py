@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from piplvault.errors import ApprovalRequiredError, ValidationError, VaultError
 from piplvault.vault import lifecycle
 from piplvault.vault.lifecycle import DestructionResult
-from piplvault.web.deps import Console, ConsoleDep, FormDep, PostDep, field
+from piplvault.web.deps import Console, ConsoleDep, FormDep, PostDep, field, state_of
 from piplvault.web.render import PREFIX, render
 
 router = APIRouter(prefix=PREFIX)
@@ -72,6 +72,7 @@ def _masked_name(console: Console, customer_id: int) -> str:
 
 
 def _done(request: Request, console: Console, result: DestructionResult) -> Response:
+    state_of(request).dashboard.clear()
     return render(
         request, "deletion_done.html", web=console.web, console=console, result=result
     )

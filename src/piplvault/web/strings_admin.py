@@ -158,6 +158,9 @@ TEMPLATE_TEXTS = (
     N_("Importing: {done} of {total} rows ({percent}%)"),
     N_("{elapsed} s so far"),
     N_("about {eta} s left"),
+    N_("Figures as of {time}"),
+    N_("refreshing…"),
+    N_("Counting the customers… the figures appear here when ready."),
 )
 
 ROUTE_TEXTS = (
