@@ -219,3 +219,35 @@ def test_backups_create_list_verify(client: TestClient, served: Vault) -> None:
         "/console/backups/verify", data={"backup_id": "nope", "csrf_token": token}
     )
     assert missing.status_code == 404
+
+
+def test_every_console_post_checks_csrf(client: TestClient, served: Vault) -> None:
+    """Every POST route of every console router (found from the web package, so a new
+    one cannot be forgotten) refuses a request without the session's CSRF token."""
+    import importlib
+    import pkgutil
+
+    import piplvault.web
+
+    login(client, "owner")
+    samples = {"case_id": "T-0001", "customer_id": "1", "upload_id": "u", "run_id": "r"}
+    posts = sorted(
+        route.path
+        for info in pkgutil.iter_modules(piplvault.web.__path__)
+        if info.name.startswith("routes_")
+        for route in importlib.import_module(f"piplvault.web.{info.name}").router.routes
+        if "POST" in getattr(route, "methods", ()) and route.path != "/console/login"
+    )
+    assert len(posts) >= 30, posts
+    before = len(served.audit_entries())
+    for path in posts:
+        url = path.format(**samples)
+        r = client.post(url, data={"user": "x", "ids": "1", "reason": "r"})
+        assert r.status_code == 403, (url, r.status_code)
+        assert "CSRF" in r.text, url
+    performed = [
+        e
+        for e in served.audit_entries()[before:]
+        if e.outcome == "ok" and e.action not in ("audit-log-read",)
+    ]
+    assert not performed, [e.action for e in performed]
