@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select, update
 
 from piplvault.errors import NotFoundError, ValidationError, VaultExistsError
+from piplvault.store import tokens
 from piplvault.store.schema import api_tokens, training, users
 from piplvault.vault import policy
 
@@ -141,27 +142,19 @@ def list_tokens(vault: Vault) -> list[dict[str, Any]]:
     """Every API token: its id, user, dates (never the secret, which is not stored)."""
     with vault.write() as conn:
         vault.authorize(conn, action="manage-users")
-        rows = conn.execute(
-            select(
-                api_tokens.c.id,
-                api_tokens.c.user,
-                api_tokens.c.created_at,
-                api_tokens.c.expires_at,
-                api_tokens.c.revoked_at,
-            ).order_by(api_tokens.c.created_at, api_tokens.c.id)
-        ).all()
+        found = tokens.list_tokens(conn)
         vault.record(conn, action="tokens-listed", target="users")
     now = vault.now()
     return [
         {
-            "token_id": r.id,
-            "user": r.user,
-            "created_at": r.created_at,
-            "expires_at": r.expires_at,
-            "revoked_at": r.revoked_at,
-            "live": r.revoked_at is None and r.expires_at > now,
+            "token_id": t.token_id,
+            "user": t.user,
+            "created_at": t.created_at,
+            "expires_at": t.expires_at,
+            "revoked_at": t.revoked_at,
+            "live": t.revoked_at is None and t.expires_at > now,
         }
-        for r in rows
+        for t in found
     ]
 
 
