@@ -107,3 +107,37 @@ def test_an_oversized_form_is_refused_before_it_is_read(
         files={"file": ("big.csv", b"a,b\n" + b"1,2\n" * 1000, "text/csv")},
     )
     assert r.status_code == 422 and "64 MiB" in r.text
+
+
+def test_import_progress_with_total_and_eta(client: TestClient, served: Vault) -> None:
+    """The import runs in the background; the page polls its progress (rows done of the
+    total, time left) and then shows the result (R-51-3: the same audited import)."""
+    import time
+
+    from piplvault.web.import_jobs import ImportJob
+
+    token = login(client, "cora")
+    data, _rows = _gb18030_csv(list(range(60, 72)))
+    before = served.status()["customers"]
+    where = _upload(client, token, data)
+    assert 'hx-post="' + where + '/start"' in client.get(where).text
+    started = client.post(
+        f"{where}/start", data={"csrf_token": token}, headers={"HX-Request": "true"}
+    )
+    assert started.status_code == 200
+    seen = [started]
+    deadline = time.monotonic() + 60
+    while "hx-redirect" not in seen[-1].headers and time.monotonic() < deadline:
+        assert "12 行" in seen[-1].text, seen[-1].text  # of the total
+        time.sleep(0.2)
+        seen.append(client.get(f"{where}/progress", headers={"HX-Request": "true"}))
+    assert seen[-1].headers["hx-redirect"] == f"{where}/done"
+    done = client.get(f"{where}/done")
+    assert done.status_code == 200 and "新增 12" in done.text
+    assert served.status()["customers"] == before + 12
+    assert client.get(f"{where}/progress").status_code == 404  # gone once shown
+    # the estimate: 30 of 120 rows in 10 s leaves about 30 s
+    job = ImportJob(total=120, started=0.0)
+    job.advance(30)
+    view = job.view(now=10.0)
+    assert (view["done"], view["percent"], view["eta"]) == (30, 25, 30)

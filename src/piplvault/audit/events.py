@@ -69,6 +69,7 @@ _EVENTS: tuple[Event, ...] = (
     Event("password-set", "设置密码", "A user's password was set", _P51, "people"),
     Event("token-issued", "签发 API 令牌", "An API token was issued", _P51, "people"),
     Event("token-revoked", "吊销 API 令牌", "An API token was revoked", _P51, "people"),
+    Event("tokens-listed", "查看 API 令牌列表", "API tokens were listed", _P51, "people"),
     Event("training-recorded", "记录培训", "A data-protection training was recorded", "PIPL Art. 51(4)", "people"),
     Event("training-listed", "查看培训记录", "Training records were listed", "PIPL Art. 51(4)", "people"),
     # --- customers ------------------------------------------------------------------------

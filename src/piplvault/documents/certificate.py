@@ -116,6 +116,21 @@ def verify_certificate(data: bytes, public: Ed25519PublicKey) -> dict[str, Any]:
     return document
 
 
+def verify_with_keys(data: bytes, keys: tuple[Ed25519PublicKey, ...]) -> dict[str, Any]:
+    """``verify_certificate`` against whichever of ``keys`` (a vault's signing-key
+    versions) signed it; the first key's refusal when none did."""
+    if not keys:
+        raise IntegrityError("Not a piplvault destruction certificate")
+    named: object = None
+    try:
+        named = json.loads(data.decode("utf-8")).get("signature", {})
+    except (UnicodeDecodeError, ValueError, AttributeError):
+        named = None
+    signer = named.get("public_key_sha256") if isinstance(named, dict) else None
+    chosen = next((k for k in keys if public_key_fingerprint(k) == signer), keys[0])
+    return verify_certificate(data, chosen)
+
+
 def render_html(
     document: dict[str, Any], *, lang: str, tz: str = DEFAULT_TIMEZONE
 ) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select, update
 
 from piplvault.errors import NotFoundError, ValidationError, VaultExistsError
+from piplvault.store import tokens
 from piplvault.store.schema import api_tokens, training, users
 from piplvault.vault import policy
 
@@ -137,10 +138,32 @@ def revoke_token(vault: Vault, token_id: str) -> dict[str, Any]:
     return {"token_id": token_id, "revoked": True}
 
 
+def list_tokens(vault: Vault) -> list[dict[str, Any]]:
+    """Every API token: its id, user, dates (never the secret, which is not stored)."""
+    with vault.write() as conn:
+        vault.authorize(conn, action="manage-users")
+        found = tokens.list_tokens(conn)
+        vault.record(conn, action="tokens-listed", target="users")
+    now = vault.now()
+    return [
+        {
+            "token_id": t.token_id,
+            "user": t.user,
+            "created_at": t.created_at,
+            "expires_at": t.expires_at,
+            "revoked_at": t.revoked_at,
+            "live": t.revoked_at is None and t.expires_at > now,
+        }
+        for t in found
+    ]
+
+
 def record_training(
     vault: Vault, name: str, course: str, *, score: int, valid_days: int
 ) -> dict[str, Any]:
     """Record a completed course; a score under the pass mark does not count."""
+    if not course.strip():
+        raise ValidationError("A training record needs a course name")
     if not 0 <= score <= 100:
         raise ValidationError("--score must be between 0 and 100")
     if not 1 <= valid_days <= 3650:

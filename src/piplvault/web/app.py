@@ -14,9 +14,13 @@ from piplvault.api.errors import validation_error_response, vault_error_response
 from piplvault.errors import ValidationError, VaultError
 from piplvault.web import (
     routes_auth,
+    routes_backups,
+    routes_case_actions,
     routes_cases,
+    routes_certificates,
     routes_customers,
     routes_import,
+    routes_lifecycle,
     routes_main,
     routes_users,
 )
@@ -57,9 +61,13 @@ def install(api: FastAPI) -> None:
     for module in (
         routes_auth,
         routes_main,
+        routes_lifecycle,
         routes_customers,
         routes_import,
         routes_cases,
+        routes_case_actions,
+        routes_certificates,
+        routes_backups,
         routes_users,
     ):
         api.include_router(module.router, include_in_schema=False)

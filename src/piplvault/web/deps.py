@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -17,6 +18,7 @@ from piplvault.errors import (
 from piplvault.store import console as console_store
 from piplvault.vault.service import Vault
 from piplvault.vault.session import Session, open_session
+from piplvault.web.dashboard_cache import DashboardCache
 from piplvault.web.ratelimit import LoginLimiter
 from piplvault.web.sessions import COOKIE, SessionStore, WebSession, csrf_ok
 
@@ -33,6 +35,7 @@ class LoginRequired(Exception):
 class ConsoleState:
     sessions: SessionStore
     limiter: LoginLimiter
+    dashboard: DashboardCache = dataclass_field(default_factory=DashboardCache)
 
 
 @dataclass(slots=True)

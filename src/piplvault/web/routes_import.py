@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,16 @@ from piplvault.io import tables
 from piplvault.io.private_files import write_private
 from piplvault.vault import flagged, imports
 from piplvault.vault.imports import ImportReport
-from piplvault.web.deps import Console, ConsoleDep, FormDep, PostDep, field
+from piplvault.web import import_jobs
+from piplvault.web.deps import (
+    Console,
+    ConsoleDep,
+    FormDep,
+    PostDep,
+    field,
+    state_of,
+)
+from piplvault.web.import_jobs import ImportJob
 from piplvault.web.render import PREFIX, render
 from piplvault.web.routes_customers import PAGE, row_of
 from piplvault.web.sessions import MAX_UPLOADS
@@ -74,14 +84,24 @@ def _pending(console: Console, upload_id: str) -> dict[str, Any]:
     return found
 
 
-def _run(console: Console, pending: dict[str, Any], *, dry_run: bool) -> ImportReport:
+def _run(
+    console: Console,
+    pending: dict[str, Any],
+    *,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     work = Path(tempfile.mkdtemp(prefix="piplvault-web-"))
     try:
         path = work / pending["name"]
         write_private(path, pending["data"])
         table = tables.open_table(path)
         return imports.import_table(
-            console.session, table, dry_run=dry_run, overrides=pending["overrides"]
+            console.session,
+            table,
+            dry_run=dry_run,
+            overrides=pending["overrides"],
+            progress=progress,
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -92,6 +112,7 @@ def import_preview(request: Request, console: ConsoleDep, upload_id: str) -> Res
     """The scan preview (a dry run: nothing stored) with each column's decision."""
     pending = _pending(console, upload_id)
     report = _run(console, pending, dry_run=True)
+    pending["rows"] = report.rows
     columns = [
         {**c, "target": report.mapping.get(c["header"], "")} for c in report.columns
     ]
@@ -128,11 +149,76 @@ def import_mapping(
 
 @router.post("/import/{upload_id}/run")
 def import_run(request: Request, console: PostDep, upload_id: str) -> Response:
+    """The import, answered when done (the form without JavaScript)."""
     pending = _pending(console, upload_id)
     report = _run(console, pending, dry_run=False)
     console.web.uploads.pop(upload_id, None)
+    state_of(request).dashboard.clear()
     return render(
         request, "import_done.html", web=console.web, console=console, report=report
+    )
+
+
+@router.post("/import/{upload_id}/start")
+def import_start(request: Request, console: PostDep, upload_id: str) -> Response:
+    """The import in the background; the answer is the progress panel, which polls
+    ``/progress`` (htmx) until the import is done."""
+    pending = _pending(console, upload_id)
+    job = pending.get("job")
+    if job is None:
+        with console.session.write(commit=False) as conn:
+            console.session.require_action(conn, "import")
+        job = ImportJob(total=int(pending.get("rows") or 0))
+        pending["job"] = job
+        import_jobs.start(
+            job, lambda advance: _run(console, pending, dry_run=False, progress=advance)
+        )
+    return _progress(request, console, upload_id, job)
+
+
+@router.get("/import/{upload_id}/progress")
+def import_progress(request: Request, console: ConsoleDep, upload_id: str) -> Response:
+    job = _pending(console, upload_id).get("job")
+    if not isinstance(job, ImportJob):
+        raise NotFoundError("That upload is gone (imported, or the session ended)")
+    return _progress(request, console, upload_id, job)
+
+
+def _progress(
+    request: Request, console: Console, upload_id: str, job: ImportJob
+) -> Response:
+    if not job.running:  # done (or failed): the browser moves to the result page
+        return Response(
+            status_code=204,
+            headers={"HX-Redirect": f"{PREFIX}/import/{upload_id}/done"},
+        )
+    return render(
+        request,
+        "import_progress.html",
+        web=console.web,
+        console=console,
+        upload_id=upload_id,
+        progress=job.view(),
+    )
+
+
+@router.get("/import/{upload_id}/done")
+def import_done(request: Request, console: ConsoleDep, upload_id: str) -> Response:
+    """The result of a background import (its error, if it failed)."""
+    pending = _pending(console, upload_id)
+    job = pending.get("job")
+    if not isinstance(job, ImportJob) or job.running:
+        return RedirectResponse(f"{PREFIX}/import/{upload_id}", status_code=303)
+    console.web.uploads.pop(upload_id, None)
+    state_of(request).dashboard.clear()
+    if job.error is not None:
+        raise job.error
+    return render(
+        request,
+        "import_done.html",
+        web=console.web,
+        console=console,
+        report=job.report,
     )
 
 

@@ -12,14 +12,12 @@ from fastapi.responses import Response
 
 from piplvault.errors import AuditChainError, IntegrityError
 from piplvault.store import console as console_store
-from piplvault.vault import deregistration, transfer
-from piplvault.vault.retention import retention_plan
-from piplvault.web.deps import Console, ConsoleDep, PostDep
+from piplvault.vault import deregistration, lifecycle, transfer
+from piplvault.web.deps import Console, ConsoleDep, PostDep, state_of
 from piplvault.web.render import PREFIX, render
 
 router = APIRouter(prefix=PREFIX)
 AUDIT_PAGE = 50
-RETENTION_PAGE = 100
 
 
 @router.get("/")
@@ -27,15 +25,7 @@ def dashboard(request: Request, console: ConsoleDep) -> Response:
     s = console.session
     panels: dict[str, Any] = {}
     if console.may("report"):
-        panels["counts"] = s.status()
-        plan = retention_plan(s)
-        panels["retention"] = {
-            "as_of": plan["as_of"],
-            "summary": plan["summary"],
-            "due": sum(
-                1 for c in plan["customers"] if c["outcome"] in ("destroy", "restrict")
-            ),
-        }
+        panels["figures"] = _figures(request, console)
     if any(console.may(a) for a in ("report", "transfer", "deregister")):
         panels["cases"] = _open_cases(console)
     if console.may("audit-read"):
@@ -45,6 +35,47 @@ def dashboard(request: Request, console: ConsoleDep) -> Response:
                 _entry(e) for e in console_store.recent_refusals(conn, limit=10)
             ]
     return render(request, "dashboard.html", web=console.web, console=console, **panels)
+
+
+@router.get("/dashboard/figures")
+def dashboard_figures(request: Request, console: ConsoleDep) -> Response:
+    """The figures panel alone: polled (htmx) while they are being computed."""
+    return render(
+        request,
+        "_dashboard_figures.html",
+        web=console.web,
+        console=console,
+        figures=_figures(request, console),
+    )
+
+
+def _figures(request: Request, console: Console) -> dict[str, Any]:
+    """The vault-wide counts and retention summary from the dashboard cache (computed
+    in the background when stale); refused (audited) without the report right."""
+    s = console.session
+    with s.write(commit=False) as conn:
+        s.require_action(conn, "report")
+
+    def compute() -> tuple[dict[str, Any], str]:
+        counts = s.status()
+        plan = lifecycle.retention_plan(s)
+        summary = plan["summary"]
+        return {
+            "counts": counts,
+            "retention": {
+                "as_of": plan["as_of"],
+                "summary": summary,
+                "due": summary.get("destroy", 0) + summary.get("restrict", 0),
+            },
+        }, s.now()
+
+    found, running, error = state_of(request).dashboard.figures(compute)
+    return {
+        **(found.value if found else {}),
+        "computed_at": found.computed_at if found else None,
+        "running": running,
+        "error": error,
+    }
 
 
 def _open_cases(console: Console) -> list[dict[str, Any]]:
@@ -154,24 +185,3 @@ def audit_verify(request: Request, console: PostDep) -> Response:
     if request.headers.get("hx-request") != "true":
         template = "verify_page.html"
     return render(request, template, web=console.web, console=console, audit=result)
-
-
-@router.get("/retention")
-def retention(request: Request, console: ConsoleDep, page: int = 1) -> Response:
-    """The retention plan: who is due for deletion or restriction today and why, what is
-    held, and the rules in force (deletion itself runs through the CLI, with a certificate).
-    """
-    plan = retention_plan(console.session)
-    due = [c for c in plan["customers"] if c["outcome"] in ("destroy", "restrict")]
-    page = max(1, page)
-    return render(
-        request,
-        "retention.html",
-        web=console.web,
-        console=console,
-        plan=plan,
-        due=due[(page - 1) * RETENTION_PAGE : page * RETENTION_PAGE],
-        due_total=len(due),
-        page=page,
-        pages=max(1, -(-len(due) // RETENTION_PAGE)),
-    )

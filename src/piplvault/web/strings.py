@@ -3,6 +3,7 @@
 Python, so they are listed here; tests/web/test_console_i18n.py keeps the list complete)."""
 
 from piplvault.i18n import N_
+from piplvault.web import strings_admin
 
 TEMPLATE_TEXTS = (
     N_("Kind"),
@@ -180,9 +181,6 @@ TEMPLATE_TEXTS = (
     N_("Period"),
     N_("Counted from"),
     N_("statutory"),
-    N_(
-        "Deletion and restriction run through the CLI (piplvault retention apply), which prints a signed destruction certificate."
-    ),
     N_("purpose"),
     N_("recorded in the audit log"),
     N_("Users and roles"),
@@ -199,15 +197,13 @@ TEMPLATE_TEXTS = (
     N_("Roles"),
     N_("Actions"),
     N_("Highest grade"),
-    N_(
-        "Add users, set passwords and issue tokens with the CLI (piplvault users …): a password or token is shown once, to the person it belongs to."
-    ),
     N_("Verify the audit log"),
     N_("Back to the audit log"),
     N_(
         "Audit log intact: {entries} entries, {checkpoints} signed checkpoints, head {head}"
     ),
     N_("Audit log verification FAILED:"),
+    *strings_admin.TEMPLATE_TEXTS,
 )
 
 #: Messages the console's routes raise or show (translated as templates).
@@ -233,4 +229,5 @@ ROUTE_TEXTS = (
     N_(
         "The form has expired or did not come from this console (CSRF check failed); reload the page and try again"
     ),
+    *strings_admin.ROUTE_TEXTS,
 )
