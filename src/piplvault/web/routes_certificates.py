@@ -18,18 +18,18 @@ from starlette.datastructures import UploadFile
 from piplvault.documents import certificate, export
 from piplvault.errors import IntegrityError, ValidationError
 from piplvault.io.private_files import write_private
-from piplvault.vault import lifecycle
+from piplvault.vault import certificates
 from piplvault.web.deps import ConsoleDep, FormDep, PostDep
 from piplvault.web.render import PREFIX, page_lang, render
 
 router = APIRouter(prefix=PREFIX)
-READERS = ("delete", "retention-apply", "report")  # as lifecycle.list_runs
+READERS = ("delete", "retention-apply", "report")  # as certificates.list_runs
 MAX_CERTIFICATE_BYTES = 4 * 1024 * 1024
 
 
 @router.get("/certificates")
 def certificate_list(request: Request, console: ConsoleDep) -> Response:
-    runs = list(reversed(lifecycle.list_runs(console.session)))
+    runs = list(reversed(certificates.list_runs(console.session)))
     return render(
         request, "certificates.html", web=console.web, console=console, runs=runs
     )
@@ -37,7 +37,7 @@ def certificate_list(request: Request, console: ConsoleDep) -> Response:
 
 @router.get("/certificates/{run_id}")
 def certificate_view(request: Request, console: ConsoleDep, run_id: str) -> Response:
-    data = lifecycle.certificate_json(console.session, run_id)
+    data = certificates.certificate_json(console.session, run_id)
     return render(
         request,
         "certificate.html",
@@ -51,7 +51,7 @@ def certificate_view(request: Request, console: ConsoleDep, run_id: str) -> Resp
 @router.get("/certificates/{run_id}/download.json")
 def certificate_json(console: ConsoleDep, run_id: str) -> Response:
     """The signed original, byte for byte (what ``certificate verify`` checks)."""
-    data = lifecycle.certificate_json(console.session, run_id)
+    data = certificates.certificate_json(console.session, run_id)
     return _download(data, f"destruction-{run_id}.json", "application/json")
 
 
@@ -59,7 +59,7 @@ def certificate_json(console: ConsoleDep, run_id: str) -> Response:
 def certificate_pdf(request: Request, console: ConsoleDep, run_id: str) -> Response:
     """The certificate rendered as PDF in the page language (the JSON stays the
     signed original); rendered in a private temp directory removed at once."""
-    data = lifecycle.certificate_json(console.session, run_id)
+    data = certificates.certificate_json(console.session, run_id)
     tz = console.session.settings.timezone
     work = Path(tempfile.mkdtemp(prefix="piplvault-web-"))
     try:

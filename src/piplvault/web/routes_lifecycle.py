@@ -1,7 +1,7 @@
 """Retention and deletion: the plan, applying it, deleting named customers — each after a
 confirmation page that shows what will be destroyed (masked names, counts) and respects
 the second-approver setting (without an approval number the run only records a request).
-The deletion itself is `lifecycle.erase_customers` / `apply_retention`, as in the CLI."""
+The deletion itself is `destruction.erase_customers` / `apply_retention`, as in the CLI."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from piplvault.errors import ApprovalRequiredError, ValidationError, VaultError
-from piplvault.vault import lifecycle
-from piplvault.vault.lifecycle import DestructionResult
+from piplvault.vault import destruction
+from piplvault.vault.retention import retention_plan
+from piplvault.vault.shred_run import DestructionResult
 from piplvault.web.deps import Console, ConsoleDep, FormDep, PostDep, field, state_of
 from piplvault.web.render import PREFIX, render
 
@@ -27,7 +28,7 @@ MAX_IDS = 1000
 def retention(request: Request, console: ConsoleDep, page: int = 1) -> Response:
     """The retention plan: who is due for deletion or restriction today and why, what is
     held, and the rules in force; with the deletion and apply forms."""
-    plan = lifecycle.retention_plan(console.session)
+    plan = retention_plan(console.session)
     due = [c for c in plan["customers"] if c["outcome"] in ("destroy", "restrict")]
     page = max(1, min(page, 10**6))
     return render(
@@ -119,7 +120,9 @@ def delete_customers(request: Request, console: PostDep, form: FormDep) -> Respo
             second_approver=s.settings.require_second_approver,
         )
     try:
-        result = lifecycle.erase_customers(s, ids, reason=reason, approval_id=approval)
+        result = destruction.erase_customers(
+            s, ids, reason=reason, approval_id=approval
+        )
     except ApprovalRequiredError as error:
         return _approval_requested(request, console, error)
     return _done(request, console, result)
@@ -134,7 +137,7 @@ def apply_retention(request: Request, console: PostDep, form: FormDep) -> Respon
         s.require_action(conn, "retention-apply")
     approval = _approval(form)
     if field(form, "confirmed") != "yes":
-        plan = lifecycle.retention_plan(s)
+        plan = retention_plan(s)
         due = [c for c in plan["customers"] if c["outcome"] in ("destroy", "restrict")]
         return render(
             request,
@@ -153,7 +156,7 @@ def apply_retention(request: Request, console: PostDep, form: FormDep) -> Respon
             second_approver=s.settings.require_second_approver,
         )
     try:
-        result = lifecycle.apply_retention(s, approval_id=approval)
+        result = destruction.apply_retention(s, approval_id=approval)
     except ApprovalRequiredError as error:
         return _approval_requested(request, console, error)
     return _done(request, console, result)

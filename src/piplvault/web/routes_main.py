@@ -12,7 +12,8 @@ from fastapi.responses import Response
 
 from piplvault.errors import AuditChainError, IntegrityError
 from piplvault.store import console as console_store
-from piplvault.vault import deregistration, lifecycle, transfer
+from piplvault.vault import deregistration, transfer
+from piplvault.vault.retention import retention_plan
 from piplvault.web.deps import Console, ConsoleDep, PostDep, state_of
 from piplvault.web.render import PREFIX, render
 
@@ -58,7 +59,7 @@ def _figures(request: Request, console: Console) -> dict[str, Any]:
 
     def compute() -> tuple[dict[str, Any], str]:
         counts = s.status()
-        plan = lifecycle.retention_plan(s)
+        plan = retention_plan(s)
         summary = plan["summary"]
         return {
             "counts": counts,
