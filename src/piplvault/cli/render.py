@@ -187,6 +187,7 @@ class EventBar(ProgressBar):
         self.sink = sink
         self.done = 0
         self.sent_at = 0.0
+        self.sent: dict[str, Any] = {}
 
     @property
     def enabled(self) -> bool:
@@ -196,9 +197,9 @@ class EventBar(ProgressBar):
         import time
 
         now = time.monotonic()
-        if force or now - self.sent_at >= self.EVENT_INTERVAL:
-            self.sent_at = now
-            event = {"label": self.label, "total": self.total, "done": self.done}
+        event = {"label": self.label, "total": self.total, "done": self.done}
+        if event != self.sent and (force or now - self.sent_at >= self.EVENT_INTERVAL):
+            self.sent_at, self.sent = now, event
             self.sink({"progress": event})
 
     def __enter__(self) -> Callable[[int], None]:
