@@ -92,7 +92,7 @@ def build(customers: int, home: Path) -> None:
 
 def baseline(home: Path, ids: list[int]) -> dict[str, Any]:
     settings = load_settings({"home": home, "passphrase": PASSPHRASE})
-    vault = Vault.open(settings)
+    vault = Vault.open(settings, pooled=True)  # the server's connection handling
     ms = []
     for cid in ids:
         t0 = time.perf_counter()
