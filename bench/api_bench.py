@@ -170,6 +170,7 @@ def run(customers: int, requests: int, clients: int) -> dict[str, Any]:
                 t.join()
             wall = time.perf_counter() - start
             rss = _rss_mib(server.pid)
+            load = [round(x, 1) for x in os.getloadavg()]
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -183,10 +184,44 @@ def run(customers: int, requests: int, clients: int) -> dict[str, Any]:
             "api_show_ms": _percentiles(latencies),
             **base,
             "server_rss_mib": rss,
+            # other work on the machine during the run (1, 5, 15 min): 2 cores shared
+            "load_average": load,
             "targets": {"p99_ms": 20, "requests_per_s": 500},
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The run as a short report (bench/results/api.md)."""
+    api, base = result["api_show_ms"], result["in_process_show_ms"]
+    machine = result["machine"]
+    rate, target = result["requests_per_s"], result["targets"]
+    lines = [
+        "# API lookup under concurrency (issue 11)",
+        "",
+        f"`{result['command']}` — GET /api/v1/customers/{{id}} (masked read: token check,",
+        "authorization, decryption, masking, audit entry durable before the answer) from",
+        f"{result['clients']} concurrent keep-alive clients on loopback against a real",
+        f"`piplvault serve` over a vault of {result['customers']:,} customers.",
+        "",
+        "| figure | value | target |",
+        "|---|---|---|",
+        f"| requests | {result['requests']:,} ({result['errors']} errors) | |",
+        f"| requests/s | {rate:,} | ≥ {target['requests_per_s']} |",
+        f"| latency p50 / p99 / max (ms) | {api['p50']} / {api['p99']} / {api['max']} "
+        f"| p99 < {target['p99_ms']} |",
+        f"| in-process use case p50 / p99 (ms, same run) | {base['p50']} / {base['p99']} "
+        "| |",
+        f"| ratio API p50 / in-process p50 | {api['p50'] / max(base['p50'], 0.01):.1f} | |",
+        f"| server RSS (MiB) | {result['server_rss_mib']} | |",
+        f"| vault build (s, 0 = cached) | {result['build_seconds']} | |",
+        f"| load average during the run (1/5/15 min) | {result['load_average']} | |",
+        "",
+        "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()),
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -206,10 +241,12 @@ def main() -> None:
         "machine": machine_info(),
         **run(args.customers, args.requests, args.clients),
     }
+    result["command"] = " ".join(["python", "bench/api_bench.py", *sys.argv[1:]])
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "api.json").write_text(
         json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
+    (RESULTS / "api.md").write_text(markdown(result), encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 
