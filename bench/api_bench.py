@@ -58,6 +58,12 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used (load-independent cost)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -94,12 +100,14 @@ def baseline(home: Path, ids: list[int]) -> dict[str, Any]:
     settings = load_settings({"home": home, "passphrase": PASSPHRASE})
     vault = Vault.open(settings, pooled=True)  # the server's connection handling
     ms = []
+    cpu0 = time.process_time()
     for cid in ids:
         t0 = time.perf_counter()
         vault.show_customer(cid)
         ms.append((time.perf_counter() - t0) * 1000)
+    cpu = (time.process_time() - cpu0) * 1000 / len(ids)
     vault.close()
-    return {"in_process_show_ms": _percentiles(ms)}
+    return {"in_process_show_ms": _percentiles(ms), "in_process_cpu_ms": round(cpu, 2)}
 
 
 def run(customers: int, requests: int, clients: int) -> dict[str, Any]:
@@ -164,11 +172,13 @@ def run(customers: int, requests: int, clients: int) -> dict[str, Any]:
 
             threads = [threading.Thread(target=worker, args=(c,)) for c in chunks]
             start = time.perf_counter()
+            cpu0 = _cpu_seconds(server.pid)
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
             wall = time.perf_counter() - start
+            cpu = (_cpu_seconds(server.pid) - cpu0) * 1000 / requests
             rss = _rss_mib(server.pid)
             load = [round(x, 1) for x in os.getloadavg()]
         finally:
@@ -184,6 +194,9 @@ def run(customers: int, requests: int, clients: int) -> dict[str, Any]:
             "api_show_ms": _percentiles(latencies),
             **base,
             "server_rss_mib": rss,
+            # the server's CPU per request: what bounds it on idle cores (one process
+            # holds the GIL: about 1000 / this requests/s per core it gets)
+            "server_cpu_ms_per_request": round(cpu, 2),
             # other work on the machine during the run (1, 5, 15 min): 2 cores shared
             "load_average": load,
             "targets": {"p99_ms": 20, "requests_per_s": 500},
@@ -215,6 +228,8 @@ def markdown(result: dict[str, Any]) -> str:
         "| |",
         f"| ratio API p50 / in-process p50 | {api['p50'] / max(base['p50'], 0.01):.1f} | |",
         f"| server RSS (MiB) | {result['server_rss_mib']} | |",
+        f"| server CPU per request (ms) | {result['server_cpu_ms_per_request']} | |",
+        f"| in-process CPU per call (ms) | {result['in_process_cpu_ms']} | |",
         f"| vault build (s, 0 = cached) | {result['build_seconds']} | |",
         f"| load average during the run (1/5/15 min) | {result['load_average']} | |",
         "",
