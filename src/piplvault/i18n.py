@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -21,7 +24,10 @@ LANGS = ("zh", "en")
 DOMAIN = "piplvault"
 LOCALE_DIR: Path = Path(__file__).parent / "locale"
 _LOCALES = {"zh": "zh_CN", "en": "en"}
-_chosen: str | None = None
+#: ``--lang`` of this command: per thread/task, so that the server's concurrent requests
+#: each speak their client's language (a plain CLI run has one thread, one language)
+_chosen: ContextVar[str | None] = ContextVar("piplvault_lang", default=None)
+_in_request: ContextVar[bool] = ContextVar("piplvault_lang_request", default=False)
 
 
 def N_(message: str) -> str:
@@ -30,9 +36,24 @@ def N_(message: str) -> str:
 
 
 def set_lang(lang: str | None) -> None:
-    """Choose the language for this process (``--lang``); None: back to the setting."""
-    global _chosen
-    _chosen = normalise(lang) if lang else None
+    """Choose the language for this command (``--lang``); None: back to the setting."""
+    _chosen.set(normalise(lang) if lang else None)
+
+
+@contextmanager
+def request_language(lang: str) -> Iterator[None]:
+    """Within this block, messages are in ``lang`` for this request only (the server)."""
+    chosen, scoped = _chosen.set(normalise(lang)), _in_request.set(True)
+    try:
+        yield
+    finally:
+        _chosen.reset(chosen)
+        _in_request.reset(scoped)
+
+
+def in_request() -> bool:
+    """Whether the language is a server request's own (never set process-wide then)."""
+    return _in_request.get()
 
 
 def normalise(lang: str) -> str:
@@ -42,8 +63,9 @@ def normalise(lang: str) -> str:
 
 def current() -> str:
     """``zh`` or ``en``: ``--lang``, else ``PIPLVAULT_LANG``, else zh."""
-    if _chosen:
-        return _chosen
+    chosen = _chosen.get()
+    if chosen:
+        return chosen
     return normalise(os.environ.get("PIPLVAULT_LANG") or "zh")
 
 

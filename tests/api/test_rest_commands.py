@@ -320,7 +320,7 @@ def _fuzz(operation: Any, token: str, failures: list[str], calls: list[int]) -> 
     from schemathesis.specs.openapi.checks import response_schema_conformance
 
     @settings(
-        max_examples=2,
+        max_examples=1,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),

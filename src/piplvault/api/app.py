@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from piplvault import __version__
@@ -49,6 +49,8 @@ class CommandBody(BaseModel):
     columns: int = 100
     lang: str = "zh"
     confirm_preview: bool = False
+    #: answer as NDJSON: progress events, then the result (issue 14)
+    stream: bool = False
 
 
 def current_session(
@@ -132,10 +134,16 @@ def create_app(vault: Vault) -> FastAPI:
         vault.seal()
         return {"sealed": True}
 
-    @api.post("/api/v1/cli", tags=["cli"])
-    def run_command(s: SessionDep, body: CommandBody) -> dict[str, Any]:
-        """Run one `piplvault` command line as the authenticated user (the CLI client)."""
-        return bridge.run(s, bridge.BridgeRequest.from_json(body.model_dump()))
+    @api.post("/api/v1/cli", tags=["cli"], response_model=None)
+    def run_command(
+        s: SessionDep, body: CommandBody
+    ) -> dict[str, Any] | StreamingResponse:
+        """Run one `piplvault` command line as the authenticated user (the CLI client).
+        With ``stream``: NDJSON progress events as the command works, then its result."""
+        request = bridge.BridgeRequest.from_json(body.model_dump())
+        if not request.stream:
+            return bridge.run(s, request)
+        return StreamingResponse(bridge.stream(s, request), media_type=bridge.NDJSON)
 
     @api.get("/api/v1/status", tags=["vault"])
     def status(s: SessionDep) -> dict[str, Any]:

@@ -11,13 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 
-from sqlalchemy import select
-
 from piplvault.errors import AuthenticationError, VaultSealedError
-from piplvault.store.schema import api_tokens
-from piplvault.vault.policy import token_owner
 from piplvault.vault.service import Vault
-from piplvault.vault.session import Session, authenticate
+from piplvault.vault.session import Session, authenticate, authenticate_token
 
 
 def session_from_header(vault: Vault, header: str | None) -> Session:
@@ -33,9 +29,7 @@ def session_from_header(vault: Vault, header: str | None) -> Session:
     scheme, _, value = header.partition(" ")
     scheme = scheme.lower()
     if scheme == "bearer":
-        return authenticate(
-            vault, _token_user(vault, value.strip()), token=value.strip()
-        )
+        return authenticate_token(vault, value.strip())
     if scheme == "basic":
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
@@ -48,16 +42,3 @@ def session_from_header(vault: Vault, header: str | None) -> Session:
             )
         return authenticate(vault, user, password=password)
     raise AuthenticationError("Unsupported authorization scheme; use Bearer or Basic")
-
-
-def _token_user(vault: Vault, token: str) -> str:
-    token_id = token_owner(token)
-    if token_id is None:
-        raise AuthenticationError("Malformed API token")
-    with vault.read() as conn:
-        user = conn.execute(
-            select(api_tokens.c.user).where(api_tokens.c.id == token_id)
-        ).scalar()
-    if user is None:
-        raise AuthenticationError("The token is wrong, expired or revoked")
-    return str(user)

@@ -6,34 +6,44 @@ would have printed on the box. The command runs with the request's `Session` (ne
 passphrase holder), and file arguments never name the server's files: the client uploads
 input files and the server writes outputs into a private per-request directory and returns
 them, so no request can make the server read or overwrite a path of its choosing.
+
+Each request runs with its own standard streams, console width and language
+(`piplvault.cli.streams`), so requests run concurrently wherever the vault allows. A client
+that asks to stream (``"stream": true``) gets newline-delimited JSON: progress events of
+long commands as they happen (``{"progress": {"label", "total", "done"}}``), then one
+``{"result": …}`` — or ``{"error": …, "status": …}`` — at the end (issue 14).
 """
 
 from __future__ import annotations
 
 import base64
+import contextvars
 import io
+import json
+import logging
+import queue
 import shutil
-import sys
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from piplvault import i18n
 from piplvault.api.errors import error_shape
-from piplvault.cli import options
+from piplvault.cli import options, streams
 from piplvault.cli.options import command_of
-from piplvault.errors import ValidationError
+from piplvault.errors import ValidationError, VaultError
 from piplvault.io.private_files import write_private
 from piplvault.vault.session import Session
 
 #: Commands that only the owner runs on the box with the passphrase (never through here).
 LOCAL_ONLY = frozenset({"init", "serve", "login", "logout", "backup restore"})
 MAX_FILE_BYTES = 512 * 1024 * 1024
-
-# Redirecting sys.stdout is process-wide: bridge commands run one at a time. The JSON
-# routes (the console's and scripts' fast path) run concurrently.
-_LOCK = threading.Lock()
+NDJSON = "application/x-ndjson"
+Progress = Callable[[dict[str, Any]], None]
+_log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -50,6 +60,8 @@ class BridgeRequest:
     lang: str = "zh"
     #: the client is at a terminal without --yes: preview destructive commands, stop
     confirm_preview: bool = False
+    #: the client reads progress events, then the result, as NDJSON
+    stream: bool = False
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> BridgeRequest:
@@ -73,7 +85,8 @@ class BridgeRequest:
             if not 0 <= index < len(argv):
                 raise ValidationError("A file argument points outside the command line")
         preview = bool(data.get("confirm_preview"))
-        return cls(argv, stdin, inputs, outputs, columns, paths, lang, preview)
+        stream = bool(data.get("stream"))
+        return cls(argv, stdin, inputs, outputs, columns, paths, lang, preview, stream)
 
 
 def safe_name(name: str) -> str:
@@ -84,13 +97,54 @@ def safe_name(name: str) -> str:
     return base
 
 
-def run(session: Session, request: BridgeRequest) -> dict[str, Any]:
-    """Run ``request.argv`` as ``session``'s actor; return output, exit code and files."""
+def refuse_local_only(request: BridgeRequest) -> None:
     words = command_of(request.argv)
     if words.split(" ")[0] in LOCAL_ONLY or words in LOCAL_ONLY:
         raise ValidationError(
             f"'piplvault {words}' runs only on the server's machine, by the owner"
         )
+
+
+def stream(session: Session, request: BridgeRequest) -> Iterator[bytes]:
+    """Run the command in its own thread; yield its progress events, then its result,
+    one JSON object a line. Refusals known before the command starts raise here (an HTTP
+    error status), the command's own errors come as the last line."""
+    refuse_local_only(request)
+    events: queue.Queue[dict[str, Any] | None] = queue.Queue()
+
+    def work() -> None:
+        try:
+            events.put({"result": run(session, request, progress=events.put)})
+        except VaultError as error:
+            events.put(_error(error.status, error.code, error.message))
+        except Exception:  # noqa: BLE001  the client gets a 500-shaped answer, as before
+            _log.exception("bridge command failed")
+            events.put(_error(500, "vault-error", "Server answered 500"))
+        finally:
+            events.put(None)
+
+    context = contextvars.copy_context()
+    threading.Thread(
+        target=context.run, args=(work,), name="piplvault-cli", daemon=True
+    ).start()
+    return _lines(events)
+
+
+def _lines(events: queue.Queue[dict[str, Any] | None]) -> Iterator[bytes]:
+    while (event := events.get()) is not None:
+        yield json.dumps(event, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _error(status: int, code: str, message: str) -> dict[str, Any]:
+    return {"status": status, "error": {"code": code, "message": message}}
+
+
+def run(
+    session: Session, request: BridgeRequest, *, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Run ``request.argv`` as ``session``'s actor; return output, exit code and files.
+    ``progress`` receives the progress events of long commands (a streaming client)."""
+    refuse_local_only(request)
     work = Path(tempfile.mkdtemp(prefix="piplvault-req-"))
     argv = list(request.argv)
     mapping: dict[str, str] = {}
@@ -120,8 +174,7 @@ def run(session: Session, request: BridgeRequest) -> dict[str, Any]:
             mapping[str(target)] = argv[index]
             argv[index] = str(target)
         argv += ["--lang", request.lang]  # each request in the client's language
-        with _LOCK:
-            code, out, err, failure = _captured(session, argv, request)
+        code, out, err, failure = _captured(session, argv, request, progress)
         # Everything the command wrote where the client asked — the file or directory
         # itself and anything beside it (a JSON original next to its PDF rendering).
         files = {
@@ -149,25 +202,26 @@ def run(session: Session, request: BridgeRequest) -> dict[str, Any]:
 
 
 def _captured(
-    session: Session, argv: list[str], request: BridgeRequest
+    session: Session,
+    argv: list[str],
+    request: BridgeRequest,
+    progress: Progress | None,
 ) -> tuple[int, str, str, dict[str, Any] | None]:
-    from piplvault.cli.app import LAST_ERROR, err_console, out_console, run_argv
+    """Run ``argv`` with this request's own streams, width, language and session (nothing
+    process-wide is swapped, so other requests run meanwhile); also the typed error it
+    ended with, if any."""
+    from piplvault.cli.app import LAST_ERROR, run_argv
+    from piplvault.cli.confirm import CONFIRM_PREVIEW
 
     stdout, stderr = io.StringIO(), io.StringIO()
     stdin = io.TextIOWrapper(io.BytesIO(request.stdin), encoding="utf-8")
-    saved = sys.stdin, sys.stdout, sys.stderr
-    widths = err_console.width, out_console.width
-    from piplvault.cli.confirm import CONFIRM_PREVIEW
-
+    own = streams.RequestStreams(stdin, stdout, stderr, request.columns, progress)
     token = options.CURRENT_SESSION.set(session)
     preview = CONFIRM_PREVIEW.set(request.confirm_preview)
-    sys.stdin, sys.stdout, sys.stderr = stdin, stdout, stderr
-    err_console.width = out_console.width = request.columns
     try:
-        code = run_argv(argv)
+        with streams.request_streams(own), i18n.request_language(request.lang):
+            code = run_argv(argv)
     finally:
-        sys.stdin, sys.stdout, sys.stderr = saved
-        err_console.width, out_console.width = widths
         options.CURRENT_SESSION.reset(token)
         CONFIRM_PREVIEW.reset(preview)
     error = LAST_ERROR.get()

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from piplvault.cli.argv import wants_debug
 from piplvault.cli.entry import main as main  # the console script, re-exported
 from piplvault.cli.entry import say_error
+from piplvault.cli.streams import RoutedConsole
 from piplvault.errors import ValidationError, VaultError
 
 app = typer.Typer(
@@ -59,9 +59,10 @@ def _root(
     """piplvault — 个人信息保险库 (PIPL customer personal-information vault)."""
 
 
-#: Human messages go to stderr; machine output (JSON) goes to stdout.
-err_console = Console(stderr=True)
-out_console = Console()
+#: Human messages go to stderr; machine output (JSON) goes to stdout. Inside the server
+#: both write to the current request's streams, at its client's width (cli.streams).
+err_console = RoutedConsole(stderr=True)
+out_console = RoutedConsole()
 
 
 def print_json(data: Any) -> None:

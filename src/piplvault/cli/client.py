@@ -196,7 +196,8 @@ def run_remote(argv: list[str], url: str, *, lang: str = "zh") -> int:
 
 def _send(argv: list[str], url: str, *, lang: str, preview: bool) -> int:
     from piplvault.cli.entry import say_error
-    from piplvault.cli.http import post_json
+    from piplvault.cli.http import post_streaming
+    from piplvault.cli.progress_view import ProgressView
     from piplvault.errors import ServerUnreachableError
 
     inputs, outputs = _path_params(argv)
@@ -216,14 +217,22 @@ def _send(argv: list[str], url: str, *, lang: str, preview: bool) -> int:
         "columns": shutil.get_terminal_size((100, 24)).columns,
         "lang": lang,
         "confirm_preview": preview,
+        "stream": True,  # progress of long commands as it happens (issue 14)
     }
+    view = ProgressView()
     try:
-        status, data = post_json(
-            url, "/api/v1/cli", body, headers=auth_header(url, _user_from(argv))
+        status, data = post_streaming(
+            url,
+            "/api/v1/cli",
+            body,
+            on_progress=view,
+            headers=auth_header(url, _user_from(argv)),
         )
     except ServerUnreachableError as unreachable:
         say_error(unreachable.message)
         return 1
+    finally:
+        view.close()
     if status != 200:
         error = data.get("error", {}) if isinstance(data, dict) else {}
         say_error(

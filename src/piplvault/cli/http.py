@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -83,6 +84,57 @@ def post_json(
         return status, json.loads(raw)
     except ValueError:
         return status, {}
+
+
+def post_streaming(
+    url: str,
+    path: str,
+    body: dict[str, Any],
+    *,
+    on_progress: Callable[[dict[str, Any]], None],
+    headers: dict[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> tuple[int, Any]:
+    """Like `post_json` for an NDJSON answer: each ``{"progress": …}`` line goes to
+    ``on_progress`` as it arrives; (status, the result object) at the end. A server that
+    answers plain JSON (an error before the command started) is read as `post_json` does."""
+    prefix = "" if url.startswith("unix://") else urlsplit(url).path.rstrip("/")
+    try:
+        conn = connection(url, timeout)
+    except OSError as exc:
+        raise _unreachable(url, exc) from exc
+    try:
+        conn.request(
+            "POST",
+            prefix + path,
+            body=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            headers={
+                "Content-Type": "application/json",
+                "Accept": "application/x-ndjson",
+                **(headers or {}),
+            },
+        )
+        response = conn.getresponse()
+        if "ndjson" not in (response.getheader("Content-Type") or ""):
+            raw = response.read()
+            try:
+                return response.status, json.loads(raw)
+            except ValueError:
+                return response.status, {}
+        final: dict[str, Any] = {}
+        while line := response.readline():
+            event = json.loads(line)
+            if "progress" in event:
+                on_progress(event["progress"])
+            else:
+                final = event
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise _unreachable(url, exc) from exc
+    finally:
+        conn.close()
+    if "result" in final:
+        return 200, final["result"]
+    return int(final.get("status") or 500), final
 
 
 def _unreachable(url: str, exc: Exception) -> ServerUnreachableError:

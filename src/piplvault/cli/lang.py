@@ -28,7 +28,8 @@ def take_lang(argv: list[str]) -> list[str]:
             rest.append(arg)
     if chosen:
         code = i18n.normalise(chosen)
-        os.environ["PIPLVAULT_LANG"] = code  # notices and documents follow it too
+        if not i18n.in_request():  # inside the server the language is the request's
+            os.environ["PIPLVAULT_LANG"] = code  # notices and documents follow it too
         i18n.set_lang(code)
     return rest
 

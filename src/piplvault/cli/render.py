@@ -172,14 +172,70 @@ class ProgressBar:
             self.bar.stop()
 
 
+class EventBar(ProgressBar):
+    """The bar of a command run by the server for a streaming client: each step becomes a
+    progress event (label, total, done) that the client draws as its own bar (issue 14).
+    Events are at most every ``EVENT_INTERVAL`` seconds, plus the first and the last."""
+
+    EVENT_INTERVAL = 0.2
+
+    def __init__(
+        self, label: str, total: int | None, sink: Callable[[dict[str, Any]], None]
+    ) -> None:
+        super().__init__(label, total, Console(), enabled=False)
+        self.label = label
+        self.sink = sink
+        self.done = 0
+        self.sent_at = 0.0
+        self.sent: dict[str, Any] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return True
+
+    def _send(self, *, force: bool = False) -> None:
+        import time
+
+        now = time.monotonic()
+        event = {"label": self.label, "total": self.total, "done": self.done}
+        if event != self.sent and (force or now - self.sent_at >= self.EVENT_INTERVAL):
+            self.sent_at, self.sent = now, event
+            self.sink({"progress": event})
+
+    def __enter__(self) -> Callable[[int], None]:
+        self._send(force=True)
+
+        def advance(n: int) -> None:
+            self.done += n
+            self._send(force=self.total is not None and self.done >= self.total)
+
+        return advance
+
+    def expect(self, total: int | None) -> None:
+        self.total = total
+        self._send(force=True)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._send(force=True)
+
+
 def terminal_bar(
     label: str, total: int | None = None, *, json_out: bool = False
 ) -> ProgressBar:
-    """The bar long commands show on stderr — only on a terminal and never with --json
-    (through the server nothing is streamed: stderr is not a terminal there)."""
+    """The bar long commands show on stderr — only on a terminal and never with --json.
+    Through the server, the steps go to the client as progress events when it streams."""
     from piplvault.cli.app import err_console
     from piplvault.cli.options import is_terminal
+    from piplvault.cli.streams import progress_sink
 
+    sink = progress_sink()
+    if sink is not None and not json_out:
+        return EventBar(label, total, sink)
     return ProgressBar(
         label, total, err_console, enabled=not json_out and is_terminal()
     )

@@ -68,7 +68,7 @@ def serve_command(
     from piplvault.vault import Vault
 
     settings = _server_settings(home, db, passphrase_fd, share or [], shares_prompt)
-    vault = Vault.open(settings)
+    vault = Vault.open(settings, pooled=True)
     with vault.write() as conn:
         vault.record(
             conn,
@@ -76,6 +76,7 @@ def serve_command(
             target="server",
             details={"listen": str(socket) if socket else f"{host}:{port}"},
         )
+    vault.start_group_commit()  # concurrent reads share one durable commit (issue 11)
     api = create_app(vault)
     config = uvicorn.Config(
         api,

@@ -11,7 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from piplvault.errors import ConfigError
 
@@ -44,15 +44,36 @@ def to_sqlalchemy_url(url: str) -> str:
     )
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url`` with our connection settings applied."""
+#: Connections a long-running server keeps open (its request threads share them)
+SERVER_POOL_SIZE = 8
+
+
+def make_engine(url: str, *, pooled: bool = False) -> Engine:
+    """An engine for ``url`` with our connection settings applied.
+
+    A command opens the database a few times and exits: no pool. ``piplvault serve``
+    (``pooled``) keeps its connections, with their page caches and settings, across
+    requests instead of opening the file and setting every PRAGMA again per transaction.
+    """
     sa_url = _read_only_if_needed(to_sqlalchemy_url(url))
+    pool: dict[str, Any] = (
+        {
+            "poolclass": QueuePool,
+            "pool_size": SERVER_POOL_SIZE,
+            "max_overflow": 4 * SERVER_POOL_SIZE,
+            "pool_timeout": 60,
+        }
+        if pooled
+        else {"poolclass": NullPool}
+    )
     try:
         if sa_url.startswith("sqlite"):
-            engine = create_engine(sa_url, poolclass=NullPool)
+            # pooled connections move between the server's request threads
+            args = {"connect_args": {"check_same_thread": False}} if pooled else {}
+            engine = create_engine(sa_url, **pool, **args)
             _configure_sqlite(engine)
         else:
-            engine = create_engine(sa_url, poolclass=NullPool)
+            engine = create_engine(sa_url, **pool)
     except SQLAlchemyError as exc:
         raise ConfigError(f"Cannot use database URL: {exc.__class__.__name__}") from exc
     return engine

@@ -55,16 +55,33 @@ class PurposeDef:
 
 
 def load_roles(home: Path) -> dict[str, core.Role]:
-    """Built-in roles plus the custom roles of ``HOME/policy.toml``."""
-    roles = dict(core.BUILTIN_ROLES)
+    """Built-in roles plus the custom roles of ``HOME/policy.toml``.
+
+    Parsed again whenever the file changes (its size, mtime or inode; a server checks at
+    every request), so an edit applies on the next request."""
     path = home / POLICY_FILE
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return dict(core.BUILTIN_ROLES)
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    stamp = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    cached = _ROLES.get(path)
+    if cached is not None and cached[0] == stamp:
+        return dict(cached[1])
+    roles = dict(core.BUILTIN_ROLES)
     if path.is_file():
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
             roles.update(core.parse_roles(dict(data.get("roles", {}))))
         except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
             raise ConfigError(f"{path}: {exc}") from exc
+    _ROLES[path] = (stamp, dict(roles))
     return roles
+
+
+_ROLES: dict[Path, tuple[tuple[int, int, int, int], dict[str, core.Role]]] = {}
 
 
 # --- authentication ------------------------------------------------------------------------
@@ -132,6 +149,44 @@ def check_credentials(
     except (VerificationError, InvalidHashError) as exc:
         raise AuthenticationError(f"Wrong password for user '{name}'") from exc
     return name
+
+
+def token_actor(vault: Vault, token: str) -> tuple[str | None, str | None]:
+    """Who a Bearer token belongs to, in one query: ``(user, None)`` when it is valid and
+    its user enabled; ``(user, refusal)`` when not (audited by the caller); ``(None,
+    refusal)`` for a malformed or unknown token. Checked at every request — a revoked
+    token or disabled user fails on the very next one."""
+    token_id = token_owner(token)
+    if token_id is None:
+        return None, "Malformed API token"
+    secret = token.partition("pvt_")[2].partition("_")[2]
+    with vault.read() as conn:
+        row = conn.execute(
+            select(
+                api_tokens.c.user,
+                api_tokens.c.revoked_at,
+                api_tokens.c.expires_at,
+                api_tokens.c.token_hash,
+                users.c.name,
+                users.c.disabled_at,
+            )
+            .select_from(api_tokens.outerjoin(users, users.c.name == api_tokens.c.user))
+            .where(api_tokens.c.id == token_id)
+        ).first()
+    if row is None:
+        return None, "The token is wrong, expired or revoked"
+    name = str(row.user)
+    if row.name is None:
+        return name, f"Unknown user '{name}'"
+    if row.disabled_at is not None:
+        return name, f"User '{name}' is disabled"
+    if (
+        row.revoked_at is not None
+        or row.expires_at < vault.now()
+        or not hmac.compare_digest(bytes(row.token_hash), token_digest(secret))
+    ):
+        return name, f"The token for user '{name}' is wrong, expired or revoked"
+    return name, None
 
 
 def token_owner(token: str) -> str | None:

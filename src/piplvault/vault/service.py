@@ -12,9 +12,9 @@ import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, insert, inspect, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -50,8 +50,11 @@ from piplvault.store.schema import meta, vault_keys
 from piplvault.vault import customers, imports, integrity, policy
 from piplvault.vault.records import load_field_defs
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from piplvault.io.tables import Table
+    from piplvault.vault.group_commit import GroupCommitter
     from piplvault.vault.imports import ImportReport
 
 
@@ -80,6 +83,8 @@ class Vault:
         self.clock = clock
         self.actor = settings.user
         self.roles = policy.load_roles(settings.home)
+        #: the server's group committer (None: each transaction commits on its own)
+        self.group: GroupCommitter | None = None
 
     # --- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -160,8 +165,11 @@ class Vault:
         return vault
 
     @classmethod
-    def open(cls, settings: Settings, *, clock: Clock | None = None) -> Vault:
-        """Open and unlock an existing vault; a wrong passphrase writes nothing."""
+    def open(
+        cls, settings: Settings, *, clock: Clock | None = None, pooled: bool = False
+    ) -> Vault:
+        """Open and unlock an existing vault; a wrong passphrase writes nothing.
+        ``pooled``: keep database connections open between transactions (the server)."""
         clock = clock or SystemClock()
         passphrase = _passphrase(settings)
         if settings.db is None and not (settings.home / "vault.db").is_file():
@@ -169,7 +177,7 @@ class Vault:
                 f"No vault at {settings.home}; create one with 'piplvault init {settings.home}'"
             )
         clean_vault_home(settings.home)  # temp files a killed process left behind
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, pooled=pooled)
         if not _has_vault(engine):
             raise VaultNotFoundError(
                 f"No vault at {_where(settings)}; create one with 'piplvault init'"
@@ -208,12 +216,26 @@ class Vault:
             raise
 
     def close(self) -> None:
+        self._stop_group_commit()
         self.engine.dispose()
 
     def seal(self) -> None:
         """Forget the keys (best effort: Python cannot guarantee every copy is gone)."""
+        self._stop_group_commit()
         self.keyring.wipe()
         self.engine.dispose()
+
+    def start_group_commit(self) -> None:
+        """Commit the grouped transactions of concurrent requests together (the server)."""
+        if self.group is None:
+            from piplvault.vault.group_commit import GroupCommitter
+
+            self.group = GroupCommitter(self)
+
+    def _stop_group_commit(self) -> None:
+        if self.group is not None:
+            self.group.stop()
+            self.group = None
 
     # --- transactions and audit ---------------------------------------------------------
     @contextmanager
@@ -254,24 +276,40 @@ class Vault:
         except OSError:  # a read-only copy (audit verify) keeps its file as it is
             return
 
+    def grouped(self, work: Callable[[Connection], T]) -> T:
+        """``work(conn)`` in one audited transaction, as ``with self.write()`` — in the
+        server, committed together with concurrent requests' (`group_commit`); either way
+        it returns only once its audit entries are durable."""
+        if self.group is None:
+            with self.write() as conn:
+                return work(conn)
+        result: T = self.group.run(self, work)
+        return result
+
     def _audit_refusal(self, refused: VaultError) -> None:
         """Audit a refused request (one that carries ``audit`` info) after its rollback."""
+        if getattr(refused, "audit", None) is None:
+            return
+        with self.write() as conn:
+            self.record_refusal(conn, refused)
+
+    def record_refusal(self, conn: Connection, refused: VaultError) -> None:
+        """The audit entry of a refused request (one that carries ``audit`` info)."""
         info = getattr(refused, "audit", None)
         if info is None:
             return
-        with self.write() as conn:
-            self.record(
-                conn,
-                action=info["action"],
-                target=info["target"],
-                purpose=info["purpose"],
-                outcome="denied",
-                details={
-                    "reason": getattr(refused, "reason", refused.code),
-                    "fields": info.get("fields", []),
-                    "message": refused.message,
-                },
-            )
+        self.record(
+            conn,
+            action=info["action"],
+            target=info["target"],
+            purpose=info["purpose"],
+            outcome="denied",
+            details={
+                "reason": getattr(refused, "reason", refused.code),
+                "fields": info.get("fields", []),
+                "message": refused.message,
+            },
+        )
 
     def authorize(
         self,

@@ -46,13 +46,29 @@ def authenticate(
     try:
         actor = policy.check_credentials(vault, name, password=password, token=token)
     except AuthenticationError as error:
-        with vault.write() as conn:
-            vault.record(
-                conn,
-                action="login-failed",
-                target=f"user:{name}",
-                outcome="denied",
-                details={"reason": error.message, "via": "server"},
-            )
+        _audit_failed_login(vault, name, error)
         raise
     return open_session(vault, actor)
+
+
+def authenticate_token(vault: Vault, token: str) -> Session:
+    """The session of a Bearer token's user (one query; refusals audited as above)."""
+    name, refusal = policy.token_actor(vault, token)
+    if name is None:
+        raise AuthenticationError(refusal or "Malformed API token")
+    if refusal is not None:
+        error = AuthenticationError(refusal)
+        _audit_failed_login(vault, name, error)
+        raise error
+    return open_session(vault, name)
+
+
+def _audit_failed_login(vault: Vault, name: str, error: AuthenticationError) -> None:
+    with vault.write() as conn:
+        vault.record(
+            conn,
+            action="login-failed",
+            target=f"user:{name}",
+            outcome="denied",
+            details={"reason": error.message, "via": "server"},
+        )
