@@ -81,7 +81,7 @@ def clean_stale_temps(directory: Path, *, idle_seconds: float = 900) -> list[Pat
 
 
 #: Where piplvault itself writes inside a vault directory.
-HOME_OUTPUT_DIRS = ("", "certificates", "reports")
+HOME_OUTPUT_DIRS = ("", "certificates", "reports", "packages", "backups")
 
 
 def clean_vault_home(home: Path) -> list[Path]:
