@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,28 @@ def read_batches(
         result.close()
 
 
+def sqlite_image(conn: Connection, scrub: Sequence[TableSpec]) -> bytes | None:
+    """The SQLite database as this transaction sees it, as one file image, with the tables
+    ``scrub`` emptied (secure delete: their pages are zeroed, not just unlinked); None on
+    PostgreSQL. The copy lives in memory only: never a second database file on disk."""
+    if conn.dialect.name != "sqlite":
+        return None
+    source: Any = conn.connection.driver_connection
+    image = bytearray(source.serialize())
+    image[18:20] = b"\x01\x01"  # rollback-journal mode: an in-memory copy cannot be WAL
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        copy.deserialize(image)
+        del image
+        copy.execute("PRAGMA journal_mode=OFF")
+        copy.execute("PRAGMA secure_delete=ON")
+        for spec in scrub:
+            copy.execute(f"DELETE FROM {spec.name}")  # noqa: S608  identifiers from our schema
+        return copy.serialize()
+    finally:
+        copy.close()
+
+
 def audit_head_row(conn: Connection) -> tuple[int, str]:
     head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
     return int(head.seq), str(head.hash)
@@ -96,13 +119,16 @@ class StagingLoad:
     exit the indexes are rebuilt, the transaction commits, WAL mode and durable commits are
     restored and the file is fsynced; on an exception the transaction is rolled back."""
 
-    def __init__(self, engine: Engine, path: Path) -> None:
+    def __init__(
+        self, engine: Engine, path: Path, *, drop_indexes: bool = True
+    ) -> None:
         if engine.dialect.name != "sqlite":
             raise ValueError("a restore stages into SQLite")
         self._path = path
         self._raw = engine.raw_connection()
         self._db: Any = self._raw.driver_connection
         self._indexes: list[str] = []
+        self._drop_indexes = drop_indexes
 
     def __enter__(self) -> StagingLoad:
         db = self._db
@@ -110,18 +136,15 @@ class StagingLoad:
         db.execute("PRAGMA synchronous=OFF")
         db.execute("PRAGMA foreign_keys=OFF")
         db.execute("PRAGMA cache_size=-262144")  # 256 MiB while loading
-        self._indexes = [
-            sql
-            for (name, sql) in db.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                "AND sql IS NOT NULL"
-            ).fetchall()
-        ]
+        indexes = db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            "AND sql IS NOT NULL"
+        ).fetchall()
         db.execute("BEGIN")
-        for (name,) in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        ).fetchall():
-            db.execute(f'DROP INDEX "{name}"')
+        if self._drop_indexes:  # rebuilt once, sorted, at the end
+            self._indexes = [sql for (_name, sql) in indexes]
+            for name, _sql in indexes:
+                db.execute(f'DROP INDEX "{name}"')
         return self
 
     def clear(self, spec: TableSpec) -> None:

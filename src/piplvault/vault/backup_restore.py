@@ -5,14 +5,20 @@ database in a staging file (set at a time: :class:`piplvault.store.dump.StagingL
 replays the live vault's shred journal (and destroys every customer whose epoch key is gone,
 with a destruction certificate, :mod:`piplvault.vault.restore`), and only then renames the
 staging file to ``vault.db``. A failed restore leaves no staging file behind.
+
+A backup of a SQLite vault carries the database image: it becomes the staging file as it
+is (then migrated to this version's schema), and only the epoch-sealed ``customer_keys``
+rows are inserted. A backup of a PostgreSQL vault (or of format 1) carries rows, loaded
+into a freshly migrated staging database.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +35,7 @@ from piplvault.errors import (
     ValidationError,
     VaultExistsError,
 )
-from piplvault.io.private_files import make_private_dir
+from piplvault.io.private_files import make_private_dir, open_private
 from piplvault.store import backup_catalog as catalog
 from piplvault.store import dump, migrate
 from piplvault.store.engine import make_engine, sqlite_url
@@ -160,11 +166,22 @@ def restore_backup(
     make_private_dir(into)
     staging = into / "vault.db.restoring"
     _remove_staging(into)
-    engine = make_engine(sqlite_url(staging))
+    engines = []
     try:
+        records = _open_records(path, manifest, bkey, progress)
+        first = next(records, None)
+        is_image = first is not None and first[0] == b"I"
+        if is_image and first is not None:
+            first = _write_image(staging, first[1], records)
+        engine = make_engine(sqlite_url(staging))
+        engines.append(engine)
         migrate.upgrade(engine)
-        with dump.StagingLoad(engine, staging) as load:
-            loaded = _load_frames(load, path, manifest, (bkey, epoch_key), progress)
+        with dump.StagingLoad(engine, staging, drop_indexes=not is_image) as load:
+            loaded = _load_rows(
+                load, chain([first] if first else [], records), manifest, epoch_key
+            )
+        if is_image:
+            loaded = {**manifest["tables"], **loaded}
         result = replay.finish_restore(
             engine,
             settings,
@@ -175,7 +192,8 @@ def restore_backup(
             loaded=loaded,
         )
     except BaseException:
-        engine.dispose()
+        for engine in engines:
+            engine.dispose()
         _remove_staging(into)
         raise
     engine.dispose()
@@ -214,25 +232,17 @@ def _unlock(manifest: dict[str, Any], settings: Settings) -> tuple[Keyring, byte
     return keyring, bkey
 
 
-def _load_frames(
-    load: dump.StagingLoad,
+def _open_records(
     path: Path,
     manifest: dict[str, Any],
-    keys: tuple[bytes, bytes | None],
+    bkey: bytes,
     progress: Callable[[int], None] | None,
-) -> dict[str, int]:
-    bkey, epoch_key = keys
+) -> Iterator[tuple[bytes, bytes]]:
+    """Every record of the (verified) file, opened: (kind, payload)."""
     sealer = Sealer(bkey)
-    epoch = Sealer(epoch_key) if epoch_key is not None else None
     backup_id = manifest["backup_id"]
-    json_rows = manifest["format"] == FORMAT_V1
-    _, _, end = read_manifest(path)
-    loaded: dict[str, int] = {}
-    current: dump.TableSpec | None = None
-    columns: list[str] = []
-    binary: list[bool] = []
-    chunk_no = 0
     total = int(manifest["body"]["frames"])
+    _, _, end = read_manifest(path)
     with path.open("rb") as f:
         f.seek(len(MAGIC))
         for index, frame in enumerate(read_frames(f, end, path)):
@@ -243,34 +253,69 @@ def _load_frames(
             )
             if progress is not None:
                 progress(1)
-            kind, payload = record[:1], record[1:]
-            if kind == b"T":
-                header = json.loads(payload)
-                current = dump.table_spec(str(header["table"]))
-                columns = [str(c) for c in header["columns"]]
-                blobs = dict(zip(current.columns, current.binary, strict=True))
-                binary = [blobs.get(c, False) for c in columns]
-                load.clear(current)  # rows seeded by migrations
-                loaded[current.name] = 0
-                chunk_no = 0
-            elif kind in (b"R", b"E") and current is not None:
-                if kind == b"E":
-                    if epoch is None:
-                        chunk_no += 1
-                        continue
-                    payload = epoch.open(
-                        payload,
-                        chunk_aad(backup_id, current.name, chunk_no),
-                        what="backup key-store chunk",
-                    )
-                rows = (
-                    decode_json_rows(payload, binary)
-                    if json_rows
-                    else decode_chunk(payload)
+            yield record[:1], record[1:]
+
+
+def _write_image(
+    staging: Path, head: bytes, records: Iterator[tuple[bytes, bytes]]
+) -> tuple[bytes, bytes]:
+    """Write the database image (``I`` records) as the staging file; return the first
+    record after it."""
+    with open_private(staging) as out:
+        out.write(head)
+        for kind, payload in records:
+            if kind != b"I":
+                return kind, payload
+            out.write(payload)
+    raise IntegrityError(
+        f"{staging}: backup ends inside its database image (truncated)"
+    )
+
+
+def _load_rows(
+    load: dump.StagingLoad,
+    records: Iterator[tuple[bytes, bytes]],
+    manifest: dict[str, Any],
+    epoch_key: bytes | None,
+) -> dict[str, int]:
+    epoch = Sealer(epoch_key) if epoch_key is not None else None
+    backup_id = manifest["backup_id"]
+    json_rows = manifest["format"] == FORMAT_V1
+    loaded: dict[str, int] = {}
+    current: dump.TableSpec | None = None
+    columns: list[str] = []
+    binary: list[bool] = []
+    chunk_no = 0
+    for kind, payload in records:
+        if kind == b"T":
+            header = json.loads(payload)
+            current = dump.table_spec(str(header["table"]))
+            columns = [str(c) for c in header["columns"]]
+            blobs = dict(zip(current.columns, current.binary, strict=True))
+            binary = [blobs.get(c, False) for c in columns]
+            load.clear(current)  # rows seeded by migrations
+            loaded[current.name] = 0
+            chunk_no = 0
+        elif kind in (b"R", b"E") and current is not None:
+            if kind == b"E":
+                if epoch is None:
+                    chunk_no += 1
+                    continue
+                payload = epoch.open(
+                    payload,
+                    chunk_aad(backup_id, current.name, chunk_no),
+                    what="backup key-store chunk",
                 )
-                load.insert(current, columns, rows)
-                loaded[current.name] += len(rows)
-                chunk_no += 1
-            elif kind == b"Z":
-                return loaded
-    raise IntegrityError(f"{path}: backup ends without its final record (truncated)")
+            rows = (
+                decode_json_rows(payload, binary)
+                if json_rows
+                else decode_chunk(payload)
+            )
+            load.insert(current, columns, rows)
+            loaded[current.name] += len(rows)
+            chunk_no += 1
+        elif kind == b"Z":
+            return loaded
+        else:
+            raise IntegrityError("backup holds a record out of place (damaged)")
+    raise IntegrityError("backup ends without its final record (truncated)")

@@ -10,9 +10,11 @@ under the vault's key-encryption key; the manifest carries the vault keys wrappe
 master key and the KDF parameters, so a backup restores with the passphrase that was
 current when it was made.
 
-A backup reads every table set at a time (large driver batches, column-wise chunks, one
-AES-GCM frame per chunk of up to ``ROWS_PER_FRAME`` rows, no compression: the rows are
-ciphertexts already).
+A backup is set-based. On SQLite it is the database image as the backup's transaction sees
+it, taken in memory with ``backup_epochs`` and ``customer_keys`` securely deleted, in frames
+of ``IMAGE_BYTES_PER_FRAME``; the ``customer_keys`` rows follow as epoch-sealed row chunks.
+On PostgreSQL every table is read in large driver batches as column-wise chunks of up to
+``ROWS_PER_FRAME`` rows. Nothing is compressed: the personal data are ciphertexts already.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,45 +42,44 @@ from piplvault.store.keys import vault_key_rows
 from piplvault.store.meta import read_meta
 from piplvault.vault.backup_codec import encode_chunk
 from piplvault.vault.backup_format import (
-    _U32 as _U32,
-)
-from piplvault.vault.backup_format import (
-    END as END,
-)
-from piplvault.vault.backup_format import (
+    _U32,
+    END,
     FORMAT,
+    MAGIC,
     FrameWriter,
+    backup_frames,
     chunk_aad,
     frame_aad,
+    read_manifest,
+    verify_backup,
 )
-from piplvault.vault.backup_format import (
-    MAGIC as MAGIC,
-)
-from piplvault.vault.backup_format import (
-    backup_frames as backup_frames,
-)
-from piplvault.vault.backup_format import (
-    read_manifest as read_manifest,
-)
-from piplvault.vault.backup_format import (
-    verify_backup as verify_backup,
-)
-from piplvault.vault.backup_restore import (
-    KeyStore as KeyStore,
-)
-from piplvault.vault.backup_restore import (
-    live_key_store as live_key_store,
-)
-from piplvault.vault.backup_restore import (
-    restore_backup as restore_backup,
-)
+from piplvault.vault.backup_restore import KeyStore, live_key_store, restore_backup
 from piplvault.vault.lifecycle import checkpoint_wal
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
 
+__all__ = [  # the backup API, with what the format and restore modules provide
+    "END",
+    "MAGIC",
+    "_U32",
+    "BackupInfo",
+    "KeyStore",
+    "backup_frames",
+    "check_retain_days",
+    "create_backup",
+    "list_backups",
+    "live_key_store",
+    "prune_backups",
+    "read_manifest",
+    "restore_backup",
+    "verify_backup",
+]
+
 #: Rows per frame: large enough that per-frame costs (AES-GCM call, header) vanish.
 ROWS_PER_FRAME = 20000
+#: Bytes of a SQLite database image per frame.
+IMAGE_BYTES_PER_FRAME = 8 << 20
 #: Never in a backup: the epoch key store itself.
 _EXCLUDED = frozenset({"backup_epochs"})
 _SEALED_TABLE = "customer_keys"
@@ -220,17 +222,25 @@ def _write_file(
     bkey = new_key()
     sealer, epoch = Sealer(bkey), Sealer(epoch_key)
     specs = dump.dump_tables(_EXCLUDED)
-    counts: dict[str, int] = {}
+    sealed = [s for s in specs if s.name == _SEALED_TABLE]
+    counts = {s.name: dump.count_rows(conn, s) for s in specs}
+    # the image must hold neither the epoch key store nor the DEKs under B only
+    scrub = [*sealed, *(dump.table_spec(name) for name in sorted(_EXCLUDED))]
+    image = dump.sqlite_image(conn, scrub)
+    row_specs = specs if image is None else sealed
     if on_total is not None:
-        chunks = (-(-dump.count_rows(conn, s) // ROWS_PER_FRAME) for s in specs)
-        on_total(sum(1 + n for n in chunks) + 1)
+        image_frames = -(-len(image) // IMAGE_BYTES_PER_FRAME) if image else 0
+        chunks = sum(1 + -(-counts[s.name] // ROWS_PER_FRAME) for s in row_specs)
+        on_total(image_frames + chunks + 1)
     with open_private(path) as out:
         writer = FrameWriter(out)
-        for record in _records(conn, specs, counts, epoch, backup_id):
+        records = _records(conn, row_specs, counts, epoch, backup_id)
+        for record in chain(_image_records(image), records):
             aad = frame_aad(backup_id, writer.frames, record == b"Z")
             writer.frame(sealer.seal(record, aad))
             if progress is not None:
                 progress(1)
+        del image
         kek_version, wrapped_b = seal_with_kek(
             vault.keyring, bkey, f"backup/{backup_id}".encode()
         )
@@ -257,6 +267,7 @@ def _write_file(
             },
             "body": {"sha256": writer.body.hexdigest(), "frames": writer.frames},
             "tables": counts,
+            "layout": "rows" if row_specs is specs else "sqlite-image",
             "audit_head": {"seq": seq, "hash": head_hash},
             "schema_revision": dump.schema_revision(conn),
             "public_key_pem": vault.public_key_pem(),
@@ -266,6 +277,13 @@ def _write_file(
         body = canonical(manifest)
         writer.finish(body, vault.keyring.signing_key.sign(body))
     return manifest, writer.file.hexdigest()
+
+
+def _image_records(image: bytes | None) -> Iterator[bytes]:
+    """``I`` records: the database image (customer keys scrubbed out), in slices."""
+    view = memoryview(image or b"")
+    for start in range(0, len(view), IMAGE_BYTES_PER_FRAME):
+        yield b"I" + view[start : start + IMAGE_BYTES_PER_FRAME]
 
 
 def _records(
