@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,25 +81,23 @@ def read_batches(
 
 
 def sqlite_image(conn: Connection, scrub: Sequence[TableSpec]) -> bytes | None:
-    """The SQLite database as this transaction sees it, as one file image, with the tables
-    ``scrub`` emptied (secure delete: their pages are zeroed, not just unlinked); None on
-    PostgreSQL. The copy lives in memory only: never a second database file on disk."""
+    """The SQLite database as this transaction sees it, as one file image (in memory),
+    with the tables ``scrub`` emptied; None on PostgreSQL.
+
+    The rows are deleted inside a savepoint that is rolled back once the image is taken,
+    so the vault keeps them; ``secure_delete`` (always on, store.engine) zeroes their
+    bytes in the pages the image is made of instead of merely unlinking them."""
     if conn.dialect.name != "sqlite":
         return None
     source: Any = conn.connection.driver_connection
-    image = bytearray(source.serialize())
-    image[18:20] = b"\x01\x01"  # rollback-journal mode: an in-memory copy cannot be WAL
-    copy = sqlite3.connect(":memory:", isolation_level=None)
+    savepoint = conn.begin_nested()
     try:
-        copy.deserialize(image)
-        del image
-        copy.execute("PRAGMA journal_mode=OFF")
-        copy.execute("PRAGMA secure_delete=ON")
         for spec in scrub:
-            copy.execute(f"DELETE FROM {spec.name}")  # noqa: S608  identifiers from our schema
-        return copy.serialize()
+            conn.exec_driver_sql(f"DELETE FROM {spec.name}")  # noqa: S608  identifiers from our schema
+        image: bytes = source.serialize()
     finally:
-        copy.close()
+        savepoint.rollback()
+    return image
 
 
 def audit_head_row(conn: Connection) -> tuple[int, str]:

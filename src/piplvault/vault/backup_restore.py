@@ -175,7 +175,8 @@ def restore_backup(
             first = _write_image(staging, first[1], records)
         engine = make_engine(sqlite_url(staging))
         engines.append(engine)
-        migrate.upgrade(engine)
+        if not is_image or migrate.current_revision(engine) != migrate.head_revision():
+            migrate.upgrade(engine)  # an image of an older vault, or an empty database
         with dump.StagingLoad(engine, staging, drop_indexes=not is_image) as load:
             loaded = _load_rows(
                 load, chain([first] if first else [], records), manifest, epoch_key
