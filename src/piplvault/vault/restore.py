@@ -97,9 +97,11 @@ def _replay(
     conn: Connection, keyring: Keyring, journal: list[dict[str, Any]]
 ) -> dict[str, int]:
     """Apply every journal entry (idempotent) and copy the entries the backup lacks."""
+    if not journal:
+        return {"customers": 0, "restricted": 0}
     known = rows.journal_seqs(conn)
-    if journal:  # the live vault used these ids: the restored one never hands them out
-        note_customer_ids(conn, max(int(e["customer_id"]) for e in journal))
+    # the live vault used these ids: the restored one never hands them out
+    note_customer_ids(conn, max(int(e["customer_id"]) for e in journal))
     created = rows.created_by_id(conn)
     whole = sorted(
         {
