@@ -89,3 +89,46 @@ def test_row_layout_round_trip_B1(
             }
     finally:
         restored.close()
+
+
+@pytest.mark.postgres
+def test_postgresql_vault_backup_restores_into_sqlite_S2_R_NDS_9_1(
+    fresh_postgres_db: str, tmp_path: Path
+) -> None:
+    """A PostgreSQL vault's backup (row layout) restores into a SQLite vault with the same
+    values, and the live journal's deletion is replayed."""
+    from piplvault.io.tables import open_table
+    from piplvault.vault import Vault, lifecycle
+    from tests.conftest import PASSPHRASE
+    from tests.security.conftest import write_rows
+
+    settings = load_settings(
+        {"home": tmp_path / "pg", "db": fresh_postgres_db, "passphrase": PASSPHRASE}
+    )
+    vault = Vault.create(settings)
+    try:
+        vault.import_table(open_table(write_rows(tmp_path / "a.csv", [1, 2, 3])))
+        info = backups.create_backup(vault, tmp_path / "bk")
+        before = vault.show_customer(2, reveal=True, purpose="contract").fields
+        lifecycle.delete_customer(vault, 3, reason="erasure", out_dir=tmp_path / "c")
+        store = backups.live_key_store(vault)
+    finally:
+        vault.close()
+    assert info.manifest["layout"] == "rows"
+    assert info.manifest["tables"]["customers"] == 3
+    assert info.manifest["tables"]["audit_head"] == 1
+    into = tmp_path / "r"
+    result = backups.restore_backup(
+        info.path, into, load_settings({"home": into}), key_store=store
+    )
+    assert result["customers_in_backup"] == 3
+    assert result["customers_removed_by_journal"] == 1
+    restored = open_home(into)
+    try:
+        view = restored.show_customer(2, reveal=True, purpose="contract")
+        assert {k: f.value for k, f in view.fields.items()} == {
+            k: f.value for k, f in before.items()
+        }
+        assert [c.id for c in restored.list_customers(limit=10).customers] == [1, 2]
+    finally:
+        restored.close()

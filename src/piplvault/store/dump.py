@@ -64,15 +64,16 @@ def read_batches(
     conn: Connection, spec: TableSpec, size: int
 ) -> Iterator[Sequence[tuple[Any, ...]]]:
     """Every row of ``spec`` as plain tuples (column order of ``spec``), ``size`` at a time."""
-    cols = ", ".join(spec.columns)
-    result = conn.exec_driver_sql(
-        f"SELECT {cols} FROM {spec.name}",  # noqa: S608  identifiers from our schema
-        execution_options={"stream_results": True},
-    )
-    cursor = result.cursor
+    sql = f"SELECT {', '.join(spec.columns)} FROM {spec.name}"  # noqa: S608  our identifiers
+    if conn.dialect.name == "sqlite":  # the driver's own tuples, no per-row wrapping
+        result = conn.exec_driver_sql(sql)
+        fetch = result.cursor.fetchmany
+    else:  # a server-side cursor; SQLAlchemy may have buffered its first rows already
+        result = conn.exec_driver_sql(sql, execution_options={"stream_results": True})
+        fetch = result.fetchmany
     try:
         while True:
-            rows = cursor.fetchmany(size)
+            rows = fetch(size)
             if not rows:
                 return
             yield rows
