@@ -5,7 +5,9 @@ from Chinese, English, pinyin and mixed spellings (``ID No.``, ``Tel/Mobile``,
 ``shoujihao``, ``列7``…); Excel artefacts (``'138…``, ``="…"``, ``1.1E+17``, midnight
 date-times); labels and suffixes inside cells (``手机：``, ``(微信同号)``); several values
 in one cell; placeholders (无, /, 同上, 公海); a contact column mixing mobiles and
-landlines; WeChat, QQ and emergency-contact columns; decoys (会员卡号, 运单号, 商品名称,
+landlines; WeChat, QQ and emergency-contact columns; a 证件号码 column whose 证件类型 neighbour names
+each row's document (bench/gen_documents.py: resident IDs, passports, permits, 港澳台居民
+居住证, 永居证, 军官证); decoys (会员卡号, 运单号, 商品名称,
 订单状态, 实付金额, 创建时间) and a notes column with labelled spans.
 
 Tune on one seed and keep another unseen: ``--seed 11`` is the tuning seed, ``--seed 12``
@@ -23,6 +25,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.gen_documents import Documents
 from bench.gen_table import Maker
 
 Cell = tuple[str, str | None]  # (text, truth entity or None)
@@ -32,7 +35,14 @@ COLUMNS: list[tuple[str, str | None, list[str]]] = [
     ("non_pii", None, ["序号", "No.", "xuhao", "行号"]),
     ("decoy", None, ["会员卡号", "会员编号", "Member No.", "VIP卡号"]),
     ("pii", "PERSON", ["客户姓名", "姓名", "Name", "xingming", "联系人姓名"]),
-    ("pii", "CN_RESIDENT_ID", ["身份证号码", "ID No.", "Id_No", "证件号码", "sfzh"]),
+    ("pii", "CN_RESIDENT_ID", ["身份证号码", "ID No.", "Id_No", "身份证号", "sfzh"]),
+    ("non_pii", None, ["证件类型", "证件种类", "ID Type", "证照类别"]),
+    (
+        "pii",
+        "CN_RESIDENT_ID|HMT_RESIDENCE_PERMIT|FOREIGN_PERMANENT_RESIDENT_ID|PASSPORT|"
+        "HK_MACAO_PERMIT|TAIWAN_PERMIT|MILITARY_ID",
+        ["证件号码", "证件号", "ID Number", "zhengjianhaoma", "证照号码"],
+    ),
     (
         "pii",
         "CN_MOBILE|CN_LANDLINE",
@@ -68,6 +78,7 @@ class Messy:
     def __init__(self, seed: int) -> None:
         self.m = Maker(seed)
         self.r = self.m.r
+        self.documents = Documents(self.r, self.m.f, self.m.resident_id)
 
     def dirty(self, text: str, label: str = "") -> str:
         x = self.r.random()
@@ -88,6 +99,15 @@ class Messy:
         if x < empty + 0.03:
             return (self.r.choice(_PLACEHOLDERS), None)
         return cell
+
+    def document_mention(self, note: str) -> tuple[str, tuple[int, int, str, str, str]]:
+        """``note`` with a document named by its kind appended (持永居证：USA31…), and
+        the number's span."""
+        kind, number, entity = self.documents.document()
+        kind = kind or "身份证号"
+        lead = self.r.choice(["；", "，客户", "。持"]) if note else ""
+        text = f"{note}{lead}{kind}{self.r.choice(['：', '号码：', ' ', ''])}"
+        return text + number, (len(text), len(text) + len(number), entity, number, kind)
 
     def mobile_digits(self) -> str:
         return self.m.f.phone_number()
@@ -110,6 +130,7 @@ class Messy:
             if r.random() < 0.03 and rid[:17].isdigit()
             else (self.dirty(rid), "CN_RESIDENT_ID")
         )
+        kind, doc_number, document = self.documents.document()
         birth = m.f.date_of_birth(minimum_age=18, maximum_age=80)
         birth_text = r.choice(
             [f"{birth:%Y-%m-%d}", f"{birth:%Y/%m/%d}", f"{birth:%Y-%m-%d} 00:00:00"]
@@ -128,6 +149,8 @@ class Messy:
             (f"VIP{r.randint(10**9, 10**10 - 1)}", None),
             self.empty_or((m.person()[0], "PERSON"), 0.02),
             self.empty_or(id_cell, 0.12),
+            (kind, None),
+            (self.dirty(doc_number), document),
             self.empty_or(contact, 0.05),
             self.empty_or((self.dirty(self.mobile_digits()), "CN_MOBILE"), 0.3),
             self.empty_or((m.email()[0], "EMAIL"), 0.2),
@@ -160,6 +183,9 @@ def generate(rows: int, seed: int, out: Path) -> None:
         for row in range(rows):
             values = maker.row(row + 1, start)
             note, found = maker.m.note()
+            if maker.r.random() < 0.12:
+                note, mention = maker.document_mention(note)
+                found = [*found, mention]
             values[-1] = (note, None)
             writer.writerow([v[0] for v in values])
             for header, (text, entity) in zip(headers, values, strict=True):

@@ -152,13 +152,21 @@ class Maker:
             return self.r.choice(self.single[:150]) + given, "own"
         return self.f.name(), "faker"
 
+    def ssn(self) -> str:
+        """A resident ID number: Faker also draws 81/82/83 address codes, which are
+        港澳台居民居住证 numbers, not resident ID numbers."""
+        number = self.f.ssn()
+        while number[:2] in ("81", "82", "83"):
+            number = self.f.ssn()
+        return number
+
     def resident_id(self) -> tuple[str, str]:
         x = self.r.random()
         if x < 0.08:
             birth = self.f.date_of_birth(minimum_age=30, maximum_age=75)
-            area = self.f.ssn()[:6]
+            area = self.ssn()[:6]
             return f"{area}{birth:%y%m%d}{self.r.randint(0, 999):03d}", "old15"
-        number = self.f.ssn()
+        number = self.ssn()
         if x < 0.18:
             return f"{number[:6]}-{number[6:14]}-{number[14:]}", "dash"
         if x < 0.25 and number.endswith("X"):

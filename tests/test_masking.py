@@ -24,6 +24,11 @@ from piplvault.core.masking import mask
         ("CN_LANDLINE", "010-62345678", "010-****5678"),
         ("ADDRESS", "北京市朝阳区建国路88号", "北京市朝阳区******"),
         ("CN_USCC", "91110000600037341L", "91110000600037341L"),
+        ("HMT_RESIDENCE_PERMIT", "810000199001010019", "810***********0019"),
+        ("FOREIGN_PERMANENT_RESIDENT_ID", "USA310179010016", "USA********0016"),
+        ("FOREIGN_PERMANENT_RESIDENT_ID", "911840198506070126", "911***********0126"),
+        ("MILITARY_ID", "军字第20051234号", "军字第****1234号"),
+        ("MILITARY_ID", "7024189", "***4189"),
     ],
 )
 def test_masking_rules(entity: str, value: str, masked: str) -> None:
@@ -47,3 +52,18 @@ def test_masking_never_crashes_and_never_returns_the_value(value: str) -> None:
             "PERSON",
         ):
             assert "*" in shown
+
+
+@given(
+    st.text("军政海空南成后勤", max_size=2),
+    st.text("0123456789", min_size=1, max_size=12),
+    st.sampled_from(["", "号"]),
+)
+def test_military_id_mask_shows_at_most_four_digits(
+    branch: str, digits: str, tail: str
+) -> None:
+    """R-51-3: a 军官证/士兵证 number never shows more than its last four digits."""
+    value = f"{branch}字第{digits}{tail}" if branch else digits
+    shown = mask("MILITARY_ID", value)
+    assert sum(c.isdigit() for c in shown) <= min(4, max(len(digits) - 2, 0))
+    assert len(shown) == len(value)

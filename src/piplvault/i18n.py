@@ -151,16 +151,21 @@ ERROR_KINDS = {
 }
 
 
-def error_lines(code: str, message: str) -> list[str]:
-    """The lines an error prints: in zh a Chinese line first, always ``Error: …``."""
+def error_lines(code: str, message: str, *, hint: str | None = None) -> list[str]:
+    """The lines an error prints: in zh a Chinese line first, always ``Error: …``.
+
+    ``hint`` is the command-line flag the error is about (use cases name fields, not
+    flags); it is added unless the message already names it."""
+    if hint and hint in message:
+        hint = None
     lines = []
     if is_zh():
         translated = translate_message(message, "zh")
         if translated is None:
             kind = catalogue("zh").get(ERROR_KINDS.get(code, ""), "")
             translated = f"{kind or '出错'}（详见下一行英文原文）"
-        lines.append(f"错误：{translated}")
-    lines.append(f"Error: {message}")
+        lines.append(f"错误：{translated}" + (f"（{hint}）" if hint else ""))
+    lines.append(f"Error: {message}" + (f" ({hint})" if hint else ""))
     return lines
 
 

@@ -121,4 +121,22 @@ ERROR_TEMPLATES = (
         'Event("NAME", "中文说明", "English description", "article", "area") for each '
         "to _EVENTS in {file}, then regenerate the docs: {command}"
     ),
+    N_('A deletion needs a reason'),
+    N_('A legal hold needs a reason'),
+    N_('Give the date the relationship ended and/or of the last transaction'),
+    N_("The last-transaction column '{column}' is not a column of the file (columns: {headers})"),
+    N_('The new address may not be empty'),
+    N_("Unknown route '{route}'; routes: {routes}"),
+    N_('Simplified deregistration (简易注销, Company Law Art. 240) needs the commitment signed by all shareholders (its reference)'),
+    N_('Forced deregistration (Company Law Art. 241) follows an announcement of at least {n} days: the effective date must be on or after {date}'),
+    N_("Unknown place '{where}'; use {places}"),
+    N_('An outside copy needs its holder (a role) and a description'),
+    N_('Say how it was destroyed (e.g. shredded, wiped)'),
+    N_('Give at least one of: name, uscc, address, contact, dpo, sms_signature, sector'),
+    N_('Not a valid unified social credit code (GB 32100)'),
+    N_('The sector must be one of {sectors}'),
+    N_('The SMS signature must be 2–16 characters (the registered SMS signature, without 【】)'),
+    N_("An objection window of {days} days is below the floor of {floor} days (counted from each customer's delivery); it can only be raised"),
+    N_('The objection window may be at most {max} days'),
+    N_('An objection window of {days} days raises the {floor}-day floor: record why'),
 )  # fmt: skip

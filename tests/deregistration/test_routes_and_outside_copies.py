@@ -39,7 +39,7 @@ def test_forced_and_simplified_routes_need_their_conditions(tmp_path: Path) -> N
     assert "at least 90 days" in fails(
         *start, "--effective-date", "2027-01-31", "--route", "forced", *h
     )
-    assert "--shareholder-commitment" in fails(
+    assert "signed by all shareholders" in fails(
         *start, "--effective-date", "2027-01-31", "--route", "simplified", *h
     )
     st = cli(*start, "--effective-date", "2027-03-31", "--route", "forced", *h)

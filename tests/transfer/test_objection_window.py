@@ -17,7 +17,7 @@ def test_objection_days_floor_and_recorded_reason_R_22_1(tmp_path: Path) -> None
     assert "below the floor of 30 days" in fails(
         *("transfer", "create"), *_party(), "--objection-days", "0", *s
     )
-    assert "--objection-reason" in fails(
+    assert "record why" in fails(
         *("transfer", "create"), *_party(), "--objection-days", "45", *s
     )
     case = create(

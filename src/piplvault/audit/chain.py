@@ -15,6 +15,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from piplvault.core.canonical import canonical_json
+
 GENESIS_HASH = "0" * 64
 
 #: Outcomes an entry can record.
@@ -40,9 +42,7 @@ class AuditEntry:
 
 
 def canonical_details(details: dict[str, Any]) -> str:
-    return json.dumps(
-        details, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    )
+    return canonical_json(details).decode("utf-8")
 
 
 def entry_hash(
@@ -57,12 +57,8 @@ def entry_hash(
     outcome: str,
     details: str,
 ) -> str:
-    body = json.dumps(
-        [seq, at, actor, action, target, purpose, outcome, details],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+    body = canonical_json([seq, at, actor, action, target, purpose, outcome, details])
+    return hashlib.sha256(prev_hash.encode("utf-8") + body).hexdigest()
 
 
 #: Checkpoint signature formats: 1 signed (seq, hash) only; 2 signs every stored column.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -98,8 +99,36 @@ def personal_value(value: str | None, what: str) -> str:
     return line
 
 
+#: The typed error the last `run_argv` in this context ended with: the server's REST routes
+#: answer with its code and HTTP status, not only the line the CLI prints.
+LAST_ERROR: ContextVar[VaultError | None] = ContextVar(
+    "piplvault_last_error", default=None
+)
+
+
+def flag_for(root: Any, argv: list[str], field: str | None) -> str | None:
+    """How the command line spells ``field``, an error's field name (``reason`` →
+    ``--reason``; an argument by its metavar): use cases name fields, the CLI names its
+    flags. None when the command has no such parameter or it is already in the message."""
+    if not field:
+        return None
+    command = root
+    for word in argv:
+        sub = getattr(command, "commands", {}).get(word)
+        if sub is not None:
+            command = sub
+    flag = "--" + field.replace("_", "-")
+    for param in getattr(command, "params", []):
+        if param.name == field or flag in param.opts:
+            if param.param_type_name == "option":
+                return str(next((o for o in param.opts if o.startswith("--")), flag))
+            return str(param.metavar or param.name.upper())
+    return None
+
+
 def run_argv(argv: list[str]) -> int:
     """Run one command line in this process; map VaultError to exit 1 (the CLI contract)."""
+    LAST_ERROR.set(None)
     from piplvault.cli.lang import take_lang, translate_help
 
     argv = take_lang(argv)
@@ -117,7 +146,11 @@ def run_argv(argv: list[str]) -> int:
         code = command.main(args=argv, prog_name="piplvault", standalone_mode=False)
         return code if isinstance(code, int) else 0
     except VaultError as error:
-        say_error(error.message, error.code)
+        LAST_ERROR.set(error)
+        hint = flag_for(
+            typer.main.get_command(app), argv, getattr(error, "field", None)
+        )
+        say_error(error.message, error.code, hint=hint)
         return 1
     except typer.Exit as exit_:
         return int(exit_.exit_code)

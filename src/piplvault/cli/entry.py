@@ -35,10 +35,13 @@ def main() -> None:
     sys.exit(run_argv(argv))
 
 
-def say_error(message: str, code: str = "vault-error") -> None:
+def say_error(
+    message: str, code: str = "vault-error", *, hint: str | None = None
+) -> None:
     """Write the error to stderr, never wrapped: in zh a ``错误：…`` line first, then
-    always the one ``Error: …`` line scripts grep."""
+    always the one ``Error: …`` line scripts grep. ``hint``: the flag the error is about."""
     from piplvault.i18n import error_lines
 
-    sys.stderr.write("".join(line + "\n" for line in error_lines(code, message)))
+    lines = error_lines(code, message, hint=hint)
+    sys.stderr.write("".join(line + "\n" for line in lines))
     sys.stderr.flush()

@@ -9,9 +9,10 @@ return the reason a step is refused, or ``None``; the vault raises and audits.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
+
+from piplvault.core.canonical import canonical_json
 
 #: The operations that can require a second approver, and the policy action each needs
 #: (the requester, the approver and whoever runs it must all hold that action).
@@ -44,14 +45,8 @@ class Refusal:
 
 def params_digest(operation: str, params: dict[str, Any]) -> str:
     """SHA-256 (hex) of the canonical JSON of ``{"operation", "params"}``."""
-    text = json.dumps(
-        {"operation": operation, "params": params},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text = canonical_json({"operation": operation, "params": params}, default=str)
+    return hashlib.sha256(text).hexdigest()
 
 
 def decision_refusal(

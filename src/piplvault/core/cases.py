@@ -84,15 +84,21 @@ def objection_window(days: int, reason: str | None) -> int:
     """The window in days: never below the floor; a longer one records its reason."""
     if days < OBJECTION_FLOOR_DAYS:
         raise ValidationError(
-            f"--objection-days {days} is below the floor of {OBJECTION_FLOOR_DAYS} days "
-            "(counted from each customer's delivery); it can only be raised"
+            f"An objection window of {days} days is below the floor of "
+            f"{OBJECTION_FLOOR_DAYS} days (counted from each customer's delivery); it can "
+            "only be raised",
+            field="objection_days",
         )
     if days > OBJECTION_MAX_DAYS:
-        raise ValidationError(f"--objection-days may be at most {OBJECTION_MAX_DAYS}")
+        raise ValidationError(
+            f"The objection window may be at most {OBJECTION_MAX_DAYS} days",
+            field="objection_days",
+        )
     if days > OBJECTION_FLOOR_DAYS and not (reason or "").strip():
         raise ValidationError(
-            f"--objection-days {days} raises the {OBJECTION_FLOOR_DAYS}-day floor: "
-            "record why with --objection-reason"
+            f"An objection window of {days} days raises the {OBJECTION_FLOOR_DAYS}-day "
+            "floor: record why",
+            field="objection_reason",
         )
     return days
 

@@ -95,8 +95,12 @@ class CustomerView:
 
 
 #: Entities whose normalised values are blind-indexed, and the index kind they feed.
+#: 港澳台居民居住证 and 永居证 numbers stand in for a resident ID number (real-name
+#: checks accept them), so they feed the same ``id_number`` index.
 BLIND_INDEXED = {
     "CN_RESIDENT_ID": "id_number",
+    "HMT_RESIDENCE_PERMIT": "id_number",
+    "FOREIGN_PERMANENT_RESIDENT_ID": "id_number",
     "CN_MOBILE": "phone",
     "CN_LANDLINE": "phone",
     "EMAIL": "email",

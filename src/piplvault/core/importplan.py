@@ -9,7 +9,7 @@ from typing import Protocol
 
 from piplvault.core.classification import ENTITIES
 from piplvault.core.customers import FieldDef
-from piplvault.core.doctypes import DOCUMENT_FAMILY, type_column
+from piplvault.core.doctypes import DOCUMENT_FAMILY, pair_type_columns
 
 #: Headers of a column that states the customer kind, and how its values map.
 KIND_HEADERS = frozenset(
@@ -44,6 +44,9 @@ VALIDATED = frozenset(
         "PASSPORT",
         "HK_MACAO_PERMIT",
         "TAIWAN_PERMIT",
+        "HMT_RESIDENCE_PERMIT",
+        "FOREIGN_PERMANENT_RESIDENT_ID",
+        "MILITARY_ID",
         "IP_ADDRESS",
         "WECHAT_ID",
         "QQ_NUMBER",
@@ -59,6 +62,9 @@ MIXED_FIELDS = {
     "PASSPORT": "id_document",
     "HK_MACAO_PERMIT": "id_document",
     "TAIWAN_PERMIT": "id_document",
+    "HMT_RESIDENCE_PERMIT": "id_document",
+    "FOREIGN_PERMANENT_RESIDENT_ID": "id_document",
+    "MILITARY_ID": "id_document",
 }
 MIXED_DEFAULT_FIELD = "phone"
 
@@ -100,9 +106,17 @@ def plan_columns(
     used: set[str] = set()
     plans = []
     headers = [d.name for d in decisions]
+    hints = pair_type_columns(
+        headers,
+        (
+            i
+            for i, d in enumerate(decisions)
+            if d.kind == "pii" and d.entity in DOCUMENT_FAMILY
+        ),
+    )
     for index, d in enumerate(decisions):
         entity = d.entity if d.kind == "pii" else None
-        hint = type_column(headers, index) if entity in DOCUMENT_FAMILY else None
+        hint = hints.get(index)
         # a 证件号码 column beside a 证件类型 column holds whatever the types say
         mixed = d.kind == "pii" and (d.mixed or hint is not None)
         key = _field_key(d, used, mixed=mixed)

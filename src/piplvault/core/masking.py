@@ -64,6 +64,16 @@ def mask_id(value: str) -> str:
     return mask_keep(compact, 3, 4)
 
 
+def mask_military_id(value: str) -> str:
+    """军字第20051234号 → 军字第****1234号: the branch prefix stays, the digits only show
+    their last four (a bare 20051234 → ****1234)."""
+    digits = "".join(_DIGIT.findall(value))
+    start = value.find(digits[:1]) if digits else -1
+    if len(digits) < 6 or value[start : start + len(digits)] != digits:
+        return mask_keep(value, 0, 0) if not digits else "*" * len(value)
+    return value[:start] + mask_keep(digits, 0, 4) + value[start + len(digits) :]
+
+
 def mask_card(value: str) -> str:
     digits = "".join(_DIGIT.findall(value))
     return mask_keep(digits, 6, 4) if len(digits) >= 12 else "*" * len(value)
@@ -114,6 +124,9 @@ _MASKERS: dict[str, Callable[[str], str]] = {
     "PASSPORT": mask_id,
     "HK_MACAO_PERMIT": mask_id,
     "TAIWAN_PERMIT": mask_id,
+    "HMT_RESIDENCE_PERMIT": mask_id,
+    "FOREIGN_PERMANENT_RESIDENT_ID": mask_id,
+    "MILITARY_ID": mask_military_id,
     "BANK_CARD": mask_card,
     "EMAIL": mask_email,
     "ADDRESS": mask_address,

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import (
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from piplvault.core.canonical import canonical_json
 from piplvault.errors import IntegrityError
 
 FORMAT = "piplvault-envelope/1"
@@ -79,12 +80,6 @@ def load_signing_pem(data: bytes) -> Ed25519PublicKey:
     return key
 
 
-def _canonical(obj: Any) -> bytes:
-    return json.dumps(
-        obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    ).encode()
-
-
 def _aead_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(),
@@ -95,7 +90,7 @@ def _aead_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
 
 
 def _signed_bytes(header: dict[str, Any], ciphertext: bytes) -> bytes:
-    return _canonical(header) + hashlib.sha256(ciphertext).digest()
+    return canonical_json(header) + hashlib.sha256(ciphertext).digest()
 
 
 def seal(
@@ -118,7 +113,7 @@ def seal(
     }
     key = _aead_key(ephemeral.exchange(recipient), eph_raw, raw_public(recipient))
     ciphertext = AESGCM(key).encrypt(
-        base64.b64decode(full["nonce"]), payload, _canonical(full)
+        base64.b64decode(full["nonce"]), payload, canonical_json(full)
     )
     signature = sender.sign(_signed_bytes(full, ciphertext))
     return _document_bytes(
@@ -165,7 +160,7 @@ def open_envelope(
     )
     try:
         payload = AESGCM(key).decrypt(
-            base64.b64decode(header["nonce"]), ciphertext, _canonical(header)
+            base64.b64decode(header["nonce"]), ciphertext, canonical_json(header)
         )
     except InvalidTag as exc:
         raise IntegrityError("Package contents failed authentication") from exc

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from piplvault.core.classification import FREE_TEXT, classify_entity
+from piplvault.core.doctypes import DOCUMENT_FAMILY
 from piplvault.discovery.cells import MULTI_VALUED, cell_values, clean_cell
 from piplvault.discovery.characters import is_cjk
 from piplvault.discovery.headers import Header, mentions, parse_header
@@ -130,7 +131,7 @@ NOT_THIS = {
     ),
     "*": ("运单", "快递单", "物流单", "waybill", "tracking", "sku"),
 }
-for _document in ("CN_RESIDENT_ID", "PASSPORT", "HK_MACAO_PERMIT", "TAIWAN_PERMIT"):
+for _document in DOCUMENT_FAMILY:
     # 证件类型 (身份证/护照) names the kind of document, not a number
     NOT_THIS[_document] = ("类型", "种类", "类别", "type", "kind")
 #: Entities whose validators carry a checksum: enough valid values overrule a business
@@ -152,7 +153,7 @@ _AMOUNT = re.compile(
 FAMILIES = (
     ("ORG_NAME", "PERSON"),
     ("CN_MOBILE", "CN_LANDLINE", "EMAIL"),
-    ("CN_RESIDENT_ID", "PASSPORT", "HK_MACAO_PERMIT", "TAIWAN_PERMIT"),
+    DOCUMENT_FAMILY,
 )
 #: Ties within a family go to the more common member: people, mobiles, ID numbers.
 _PREFERRED = frozenset({"PERSON", "CN_MOBILE", "CN_RESIDENT_ID"})

@@ -54,6 +54,16 @@ def follows_word(
     return before.endswith(words) or _FILLER.sub("", before).endswith(words)
 
 
+#: English labels typed straight before a number without a space (ID Card620103…).
+_GLUED_LABEL = re.compile(r"(?:^|[^A-Za-z0-9])(?:id|card|no|number|idno)$", re.I)
+
+
+def after_glued_label(text: str, start: int) -> bool:
+    """Whether the letters right before ``start`` are a label word (``ID Card``,
+    ``No``), not the head of a code such as ``SF``/``JD`` + digits."""
+    return _GLUED_LABEL.search(text[max(0, start - 8) : start]) is not None
+
+
 def is_business_number(text: str, start: int) -> bool:
     """Whether the number at ``start`` is introduced as an order/SKU/tracking number."""
     return follows_word(text, start, BUSINESS_NUMBER_WORDS)

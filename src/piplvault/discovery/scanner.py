@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from multiprocessing.pool import AsyncResult, Pool
 
-from piplvault.core.doctypes import DOCUMENT_FAMILY, type_column
+from piplvault.core.doctypes import DOCUMENT_FAMILY, pair_type_columns
 from piplvault.discovery.cells import PLACEHOLDERS, cell_values, plausible
 from piplvault.discovery.columns import (
     FAMILIES,
@@ -124,15 +124,15 @@ def _chunks(
 
 
 def _type_hints(columns: Sequence[ColumnDecision]) -> dict[int, int]:
-    """Identity-document columns and the 证件类型 column beside each."""
-    headers = [c.name for c in columns]
-    hints = {}
-    for index, column in enumerate(columns):
-        if column.kind == "pii" and column.entity in DOCUMENT_FAMILY:
-            hint = type_column(headers, index)
-            if hint is not None:
-                hints[index] = hint
-    return hints
+    """Identity-document columns and the 证件类型 column that describes each."""
+    return pair_type_columns(
+        [c.name for c in columns],
+        (
+            i
+            for i, c in enumerate(columns)
+            if c.kind == "pii" and c.entity in DOCUMENT_FAMILY
+        ),
+    )
 
 
 def _scan_chunk(

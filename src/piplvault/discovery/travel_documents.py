@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from piplvault.core.doctypes import DOCUMENT_HEADERS
 from piplvault.discovery.characters import strip_separators, to_nfkc
 from piplvault.discovery.context import follows_word
 from piplvault.discovery.registry import Recognizer, register
@@ -42,17 +43,26 @@ def _finder(
     pattern = re.compile(
         r"(?<![0-9A-Za-z])(?:" + shape.pattern + r")(?![0-9A-Za-z])", re.IGNORECASE
     )
+    window = max(map(len, words)) + 6  # the longest name, then 号码：
 
     def find(text: str) -> Iterator[tuple[int, int]]:
         for match in pattern.finditer(text):
-            if follows_word(text, match.start(), words, window=12):
+            if follows_word(text, match.start(), words, window=window):
                 yield match.span()
 
     return find
 
 
 _PASSPORT_WORDS = ("护照", "护照号", "护照号码", "passport", "Passport", "PASSPORT")
-_HK_WORDS = ("港澳通行证", "通行证号", "港澳通行证号", "往来港澳通行证")
+_HK_WORDS = (
+    "港澳通行证",
+    "通行证号",
+    "港澳通行证号",
+    "往来港澳通行证",
+    "回乡证",
+    "来往内地通行证",
+    "港澳居民来往内地通行证",
+)
 _TW_WORDS = ("台湾通行证", "台胞证", "往来台湾通行证", "台湾居民来往大陆通行证")
 
 PASSPORT = register(
@@ -61,7 +71,7 @@ PASSPORT = register(
         validate=_validator(_PASSPORT),
         normalise=_normalise,
         find=_finder(_PASSPORT, _PASSPORT_WORDS),
-        headers=("护照", "passport", "证件"),
+        headers=("护照", "passport", *DOCUMENT_HEADERS),
         needs_header=True,
         priority=35,
         trigger=re.compile("护照|passport|PASSPORT|Passport"),
@@ -73,10 +83,10 @@ HK_MACAO_PERMIT = register(
         validate=_validator(_HK_MACAO),
         normalise=_normalise,
         find=_finder(_HK_MACAO, _HK_WORDS),
-        headers=("港澳", "回乡证", "hk_macao", "hkmo", "证件"),
+        headers=("港澳", "回乡证", "hk_macao", "hkmo", *DOCUMENT_HEADERS),
         needs_header=True,
         priority=36,
-        trigger=re.compile("港澳|通行证"),
+        trigger=re.compile("港澳|通行证|回乡证"),
     )
 )
 TAIWAN_PERMIT = register(
@@ -85,7 +95,7 @@ TAIWAN_PERMIT = register(
         validate=_validator(_TAIWAN),
         normalise=_normalise,
         find=_finder(_TAIWAN, _TW_WORDS),
-        headers=("台湾", "台胞", "taiwan", "证件"),
+        headers=("台湾", "台胞", "taiwan", *DOCUMENT_HEADERS),
         needs_header=True,
         priority=37,
         trigger=re.compile("台湾|台胞|通行证"),

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from piplvault.core.canonical import canonical_json
 from piplvault.crypto.signing import verify
 from piplvault.documents import labels
 from piplvault.errors import IntegrityError, ValidationError
@@ -34,10 +35,9 @@ CERTIFICATE_TYPE = "piplvault/destruction-certificate"
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
-def canonical(document: dict[str, Any]) -> bytes:
-    return json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode("utf-8")
+#: The certificate's bytes are :func:`canonical_json`; ``canonical`` is kept for callers
+#: that import it from here (backups, tests).
+canonical = canonical_json
 
 
 def public_key_fingerprint(public: Ed25519PublicKey) -> str:

@@ -8,7 +8,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
-from piplvault.store.schema import recipients, share_export_customers, share_exports
+from piplvault.store.schema import (
+    consents,
+    recipients,
+    share_export_customers,
+    share_exports,
+)
 
 
 def next_recipient_id(conn: Connection) -> str:
@@ -79,3 +84,14 @@ def abroad_since(conn: Connection, since: str) -> dict[int, bool]:
         .group_by(share_export_customers.c.customer_id)
     ).all()
     return {int(cid): bool(s) for cid, s in rows}
+
+
+def live_consent_flags(conn: Connection, purpose: str) -> list[tuple[int, str]]:
+    """``(customer id, separate-consent flags)`` of every consent for ``purpose`` that is
+    not withdrawn."""
+    rows = conn.execute(
+        select(consents.c.customer_id, consents.c.separate).where(
+            consents.c.purpose == purpose, consents.c.withdrawn_at.is_(None)
+        )
+    ).all()
+    return [(int(r.customer_id), str(r.separate)) for r in rows]

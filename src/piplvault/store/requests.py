@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, select, update
 
 from piplvault.errors import NotFoundError
-from piplvault.store.schema import rights_requests
+from piplvault.store.schema import consents, customers, rights_requests
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,3 +175,30 @@ def count_by_kind_and_state(conn: Connection) -> list[dict[str, Any]]:
         {"kind": str(kind), "state": str(state), "count": int(n)}
         for kind, state, n in rows
     ]
+
+
+def customer_created(conn: Connection, customer_id: int) -> str | None:
+    """When the customer now under ``customer_id`` was created, or None if there is none."""
+    created = conn.execute(
+        select(customers.c.created_at).where(customers.c.id == customer_id)
+    ).scalar()
+    return None if created is None else str(created)
+
+
+def customer_status(conn: Connection, customer_id: int) -> str | None:
+    """The customer's lifecycle status, or None once it is gone (shredded)."""
+    status = conn.execute(
+        select(customers.c.status).where(customers.c.id == customer_id)
+    ).scalar()
+    return None if status is None else str(status)
+
+
+def consents_of(conn: Connection, customer_id: int) -> list[Row[Any]]:
+    """The customer's consent records, in the order they were recorded."""
+    return list(
+        conn.execute(
+            select(consents)
+            .where(consents.c.customer_id == customer_id)
+            .order_by(consents.c.id)
+        )
+    )

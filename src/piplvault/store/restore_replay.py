@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from piplvault.store.schema import blind_index, customers, field_history, shred_journal
 
@@ -30,24 +29,6 @@ def journal_seqs(conn: Connection) -> set[int]:
 
 def insert_journal(conn: Connection, entries: list[dict[str, Any]]) -> None:
     conn.execute(insert(shred_journal), entries)
-
-
-def delete_customers(
-    conn: Connection, ids: list[int], tables: Sequence[tuple[str, str]]
-) -> None:
-    """Delete customers ``ids`` from every ``(table, customer-id column)`` of ``tables``
-    (our identifiers, children first), set-based through a temporary id table."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    conn.exec_driver_sql("DROP TABLE IF EXISTS shred_ids")
-    conn.exec_driver_sql("CREATE TEMPORARY TABLE shred_ids (id BIGINT PRIMARY KEY)")
-    conn.exec_driver_sql(
-        f"INSERT INTO shred_ids (id) VALUES ({mark})",  # noqa: S608
-        [(i,) for i in ids],
-    )
-    for table, column in tables:
-        sql = f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM shred_ids)"  # noqa: S608  our identifiers
-        conn.execute(text(sql))
-    conn.exec_driver_sql("DROP TABLE shred_ids")
 
 
 def customer_record(conn: Connection, customer_id: int) -> tuple[bytes, str] | None:

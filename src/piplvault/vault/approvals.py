@@ -26,8 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from sqlalchemy import Connection
-
 from piplvault.core.approvals import (
     COMMANDS,
     OPERATIONS,
@@ -40,6 +38,7 @@ from piplvault.core.ports import to_timestamp
 from piplvault.errors import ApprovalError, ApprovalRequiredError, NotFoundError
 from piplvault.store import approvals as store
 from piplvault.store.approvals import ApprovalRow
+from piplvault.store.engine import Connection
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault

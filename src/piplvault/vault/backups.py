@@ -54,7 +54,7 @@ from piplvault.vault.backup_format import (
     verify_backup,
 )
 from piplvault.vault.backup_restore import KeyStore, live_key_store, restore_backup
-from piplvault.vault.lifecycle import checkpoint_wal
+from piplvault.vault.shred_run import checkpoint_wal
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, insert, select, update
-
 from piplvault import discovery
 from piplvault.core.cases import require_transition
 from piplvault.documents import notices
 from piplvault.errors import NotFoundError, ValidationError, VaultError, WorkflowError
+from piplvault.store import cases as store
+from piplvault.store.engine import Connection
 from piplvault.store.meta import write_meta
-from piplvault.store.schema import case_customers, cases, customers
 from piplvault.vault.records import load_plain
 
 if TYPE_CHECKING:
@@ -66,31 +65,27 @@ class Case:
 
 
 def new_case_id(conn: Connection, kind: str) -> str:
-    count = conn.execute(
-        select(func.count()).select_from(cases).where(cases.c.kind == kind)
-    ).scalar_one()
-    return f"{PREFIX[kind]}-{int(count) + 1:04d}"
+    return f"{PREFIX[kind]}-{store.count_cases(conn, kind) + 1:04d}"
 
 
 def insert_case(vault: Vault, conn: Connection, case: Case) -> None:
-    conn.execute(
-        insert(cases).values(
-            id=case.id,
-            kind=case.kind,
-            state=case.state,
-            deal=case.deal,
-            mode=case.mode,
-            party=json.dumps(case.party, ensure_ascii=False),
-            purposes=",".join(case.purposes),
-            details=json.dumps(case.details, ensure_ascii=False),
-            created_at=case.created_at,
-            updated_at=case.updated_at,
-        )
+    store.insert_case(
+        conn,
+        id=case.id,
+        kind=case.kind,
+        state=case.state,
+        deal=case.deal,
+        mode=case.mode,
+        party=json.dumps(case.party, ensure_ascii=False),
+        purposes=",".join(case.purposes),
+        details=json.dumps(case.details, ensure_ascii=False),
+        created_at=case.created_at,
+        updated_at=case.updated_at,
     )
 
 
 def load_case(conn: Connection, case_id: str, kind: str) -> Case:
-    row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+    row = store.load_case(conn, case_id)
     if row is None or row.kind != kind:
         raise NotFoundError(f"No {kind} case '{case_id}'")
     return Case(
@@ -109,17 +104,15 @@ def load_case(conn: Connection, case_id: str, kind: str) -> Case:
 
 def save_case(vault: Vault, conn: Connection, case: Case) -> None:
     case.updated_at = vault.now()
-    conn.execute(
-        update(cases)
-        .where(cases.c.id == case.id)
-        .values(
-            state=case.state,
-            mode=case.mode,
-            party=json.dumps(case.party, ensure_ascii=False),
-            purposes=",".join(case.purposes),
-            details=json.dumps(case.details, ensure_ascii=False),
-            updated_at=case.updated_at,
-        )
+    store.update_case(
+        conn,
+        case.id,
+        state=case.state,
+        mode=case.mode,
+        party=json.dumps(case.party, ensure_ascii=False),
+        purposes=",".join(case.purposes),
+        details=json.dumps(case.details, ensure_ascii=False),
+        updated_at=case.updated_at,
     )
 
 
@@ -155,53 +148,36 @@ def set_members(
 ) -> None:
     """Replace the case's customer list: (customer id, included, exclusion reason)."""
     members = list(members)
-    created = _created_at(conn, [cid for cid, _, _ in members])
-    rows = [
-        {
-            "case_id": case_id,
-            "customer_id": cid,
-            "included": int(inc),
-            "reason": why,
-            "customer_created": created.get(cid, ""),
-        }
-        for cid, inc, why in members
-    ]
-    existing = {
-        r.customer_id: r
-        for r in conn.execute(
-            select(case_customers).where(case_customers.c.case_id == case_id)
-        )
-    }
-    for r in rows:
-        if r["customer_id"] in existing:
-            values: dict[str, Any] = {"included": r["included"], "reason": r["reason"]}
-            if existing[r["customer_id"]].customer_created != r["customer_created"]:
+    created = store.customers_created_at(conn, [cid for cid, _, _ in members])
+    existing = {int(r.customer_id): r for r in store.members(conn, case_id)}
+    for cid, inc, why in members:
+        born = created.get(cid, "")
+        if cid in existing:
+            values: dict[str, Any] = {"included": int(inc), "reason": why}
+            if existing[cid].customer_created != born:
                 # another person under the same id: nothing recorded for the old one holds
                 values.update(
-                    customer_created=r["customer_created"],
+                    customer_created=born,
                     notice="none",
                     notice_at=None,
                     notice_reference=None,
                 )
-            conn.execute(
-                update(case_customers)
-                .where(
-                    case_customers.c.case_id == case_id,
-                    case_customers.c.customer_id == r["customer_id"],
-                )
-                .values(**values)
-            )
+            store.update_member(conn, case_id, cid, **values)
         else:
-            conn.execute(insert(case_customers).values(**r))
+            store.insert_member(
+                conn,
+                case_id=case_id,
+                customer_id=cid,
+                included=int(inc),
+                reason=why,
+                customer_created=born,
+            )
 
 
 def members(
     conn: Connection, case_id: str, *, included: bool | None = None
 ) -> list[Any]:
-    query = select(case_customers).where(case_customers.c.case_id == case_id)
-    if included is not None:
-        query = query.where(case_customers.c.included == int(included))
-    return list(conn.execute(query.order_by(case_customers.c.customer_id)))
+    return store.members(conn, case_id, included=included)
 
 
 def exclusions(conn: Connection, case_id: str) -> dict[str, list[int]]:
@@ -276,15 +252,7 @@ def _national_mobile(value: str) -> str:
 def mark_notices(
     vault: Vault, conn: Connection, case_id: str, ids: Iterable[int]
 ) -> None:
-    now = vault.now()
-    for cid in ids:
-        conn.execute(
-            update(case_customers)
-            .where(
-                case_customers.c.case_id == case_id, case_customers.c.customer_id == cid
-            )
-            .values(notice="generated", notice_at=now)
-        )
+    store.update_members(conn, case_id, ids, notice="generated", notice_at=vault.now())
 
 
 def record_delivery(
@@ -313,16 +281,14 @@ def record_delivery(
             raise WorkflowError(
                 f"Customer {unknown[0]} has no notice in case {case.id}"
             )
-        now = vault.now()
-        for cid in targets:
-            conn.execute(
-                update(case_customers)
-                .where(
-                    case_customers.c.case_id == case.id,
-                    case_customers.c.customer_id == cid,
-                )
-                .values(notice=status, notice_at=now, notice_reference=reference)
-            )
+        store.update_members(
+            conn,
+            case.id,
+            targets,
+            notice=status,
+            notice_at=vault.now(),
+            notice_reference=reference,
+        )
         vault.record(
             conn,
             action="notice-delivery-recorded",
@@ -340,7 +306,7 @@ def undelivered(conn: Connection, case_id: str) -> list[int]:
     """Included customers without a delivered notice — a notice recorded for a customer
     with the same id but another created_at never counts (issue 10, attack 2)."""
     rows = members(conn, case_id, included=True)
-    created = _created_at(conn, [int(r.customer_id) for r in rows])
+    created = store.customers_created_at(conn, [int(r.customer_id) for r in rows])
     return [
         int(r.customer_id)
         for r in rows
@@ -351,17 +317,6 @@ def undelivered(conn: Connection, case_id: str) -> list[int]:
             and created[int(r.customer_id)] != r.customer_created
         )
     ]
-
-
-def _created_at(conn: Connection, ids: list[int]) -> dict[int, str]:
-    """created_at of the given customers that still exist."""
-    out: dict[int, str] = {}
-    for i in range(0, len(ids), 500):
-        query = select(customers.c.id, customers.c.created_at).where(
-            customers.c.id.in_(ids[i : i + 500])
-        )
-        out.update({int(cid): str(at) for cid, at in conn.execute(query)})
-    return out
 
 
 def set_vault_state(conn: Connection, state: str) -> None:

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlalchemy import Connection, select
 
 from piplvault.documents import notices
 from piplvault.documents.labels import CATEGORY_ZH
 from piplvault.io.private_files import make_private_dir, write_private
-from piplvault.store.schema import audit_head
+from piplvault.store.audit_head import read_audit_head
+from piplvault.store.engine import Connection
 from piplvault.vault import cases, company, counterparty
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def report_data(vault: Vault, case_id: str) -> dict[str, Any]:
 
     st = deregistration.status(vault, case_id)
     with vault.read() as conn:
-        head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
+        head_seq, head_hash = read_audit_head(conn)
     certificate: dict[str, Any] = {}
     if st["certificate"] and Path(st["certificate"]).is_file():
         data = Path(st["certificate"]).read_bytes()
@@ -156,7 +156,7 @@ def report_data(vault: Vault, case_id: str) -> dict[str, Any]:
         "route": st["route"],
         "outside_copies": st["outside_copies"],
         "notes": st["notes"],
-        "audit": {"head_seq": int(head.seq), "head_hash": str(head.hash)},
+        "audit": {"head_seq": head_seq, "head_hash": head_hash},
         "vault_id": vault.meta_value("vault_id"),
         "generated_at": vault.now(),
         "public_key": vault.public_key_pem(),

@@ -11,11 +11,10 @@ passes) calls it after the policy decision.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
-
 from piplvault.errors import VaultClosedError
+from piplvault.store.cases import latest_case_id
+from piplvault.store.engine import Connection
 from piplvault.store.meta import read_meta
-from piplvault.store.schema import cases
 
 #: Actions a sealed vault still allows: they read, they do not change personal data.
 READ_ACTIONS = frozenset({"read-masked", "reveal", "export", "audit-read", "report"})
@@ -47,9 +46,5 @@ def ensure_open(conn: Connection, action: str = "import") -> None:
 
 
 def _case(conn: Connection) -> str:
-    row = conn.execute(
-        select(cases.c.id, cases.c.details)
-        .where(cases.c.kind == "deregistration")
-        .order_by(cases.c.id.desc())
-    ).first()
-    return f"case {row.id}" if row is not None else "no case recorded"
+    case_id = latest_case_id(conn, "deregistration")
+    return f"case {case_id}" if case_id is not None else "no case recorded"

@@ -28,10 +28,9 @@ __all__ = [
 ]
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
-
 from piplvault import discovery
 from piplvault.errors import ValidationError, WorkflowError
+from piplvault.store.engine import Connection
 from piplvault.store.meta import read_meta, write_meta
 
 if TYPE_CHECKING:
@@ -98,22 +97,25 @@ def set_profile(vault: Vault, **changes: str | None) -> dict[str, str]:
         raise ValidationError(f"Unknown company field '{unknown[0]}'")
     if not given:
         raise ValidationError(
-            "Give at least one of --name, --uscc, --address, --contact, --dpo, "
-            "--sms-signature, --sector"
+            "Give at least one of: name, uscc, address, contact, dpo, sms_signature, "
+            "sector"
         )
     if given.get("uscc"):
         given["uscc"] = given["uscc"].upper()
         if not discovery.validate("CN_USCC", given["uscc"]):
             raise ValidationError(
-                "--uscc is not a valid unified social credit code (GB 32100)"
+                "Not a valid unified social credit code (GB 32100)", field="uscc"
             )
     if given.get("sector") is not None and given["sector"] not in SECTORS:
-        raise ValidationError(f"--sector must be one of {', '.join(SECTORS)}")
+        raise ValidationError(
+            f"The sector must be one of {', '.join(SECTORS)}", field="sector"
+        )
     signature = given.get("sms_signature")
     if signature is not None and not 2 <= len(signature) <= 16:
         raise ValidationError(
-            "--sms-signature must be 2–16 characters (the registered SMS signature, "
-            "without 【】)"
+            "The SMS signature must be 2–16 characters (the registered SMS "
+            "signature, without 【】)",
+            field="sms_signature",
         )
     with vault.write() as conn:
         vault.authorize(conn, action="manage-policy")

@@ -20,6 +20,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 
+from piplvault.core.canonical import canonical_json
 from piplvault.crypto import envelope
 from piplvault.errors import IntegrityError, WorkflowError
 
@@ -134,7 +135,7 @@ def verify_receipt(
         raise IntegrityError("Not a piplvault receipt (unreadable)") from exc
     key = envelope.load_signing_pem(str(party[SIGNING_PEM]).encode("ascii"))
     try:
-        key.verify(signature, _canonical(body))
+        key.verify(signature, canonical_json(body))
     except InvalidSignature as exc:
         raise IntegrityError(
             f"The receipt is not signed by the {who}'s key pinned on case {case_id} "
@@ -154,9 +155,3 @@ def verify_receipt(
                 "refused, nothing was destroyed"
             )
     return dict(body)
-
-
-def _canonical(obj: Any) -> bytes:
-    return json.dumps(
-        obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    ).encode()

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, insert, select, update
-
 from piplvault.core.cases import DeregState
 from piplvault.errors import ValidationError, WorkflowError
-from piplvault.store.schema import case_customers, legal_holds
+from piplvault.store import cases as case_store
+from piplvault.store import creditors as store
+from piplvault.store.engine import Connection
 from piplvault.vault import cases
 from piplvault.vault.deregistration import (
     ACTION,
@@ -54,14 +54,7 @@ def mark_creditor(
                     conn, customer_id, now, vault
                 )
             values = {"creditor": 1, "settled_at": None}
-        conn.execute(
-            update(case_customers)
-            .where(
-                case_customers.c.case_id == case_id,
-                case_customers.c.customer_id == customer_id,
-            )
-            .values(**values)
-        )
+        case_store.update_member(conn, case_id, customer_id, **values)
         cases.save_case(vault, conn, case)
         vault.record(
             conn,
@@ -79,12 +72,7 @@ def mark_creditor(
 
 
 def _member(conn: Connection, case_id: str, customer_id: int) -> Any:
-    row = conn.execute(
-        select(case_customers).where(
-            case_customers.c.case_id == case_id,
-            case_customers.c.customer_id == customer_id,
-        )
-    ).first()
+    row = case_store.member(conn, case_id, customer_id)
     if row is None:
         raise ValidationError(f"Customer {customer_id} is not part of case {case_id}")
     return row
@@ -93,17 +81,14 @@ def _member(conn: Connection, case_id: str, customer_id: int) -> Any:
 def _place_creditor_hold(
     conn: Connection, customer_id: int, now: str, vault: Vault
 ) -> int:
-    inserted = conn.execute(
-        insert(legal_holds).values(
-            customer_id=customer_id,
-            reason=CREDITOR_HOLD,
-            basis="legal-obligation",
-            placed_at=now,
-            placed_by=vault.actor,
-            ends_on=None,
-        )
-    ).inserted_primary_key
-    return int(inserted[0]) if inserted is not None else 0
+    return store.place_hold(
+        conn,
+        customer_id,
+        reason=CREDITOR_HOLD,
+        basis="legal-obligation",
+        at=now,
+        by=vault.actor,
+    )
 
 
 def _lift_creditor_hold(
@@ -111,8 +96,4 @@ def _lift_creditor_hold(
 ) -> None:
     if hold_id is None:
         return
-    conn.execute(
-        update(legal_holds)
-        .where(legal_holds.c.id == hold_id)
-        .values(lifted_at=now, lifted_by=vault.actor, lift_reason="claim settled")
-    )
+    store.lift_hold(conn, hold_id, at=now, by=vault.actor, reason="claim settled")

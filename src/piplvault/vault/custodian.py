@@ -14,8 +14,6 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
-
 from piplvault import discovery
 from piplvault.core import cases as rules
 from piplvault.core.cases import DeregState
@@ -25,6 +23,7 @@ from piplvault.errors import (
     ValidationError,
     WorkflowError,
 )
+from piplvault.store.engine import Connection
 from piplvault.vault import approvals, cases, counterparty, handover, lifecycle
 from piplvault.vault import company as company_profile
 from piplvault.vault.deregistration import ACTION, CUSTODIAN_TYPES, KIND, status

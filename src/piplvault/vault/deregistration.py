@@ -22,27 +22,16 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, insert, select, update
-
 from piplvault.core import cases as rules
 from piplvault.core.cases import DeregState
 from piplvault.errors import (
     ValidationError,
     WorkflowError,
 )
+from piplvault.store import cases as case_store
+from piplvault.store import deregistration as store
+from piplvault.store.engine import Connection
 from piplvault.store.records import field_names
-from piplvault.store.schema import (
-    backups,
-    case_customers,
-    consents,
-    customer_lifecycle,
-    customer_purposes,
-    customers,
-    legal_holds,
-)
-from piplvault.store.schema import (
-    cases as cases_table,
-)
 from piplvault.vault import (
     cases,
     closure,
@@ -154,7 +143,7 @@ def start(
             updated_at=vault.now(),
         )
         cases.insert_case(vault, conn, case)
-        ids = [int(i) for i in conn.execute(select(customers.c.id)).scalars()]
+        ids = case_store.customer_ids(conn)
         cases.set_members(conn, case.id, [(cid, True, "") for cid in ids])
         end_relationships(conn, ids, effective_date)
         cases.set_vault_state(conn, "winding-down")
@@ -188,11 +177,7 @@ def _require_aml_rule(vault: Vault) -> None:
 
 
 def _refuse_second_case(conn: Connection) -> None:
-    open_case = conn.execute(
-        select(cases_table.c.id).where(
-            cases_table.c.kind == KIND, cases_table.c.state != DeregState.SEALED.value
-        )
-    ).scalar()
+    open_case = case_store.case_not_in_state(conn, KIND, DeregState.SEALED.value)
     if open_case is not None:
         raise WorkflowError(
             f"Deregistration case {open_case} is already open; continue it "
@@ -206,12 +191,10 @@ def inventory(vault: Vault, conn: Connection) -> dict[str, Any]:
     by_field: Counter[str] = Counter()
     by_kind: Counter[str] = Counter()
     by_status: Counter[str] = Counter()
-    for kind, status_, data in conn.execute(
-        select(customers.c.kind, customers.c.status, customers.c.data)
-    ):
-        by_kind[str(kind)] += 1
-        by_status[str(status_)] += 1
-        by_field.update(field_names(bytes(data)))
+    for kind, status_, data in store.customer_records(conn):
+        by_kind[kind] += 1
+        by_status[status_] += 1
+        by_field.update(field_names(data))
     fields = [
         {
             "key": k,
@@ -225,14 +208,7 @@ def inventory(vault: Vault, conn: Connection) -> dict[str, Any]:
     by_category: Counter[str] = Counter()
     for k, d in defs.items():
         by_category[d.category] += by_field.get(k, 0)
-    purposes = sorted(
-        {
-            str(p)
-            for p in conn.execute(
-                select(func.distinct(customer_purposes.c.purpose))
-            ).scalars()
-        }
-    )
+    purposes = store.purposes_in_use(conn)
     return {
         "customers": sum(by_kind.values()),
         "persons": by_kind.get("individual", 0),
@@ -244,33 +220,20 @@ def inventory(vault: Vault, conn: Connection) -> dict[str, Any]:
         "consents": _consent_counts(conn),
         "recipients": _recipients(conn),
         "backups": _backup_counts(conn),
-        "legal_holds": int(
-            conn.execute(
-                select(func.count())
-                .select_from(legal_holds)
-                .where(legal_holds.c.lifted_at.is_(None))
-            ).scalar_one()
-        ),
+        "legal_holds": store.open_hold_count(conn),
         "taken_at": vault.now(),
     }
 
 
 def _consent_counts(conn: Connection) -> dict[str, int]:
-    total = conn.execute(select(func.count()).select_from(consents)).scalar_one()
-    withdrawn = conn.execute(
-        select(func.count())
-        .select_from(consents)
-        .where(consents.c.withdrawn_at.is_not(None))
-    ).scalar_one()
-    return {"total": int(total), "withdrawn": int(withdrawn)}
+    total, withdrawn = store.consent_counts(conn)
+    return {"total": total, "withdrawn": withdrawn}
 
 
 def _recipients(conn: Connection) -> list[dict[str, Any]]:
     """Parties personal information was handed to (transfer cases)."""
     out = []
-    for row in conn.execute(
-        select(cases_table).where(cases_table.c.kind == "transfer")
-    ):
+    for row in case_store.cases_of_kind(conn, "transfer"):
         party = json.loads(row.party)
         out.append(
             {
@@ -284,7 +247,7 @@ def _recipients(conn: Connection) -> list[dict[str, Any]]:
 
 
 def _backup_counts(conn: Connection) -> dict[str, Any]:
-    rows = list(conn.execute(select(backups.c.created_at, backups.c.pruned_at)))
+    rows = store.backup_dates(conn)
     live = [r for r in rows if r.pruned_at is None]
     return {
         "total": len(rows),
@@ -296,29 +259,13 @@ def _backup_counts(conn: Connection) -> dict[str, Any]:
 
 def end_relationships(conn: Connection, ids: list[int], day: dt.date) -> None:
     """The service stops on the effective date: each relationship ends then (PIPL 47)."""
-    known = {
-        int(r.customer_id): r.relationship_ended_on
-        for r in conn.execute(
-            select(
-                customer_lifecycle.c.customer_id,
-                customer_lifecycle.c.relationship_ended_on,
-            )
-        )
-    }
+    known = store.relationship_end_dates(conn)
     iso = day.isoformat()
     for cid in ids:
         if cid not in known:
-            conn.execute(
-                insert(customer_lifecycle).values(
-                    customer_id=cid, relationship_ended_on=iso
-                )
-            )
-        elif known[cid] is None or str(known[cid]) > iso:
-            conn.execute(
-                update(customer_lifecycle)
-                .where(customer_lifecycle.c.customer_id == cid)
-                .values(relationship_ended_on=iso)
-            )
+            store.insert_relationship_end(conn, cid, iso)
+        elif (ended := known[cid]) is None or ended > iso:
+            store.set_relationship_end(conn, cid, iso)
 
 
 # --- the retention split -------------------------------------------------------------------
@@ -342,14 +289,7 @@ def split(vault: Vault, case_id: str) -> dict[str, int]:
             deadline = creditor_deadline(case, creditor)
             row = _decide(p, creditor, deadline)
             counts["must_keep" if row["must_keep"] else "destroy"] += 1
-            conn.execute(
-                update(case_customers)
-                .where(
-                    case_customers.c.case_id == case_id,
-                    case_customers.c.customer_id == int(p["customer_id"]),
-                )
-                .values(**row)
-            )
+            case_store.update_member(conn, case_id, int(p["customer_id"]), **row)
         vault.record(
             conn,
             action="deregistration-split",

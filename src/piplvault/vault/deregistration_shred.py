@@ -11,12 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
-
 from piplvault.core import cases as rules
 from piplvault.core.cases import DeregState
 from piplvault.errors import WorkflowError
-from piplvault.store.schema import customers
+from piplvault.store.cases import customer_statuses
+from piplvault.store.engine import Connection
 from piplvault.vault import approvals, cases, lifecycle, winding_up
 from piplvault.vault.deregistration import (
     ACTION,
@@ -139,10 +138,7 @@ def _require_settled(conn: Connection, case: cases.Case) -> None:
 
 def _shreddable(conn: Connection, case_id: str) -> list[int]:
     """Everyone except legal holds and records already reduced to their kept part."""
-    status_of = {
-        int(r.id): r.status
-        for r in conn.execute(select(customers.c.id, customers.c.status))
-    }
+    status_of = customer_statuses(conn)
     out = []
     for r in cases.members(conn, case_id, included=True):
         cid = int(r.customer_id)

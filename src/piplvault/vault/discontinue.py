@@ -17,10 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from piplvault.core.cases import TransferState
-from piplvault.store.schema import customers
+from piplvault.store.cases import customer_ids
 from piplvault.vault import cases, lifecycle
 from piplvault.vault.deregistration import end_relationships
 
@@ -34,7 +32,7 @@ INTERPRETATION = (
 )
 
 
-def execute(
+def end_business(
     vault: Vault, case_id: str, *, approval_id: int | None = None
 ) -> dict[str, Any]:
     """End every relationship on the closing date, apply the schedule, close the case
@@ -43,7 +41,7 @@ def execute(
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, "transfer")
         closing = dt.date.fromisoformat(str(case.details["closing_date"]))
-        ids = [int(i) for i in conn.execute(select(customers.c.id)).scalars()]
+        ids = customer_ids(conn)
         end_relationships(conn, ids, closing)
         vault.record(
             conn,

@@ -18,26 +18,21 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select
-
+from piplvault.core.canonical import canonical_json
 from piplvault.crypto.signing import verify
 from piplvault.documents.certificate import (
-    canonical,
     load_public_key,
     public_key_fingerprint,
     sign_certificate,
 )
 from piplvault.errors import IntegrityError
 from piplvault.io.private_files import write_private
+from piplvault.store import due_diligence as store
 from piplvault.store import requests as requests_store
-from piplvault.store.schema import (
-    audit_head,
-    customer_lifecycle,
-    customers,
-    destruction_runs,
-    legal_holds,
-    purposes,
-)
+from piplvault.store.audit_head import read_audit_head
+from piplvault.store.cases import customer_ids
+from piplvault.store.deregistration import open_hold_count
+from piplvault.store.engine import Connection
 from piplvault.vault import company, deregistration, policy
 
 if TYPE_CHECKING:
@@ -76,7 +71,7 @@ def verify_report(data: bytes, public_key_path: Path) -> dict[str, Any]:
         raise IntegrityError("Report is not valid JSON: damaged or edited") from exc
     if not isinstance(document, dict) or document.get("type") != REPORT_TYPE:
         raise IntegrityError("Not a piplvault due-diligence report")
-    if canonical(document) + b"\n" != data:
+    if canonical_json(document) + b"\n" != data:
         raise IntegrityError("Report bytes are not in their signed form: it was edited")
     sig = document.pop("signature", None)
     if not isinstance(sig, dict) or sig.get(
@@ -84,7 +79,7 @@ def verify_report(data: bytes, public_key_path: Path) -> dict[str, Any]:
     ) != public_key_fingerprint(public):
         raise IntegrityError("Report was not signed by the public key given")
     if not verify(
-        public, base64.b64decode(str(sig.get("value", ""))), canonical(document)
+        public, base64.b64decode(str(sig.get("value", ""))), canonical_json(document)
     ):
         raise IntegrityError("Report signature does not match its contents: edited")
     return document
@@ -96,7 +91,7 @@ def _body(vault: Vault, conn: Connection, buyer: str) -> dict[str, Any]:
     for f in inventory["fields"]:
         sensitivity[f["sensitivity"] or "none"] += int(f["values"])
     coverage = _coverage(conn)
-    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
+    head_seq, head_hash = read_audit_head(conn)
     return {
         "type": REPORT_TYPE,
         "format_version": 1,
@@ -126,16 +121,16 @@ def _body(vault: Vault, conn: Connection, buyer: str) -> dict[str, Any]:
         "retention": _retention(conn),
         "rights_requests": _rights(conn),
         "backups": inventory["backups"],
-        "audit": {"head_seq": int(head.seq), "head_hash": str(head.hash)},
+        "audit": {"head_seq": head_seq, "head_hash": head_hash},
     }
 
 
 def _coverage(conn: Connection) -> list[dict[str, Any]]:
     """Per purpose: how many customers have a live basis, a withdrawn one, or none."""
-    ids = [int(i) for i in conn.execute(select(customers.c.id)).scalars()]
+    ids = customer_ids(conn)
     out = []
-    for key in conn.execute(select(purposes.c.key).order_by(purposes.c.key)).scalars():
-        purpose = policy.resolve_purpose(conn, str(key))
+    for key in store.purpose_keys(conn):
+        purpose = policy.resolve_purpose(conn, key)
         counts: Counter[str] = Counter()
         for cid in ids:
             basis = policy.customer_basis(conn, cid, purpose)
@@ -165,42 +160,18 @@ def _coverage(conn: Connection) -> list[dict[str, Any]]:
 
 
 def _retention(conn: Connection) -> dict[str, Any]:
-    holds = conn.execute(
-        select(func.count())
-        .select_from(legal_holds)
-        .where(legal_holds.c.lifted_at.is_(None))
-    ).scalar_one()
-    restricted = conn.execute(
-        select(func.count())
-        .select_from(customers)
-        .where(customers.c.status == "restricted")
-    ).scalar_one()
-    dated = conn.execute(
-        select(func.count())
-        .select_from(customer_lifecycle)
-        .where(customer_lifecycle.c.last_transaction_on.is_not(None))
-    ).scalar_one()
     return {
-        "legal_holds_active": int(holds),
-        "customers_restricted": int(restricted),
-        "customers_with_last_transaction_date": int(dated),
+        "legal_holds_active": open_hold_count(conn),
+        "customers_restricted": store.count_customers_in_status(conn, "restricted"),
+        "customers_with_last_transaction_date": store.count_with_last_transaction(conn),
     }
 
 
 def _rights(conn: Connection) -> dict[str, Any]:
-    rows = conn.execute(
-        select(
-            destruction_runs.c.kind,
-            func.count(),
-            func.sum(destruction_runs.c.customers),
-        )
-        .group_by(destruction_runs.c.kind)
-        .order_by(destruction_runs.c.kind)
-    ).all()
     return {
         "destruction_runs_by_kind": {
-            str(kind): {"runs": int(n), "customers": int(total or 0)}
-            for kind, n, total in rows
+            kind: {"runs": n, "customers": total}
+            for kind, n, total in store.destruction_runs_by_kind(conn)
         },
         "requests_by_kind_and_state": requests_store.count_by_kind_and_state(conn),
     }

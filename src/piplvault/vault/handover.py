@@ -10,23 +10,16 @@ plaintext exists only in memory. ``receive`` refuses a package that lacks any se
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
-
+from piplvault.core.canonical import canonical_json
 from piplvault.core.customers import FieldDef
 from piplvault.crypto import envelope
 from piplvault.io.private_files import write_private
-from piplvault.store.schema import (
-    consents,
-    customer_lifecycle,
-    customer_purposes,
-    legal_holds,
-    shred_journal,
-)
+from piplvault.store import handover as store
+from piplvault.store.engine import Connection
 from piplvault.vault import policy
 from piplvault.vault.records import load_field_defs, load_plain
 
@@ -141,7 +134,7 @@ def build_payload(
                 "scope": r.scope,
                 "reason": r.reason,
             }
-            for r in conn.execute(select(shred_journal).order_by(shred_journal.c.seq))
+            for r in store.shred_journal_rows(conn)
         ],
     }
     manifest["section_sha256"] = section_digests(payload)
@@ -173,7 +166,7 @@ def purpose_counts(payload: dict[str, Any]) -> dict[str, int]:
 def section_digests(payload: dict[str, Any]) -> dict[str, str]:
     """SHA-256 of every section but the manifest, as the manifest records them."""
     return {
-        s: hashlib.sha256(canonical(payload[s])).hexdigest()
+        s: hashlib.sha256(canonical_json(payload[s])).hexdigest()
         for s in SECTIONS
         if s != "manifest"
     }
@@ -193,7 +186,7 @@ def seal_package(
         "sender_public_key": vault.public_key_pem(),
     }
     document = envelope.seal(
-        canonical(payload),
+        canonical_json(payload),
         recipient=recipient,
         sender=vault.keyring.signing_key,
         header=header,
@@ -203,12 +196,6 @@ def seal_package(
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def canonical(obj: Any) -> bytes:
-    return json.dumps(
-        obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    ).encode()
 
 
 def _field_dict(d: FieldDef) -> dict[str, Any]:
@@ -224,19 +211,11 @@ def _field_dict(d: FieldDef) -> dict[str, Any]:
 
 
 def purposes_of(conn: Connection, cid: int) -> list[str]:
-    return sorted(
-        conn.execute(
-            select(customer_purposes.c.purpose).where(
-                customer_purposes.c.customer_id == cid
-            )
-        ).scalars()
-    )
+    return store.purposes_of(conn, cid)
 
 
 def _lifecycle_of(conn: Connection, cid: int) -> dict[str, Any]:
-    row = conn.execute(
-        select(customer_lifecycle).where(customer_lifecycle.c.customer_id == cid)
-    ).first()
+    row = store.lifecycle_row(conn, cid)
     if row is None:
         return {}
     return {
@@ -272,11 +251,7 @@ def _consents_of(
 ) -> list[dict[str, Any]]:
     wanted = set(ids)
     out = []
-    for r in conn.execute(
-        select(consents)
-        .where(consents.c.purpose.in_(purpose_keys))
-        .order_by(consents.c.id)
-    ):
+    for r in store.consents_for(conn, purpose_keys):
         if r.customer_id in wanted:
             out.append(
                 {
@@ -333,8 +308,6 @@ def _holds_of(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
             "placed_at": r.placed_at,
             "ends_on": r.ends_on,
         }
-        for r in conn.execute(
-            select(legal_holds).where(legal_holds.c.lifted_at.is_(None))
-        )
+        for r in store.open_holds(conn)
         if r.customer_id in wanted
     ]

@@ -15,25 +15,17 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, insert, select, update
-
+from piplvault.core.canonical import canonical_json
 from piplvault.core.customers import FieldDef
 from piplvault.crypto import envelope
 from piplvault.errors import IntegrityError, ValidationError
 from piplvault.io.private_files import write_private
-from piplvault.store.schema import (
-    consents,
-    customer_lifecycle,
-    customer_purposes,
-    customers,
-    legal_holds,
-    purposes,
-)
+from piplvault.store import handover as store
+from piplvault.store.engine import Connection
 from piplvault.vault import policy
 from piplvault.vault.counterparty import RECEIPT_FORMAT
 from piplvault.vault.handover import (
     SECTIONS,
-    canonical,
     purpose_counts,
     purposes_of,
 )
@@ -133,7 +125,7 @@ def _authorize_receipt(vault: Vault, conn: Connection, payload: dict[str, Any]) 
 def _check_sections(payload: dict[str, Any]) -> None:
     expected = payload["manifest"].get("section_sha256", {})
     for section, digest in expected.items():
-        if hashlib.sha256(canonical(payload[section])).hexdigest() != digest:
+        if hashlib.sha256(canonical_json(payload[section])).hexdigest() != digest:
             raise IntegrityError(
                 f"Package section '{section}' does not match its manifest"
             )
@@ -145,18 +137,15 @@ def _import_customers(
     """Store the customers (matched to existing ones by blind index); ref → id."""
     now = vault.now()
     for p in payload["purposes"]:
-        if conn.execute(
-            select(purposes.c.key).where(purposes.c.key == p["key"])
-        ).first():
+        if store.has_purpose(conn, p["key"]):
             continue
-        conn.execute(
-            insert(purposes).values(
-                key=p["key"],
-                name_zh=p["name_zh"],
-                basis=p["basis"],
-                necessity=p["necessity"],
-                created_at=now,
-            )
+        store.insert_purpose(
+            conn,
+            key=p["key"],
+            name_zh=p["name_zh"],
+            basis=p["basis"],
+            necessity=p["necessity"],
+            created_at=now,
         )
     incoming = [FieldDef(**f) for f in payload["manifest"]["fields"]]
     save_field_defs(conn, load_field_defs(conn), incoming, now)
@@ -200,59 +189,38 @@ def _import_obligations(
         have = set(purposes_of(conn, cid))
         for p in c["purposes"]:
             if p in have:
-                conn.execute(
-                    update(customer_purposes)
-                    .where(
-                        customer_purposes.c.customer_id == cid,
-                        customer_purposes.c.purpose == p,
-                    )
-                    .values(source=source, at=now)
-                )
+                store.update_customer_purpose(conn, cid, p, source=source, at=now)
             else:
-                conn.execute(
-                    insert(customer_purposes).values(
-                        customer_id=cid, purpose=p, source=source, at=now
-                    )
-                )
+                store.insert_customer_purpose(conn, cid, p, source=source, at=now)
         life = c.get("lifecycle") or {}
-        if (
-            life
-            and conn.execute(
-                select(customer_lifecycle.c.customer_id).where(
-                    customer_lifecycle.c.customer_id == cid
-                )
-            ).first()
-            is None
-        ):
-            conn.execute(insert(customer_lifecycle).values(customer_id=cid, **life))
+        if life and not store.has_lifecycle(conn, cid):
+            store.insert_lifecycle(conn, cid, **life)
         if c.get("retention"):
             _arrive_restricted(conn, cid, c["retention"], now)
     for k in payload["consents"]:
-        conn.execute(
-            insert(consents).values(
-                customer_id=mapping[int(k["customer_ref"])],
-                purpose=k["purpose"],
-                basis=k["basis"],
-                granted_at=k["granted_at"],
-                channel=f"{k['channel']} (inherited:{case_id})",
-                notice_version=k["notice_version"],
-                operator=k["operator"],
-                separate=k["separate"],
-                guardian=int(k["guardian"]),
-                withdrawn_at=k["withdrawn_at"],
-                withdraw_channel=k["withdraw_channel"],
-            )
+        store.insert_consent(
+            conn,
+            customer_id=mapping[int(k["customer_ref"])],
+            purpose=k["purpose"],
+            basis=k["basis"],
+            granted_at=k["granted_at"],
+            channel=f"{k['channel']} (inherited:{case_id})",
+            notice_version=k["notice_version"],
+            operator=k["operator"],
+            separate=k["separate"],
+            guardian=int(k["guardian"]),
+            withdrawn_at=k["withdrawn_at"],
+            withdraw_channel=k["withdraw_channel"],
         )
     for h in payload["holds"]:
-        conn.execute(
-            insert(legal_holds).values(
-                customer_id=mapping[int(h["customer_ref"])],
-                reason=h["reason"],
-                basis=h["basis"],
-                placed_at=h["placed_at"],
-                placed_by=f"inherited:{case_id}",
-                ends_on=h["ends_on"],
-            )
+        store.insert_hold(
+            conn,
+            customer_id=mapping[int(h["customer_ref"])],
+            reason=h["reason"],
+            basis=h["basis"],
+            placed_at=h["placed_at"],
+            placed_by=f"inherited:{case_id}",
+            ends_on=h["ends_on"],
         )
 
 
@@ -261,29 +229,16 @@ def _arrive_restricted(
 ) -> None:
     """A custodian keeps a retained record only for its statute: it arrives restricted,
     readable only for the statute's reader purposes, until its keep-until date (13.13)."""
-    conn.execute(
-        update(customers).where(customers.c.id == cid).values(status="restricted")
-    )
+    store.set_customer_status(conn, cid, "restricted")
     values = {
         "restricted_at": now,
         "restricted_until": retention.get("keep_until"),
         "restricted_rules": ",".join(retention.get("rules", [])),
     }
-    if (
-        conn.execute(
-            select(customer_lifecycle.c.customer_id).where(
-                customer_lifecycle.c.customer_id == cid
-            )
-        ).first()
-        is None
-    ):
-        conn.execute(insert(customer_lifecycle).values(customer_id=cid, **values))
+    if store.has_lifecycle(conn, cid):
+        store.update_lifecycle(conn, cid, **values)
     else:
-        conn.execute(
-            update(customer_lifecycle)
-            .where(customer_lifecycle.c.customer_id == cid)
-            .values(**values)
-        )
+        store.insert_lifecycle(conn, cid, **values)
 
 
 def _receipt(vault: Vault, payload: dict[str, Any], digest: str, count: int) -> bytes:
@@ -301,7 +256,7 @@ def _receipt(vault: Vault, payload: dict[str, Any], digest: str, count: int) -> 
         "received_by": vault.actor,
         "sections": list(SECTIONS),
     }
-    signature = vault.keyring.signing_key.sign(canonical(body))
+    signature = vault.keyring.signing_key.sign(canonical_json(body))
     return json.dumps(
         {"receipt": body, "signature": base64.b64encode(signature).decode()},
         ensure_ascii=False,

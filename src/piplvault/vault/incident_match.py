@@ -11,12 +11,11 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
-
 from piplvault import discovery
 from piplvault.core.importplan import all_fields, plan_columns
 from piplvault.discovery.columns import FAMILIES
 from piplvault.store import incidents as store
+from piplvault.store.engine import Connection
 from piplvault.vault.importrows import RowPreparer
 from piplvault.vault.records import check_index_rows, load_field_defs
 

@@ -15,12 +15,11 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
-
 from piplvault.core import incidents as rules_
 from piplvault.core.policy import ALL_CATEGORIES
 from piplvault.errors import NotFoundError, ValidationError, VaultError, WorkflowError
 from piplvault.store import incidents as store
+from piplvault.store.engine import Connection
 from piplvault.timefmt import parse_utc
 from piplvault.vault.records import load_field_defs
 

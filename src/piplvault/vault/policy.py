@@ -313,7 +313,7 @@ def _restriction(
     """R-47-2: a customer kept only because a statute says so may be read only for the
     purposes its retention rules name (default: finance); everything else is refused."""
     from piplvault.store.schema import customer_lifecycle, customers
-    from piplvault.vault.lifecycle import load_schedule
+    from piplvault.vault.retention import load_schedule
 
     status = conn.execute(
         select(customers.c.status).where(customers.c.id == customer_id)

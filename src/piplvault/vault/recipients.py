@@ -9,12 +9,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
-
 from piplvault import discovery
 from piplvault.core import crossborder
 from piplvault.errors import NotFoundError, ValidationError, VaultExistsError
 from piplvault.store import recipients as store
+from piplvault.store.engine import Connection
 from piplvault.vault import counterparty, policy
 from piplvault.vault.records import load_field_defs
 

@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
-
 from piplvault.core import rights as core
 from piplvault.errors import NotFoundError, ValidationError
 from piplvault.store import requests as store
-from piplvault.store.schema import customers
+from piplvault.store.engine import Connection
 from piplvault.vault import workdays
 from piplvault.vault.records import cipher_for
 
@@ -382,12 +380,10 @@ def _check_kin(kind: core.RequestType, new: NewRequest) -> str:
 
 
 def _customer_created(conn: Connection, customer_id: int) -> str:
-    created = conn.execute(
-        select(customers.c.created_at).where(customers.c.id == customer_id)
-    ).scalar()
+    created = store.customer_created(conn, customer_id)
     if created is None:
         raise NotFoundError(f"No customer with id {customer_id}")
-    return str(created)
+    return created
 
 
 def receive_inherited(

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
-
 from piplvault.store import requests as store
-from piplvault.store.schema import consents
+from piplvault.store.engine import Connection
 from piplvault.vault import company, lifecycle, policy
 from piplvault.vault.records import load_field_defs, load_plain
 
@@ -88,11 +86,7 @@ def _consents(conn: Connection, cid: int) -> list[dict[str, Any]]:
             "channel": r.channel,
             "withdrawn_at": r.withdrawn_at,
         }
-        for r in conn.execute(
-            select(consents)
-            .where(consents.c.customer_id == cid)
-            .order_by(consents.c.id)
-        )
+        for r in store.consents_of(conn, cid)
     ]
 
 
@@ -119,7 +113,7 @@ def consented_purposes(conn: Connection, cid: int) -> list[str]:
     keys = sorted(
         {
             r.purpose
-            for r in conn.execute(select(consents).where(consents.c.customer_id == cid))
+            for r in store.consents_of(conn, cid)
             if r.withdrawn_at is None and r.basis == "consent"
         }
     )

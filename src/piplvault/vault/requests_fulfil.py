@@ -19,13 +19,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
-
 from piplvault.core import rights as core
 from piplvault.documents import rights_reply
 from piplvault.errors import NotFoundError, ValidationError, WorkflowError
 from piplvault.store import requests as store
-from piplvault.store.schema import customer_lifecycle, customers
+from piplvault.store.engine import Connection
+from piplvault.store.handover import lifecycle_row
 from piplvault.timefmt import zh_date
 from piplvault.vault import cases, company, lifecycle, policy
 from piplvault.vault import consents as consent_cases
@@ -304,16 +303,10 @@ def _deletion_outcome(
     vault: Vault, conn: Connection, customer_id: int, run_id: str
 ) -> dict[str, Any]:
     """Shredded, or restricted with each statute and its destroy-after date (R-47-3)."""
-    status = conn.execute(
-        select(customers.c.status).where(customers.c.id == customer_id)
-    ).scalar()
+    status = store.customer_status(conn, customer_id)
     if status is None:
         return {"result": "shredded", "run_id": run_id}
-    life = conn.execute(
-        select(customer_lifecycle).where(
-            customer_lifecycle.c.customer_id == customer_id
-        )
-    ).first()
+    life = lifecycle_row(conn, customer_id)
     schedule = lifecycle.load_schedule(vault)
     keys = [k for k in (life.restricted_rules if life else "").split(",") if k]
     rules = [schedule.rule(k) for k in keys]

@@ -13,6 +13,7 @@ from piplvault.store import restore_replay as rows
 from piplvault.store.customer_ids import note_customer_ids
 from piplvault.store.engine import Connection
 from piplvault.store.records import unpack
+from piplvault.store.shred import delete_customer_rows
 from piplvault.vault import integrity, lifecycle
 from piplvault.vault.records import seal_record
 
@@ -112,7 +113,7 @@ def _replay(
     )
     present = len(whole)  # only customers still here, and the same ones
     if whole:
-        rows.delete_customers(conn, whole, lifecycle.CUSTOMER_TABLES)
+        delete_customer_rows(conn, whole)
     restricted = 0
     for entry in journal:
         if entry["scope"] != "fields" or not _same_customer(entry, created):

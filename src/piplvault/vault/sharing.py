@@ -16,15 +16,14 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
-
 from piplvault.core import crossborder
+from piplvault.core.canonical import canonical_json
 from piplvault.core.cases import categories_for
 from piplvault.crypto import envelope
 from piplvault.errors import PermissionDeniedError, ValidationError, VaultError
 from piplvault.io.private_files import write_private
 from piplvault.store import recipients as store
-from piplvault.store.schema import consents
+from piplvault.store.engine import Connection
 from piplvault.vault import company, counterparty, policy
 from piplvault.vault.recipients import ACTION, EXCHANGE_PEM, load
 from piplvault.vault.records import load_field_defs, load_plain, require_customer
@@ -131,7 +130,7 @@ def export(
             "customers": items,
         }  # fmt: skip
         document = envelope.seal(
-            json.dumps(payload, ensure_ascii=False, sort_keys=True).encode(),
+            canonical_json(payload),
             recipient=envelope.load_exchange_pem(party[EXCHANGE_PEM].encode("ascii")),
             sender=vault.keyring.signing_key,
             header={"kind": "share", "recipient_id": recipient_id,
@@ -175,13 +174,10 @@ def _consented(
 ) -> list[int]:
     """Customers whose effective (latest, not withdrawn) consent for ``purpose`` names
     the recipient; each is checked again, with every other rule, by the caller."""
-    rows = conn.execute(
-        select(consents.c.customer_id, consents.c.separate).where(
-            consents.c.purpose == purpose.key, consents.c.withdrawn_at.is_(None)
-        )
-    ).all()
     candidates = {
-        int(r.customer_id) for r in rows if flags & set(str(r.separate).split(","))
+        cid
+        for cid, separate in store.live_consent_flags(conn, purpose.key)
+        if flags & set(separate.split(","))
     }
     found = []
     for cid in sorted(candidates):

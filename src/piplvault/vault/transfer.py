@@ -13,15 +13,14 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select
-
 from piplvault import discovery
 from piplvault.core import cases as rules
 from piplvault.core.cases import Deal, Mode, TransferState
 from piplvault.errors import NoticeMissingError, ValidationError
 from piplvault.io.private_files import write_private
-from piplvault.store.schema import case_customers, customers
-from piplvault.store.schema import cases as cases_table
+from piplvault.store import transfer as store
+from piplvault.store.cases import customer_statuses
+from piplvault.store.engine import Connection
 from piplvault.vault import cases, company, counterparty, lifecycle, policy
 
 if TYPE_CHECKING:
@@ -153,13 +152,7 @@ def create(
 
 def _distinct_persons(conn: Connection) -> int:
     """R-SYS-4: natural persons, already de-duplicated by ID number / phone at import."""
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(customers)
-            .where(customers.c.kind == "individual")
-        ).scalar_one()
-    )
+    return store.count_individuals(conn)
 
 
 def scope(
@@ -183,10 +176,7 @@ def scope(
         else locked_elsewhere(conn, case.id)
     )
     out = []
-    ids = conn.execute(
-        select(customers.c.id, customers.c.status).order_by(customers.c.id)
-    ).all()
-    for cid, status_ in ids:
+    for cid, status_ in customer_statuses(conn).items():
         if int(cid) in locked:
             out.append((int(cid), False, f"in-open-case-{locked[int(cid)]}"))
             continue
@@ -216,20 +206,13 @@ def locked_elsewhere(conn: Connection, case_id: str) -> dict[int, str]:
 
     A customer belongs to one open case at a time, so two cases can never each promise,
     package and then destroy the same person (issue 13 item 4)."""
-    rows = conn.execute(
-        select(case_customers.c.customer_id, cases_table.c.id)
-        .join(cases_table, cases_table.c.id == case_customers.c.case_id)
-        .where(
-            cases_table.c.kind == KIND,
-            cases_table.c.id != case_id,
-            cases_table.c.state.in_(OPEN_STATES),
-            cases_table.c.mode.not_in(
-                [Mode.CHANGE_NOTICE.value, Mode.DISCONTINUE.value]
-            ),
-            case_customers.c.included == 1,
-        )
+    return store.included_in_other_cases(
+        conn,
+        kind=KIND,
+        other_than=case_id,
+        states=OPEN_STATES,
+        modes_not=(Mode.CHANGE_NOTICE.value, Mode.DISCONTINUE.value),
     )
-    return {int(cid): str(other) for cid, other in rows}
 
 
 def _decide_member(

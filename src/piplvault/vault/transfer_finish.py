@@ -15,13 +15,13 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
-
 from piplvault.core import cases as rules
 from piplvault.core.cases import Mode, TransferState
 from piplvault.documents.certificate import write_certificate_files
 from piplvault.errors import VaultError, WorkflowError
-from piplvault.store.schema import customers, legal_holds
+from piplvault.store.cases import present_customer_ids
+from piplvault.store.engine import Connection
+from piplvault.store.transfer import held_customer_ids
 from piplvault.vault import approvals, cases, counterparty, handover, lifecycle
 from piplvault.vault.records import load_field_defs
 from piplvault.vault.transfer import locked_elsewhere, require_delivered
@@ -256,18 +256,8 @@ def objectors_to_delete(conn: Connection, case: cases.Case) -> list[int]:
         for r in cases.members(conn, case.id)
         if r.objected_at is not None
     ]
-    held = {
-        int(i)
-        for i in conn.execute(
-            select(legal_holds.c.customer_id).where(legal_holds.c.lifted_at.is_(None))
-        ).scalars()
-    }
-    present = {
-        int(i)
-        for i in conn.execute(
-            select(customers.c.id).where(customers.c.id.in_(objected))
-        ).scalars()
-    }
+    held = held_customer_ids(conn)
+    present = present_customer_ids(conn, objected)
     return [i for i in objected if i in present and i not in held]
 
 
@@ -296,12 +286,7 @@ def _still_present(conn: Connection, case: cases.Case) -> list[int]:
     """The transferred customers still in the vault (one erased on request in between is
     already gone, and is not destroyed twice)."""
     wanted = [int(i) for i in case.details.get("transferred", [])]
-    present = {
-        int(i)
-        for i in conn.execute(
-            select(customers.c.id).where(customers.c.id.in_(wanted))
-        ).scalars()
-    }
+    present = present_customer_ids(conn, wanted)
     return [i for i in wanted if i in present]
 
 

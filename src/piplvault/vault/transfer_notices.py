@@ -12,14 +12,13 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, update
-
 from piplvault.core import cases as rules
 from piplvault.core.cases import DEAL_EN, DEAL_ZH, Deal, Mode, TransferState
 from piplvault.documents import notices
 from piplvault.documents.labels import CATEGORY_ZH
 from piplvault.errors import ValidationError, WorkflowError
-from piplvault.store.schema import case_customers
+from piplvault.store import cases as case_store
+from piplvault.store.engine import Connection
 from piplvault.vault import cases, company, counterparty, discontinue, policy
 from piplvault.vault.records import load_field_defs
 from piplvault.vault.transfer import (
@@ -253,15 +252,15 @@ def record_objection(
                 f"Case {case_id} was already handed over; record the "
                 "objection as a rights request with the recipient"
             )
-        found = conn.execute(
-            update(case_customers)
-            .where(
-                case_customers.c.case_id == case_id,
-                case_customers.c.customer_id == customer_id,
-            )
-            .values(objected_at=vault.now(), included=0, reason="objected")
+        found = case_store.update_member(
+            conn,
+            case_id,
+            customer_id,
+            objected_at=vault.now(),
+            included=0,
+            reason="objected",
         )
-        if found.rowcount == 0:
+        if found == 0:
             raise ValidationError(
                 f"Customer {customer_id} is not part of case {case_id}"
             )
@@ -295,7 +294,7 @@ def advance(
         first.mode == Mode.DISCONTINUE.value
         and first.state == TransferState.DRAFT.value
     ):
-        return discontinue.execute(vault, case_id, approval_id=approval_id)
+        return discontinue.end_business(vault, case_id, approval_id=approval_id)
     with vault.write() as conn:
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, KIND)

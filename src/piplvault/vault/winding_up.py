@@ -51,13 +51,16 @@ def check_route(
 ) -> dict[str, Any]:
     """The route's record for the case, or a ValidationError naming what is missing."""
     if route not in ROUTES:
-        raise ValidationError(f"Unknown --route '{route}'; routes: {', '.join(ROUTES)}")
+        raise ValidationError(
+            f"Unknown route '{route}'; routes: {', '.join(ROUTES)}", field="route"
+        )
     record: dict[str, Any] = {"route": route}
     if route == "simplified":
         if not (shareholder_commitment or "").strip():
             raise ValidationError(
                 "Simplified deregistration (简易注销, Company Law Art. 240) needs the "
-                "commitment signed by all shareholders: --shareholder-commitment REF"
+                "commitment signed by all shareholders (its reference)",
+                field="shareholder_commitment",
             )
         record["shareholder_commitment"] = shareholder_commitment
     if route == "forced":
@@ -65,8 +68,9 @@ def check_route(
         if effective < earliest:
             raise ValidationError(
                 f"Forced deregistration (Company Law Art. 241) follows an announcement of "
-                f"at least {FORCED_ANNOUNCEMENT_DAYS} days: --effective-date must be on or "
-                f"after {earliest.isoformat()}"
+                f"at least {FORCED_ANNOUNCEMENT_DAYS} days: the effective date must be on "
+                f"or after {earliest.isoformat()}",
+                field="effective_date",
             )
     return record
 
@@ -111,10 +115,13 @@ def add_outside_copy(
     vault: Vault, case_id: str, *, where: str, holder: str, description: str
 ) -> dict[str, Any]:
     if where not in WHERE:
-        raise ValidationError(f"Unknown --where '{where}'; use {', '.join(WHERE)}")
+        raise ValidationError(
+            f"Unknown place '{where}'; use {', '.join(WHERE)}", field="where"
+        )
     if not holder.strip() or not description.strip():
         raise ValidationError(
-            "An outside copy needs --holder (a role) and --description"
+            "An outside copy needs its holder (a role) and a description",
+            field="holder" if not holder.strip() else "description",
         )
     with vault.write() as conn:
         vault.authorize(conn, action="deregister")
@@ -144,7 +151,7 @@ def destroy_outside_copy(
 ) -> dict[str, Any]:
     if not method.strip():
         raise ValidationError(
-            "Say how it was destroyed (--method, e.g. shredded, wiped)"
+            "Say how it was destroyed (e.g. shredded, wiped)", field="method"
         )
     with vault.write() as conn:
         vault.authorize(conn, action="deregister")
