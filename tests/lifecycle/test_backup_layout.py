@@ -98,7 +98,7 @@ def test_postgresql_vault_backup_restores_into_sqlite_S2_R_NDS_9_1(
     """A PostgreSQL vault's backup (row layout) restores into a SQLite vault with the same
     values, and the live journal's deletion is replayed."""
     from piplvault.io.tables import open_table
-    from piplvault.vault import Vault, lifecycle
+    from piplvault.vault import Vault, destruction
     from tests.conftest import PASSPHRASE
     from tests.security.conftest import write_rows
 
@@ -110,7 +110,7 @@ def test_postgresql_vault_backup_restores_into_sqlite_S2_R_NDS_9_1(
         vault.import_table(open_table(write_rows(tmp_path / "a.csv", [1, 2, 3])))
         info = backups.create_backup(vault, tmp_path / "bk")
         before = vault.show_customer(2, reveal=True, purpose="contract").fields
-        lifecycle.delete_customer(vault, 3, reason="erasure", out_dir=tmp_path / "c")
+        destruction.delete_customer(vault, 3, reason="erasure", out_dir=tmp_path / "c")
         store = backups.live_key_store(vault)
     finally:
         vault.close()
