@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
-
 from piplvault.crypto.aead import new_key
 from piplvault.crypto.kdf import (
     KdfParams,
@@ -31,7 +29,9 @@ from piplvault.crypto.keyring import (
     wrap_vault_key,
 )
 from piplvault.errors import IntegrityError, WrongPassphraseError
-from piplvault.store.schema import backup_epochs, customer_keys, meta, vault_keys
+from piplvault.store import keys as key_rows
+from piplvault.store.engine import Connection
+from piplvault.store.meta import read_meta, write_meta
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -76,11 +76,7 @@ def _current_master(vault: Vault, conn: Connection) -> bytes:
     passphrase = vault.settings.passphrase
     if passphrase is None or not passphrase.reveal():
         raise WrongPassphraseError("Key rotation needs the current passphrase")
-    params = KdfParams.from_dict(
-        json.loads(
-            conn.execute(select(meta.c.value).where(meta.c.key == "kdf")).scalar_one()
-        )
-    )
+    params = KdfParams.from_dict(json.loads(read_meta(conn, "kdf") or ""))
     master = derive_master_key(passphrase.reveal(), params)
     Keyring(master, _wrapped(conn))  # raises WrongPassphraseError if it does not unlock
     return master
@@ -88,18 +84,16 @@ def _current_master(vault: Vault, conn: Connection) -> bytes:
 
 def _wrapped(conn: Connection) -> list[WrappedKey]:
     return [
-        WrappedKey(purpose=r.purpose, version=r.version, blob=bytes(r.blob))
-        for r in conn.execute(select(vault_keys))
+        WrappedKey(purpose=purpose, version=version, blob=blob)
+        for purpose, version, blob in key_rows.vault_key_rows(conn)
     ]
 
 
 def _add_kek_version(vault: Vault, conn: Connection, master: bytes) -> Keyring:
     version = vault.keyring.current_version("kek") + 1
     key = wrap_vault_key(master, "kek", version, new_key())
-    conn.execute(
-        insert(vault_keys).values(
-            purpose="kek", version=version, blob=key.blob, created_at=vault.now()
-        )
+    key_rows.insert_vault_key(
+        conn, purpose="kek", version=version, blob=key.blob, created_at=vault.now()
     )
     vault.record(
         conn,
@@ -114,50 +108,22 @@ def _rewrap_deks(conn: Connection, old: Keyring, new: Keyring) -> int:
     """Unwrap every DEK not yet on the newest KEK and wrap it again, in batches."""
     target, done, last = new.kek_version, 0, -1
     while True:
-        rows = conn.execute(
-            select(
-                customer_keys.c.customer_id,
-                customer_keys.c.kek_version,
-                customer_keys.c.wrapped,
-            )
-            .where(
-                customer_keys.c.kek_version != target,
-                customer_keys.c.customer_id > last,
-            )
-            .order_by(customer_keys.c.customer_id)
-            .limit(_BATCH)
-        ).all()
+        rows = key_rows.deks_not_on(conn, target, last, _BATCH)
         if not rows:
             return done
-        params = [
-            (
-                new.wrap_dek(
-                    int(r.customer_id),
-                    old.unwrap_dek(int(r.customer_id), bytes(r.wrapped), r.kek_version),
-                ),
-                target,
-                int(r.customer_id),
-            )
-            for r in rows
-        ]
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        conn.exec_driver_sql(
-            f"UPDATE customer_keys SET wrapped = {mark}, kek_version = {mark} "  # noqa: S608
-            f"WHERE customer_id = {mark}",
-            params,
+        key_rows.rewrite_deks(
+            conn,
+            [
+                (new.wrap_dek(cid, old.unwrap_dek(cid, wrapped, version)), target, cid)
+                for cid, version, wrapped in rows
+            ],
         )
         done += len(rows)
-        last = int(rows[-1].customer_id)
+        last = rows[-1][0]
 
 
 def _rewrap_epochs(conn: Connection, old: Keyring, new: Keyring) -> None:
-    rows = conn.execute(
-        select(backup_epochs).where(
-            backup_epochs.c.key_blob.is_not(None),
-            backup_epochs.c.kek_version != new.kek_version,
-        )
-    ).all()
-    for r in rows:
+    for r in key_rows.epochs_not_on(conn, new.kek_version):
         aad = f"backup-epoch/{r.epoch_id}".encode()
         raw = open_with_kek(
             old,
@@ -167,11 +133,7 @@ def _rewrap_epochs(conn: Connection, old: Keyring, new: Keyring) -> None:
             what=f"backup epoch {r.epoch_id} key",
         )
         version, blob = seal_with_kek(new, raw, aad)
-        conn.execute(
-            update(backup_epochs)
-            .where(backup_epochs.c.epoch_id == r.epoch_id)
-            .values(key_blob=blob, kek_version=version)
-        )
+        key_rows.rewrite_epoch_key(conn, str(r.epoch_id), version, blob)
 
 
 def _retire_old_keks(vault: Vault, conn: Connection, master: bytes) -> list[str]:
@@ -180,31 +142,13 @@ def _retire_old_keks(vault: Vault, conn: Connection, master: bytes) -> list[str]
     old = [v for (p, v) in _versions(conn) if p == "kek" and v != current]
     retired = []
     for version in old:
-        in_use = (
-            conn.execute(
-                select(func.count())
-                .select_from(customer_keys)
-                .where(customer_keys.c.kek_version == version)
-            ).scalar_one()
-            + conn.execute(
-                select(func.count())
-                .select_from(backup_epochs)
-                .where(
-                    backup_epochs.c.kek_version == version,
-                    backup_epochs.c.key_blob.is_not(None),
-                )
-            ).scalar_one()
-        )
+        in_use = key_rows.keys_under_kek(conn, version)
         if in_use:
             raise IntegrityError(
                 f"Cannot retire key-encryption key v{version}: {in_use} keys still wrapped "
                 "under it; run 'piplvault keys rotate --kek' to rewrap first"
             )
-        conn.execute(
-            delete(vault_keys).where(
-                vault_keys.c.purpose == "kek", vault_keys.c.version == version
-            )
-        )
+        key_rows.delete_vault_key(conn, "kek", version)
         vault.record(
             conn,
             action="vault-key-destroyed",
@@ -217,10 +161,7 @@ def _retire_old_keks(vault: Vault, conn: Connection, master: bytes) -> list[str]
 
 
 def _versions(conn: Connection) -> list[tuple[str, int]]:
-    return [
-        (r.purpose, int(r.version))
-        for r in conn.execute(select(vault_keys.c.purpose, vault_keys.c.version))
-    ]
+    return [(purpose, version) for purpose, version, _ in key_rows.vault_key_rows(conn)]
 
 
 def _change_passphrase(vault: Vault, conn: Connection, new_passphrase: str) -> None:
@@ -228,18 +169,8 @@ def _change_passphrase(vault: Vault, conn: Connection, new_passphrase: str) -> N
     params = KdfParams.new(memory_kib=vault.settings.kdf_memory_kib)
     new_master = derive_master_key(new_passphrase, params)
     for key in rewrap_vault_keys(vault.keyring, new_master):
-        conn.execute(
-            update(vault_keys)
-            .where(
-                vault_keys.c.purpose == key.purpose, vault_keys.c.version == key.version
-            )
-            .values(blob=key.blob)
-        )
-    conn.execute(
-        update(meta)
-        .where(meta.c.key == "kdf")
-        .values(value=json.dumps(params.to_dict()))
-    )
+        key_rows.update_vault_key(conn, key.purpose, key.version, key.blob)
+    write_meta(conn, "kdf", json.dumps(params.to_dict()))
     Keyring(new_master, _wrapped(conn))  # the new passphrase must unlock what we wrote
     vault.record(
         conn,

@@ -7,24 +7,20 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, delete, func, insert, select, text, update
-
 from piplvault.core.retention import CustomerPlan, Outcome
 from piplvault.crypto.keyring import Keyring
+from piplvault.store import restore_replay as rows
 from piplvault.store.customer_ids import note_customer_ids
+from piplvault.store.engine import Connection
 from piplvault.store.records import unpack
-from piplvault.store.schema import (
-    blind_index,
-    customers,
-    field_history,
-    shred_journal,
-)
+from piplvault.store.shred import delete_customer_rows
 from piplvault.vault import integrity, lifecycle
 from piplvault.vault.records import seal_record
 
 if TYPE_CHECKING:
     from piplvault.settings import Settings
-    from piplvault.vault.backups import KeyStore
+    from piplvault.store.engine import Engine
+    from piplvault.vault.backup_restore import KeyStore
 
 
 def finish_restore(
@@ -45,13 +41,11 @@ def finish_restore(
     journal = key_store.journal if key_store is not None else []
     certificate = None
     with vault.write() as conn:
-        before = int(
-            conn.execute(select(func.count()).select_from(customers)).scalar_one()
-        )
+        before = rows.count_customers(conn)
         replayed = _replay(conn, keyring, journal)
         erased = 0
         if epoch_expired:
-            ids = [int(i) for i in conn.execute(select(customers.c.id)).scalars()]
+            ids = rows.customer_ids(conn)
             erased = len(ids)
             if ids:
                 plans = [
@@ -101,13 +95,15 @@ def finish_restore(
 
 
 def _replay(
-    conn: Any, keyring: Keyring, journal: list[dict[str, Any]]
+    conn: Connection, keyring: Keyring, journal: list[dict[str, Any]]
 ) -> dict[str, int]:
     """Apply every journal entry (idempotent) and copy the entries the backup lacks."""
-    known = set(conn.execute(select(shred_journal.c.seq)).scalars())
-    if journal:  # the live vault used these ids: the restored one never hands them out
-        note_customer_ids(conn, max(int(e["customer_id"]) for e in journal))
-    created = _created_by_id(conn)
+    if not journal:
+        return {"customers": 0, "restricted": 0}
+    known = rows.journal_seqs(conn)
+    # the live vault used these ids: the restored one never hands them out
+    note_customer_ids(conn, max(int(e["customer_id"]) for e in journal))
+    created = rows.created_by_id(conn)
     whole = sorted(
         {
             int(e["customer_id"])
@@ -117,7 +113,7 @@ def _replay(
     )
     present = len(whole)  # only customers still here, and the same ones
     if whole:
-        _delete_customers(conn, whole)
+        delete_customer_rows(conn, whole)
     restricted = 0
     for entry in journal:
         if entry["scope"] != "fields" or not _same_customer(entry, created):
@@ -126,13 +122,8 @@ def _replay(
             restricted += 1
     missing = [e for e in journal if int(e["seq"]) not in known]
     if missing:
-        conn.execute(insert(shred_journal), missing)
+        rows.insert_journal(conn, missing)
     return {"customers": present, "restricted": restricted}
-
-
-def _created_by_id(conn: Any) -> dict[int, str]:
-    rows = conn.execute(select(customers.c.id, customers.c.created_at))
-    return {int(i): str(at) for i, at in rows}
 
 
 def _same_customer(entry: dict[str, Any], created: dict[int, str]) -> bool:
@@ -145,36 +136,14 @@ def _same_customer(entry: dict[str, Any], created: dict[int, str]) -> bool:
     return not recorded or recorded == created[cid]
 
 
-def _delete_customers(conn: Any, ids: list[int]) -> None:
-    conn.exec_driver_sql("DROP TABLE IF EXISTS shred_ids")
-    conn.exec_driver_sql("CREATE TEMPORARY TABLE shred_ids (id BIGINT PRIMARY KEY)")
-    lifecycle.insert_many_ids(conn, ids)
-    for table, column in lifecycle.CUSTOMER_TABLES:
-        sql = f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM shred_ids)"  # noqa: S608  our identifiers
-        conn.execute(text(sql))
-    conn.exec_driver_sql("DROP TABLE shred_ids")
-
-
-def _drop_fields(conn: Any, keyring: Keyring, entry: dict[str, Any]) -> bool:
+def _drop_fields(conn: Connection, keyring: Keyring, entry: dict[str, Any]) -> bool:
     cid = int(entry["customer_id"])
-    row = conn.execute(
-        select(customers.c.data, customers.c.status).where(customers.c.id == cid)
-    ).first()
-    if row is None:
+    found = rows.customer_record(conn, cid)
+    if found is None:
         return False
+    data, status = found
     drop = [f for f in str(entry["fields"]).split(",") if f]
-    sealed = unpack(bytes(row.data), customer_id=cid)
+    sealed = unpack(data, customer_id=cid)
     kept = {n: s for n, s in sealed.items() if n not in drop}
-    conn.execute(
-        update(customers)
-        .where(customers.c.id == cid)
-        .values(**seal_record(keyring.sealing, cid, kept), status="restricted")
-    )
-    if drop:
-        conn.execute(
-            delete(field_history).where(
-                field_history.c.customer_id == cid, field_history.c.field.in_(drop)
-            )
-        )
-    conn.execute(delete(blind_index).where(blind_index.c.customer_id == cid))
-    return row.status != "restricted" or len(kept) != len(sealed)
+    rows.restrict_customer(conn, cid, seal_record(keyring.sealing, cid, kept), drop)
+    return status != "restricted" or len(kept) != len(sealed)
