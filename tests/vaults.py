@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests import servers
+from tests import pgswitch, servers
 
 
 def frozen(*homes: Path) -> None:
@@ -22,6 +22,8 @@ def frozen(*homes: Path) -> None:
 
 
 def clone(template: Path, dest: Path) -> Path:
-    """A copy of the (stopped) vault directory ``template`` at ``dest``."""
+    """A copy of the (stopped) vault directory ``template`` at ``dest``, with its own copy
+    of the vault's database on the PostgreSQL pass (tests/pgswitch.py)."""
     shutil.copytree(template, dest)
+    pgswitch.copy_database(dest)
     return dest
