@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from piplvault.documents.certificate import load_public_key, verify_certificate
 from piplvault.vault import service
+from tests import rawdb
 from tests.security.conftest import Ran, cli
 
 BOB_PASSWORD = "bob-口令-second-admin-7"
@@ -53,7 +53,7 @@ def requested_id(ran: Ran) -> int:
 
 
 def db(home: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(home / "vault.db") as conn:
+    with rawdb.connect(home) as conn:
         return conn.execute(sql).fetchall()
 
 

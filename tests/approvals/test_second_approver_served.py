@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
+from tests import rawdb
 from tests.conftest import EXAMPLES, cli_env, run_piplvault
 
 BOB = "bob-口令-second-admin-7"
@@ -55,7 +55,7 @@ def test_two_admins_approve_a_bulk_deletion_through_the_server_R_GB35273_7_1(
     who = json.loads(verified.stdout)["who"]
     assert (who["performed_by"], who["approved_by"]) == ("owner", "bob")
     assert who["approval"]["requested_by"] == "owner"
-    with sqlite3.connect(Path(home) / "vault.db") as db:
+    with rawdb.connect(home) as db:
         trail = db.execute(
             "SELECT action, actor, outcome FROM audit_log WHERE action LIKE 'approval-%' "
             "ORDER BY seq"

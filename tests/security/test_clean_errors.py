@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from piplvault.crypto import envelope
 from piplvault.crypto.signing import public_pem
+from tests import rawdb
 from tests.security.conftest import cli, open_home
 
 
@@ -37,7 +37,7 @@ def test_attack_out_of_range_numbers_are_usage_errors(
 
 
 def test_attack_missing_audit_head_row(home: Path) -> None:
-    with sqlite3.connect(home / "vault.db") as db:
+    with rawdb.connect(home) as db:
         db.execute("DELETE FROM audit_head")
     verify = cli("audit", "verify", "--home", str(home))
     assert verify.exit_code == 1 and "audit head row is missing" in verify.stderr
