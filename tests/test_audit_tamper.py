@@ -4,14 +4,13 @@ truncate, recompute the chain, forge a signature — `audit verify` exits 1 nami
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from piplvault.audit.chain import entry_hash
-from tests import rawdb
+from tests import rawdb, vaults
 from tests.conftest import EXAMPLES, run_piplvault
 
 
@@ -115,7 +114,7 @@ TAMPERS: dict[str, tuple[Callable[[rawdb.Connection], None], str]] = {
 @pytest.mark.parametrize("name", sorted(TAMPERS))
 def test_tampering_is_detected(name: str, template: Path, tmp_path: Path) -> None:
     home = tmp_path / "v"
-    shutil.copytree(template, home)
+    vaults.clone(template, home)
     tamper, expected = TAMPERS[name]
     db = rawdb.connect(home)
     with db:
@@ -129,5 +128,5 @@ def test_tampering_is_detected(name: str, template: Path, tmp_path: Path) -> Non
 
 def test_untouched_copy_verifies(template: Path, tmp_path: Path) -> None:
     home = tmp_path / "v"
-    shutil.copytree(template, home)
+    vaults.clone(template, home)
     assert run_piplvault("audit", "verify", "--home", str(home)).returncode == 0

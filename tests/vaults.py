@@ -27,3 +27,14 @@ def clone(template: Path, dest: Path) -> Path:
     shutil.copytree(template, dest)
     pgswitch.copy_database(dest)
     return dest
+
+
+def configure(home: Path, settings: str) -> None:
+    """Write ``HOME/piplvault.toml`` as ``settings`` (TOML lines), keeping the line that
+    names the vault's database (written by ``init --db``; the PostgreSQL pass has one)."""
+    config = Path(home) / "piplvault.toml"
+    kept = ""
+    if config.is_file():
+        lines = config.read_text(encoding="utf-8").splitlines()
+        kept = "".join(line + "\n" for line in lines if line.startswith("db = "))
+    config.write_text(kept + settings, encoding="utf-8")

@@ -6,14 +6,13 @@ The tamper matrix runs every variant against a fresh copy of one vault and repor
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests import rawdb
+from tests import rawdb, vaults
 from tests.conftest import TEST_ENV
 from tests.security.conftest import cli, write_rows
 
@@ -128,7 +127,7 @@ def _build(base: Path, home: Path) -> tuple[Path, Path]:
 
 
 def _copy(home: Path, into: Path) -> Path:
-    shutil.copytree(home, into)
+    vaults.clone(home, into)
     return into
 
 

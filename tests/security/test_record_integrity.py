@@ -6,7 +6,6 @@ matrix reports "records: N variants, N detected"."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from piplvault.store.records import SealedField, pack, unpack
-from tests import rawdb
+from tests import rawdb, vaults
 from tests.conftest import TEST_ENV
 from tests.security.conftest import cli, open_home, write_rows
 
@@ -120,7 +119,7 @@ def test_records_tamper_matrix_every_variant_detected(
     detected, missed = [], []
     for name, (tamper, how) in VARIANTS.items():
         copy = tmp_path / name
-        shutil.copytree(template, copy)
+        vaults.clone(template, copy)
         with rawdb.connect(copy) as db:
             tamper(db)
         (detected if _probe(copy, how) == 1 else missed).append(name)
@@ -131,7 +130,7 @@ def test_records_tamper_matrix_every_variant_detected(
 
 def test_untouched_copy_reads_fine(template: Path, tmp_path: Path) -> None:
     copy = tmp_path / "clean"
-    shutil.copytree(template, copy)
+    vaults.clone(template, copy)
     assert _probe(copy, "show") == 0
     assert _probe(copy, "find") == 0
 
@@ -140,7 +139,7 @@ def test_attack_old_phone_shown_as_current_is_refused_and_audited(
     template: Path, tmp_path: Path
 ) -> None:
     copy = tmp_path / "old"
-    shutil.copytree(template, copy)
+    vaults.clone(template, copy)
     with rawdb.connect(copy) as db:
         _old_version_back(db)
     result = cli(
@@ -165,7 +164,7 @@ def test_attack_find_returns_wrong_person_is_refused(
     template: Path, tmp_path: Path
 ) -> None:
     copy = tmp_path / "find"
-    shutil.copytree(template, copy)
+    vaults.clone(template, copy)
     with rawdb.connect(copy) as db:
         VARIANTS["index-tag-pointed-at-another-customer"][0](db)
     result = cli(
@@ -180,7 +179,7 @@ def test_legacy_vault_records_are_sealed_once_on_open(
 ) -> None:
     """A vault upgraded from before MACs: the first open fills them and audits it."""
     copy = tmp_path / "legacy"
-    shutil.copytree(template, copy)
+    vaults.clone(template, copy)
     with rawdb.connect(copy) as db:
         db.execute("UPDATE customers SET mac=NULL")
         db.execute("UPDATE blind_index SET mac=NULL")
