@@ -120,6 +120,10 @@ def test_policy_file_edits_are_audited_and_removed_role_keeps_users_list(
     assert changes[2]["sha256_after"] == ""
 
 
+@pytest.mark.sqlite_only(
+    reason="a read-only copy of the SQLite file opens immutable; a PostgreSQL database "
+    "is not a file the vault directory holds"
+)
 def test_attack_audit_verify_on_a_read_only_copy(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -95,6 +95,10 @@ def test_attack_journal_replay_spares_another_customer_under_the_same_id(
     assert cli("customers", "show", "5", "--home", str(into)).exit_code == 0
 
 
+@pytest.mark.sqlite_only(
+    reason="migration 0006 rebuilds SQLite's customers table with AUTOINCREMENT; "
+    "PostgreSQL's identity column is test_attack_id_reuse_on_postgresql"
+)
 def test_migration_0006_keeps_every_child_row(home: Path) -> None:
     """Rebuilding ``customers`` with AUTOINCREMENT cascades nowhere (foreign keys off)."""
     vault = open_home(home)
