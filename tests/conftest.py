@@ -135,6 +135,10 @@ def pytest_collection_modifyitems(
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
 
 
+#: a free TCP port on 127.0.0.1 (tests that start a listener of their own)
+_free_port = pgcluster._free_port
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """Start a throw-away PostgreSQL cluster for the session; skip loudly if impossible
