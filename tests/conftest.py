@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import servers
+from tests import pgcluster, pgswitch, servers
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -50,9 +49,12 @@ def _vault_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def _stop_servers() -> Iterator[None]:
-    """Every `piplvault serve` a test started is stopped when the test ends."""
+    """Every `piplvault serve` a test started is stopped when the test ends, and the
+    PostgreSQL databases its vaults had (PIPLVAULT_TEST_DB=postgresql) are dropped."""
+    position = pgswitch.mark()
     yield
     servers.stop_all()
+    pgswitch.drop_since(position)
 
 
 def cli_env(**extra: str) -> dict[str, str]:
@@ -88,6 +90,7 @@ def run_direct(
     Forked from the warm test zygote (tests/zygote.py: the same ``piplvault`` entry point
     without re-importing Python packages each time); ``PIPLVAULT_TEST_ZYGOTE=0`` runs
     ``python -m piplvault`` as a fresh subprocess instead."""
+    env = pgswitch.env_for_command(args, env)
     if os.environ.get("PIPLVAULT_TEST_ZYGOTE", "1") == "1":
         from tests.zygote import zygote
 
@@ -112,99 +115,57 @@ def run_direct(
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): about SQLite files themselves; skipped when "
+        "PIPLVAULT_TEST_DB=postgresql (tests/pgswitch.py)",
+    )
 
 
-def _pg_bindir() -> Path | None:
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        out = subprocess.run(
-            [pg_config, "--bindir"], capture_output=True, text=True, check=False
-        ).stdout.strip()
-        if out and (Path(out) / "initdb").exists():
-            return Path(out)
-    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (candidate / "initdb").exists():
-            return candidate
-    return None
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if not pgswitch.ON:
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args or ["?"])[0]
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
 
 
-def _as_postgres(cmd: list[str]) -> list[str]:
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
+#: a free TCP port on 127.0.0.1 (tests that start a listener of their own)
+_free_port = pgcluster._free_port
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """Start a throw-away PostgreSQL cluster for the session; skip loudly if impossible."""
-    bindir = _pg_bindir()
-    if bindir is None:
-        _skip_loudly(
-            "PostgreSQL binaries not found (install Debian's postgresql package)"
-        )
-    base = Path(tempfile.mkdtemp(prefix="piplvault-pg-"))
-    data, sock = base / "data", base / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-        shutil.chown(sock, "postgres")
-    port = _free_port()
-    init = subprocess.run(
-        _as_postgres(
-            [
-                str(bindir / "initdb"),
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-                "-U",
-                "postgres",
-                str(data),
-            ]
-        ),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if init.returncode != 0:
-        _skip_loudly(f"initdb failed: {init.stderr.strip()[:300]}")
-    opts = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off"
-    start = subprocess.run(
-        _as_postgres(
-            [
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                opts,
-                "-l",
-                str(base / "log"),
-                "-w",
-                "start",
-            ]
-        ),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if start.returncode != 0:
-        _skip_loudly(f"pg_ctl start failed: {start.stderr.strip()[:300]}")
+    """Start a throw-away PostgreSQL cluster for the session; skip loudly if impossible
+    (fail instead on the PostgreSQL pass, PIPLVAULT_TEST_DB=postgresql)."""
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        cluster = pgcluster.start()
+    except pgcluster.Unavailable as exc:
+        if pgswitch.ON:
+            pytest.fail(f"PIPLVAULT_TEST_DB=postgresql: {exc}", pytrace=False)
+        _skip_loudly(str(exc))
+        raise
+    try:
+        yield cluster.url
     finally:
-        subprocess.run(
-            _as_postgres(
-                [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
-            ),
-            capture_output=True,
-            check=False,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        cluster.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """PIPLVAULT_TEST_DB=postgresql: every vault a test makes lives on PostgreSQL."""
+    if not pgswitch.ON:
+        yield
+        return
+    pgswitch.attach(request.getfixturevalue("postgres_url"))
+    pgswitch.install_create_hook()
+    yield
+    pgswitch.drop_since(0)
 
 
 def _skip_loudly(reason: str) -> None:

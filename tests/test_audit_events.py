@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from piplvault.audit.events import (
 from piplvault.errors import AuditUnavailableError
 from piplvault.settings import load_settings
 from piplvault.vault import Vault
+from tests import rawdb
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "piplvault"
@@ -154,7 +154,7 @@ def test_an_unregistered_action_writes_nothing_fail_closed_R_SYS_1(
                 vault.record(conn, action="made-up-event", target="customers")
     finally:
         vault.close()
-    with sqlite3.connect(home / "vault.db") as db:
+    with rawdb.connect(home) as db:
         actions = [r[0] for r in db.execute("SELECT action FROM audit_log")]
     assert actions == ["vault-created"]  # the whole transaction rolled back
 

@@ -4,14 +4,13 @@ truncate, recompute the chain, forge a signature — `audit verify` exits 1 nami
 from __future__ import annotations
 
 import hashlib
-import shutil
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from piplvault.audit.chain import entry_hash
+from tests import rawdb, vaults
 from tests.conftest import EXAMPLES, run_piplvault
 
 
@@ -32,15 +31,15 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def _edit(db: sqlite3.Connection) -> None:
+def _edit(db: rawdb.Connection) -> None:
     db.execute("UPDATE audit_log SET actor='mallory' WHERE seq=2")
 
 
-def _delete(db: sqlite3.Connection) -> None:
+def _delete(db: rawdb.Connection) -> None:
     db.execute("DELETE FROM audit_log WHERE seq=3")
 
 
-def _insert(db: sqlite3.Connection) -> None:
+def _insert(db: rawdb.Connection) -> None:
     db.execute("UPDATE audit_log SET seq=-seq WHERE seq>=3")  # make room, then forge
     db.execute("UPDATE audit_log SET seq=1-seq WHERE seq<0")
     db.execute(
@@ -49,13 +48,13 @@ def _insert(db: sqlite3.Connection) -> None:
     )
 
 
-def _reorder(db: sqlite3.Connection) -> None:
+def _reorder(db: rawdb.Connection) -> None:
     db.execute("UPDATE audit_log SET seq=-1 WHERE seq=2")
     db.execute("UPDATE audit_log SET seq=2 WHERE seq=3")
     db.execute("UPDATE audit_log SET seq=3 WHERE seq=-1")
 
 
-def _truncate(db: sqlite3.Connection) -> None:
+def _truncate(db: rawdb.Connection) -> None:
     db.execute("DELETE FROM audit_log WHERE seq=(SELECT max(seq) FROM audit_log)")
     db.execute(
         "UPDATE audit_head SET seq=seq-1, hash=(SELECT hash FROM audit_log "
@@ -63,7 +62,7 @@ def _truncate(db: sqlite3.Connection) -> None:
     )
 
 
-def _recompute(db: sqlite3.Connection) -> None:
+def _recompute(db: rawdb.Connection) -> None:
     """An attacker edits entry 2 and recomputes every later hash and the head."""
     rows = db.execute(
         "SELECT seq, at, actor, action, target, purpose, outcome, details, "
@@ -92,7 +91,7 @@ def _recompute(db: sqlite3.Connection) -> None:
     db.execute("UPDATE audit_head SET hash=?", (prev,))
 
 
-def _forge_signature(db: sqlite3.Connection) -> None:
+def _forge_signature(db: rawdb.Connection) -> None:
     sig = hashlib.sha512(b"forged").digest()
     db.execute(
         "UPDATE audit_checkpoints SET signature=? WHERE seq=(SELECT min(seq) "
@@ -101,7 +100,7 @@ def _forge_signature(db: sqlite3.Connection) -> None:
     )
 
 
-TAMPERS: dict[str, tuple[Callable[[sqlite3.Connection], None], str]] = {
+TAMPERS: dict[str, tuple[Callable[[rawdb.Connection], None], str]] = {
     "edit": (_edit, "entry 2 was edited"),
     "delete": (_delete, "entry 3 is missing"),
     "insert": (_insert, "entry 3"),
@@ -115,9 +114,9 @@ TAMPERS: dict[str, tuple[Callable[[sqlite3.Connection], None], str]] = {
 @pytest.mark.parametrize("name", sorted(TAMPERS))
 def test_tampering_is_detected(name: str, template: Path, tmp_path: Path) -> None:
     home = tmp_path / "v"
-    shutil.copytree(template, home)
+    vaults.clone(template, home)
     tamper, expected = TAMPERS[name]
-    db = sqlite3.connect(home / "vault.db")
+    db = rawdb.connect(home)
     with db:
         tamper(db)
     db.close()
@@ -129,5 +128,5 @@ def test_tampering_is_detected(name: str, template: Path, tmp_path: Path) -> Non
 
 def test_untouched_copy_verifies(template: Path, tmp_path: Path) -> None:
     home = tmp_path / "v"
-    shutil.copytree(template, home)
+    vaults.clone(template, home)
     assert run_piplvault("audit", "verify", "--home", str(home)).returncode == 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from piplvault import i18n
 from piplvault.i18n_build import message_ids, missing
 from piplvault.timefmt import local_time, zh_datetime
+from tests import vaults
 from tests.conftest import EXAMPLES, cli_env, run_piplvault
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "cli"
@@ -105,7 +105,7 @@ def test_golden_outputs_R_51_3(
     """The main commands, as a person reads them: nothing cut (a revealed ID number is
     whole), no Python dicts, headers in the language, fitting the width."""
     home = tmp_path / "v"
-    shutil.copytree(vault, home)
+    vaults.clone(vault, home)
     env = cli_env(PIPLVAULT_LANG=lang[:2], COLUMNS=str(columns))
     outputs = []
     for name, args in COMMANDS.items():

@@ -16,7 +16,15 @@ from tests.conftest import EXAMPLES, PASSPHRASE
 
 
 @pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+    params=[
+        pytest.param(
+            "sqlite",
+            marks=pytest.mark.sqlite_only(
+                reason="the SQLite half of the contract (the postgresql half runs)"
+            ),
+        ),
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+    ]
 )
 def settings(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
     db = None

@@ -7,11 +7,11 @@ R-SYS-4 (de-duplication by blind index), R-8-1 (field versions).
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests import rawdb, vaults
 from tests.conftest import EXAMPLES, run_piplvault
 
 
@@ -44,7 +44,7 @@ def test_init_then_status_counts_customers(imported: Path) -> None:
 
 def test_reimport_creates_no_duplicates_R_SYS_4(imported: Path, tmp_path: Path) -> None:
     home = tmp_path / "copy"
-    shutil.copytree(imported, home)
+    vaults.clone(imported, home)
     report = pv(
         "import", str(EXAMPLES / "customers.csv"), "--home", str(home), "--json"
     )
@@ -115,7 +115,7 @@ def test_update_creates_a_new_version_and_audits_it_R_8_1(
     imported: Path, tmp_path: Path
 ) -> None:
     home = tmp_path / "copy"
-    shutil.copytree(imported, home)
+    vaults.clone(imported, home)
     result = pv(
         "customers",
         "update",
@@ -163,7 +163,7 @@ def test_audit_verify_passes_and_log_never_holds_values(imported: Path) -> None:
 
 
 def test_wrong_passphrase_is_refused_and_writes_nothing_R_SYS_1(imported: Path) -> None:
-    before = (imported / "vault.db").read_bytes()
+    before = rawdb.snapshot(imported)
     result = run_piplvault(
         "status",
         "--home",
@@ -176,7 +176,7 @@ def test_wrong_passphrase_is_refused_and_writes_nothing_R_SYS_1(imported: Path) 
     assert result.returncode == 1
     assert "Wrong passphrase" in result.stderr
     assert "Traceback" not in result.stderr
-    assert (imported / "vault.db").read_bytes() == before
+    assert rawdb.snapshot(imported) == before
 
 
 def test_init_refuses_an_existing_vault(imported: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests import servers
+from tests import pgswitch, servers
 
 
 def frozen(*homes: Path) -> None:
@@ -22,6 +22,19 @@ def frozen(*homes: Path) -> None:
 
 
 def clone(template: Path, dest: Path) -> Path:
-    """A copy of the (stopped) vault directory ``template`` at ``dest``."""
+    """A copy of the (stopped) vault directory ``template`` at ``dest``, with its own copy
+    of the vault's database on the PostgreSQL pass (tests/pgswitch.py)."""
     shutil.copytree(template, dest)
+    pgswitch.copy_database(dest)
     return dest
+
+
+def configure(home: Path, settings: str) -> None:
+    """Write ``HOME/piplvault.toml`` as ``settings`` (TOML lines), keeping the line that
+    names the vault's database (written by ``init --db``; the PostgreSQL pass has one)."""
+    config = Path(home) / "piplvault.toml"
+    kept = ""
+    if config.is_file():
+        lines = config.read_text(encoding="utf-8").splitlines()
+        kept = "".join(line + "\n" for line in lines if line.startswith("db = "))
+    config.write_text(kept + settings, encoding="utf-8")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from piplvault.documents.certificate import load_public_key, verify_certificate
 from piplvault.vault import service
+from tests import rawdb, vaults
 from tests.security.conftest import Ran, cli
 
 BOB_PASSWORD = "bob-口令-second-admin-7"
@@ -28,9 +28,7 @@ def two_admins(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         "--home", str(home), input=BOB_PASSWORD + "\n",
     )  # fmt: skip
     assert added.exit_code == 0, added.output
-    (home / "piplvault.toml").write_text(
-        "require_second_approver = true\n", encoding="utf-8"
-    )
+    vaults.configure(home, "require_second_approver = true\n")
     yield home
 
 
@@ -53,7 +51,7 @@ def requested_id(ran: Ran) -> int:
 
 
 def db(home: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(home / "vault.db") as conn:
+    with rawdb.connect(home) as conn:
         return conn.execute(sql).fetchall()
 
 
@@ -187,8 +185,8 @@ def test_ttl_setting_and_rejection_R_GB35273_7_1(
     two_admins: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``approval_ttl_hours`` sets the validity; a rejected request can never be used."""
-    (two_admins / "piplvault.toml").write_text(
-        "require_second_approver = true\napproval_ttl_hours = 2\n", encoding="utf-8"
+    vaults.configure(
+        two_admins, "require_second_approver = true\napproval_ttl_hours = 2\n"
     )
     approval = requested_id(delete(two_admins))
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
+from tests import rawdb, vaults
 from tests.conftest import EXAMPLES, cli_env, run_piplvault
 
 BOB = "bob-口令-second-admin-7"
@@ -17,9 +17,7 @@ def test_two_admins_approve_a_bulk_deletion_through_the_server_R_GB35273_7_1(
 ) -> None:
     home = str(tmp_path / "vault")
     assert run_piplvault("init", home).returncode == 0
-    Path(home, "piplvault.toml").write_text(
-        "require_second_approver = true\n", encoding="utf-8"
-    )
+    vaults.configure(Path(home), "require_second_approver = true\n")
     assert (
         run_piplvault(
             "import", str(EXAMPLES / "customers.csv"), "--home", home
@@ -55,7 +53,7 @@ def test_two_admins_approve_a_bulk_deletion_through_the_server_R_GB35273_7_1(
     who = json.loads(verified.stdout)["who"]
     assert (who["performed_by"], who["approved_by"]) == ("owner", "bob")
     assert who["approval"]["requested_by"] == "owner"
-    with sqlite3.connect(Path(home) / "vault.db") as db:
+    with rawdb.connect(home) as db:
         trail = db.execute(
             "SELECT action, actor, outcome FROM audit_log WHERE action LIKE 'approval-%' "
             "ORDER BY seq"

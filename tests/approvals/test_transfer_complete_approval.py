@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from piplvault.cli.app import app
+from tests import vaults
 from tests.inprocess import as_served
 from tests.transfer.small import Failed, cli
 from tests.transfer.test_pinned_keys import handed_over
@@ -30,9 +31,7 @@ def test_transfer_complete_needs_and_records_a_second_approver_R_GB35273_7_1(
     with as_served(argv):
         added = CliRunner().invoke(app, argv, input=BOB + "\n")
     assert added.exit_code == 0, added.output
-    Path(h["seller"], "piplvault.toml").write_text(
-        "require_second_approver = true\n", encoding="utf-8"
-    )
+    vaults.configure(Path(h["seller"]), "require_second_approver = true\n")
     complete = (
         "transfer",
         "complete",

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests import vaults
 from tests.conftest import EXAMPLES, run_piplvault
 
 needs_poppler = pytest.mark.skipif(
@@ -78,7 +79,7 @@ def test_certificate_pdf_has_chinese_glyphs_R_47_3(vault: Path, tmp_path: Path) 
     """The certificate PDF embeds a Noto CJK font, its Chinese text extracts, its page
     is not blank, categories and the pseudonym explanation are Chinese, times are 北京时间."""
     home = tmp_path / "v"
-    shutil.copytree(vault, home)
+    vaults.clone(vault, home)
     run = pv(
         "customers", "delete", "3", "--reason", "删除请求", "--yes", "--home", str(home)
     )
@@ -104,7 +105,7 @@ def test_regulator_report_writes_the_format_its_name_asks_for_R_NDS_32_1(
     """`.pdf` gives a PDF (with its JSON original beside it), `.xlsx` a workbook,
     `.json` JSON, and an unknown suffix a clear error before anything is written."""
     home = tmp_path / "v"
-    shutil.copytree(vault, home)
+    vaults.clone(vault, home)
     s = ("--home", str(home))
     case = pv(
         "transfer", "create", "--recipient", "示例承接科技有限公司", "--contact",

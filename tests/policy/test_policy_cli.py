@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import rawdb
 from tests.conftest import EXAMPLES, cli_env, run_piplvault
 
 PASSWORD = "sales-密码-123"
@@ -347,7 +348,7 @@ def test_tokens_work_expire_and_revoke(vault: Path) -> None:
     ok("users", "revoke-token", issued["token_id"], "--home", str(vault))
     again = run_piplvault("customers", "list", "--home", str(vault), env=env)
     assert again.returncode == 1 and "wrong, expired or revoked" in again.stderr
-    assert issued["token"] not in (vault / "vault.db").read_bytes().decode("latin-1")
+    assert issued["token"] not in rawdb.snapshot(vault).decode("latin-1")
 
 
 def test_disabled_user_cannot_log_in(vault: Path) -> None:

@@ -3,7 +3,6 @@ sales may not touch them, after-sales takes them in but may not fulfil or refuse
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
 from piplvault.vault import Vault
+from tests import rawdb
 from tests.security.conftest import cli, write_rows
 
 PASSWORD = "staff-口令-correct-horse-9"
@@ -27,7 +27,7 @@ def _as(home: Path, monkeypatch: pytest.MonkeyPatch, name: str, role: str) -> No
 
 
 def _denied(home: Path, action: str) -> int:
-    db = sqlite3.connect(home / "vault.db")
+    db = rawdb.connect(home)
     try:
         return int(
             db.execute(
@@ -65,7 +65,7 @@ def test_sales_may_not_open_list_or_show_requests(
         assert result.exit_code == 1, result.output
         assert "may not 'rights-intake'" in result.stderr
     assert _denied(home, "rights-intake") == 3
-    db = sqlite3.connect(home / "vault.db")
+    db = rawdb.connect(home)
     assert db.execute("SELECT count(*) FROM rights_requests").fetchone()[0] == 0
     db.close()
 

@@ -6,14 +6,13 @@ The tamper matrix runs every variant against a fresh copy of one vault and repor
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests import rawdb, vaults
 from tests.conftest import TEST_ENV
 from tests.security.conftest import cli, write_rows
 
@@ -22,7 +21,7 @@ Tamper = Callable[[Path], None]
 
 def _sql(*statements: str) -> Tamper:
     def run(home: Path) -> None:
-        with sqlite3.connect(home / "vault.db") as db:
+        with rawdb.connect(home) as db:
             for statement in statements:
                 db.execute(statement)
 
@@ -32,7 +31,7 @@ def _sql(*statements: str) -> Tamper:
 def _truncate_tail(home: Path, *, below_certificate: bool = False) -> None:
     """The attack from the review: delete the tail of the log and checkpoints, move the
     head back — the shorter log is internally consistent."""
-    with sqlite3.connect(home / "vault.db") as db:
+    with rawdb.connect(home) as db:
         (last,) = db.execute("SELECT max(seq) FROM audit_log").fetchone()
         keep = last - 3
         if below_certificate:
@@ -55,7 +54,7 @@ def _below_certificate_no_head_file(home: Path) -> None:
 def _below_certificate_no_anchor_left(home: Path) -> None:
     """Every anchor in the vault directory gone: caught by --expect-head CERTIFICATE."""
     _below_certificate_no_head_file(home)
-    with sqlite3.connect(home / "vault.db") as db:
+    with rawdb.connect(home) as db:
         db.execute("DELETE FROM destruction_runs")
 
 
@@ -63,7 +62,7 @@ def _forge_head_file(home: Path) -> None:
     _truncate_tail(home)
     path = home / "audit-head.json"
     doc = json.loads(path.read_text())
-    with sqlite3.connect(home / "vault.db") as db:
+    with rawdb.connect(home) as db:
         seq, digest = db.execute("SELECT seq, hash FROM audit_head").fetchone()
     doc["audit_head"] = {"seq": seq, "hash": digest}
     path.write_text(json.dumps(doc))
@@ -128,7 +127,7 @@ def _build(base: Path, home: Path) -> tuple[Path, Path]:
 
 
 def _copy(home: Path, into: Path) -> Path:
-    shutil.copytree(home, into)
+    vaults.clone(home, into)
     return into
 
 

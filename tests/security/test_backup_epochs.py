@@ -3,11 +3,11 @@ never destroyed, and a restore is pinned to the live vault's signing key."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
+from tests import rawdb
 from tests.security.conftest import cli
 
 
@@ -34,14 +34,14 @@ def test_attack_prune_never_destroys_the_current_epoch(
     with a bad window), prune keeps its key and this month's backup stays restorable."""
     made = cli("backup", "create", "--to", str(tmp_path / "bk"), "--home", str(home))
     assert made.exit_code == 0, made.output
-    with sqlite3.connect(home / "vault.db") as db:
+    with rawdb.connect(home) as db:
         db.execute("UPDATE backup_epochs SET expires_at='2000-01-01T00:00:00.000000Z'")
     pruned = cli("backup", "prune", "--home", str(home))
     assert pruned.exit_code == 0, pruned.output
     assert list((tmp_path / "bk").glob("*.pvbak"))
     again = cli("backup", "create", "--to", str(tmp_path / "bk"), "--home", str(home))
     assert again.exit_code == 0, again.output
-    with sqlite3.connect(home / "vault.db") as db:
+    with rawdb.connect(home) as db:
         assert db.execute(
             "SELECT count(*) FROM backup_epochs WHERE destroyed_at IS NOT NULL"
         ).fetchone() == (0,)

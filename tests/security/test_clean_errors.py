@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from piplvault.crypto import envelope
 from piplvault.crypto.signing import public_pem
+from tests import rawdb
 from tests.security.conftest import cli, open_home
 
 
@@ -37,7 +37,7 @@ def test_attack_out_of_range_numbers_are_usage_errors(
 
 
 def test_attack_missing_audit_head_row(home: Path) -> None:
-    with sqlite3.connect(home / "vault.db") as db:
+    with rawdb.connect(home) as db:
         db.execute("DELETE FROM audit_head")
     verify = cli("audit", "verify", "--home", str(home))
     assert verify.exit_code == 1 and "audit head row is missing" in verify.stderr
@@ -120,6 +120,10 @@ def test_policy_file_edits_are_audited_and_removed_role_keeps_users_list(
     assert changes[2]["sha256_after"] == ""
 
 
+@pytest.mark.sqlite_only(
+    reason="a read-only copy of the SQLite file opens immutable; a PostgreSQL database "
+    "is not a file the vault directory holds"
+)
 def test_attack_audit_verify_on_a_read_only_copy(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,7 +3,6 @@ the customer's created_at as well as the id."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
 from piplvault.store import migrate
 from piplvault.vault import Vault, destruction
+from tests import rawdb
 from tests.conftest import PASSPHRASE
 from tests.security.conftest import cli, open_home, write_rows
 
@@ -80,7 +80,7 @@ def test_attack_journal_replay_spares_another_customer_under_the_same_id(
         cli("customers", "delete", "5", "--reason", "r", "--home", str(home)).exit_code
         == 0
     )
-    with sqlite3.connect(home / "vault.db") as db:
+    with rawdb.connect(home) as db:
         (stamp,) = db.execute(
             "SELECT customer_created FROM shred_journal WHERE customer_id=5"
         ).fetchone()
@@ -95,12 +95,16 @@ def test_attack_journal_replay_spares_another_customer_under_the_same_id(
     assert cli("customers", "show", "5", "--home", str(into)).exit_code == 0
 
 
+@pytest.mark.sqlite_only(
+    reason="migration 0006 rebuilds SQLite's customers table with AUTOINCREMENT; "
+    "PostgreSQL's identity column is test_attack_id_reuse_on_postgresql"
+)
 def test_migration_0006_keeps_every_child_row(home: Path) -> None:
     """Rebuilding ``customers`` with AUTOINCREMENT cascades nowhere (foreign keys off)."""
     vault = open_home(home)
     engine = vault.engine
     vault.close()
-    db = sqlite3.connect(home / "vault.db")
+    db = rawdb.connect(home)
     counts = {
         t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
         for t in ("customers", "customer_keys", "blind_index", "customer_purposes")
@@ -112,7 +116,7 @@ def test_migration_0006_keeps_every_child_row(home: Path) -> None:
         command.downgrade(cfg, "0005")
         conn.commit()
     migrate.upgrade(engine)
-    db = sqlite3.connect(home / "vault.db")
+    db = rawdb.connect(home)
     after = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts}  # noqa: S608
     sql = db.execute("SELECT sql FROM sqlite_master WHERE name='customers'").fetchone()[
         0

@@ -5,11 +5,11 @@ a file and overwrote bank cards (grade 4, financial) and added the ``finance`` p
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
+from tests import rawdb
 from tests.security.conftest import cli, write_rows
 
 PASSWORD = "sales-口令-correct-horse-9"
@@ -40,7 +40,7 @@ def _columns(path: Path, keep: list[str], rows: list[int], source: Path) -> Path
 def test_attack_sales_reimport_overwriting_bank_cards_is_refused(
     sales_home: Path, tmp_path: Path
 ) -> None:
-    before = sqlite3.connect(sales_home / "vault.db")
+    before = rawdb.connect(sales_home)
     data = before.execute("SELECT data FROM customers WHERE id=1").fetchone()
     before.close()
     result = cli(
@@ -51,7 +51,7 @@ def test_attack_sales_reimport_overwriting_bank_cards_is_refused(
     )
     assert result.exit_code == 1
     assert "grade-4" in result.stderr or "financial" in result.stderr
-    after = sqlite3.connect(sales_home / "vault.db")
+    after = rawdb.connect(sales_home)
     assert after.execute("SELECT data FROM customers WHERE id=1").fetchone() == data
     denied = after.execute(
         "SELECT count(*) FROM audit_log WHERE action='import' AND outcome='denied'"
@@ -68,7 +68,7 @@ def test_attack_sales_import_under_finance_purpose_is_refused(
     )
     result = cli("import", str(safe), "--purpose", "finance", "--home", str(sales_home))
     assert result.exit_code == 1 and "purpose 'finance'" in result.stderr
-    with sqlite3.connect(sales_home / "vault.db") as db:
+    with rawdb.connect(sales_home) as db:
         assert not db.execute(
             "SELECT 1 FROM customer_purposes WHERE purpose='finance'"
         ).fetchall()
@@ -85,7 +85,7 @@ def test_sales_import_of_fields_it_may_read_still_works(
 
 
 def test_attack_sales_update_of_a_bank_card_is_refused(sales_home: Path) -> None:
-    with sqlite3.connect(sales_home / "vault.db") as db:
+    with rawdb.connect(sales_home) as db:
         (key,) = db.execute(
             "SELECT key FROM fields WHERE category='financial' AND grade=4"
         ).fetchone()

@@ -6,8 +6,6 @@ matrix reports "records: N variants, N detected"."""
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,14 +13,15 @@ from pathlib import Path
 import pytest
 
 from piplvault.store.records import SealedField, pack, unpack
+from tests import rawdb, vaults
 from tests.conftest import TEST_ENV
 from tests.security.conftest import cli, open_home, write_rows
 
-Tamper = Callable[[sqlite3.Connection], None]
+Tamper = Callable[[rawdb.Connection], None]
 NEW_PHONE = "13900001111"
 
 
-def _old_version_back(db: sqlite3.Connection) -> None:
+def _old_version_back(db: rawdb.Connection) -> None:
     """Copy mobile v1 (superseded, in field_history) back as the current value."""
     (data,) = db.execute("SELECT data FROM customers WHERE id=1").fetchone()
     (old,) = db.execute(
@@ -33,7 +32,7 @@ def _old_version_back(db: sqlite3.Connection) -> None:
     db.execute("UPDATE customers SET data=? WHERE id=1", (pack(sealed),))
 
 
-def _drop_field(db: sqlite3.Connection) -> None:
+def _drop_field(db: rawdb.Connection) -> None:
     (data,) = db.execute("SELECT data FROM customers WHERE id=1").fetchone()
     sealed = unpack(data, customer_id=1)
     del sealed["email"]
@@ -41,7 +40,7 @@ def _drop_field(db: sqlite3.Connection) -> None:
 
 
 def _sql(*statements: str) -> Tamper:
-    def run(db: sqlite3.Connection) -> None:
+    def run(db: rawdb.Connection) -> None:
         for statement in statements:
             db.execute(statement)
 
@@ -120,8 +119,8 @@ def test_records_tamper_matrix_every_variant_detected(
     detected, missed = [], []
     for name, (tamper, how) in VARIANTS.items():
         copy = tmp_path / name
-        shutil.copytree(template, copy)
-        with sqlite3.connect(copy / "vault.db") as db:
+        vaults.clone(template, copy)
+        with rawdb.connect(copy) as db:
             tamper(db)
         (detected if _probe(copy, how) == 1 else missed).append(name)
     summary = f"records: {len(VARIANTS)} variants, {len(detected)} detected"
@@ -131,7 +130,7 @@ def test_records_tamper_matrix_every_variant_detected(
 
 def test_untouched_copy_reads_fine(template: Path, tmp_path: Path) -> None:
     copy = tmp_path / "clean"
-    shutil.copytree(template, copy)
+    vaults.clone(template, copy)
     assert _probe(copy, "show") == 0
     assert _probe(copy, "find") == 0
 
@@ -140,8 +139,8 @@ def test_attack_old_phone_shown_as_current_is_refused_and_audited(
     template: Path, tmp_path: Path
 ) -> None:
     copy = tmp_path / "old"
-    shutil.copytree(template, copy)
-    with sqlite3.connect(copy / "vault.db") as db:
+    vaults.clone(template, copy)
+    with rawdb.connect(copy) as db:
         _old_version_back(db)
     result = cli(
         "customers", "show", "1", "--reveal", "--purpose", "after-sales",
@@ -165,8 +164,8 @@ def test_attack_find_returns_wrong_person_is_refused(
     template: Path, tmp_path: Path
 ) -> None:
     copy = tmp_path / "find"
-    shutil.copytree(template, copy)
-    with sqlite3.connect(copy / "vault.db") as db:
+    vaults.clone(template, copy)
+    with rawdb.connect(copy) as db:
         VARIANTS["index-tag-pointed-at-another-customer"][0](db)
     result = cli(
         "customers", "find", "--phone", NEW_PHONE, "--purpose", "after-sales",
@@ -180,8 +179,8 @@ def test_legacy_vault_records_are_sealed_once_on_open(
 ) -> None:
     """A vault upgraded from before MACs: the first open fills them and audits it."""
     copy = tmp_path / "legacy"
-    shutil.copytree(template, copy)
-    with sqlite3.connect(copy / "vault.db") as db:
+    vaults.clone(template, copy)
+    with rawdb.connect(copy) as db:
         db.execute("UPDATE customers SET mac=NULL")
         db.execute("UPDATE blind_index SET mac=NULL")
         db.execute("DELETE FROM meta WHERE key='record_macs'")
