@@ -233,7 +233,7 @@ consents = Table(
     Column("basis", String(32), nullable=False),
     Column("granted_at", String(32), nullable=False),
     Column("channel", String(64), nullable=False),
-    Column("notice_version", String(64), nullable=False),
+    Column("notice_version", String(255), nullable=False),
     Column("operator", String(128), nullable=False),
     Column("separate", String(128), nullable=False, server_default=""),
     Column("guardian", Integer, nullable=False, server_default="0"),

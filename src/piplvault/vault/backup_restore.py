@@ -36,6 +36,7 @@ from piplvault.errors import (
     VaultExistsError,
 )
 from piplvault.io.private_files import make_private_dir, open_private
+from piplvault.settings import CONFIG_FILE
 from piplvault.store import backup_catalog as catalog
 from piplvault.store import dump, migrate
 from piplvault.store.engine import make_engine, sqlite_url
@@ -144,7 +145,9 @@ def restore_backup(
         path, public_key=_pinned_signer(path, public_key, key_store)
     )
     target = into / "vault.db"
-    if target.exists():
+    # A vault is its database file or, on PostgreSQL, the piplvault.toml naming its
+    # database: either means the directory is taken.
+    if target.exists() or (into / CONFIG_FILE).exists():
         raise VaultExistsError(
             f"{into} already holds a vault; restore into an empty directory"
         )
