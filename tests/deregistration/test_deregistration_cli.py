@@ -433,11 +433,9 @@ def test_regulator_report_required_over_threshold(
     pv("deregister", "package", "D-0001", *pkg, *home)
 
 
-def test_address_change(tmp_path: Path) -> None:
+def test_address_change(templates: tuple[Path, Path], tmp_path: Path) -> None:
     """R-MER-24-1: change notices and registry/tax deadlines; no data moves."""
-    home = tmp_path / "v"
-    pv("init", str(home))
-    pv("import", str(EXAMPLES / "customers.csv"), "--home", str(home))
+    home = clone(templates[0], tmp_path / "v")  # the 200 example customers
     out = tmp_path / "change"
     result = pv_json(
         "address-change",

@@ -1,18 +1,30 @@
 """Issue 12.9 — re-importing any copy of a file (UTF-8 CSV, GBK CSV, XLSX) creates no
 customer (R-SYS-1 data quality; one person, one record), including an enterprise whose
-only identifier is a bank card."""
+only identifier is a bank card.
+
+The bank-card case runs the real ``piplvault`` client against a served vault end to end;
+the generated tables (hypothesis) import in-process as the server runs the command
+(``tests/inprocess.py``) into a copy of one empty vault built once for the module — the
+same Typer app, Session and import code, without a server and client per example."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+import piplvault.cli.commands  # noqa: F401  registers the commands
+from piplvault.cli.app import app
 from tests.discovery.test_properties import card_numbers, credit_codes, resident_ids
+from tests.inprocess import as_served
 from tests.intake.helpers import cli, new_vault, write_csv
+from tests.vaults import clone, frozen
 
 HEADER = [
     "客户名称",
@@ -44,14 +56,36 @@ def _copies(folder: Path, rows: list[list[str]]) -> list[Path]:
     ]
 
 
-def _reimports_create_nobody(folder: Path, rows: list[list[str]]) -> None:
-    home = new_vault(folder)
-    counts = []
-    for path in _copies(folder, rows):
-        ran = cli("import", str(path), "--home", str(home), "--json")
-        assert ran.code == 0, ran.err
-        counts.append(ran.json()["new"])
+def _imports_through_the_client(home: Path, path: Path) -> int:
+    ran = cli("import", str(path), "--home", str(home), "--json")
+    assert ran.code == 0, ran.err
+    new: int = ran.json()["new"]
+    return new
+
+
+def _imports_as_served(home: Path, path: Path) -> int:
+    argv = ["import", str(path), "--home", str(home), "--json"]
+    with as_served(argv):
+        result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 0, (result.output, result.exception)
+    new: int = json.loads(result.stdout)["new"]
+    return new
+
+
+def _reimports_create_nobody(
+    folder: Path, home: Path, rows: list[list[str]], *, served: bool = True
+) -> None:
+    run = _imports_through_the_client if served else _imports_as_served
+    counts = [run(home, path) for path in _copies(folder, rows)]
     assert counts[0] >= 1 and counts[1:] == [0, 0], counts
+
+
+@pytest.fixture(scope="module")
+def empty_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One freshly initialised vault, copied for each generated table."""
+    home = new_vault(tmp_path_factory.mktemp("dedupe-template"))
+    frozen(home)
+    return home
 
 
 def test_enterprise_known_only_by_its_bank_card_is_not_duplicated(
@@ -59,7 +93,7 @@ def test_enterprise_known_only_by_its_bank_card_is_not_duplicated(
 ) -> None:
     rows = [HEADER, ["示例科技有限公司", "企业", "", "", "", CARD, ""]]
     rows += [["张伟", "个人", "11010519491231002X", "", "13812345678", "", ""]]
-    _reimports_create_nobody(tmp_path, rows)
+    _reimports_create_nobody(tmp_path, new_vault(tmp_path), rows)
 
 
 @st.composite
@@ -104,9 +138,10 @@ def customer_rows(draw: st.DrawFn) -> list[list[str]]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(customer_rows())
+@given(rows=customer_rows())
 def test_any_copy_of_a_generated_table_reimports_without_duplicates(
-    rows: list[list[str]],
+    empty_vault: Path, rows: list[list[str]]
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        _reimports_create_nobody(Path(folder), rows)
+        home = clone(empty_vault, Path(folder) / "vault")
+        _reimports_create_nobody(Path(folder), home, rows, served=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,30 +24,46 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.conftest import OWNER_PASSWORD, cli_env
+from tests.fast import suite_env
 from tests.transfer.small import cli, create, fails, keys, raw, to_ready, vault
 
 
+@pytest.fixture(scope="module")
+def handed_over_template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Seller (3 customers) → package for the buyer (keys pinned) → buyer's receipt,
+    built once per module; each test gets its own copy (``handed_over``)."""
+    base = tmp_path_factory.mktemp("handed-over")
+    seller, buyer, out = base / "seller", base / "buyer", base / "out"
+    with suite_env() as monkeypatch:
+        vault(seller, customers=True)
+        vault(buyer)
+        bk = keys(buyer, out)
+        case = create(seller)["id"]
+        to_ready(seller, case, out, monkeypatch)
+        package = cli(
+            "transfer", "package", case, "--recipient-key", bk["exchange"],
+            "--recipient-signing-key", bk["public"], "--out", out / "p.pkg",
+            "--home", seller,
+        )  # fmt: skip
+        sk = keys(seller, out)
+        received = cli(
+            "receive", out / "p.pkg", "--sender-key", sk["public"], "--home", buyer
+        )
+    return {"base": base, "case": case, "package": package,
+            "receipt": Path(received["receipt"])}  # fmt: skip
+
+
 @pytest.fixture
-def handed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Seller (3 customers) → package for the buyer (keys pinned) → buyer's receipt."""
-    seller, buyer, out = tmp_path / "seller", tmp_path / "buyer", tmp_path / "out"
-    vault(seller, customers=True)
-    vault(buyer)
-    bk = keys(buyer, out)
-    case = create(seller)["id"]
-    to_ready(seller, case, out, monkeypatch)
-    package = cli(
-        "transfer", "package", case, "--recipient-key", bk["exchange"],
-        "--recipient-signing-key", bk["public"], "--out", out / "p.pkg",
-        "--home", seller,
-    )  # fmt: skip
-    sk = keys(seller, out)
-    received = cli(
-        "receive", out / "p.pkg", "--sender-key", sk["public"], "--home", buyer
-    )
+def handed_over(handed_over_template: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    """This test's own copy of the seller, the buyer and the files between them."""
+    t = handed_over_template
+    base = Path(shutil.copytree(t["base"], tmp_path / "deal"))
+    out = base / "out"
     return {
-        "seller": seller, "buyer": buyer, "out": out, "case": case,
-        "package": package, "receipt": Path(received["receipt"]), "buyer_keys": bk,
+        "seller": base / "seller", "buyer": base / "buyer", "out": out,
+        "case": t["case"], "package": t["package"],
+        "receipt": base / t["receipt"].relative_to(t["base"]),
+        "buyer_keys": {kind: out / f"buyer.{kind}.pem" for kind in ("public", "exchange")},
     }  # fmt: skip
 
 

@@ -97,14 +97,15 @@ def key(home: Path, kind: str, out: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def deal(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Seller and acquirer vaults after a complete merger transfer (module-scoped)."""
+def deal(imported: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Seller and acquirer vaults after a complete merger transfer (module-scoped).
+
+    The seller is a copy of the ``imported`` template; the acquirer is a vault of its own."""
     base = tmp_path_factory.mktemp("transfer")
     seller, buyer, out = base / "seller", base / "buyer", base / "out"
     out.mkdir()
-    for home in (seller, buyer):
-        pv("init", str(home))
-    pv("import", str(EXAMPLES / "customers.csv"), "--home", str(seller))
+    clone(imported, seller)
+    pv("init", str(buyer))
     # customer 4 was collected under marketing consent only and withdrew it
     pv("consents", "grant", "4", "--purpose", "marketing", "--home", str(seller))
     paths = {"seller": seller, "buyer": buyer, "out": out, "base": base}
