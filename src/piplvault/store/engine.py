@@ -9,7 +9,10 @@ from typing import Any
 from sqlalchemy import (
     Connection as Connection,  # vault/ holds transactions by this name
 )
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import (
+    Engine as Engine,  # and vault/ holds engines by this one
+)
+from sqlalchemy import Table, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
