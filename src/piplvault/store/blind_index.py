@@ -4,7 +4,7 @@ computed in vault/; nothing here sees a plaintext value."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -49,7 +49,7 @@ def find_tag(conn: Connection, kind: str, tag: bytes) -> IndexRow | None:
 
 
 def replace_for_customer(
-    conn: Connection, customer_id: int, rows: list[Mapping[str, object]]
+    conn: Connection, customer_id: int, rows: Sequence[Mapping[str, object]]
 ) -> None:
     """Delete the customer's index rows, then insert ``rows`` (dicts of kind, tag,
     customer_id, mac)."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, insert, or_, select
 
+from piplvault.store.engine import insert_many
 from piplvault.store.schema import customer_purposes, purposes
 
 
@@ -99,3 +100,8 @@ def _purpose(row: Any) -> PurposeRow:
         basis=str(row.basis),
         necessity=str(row.necessity),
     )
+
+
+def insert_held_for(conn: Connection, rows: list[tuple[int, str, str, str]]) -> None:
+    """Bulk-record (customer_id, purpose, source, at) rows (driver executemany)."""
+    insert_many(conn, customer_purposes, list(rows))
