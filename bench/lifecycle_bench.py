@@ -1,7 +1,7 @@
 """Lifecycle benchmark: crypto-shred deletion and encrypted backup/restore, each as a ratio
 to copying the database file on the same machine, same run.
 
-* delete: ``lifecycle.delete_customers`` of N customers (default 100,000) in one run with
+* delete: ``destruction.delete_customers`` of N customers (default 100,000) in one run with
   one signed certificate, against ``shutil.copyfile`` of the vault database;
 * backup / restore: ``backups.create_backup`` and ``backups.restore_backup`` of a vault of M
   customers (default 1,000,000), in MB/s of database size, against copying the file.
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from piplvault.settings import load_settings  # noqa: E402
-from piplvault.vault import Vault, backups, lifecycle  # noqa: E402
+from piplvault.vault import Vault, backups, destruction  # noqa: E402
 
 PASSPHRASE = "bench-口令-lifecycle"
 FIELDS = (
@@ -143,12 +143,12 @@ def bench_delete(customers: int, workdir: Path) -> dict[str, Any]:
     home = workdir / "delete"
     vault = build_vault(home, customers)
     try:
-        lifecycle.checkpoint_wal(vault)
+        destruction.checkpoint_wal(vault)
         db = home / "vault.db"
         size = db.stat().st_size
         copy = _copy_seconds(db, workdir)
         start = time.perf_counter()
-        result = lifecycle.delete_customers(
+        result = destruction.delete_customers(
             vault, list(range(1, customers + 1)), reason="benchmark"
         )
         seconds = time.perf_counter() - start
@@ -170,7 +170,7 @@ def bench_backup(customers: int, workdir: Path) -> dict[str, Any]:
     home = workdir / "backup"
     vault = build_vault(home, customers)
     try:
-        lifecycle.checkpoint_wal(vault)
+        destruction.checkpoint_wal(vault)
         db = home / "vault.db"
         size_mb = db.stat().st_size / 1e6
         copy = _copy_seconds(db, workdir)

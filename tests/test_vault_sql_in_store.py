@@ -50,6 +50,33 @@ def test_vault_module_holds_no_sql(name: str) -> None:
     assert _sql_uses(VAULT / name) == []
 
 
+STORE_MODULES = (
+    "audit_queries",
+    "blind_index",
+    "consents",
+    "customers",
+    "database",
+    "fields",
+    "purposes",
+    "training",
+    "users",
+    "vault_keys",
+)
+
+
+@pytest.mark.parametrize("name", STORE_MODULES)
+def test_store_module_decides_nothing(name: str) -> None:
+    """The store/ modules the SQL moved to import nothing from vault/."""
+    tree = ast.parse((VAULT.parent / "store" / f"{name}.py").read_text("utf-8"))
+    upward = [
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").startswith("piplvault.vault")
+    ]
+    assert upward == []
+
+
 def test_the_check_finds_sql() -> None:
     """The check itself fails on a module that runs SQL (store/ modules do)."""
     store = VAULT.parent / "store" / "customers.py"

@@ -23,7 +23,7 @@ from piplvault.vault import (
     deregistration,
     deregistration_notices,
     deregistration_shred,
-    lifecycle,
+    retention,
 )
 from piplvault.vault import custodian as custodian_module
 from tests.conftest import EXAMPLES
@@ -66,7 +66,7 @@ def test_closing_notices_and_report_golden(tmp_path: Path) -> None:
     company = _vault(tmp_path / "company", clock)
     custodian = _vault(tmp_path / "custodian", clock)
     company.import_table(open_table(source))
-    lifecycle.set_facts(company, 1, last_transaction_on=dt.date(2026, 5, 1))
+    retention.set_facts(company, 1, last_transaction_on=dt.date(2026, 5, 1))
     deregistration.start(
         company,
         reason="股东会决议解散",

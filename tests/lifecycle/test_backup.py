@@ -17,7 +17,7 @@ from piplvault.errors import (
     WrongPassphraseError,
 )
 from piplvault.settings import load_settings
-from piplvault.vault import backups, lifecycle
+from piplvault.vault import backups
 from tests.conftest import run_piplvault
 from tests.lifecycle.conftest import open_home
 
@@ -189,4 +189,3 @@ def test_backup_file_holds_no_plaintext_R_51_3(home: Path, tmp_path: Path) -> No
     for f in view.fields.values():
         if len(f.value) >= 8:
             assert f.value.encode("utf-8") not in data
-    _ = lifecycle  # imported for symmetry with the other lifecycle tests

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from piplvault.errors import NotFoundError
 from piplvault.store.schema import blind_index, customer_keys, shred_journal
-from piplvault.vault import backups, lifecycle
+from piplvault.vault import backups, destruction
 from tests.conftest import cli_env, run_piplvault
 from tests.lifecycle.conftest import encodings, open_home, sweep
 
@@ -123,11 +124,11 @@ def test_delete_prints_certificate_that_verifies_offline_R_47_3(
 def test_delete_unknown_and_twice_are_typed_errors_R_47_3(home: Path) -> None:
     vault = open_home(home)
     try:
-        lifecycle.delete_customer(vault, 9, reason="request")
+        destruction.delete_customer(vault, 9, reason="request")
         for cid, message in ((9, "already shredded"), (999, "No customer with id 999")):
             try:
-                lifecycle.delete_customer(vault, cid, reason="request")
-            except lifecycle.NotFoundError as exc:
+                destruction.delete_customer(vault, cid, reason="request")
+            except NotFoundError as exc:
                 assert message in exc.message
             else:
                 raise AssertionError("deletion of a missing customer must fail")
@@ -147,7 +148,7 @@ def test_shred_leaves_no_plaintext_keys_or_tags_S1_R_51_3(
     vault = open_home(home)
     try:
         before = backups.create_backup(vault, tmp_path / "bk").path
-        result = lifecycle.delete_customers(vault, ids, reason="bulk erasure")
+        result = destruction.delete_customers(vault, ids, reason="bulk erasure")
         after = backups.create_backup(vault, tmp_path / "bk").path
         with vault.read() as conn:
             journal = conn.execute(select(shred_journal.c.customer_id)).scalars().all()

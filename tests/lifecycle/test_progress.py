@@ -18,7 +18,8 @@ from piplvault.cli.app import app
 from piplvault.discovery import scan_table
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
-from piplvault.vault import backups, lifecycle
+from piplvault.store import shred
+from piplvault.vault import backups, destruction, retention, shred_run
 from tests.conftest import EXAMPLES
 from tests.inprocess import as_served
 from tests.lifecycle.conftest import open_home
@@ -74,7 +75,7 @@ def test_customers_delete_reports_each_customer_R_47_3(home: Path) -> None:
     seen = _Counts()
     vault = open_home(home)
     try:
-        result = lifecycle.erase_customers(
+        result = destruction.erase_customers(
             vault,
             [3, 1, 2, 2, 40, 41],
             reason="progress test",
@@ -93,26 +94,26 @@ def test_retention_apply_reports_destroyed_and_restricted_R_47_2(
     """R-47-2: a retention run shredding 30 customers (in chunks of 7 here) and restricting
     one announces 31, then counts each chunk and the restricted one; every shredded
     customer is in the journal."""
-    monkeypatch.setattr(lifecycle, "_CHUNK", 7)
+    monkeypatch.setattr(shred_run, "CHUNK", 7)
     seen = _Counts()
     vault = open_home(home)
     try:
         for cid in range(1, 31):
-            lifecycle.set_facts(vault, cid, relationship_ended_on=dt.date(2025, 1, 31))
-        lifecycle.set_facts(
+            retention.set_facts(vault, cid, relationship_ended_on=dt.date(2025, 1, 31))
+        retention.set_facts(
             vault,
             31,
             relationship_ended_on=dt.date(2025, 1, 31),
             last_transaction_on=dt.date(2024, 5, 1),
         )
-        result = lifecycle.apply_retention(
+        result = destruction.apply_retention(
             vault,
             as_of=dt.date(2026, 6, 1),
             progress=seen.advance,
             on_total=seen.total,
         )
         with vault.write(commit=False) as conn:
-            journalled = lifecycle.journal_count(conn)
+            journalled = shred.journal_count(conn)
     finally:
         vault.close()
     assert (result.customers_destroyed, result.customers_restricted) == (30, 1)

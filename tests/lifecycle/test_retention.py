@@ -17,7 +17,7 @@ from piplvault.core.retention import (
     plan_customer,
 )
 from piplvault.errors import ConfigError, LegalHoldError
-from piplvault.vault import lifecycle
+from piplvault.vault import destruction, legal_holds
 from tests.conftest import run_piplvault
 from tests.lifecycle.conftest import open_home
 
@@ -155,10 +155,10 @@ def test_retention_plan_apply_and_holds_cli_R_47_1_R_47_2(home: Path) -> None:
         assert "identity" in cats and "contact" not in cats
         assert "financial" in cats
         with pytest.raises(LegalHoldError):
-            lifecycle.delete_customer(vault, 3, reason="request")
-        hold_id = lifecycle.list_holds(vault)[0]["id"]
-        lifecycle.lift_hold(vault, hold_id, reason="case closed")
-        again = lifecycle.apply_retention(vault, as_of=D(2026, 6, 1))
+            destruction.delete_customer(vault, 3, reason="request")
+        hold_id = legal_holds.list_holds(vault)[0]["id"]
+        legal_holds.lift_hold(vault, hold_id, reason="case closed")
+        again = destruction.apply_retention(vault, as_of=D(2026, 6, 1))
         assert again.customers_destroyed == 1
     finally:
         vault.close()

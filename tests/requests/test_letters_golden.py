@@ -16,7 +16,7 @@ from pathlib import Path
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
 from piplvault.testing import FrozenClock
-from piplvault.vault import Vault, lifecycle, requests, requests_fulfil
+from piplvault.vault import Vault, requests, requests_fulfil, retention
 from tests.conftest import EXAMPLES
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
@@ -49,7 +49,7 @@ def test_reply_letters_golden(tmp_path: Path) -> None:
         rows = (EXAMPLES / "customers.csv").read_text(encoding="utf-8-sig").splitlines()
         (tmp_path / "c.csv").write_text("\n".join(rows[:4]) + "\n", encoding="utf-8")
         vault.import_table(open_table(tmp_path / "c.csv"))
-        lifecycle.set_facts(
+        retention.set_facts(
             vault,
             2,
             relationship_ended_on=dt.date(2025, 1, 31),

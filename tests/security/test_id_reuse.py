@@ -12,7 +12,7 @@ from alembic import command
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
 from piplvault.store import migrate
-from piplvault.vault import Vault, lifecycle
+from piplvault.vault import Vault, destruction
 from tests.conftest import PASSPHRASE
 from tests.security.conftest import cli, open_home, write_rows
 
@@ -135,7 +135,7 @@ def test_attack_id_reuse_on_postgresql(fresh_postgres_db: str, tmp_path: Path) -
     vault = Vault.create(settings)
     try:
         vault.import_table(open_table(write_rows(tmp_path / "a.csv", [1, 2, 3])))
-        lifecycle.delete_customer(vault, 3, reason="erasure", out_dir=tmp_path / "c")
+        destruction.delete_customer(vault, 3, reason="erasure", out_dir=tmp_path / "c")
         vault.import_table(open_table(write_rows(tmp_path / "b.csv", [3])))
         ids = [c.id for c in vault.list_customers(limit=10).customers]
     finally:

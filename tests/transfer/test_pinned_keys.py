@@ -189,10 +189,10 @@ def test_sigkill_after_certificate_commit_is_resumable_10_13(
     h = handed_over
     kill_at_file_write = (
         "import os, signal, sys\n"
-        "from piplvault.vault import lifecycle\n"
+        "from piplvault.vault import shred_run\n"
         "def die(*a, **k):\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
-        "lifecycle.write_certificate_files = die\n"
+        "shred_run.write_certificate_files = die\n"
         "from piplvault.cli.app import main\n"
         "sys.argv = ['piplvault', *sys.argv[1:]]\n"
         "main()\n"

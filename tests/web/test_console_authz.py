@@ -262,9 +262,9 @@ def test_retention_plan_page_shows_the_statutory_rules(
     login(client, "otto")
     page = client.get("/console/retention").text
     rules = page.split('id="rule-table"')[1].split("</table>")[0]
-    from piplvault.vault import lifecycle
+    from piplvault.vault import retention
 
-    plan = lifecycle.retention_plan(served)
+    plan = retention.retention_plan(served)
     assert plan["rules"]
     for rule in plan["rules"]:
         assert html.escape(rule["title"]) in rules

@@ -7,21 +7,25 @@ the error class in ``errors.py``.
 """
 
 import dataclasses
+import re
 import secrets
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from piplvault import __version__
-from piplvault.api import auth, bridge
+from piplvault.api import auth, bridge, commands, errors
+from piplvault.audit.request import REQUEST_ID
 from piplvault.errors import ValidationError, VaultError
 from piplvault.vault import people
 from piplvault.vault.service import Vault
 from piplvault.vault.session import Session, authenticate
 
 LOGIN_HOURS = 12
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 class LoginBody(BaseModel):
@@ -71,10 +75,22 @@ def create_app(vault: Vault) -> FastAPI:
 
     @api.exception_handler(VaultError)
     def _vault_error(_request: Request, error: VaultError) -> JSONResponse:
-        return JSONResponse(
-            status_code=error.status,
-            content={"error": {"code": error.code, "message": error.message}},
-        )
+        return errors.vault_error_response(error)
+
+    api.add_exception_handler(RequestValidationError, errors.validation_error_response)
+
+    @api.middleware("http")
+    async def _request_id(request: Request, call_next: Any) -> Any:
+        # One id per request, in the response and in every audit entry it writes.
+        given = request.headers.get("x-request-id", "")
+        rid = given if _REQUEST_ID.fullmatch(given) else new_request_id()
+        token = REQUEST_ID.set(rid)
+        try:
+            response = await call_next(request)
+        finally:
+            REQUEST_ID.reset(token)
+        response.headers["X-Request-Id"] = rid
+        return response
 
     @api.get("/health", tags=["server"])
     def health() -> dict[str, Any]:
@@ -159,6 +175,8 @@ def create_app(vault: Vault) -> FastAPI:
     @api.get("/api/v1/audit/verify", tags=["audit"])
     def verify_audit(s: SessionDep) -> dict[str, Any]:
         return _doc(s.verify_audit())
+
+    api.include_router(commands.router(current_session))
 
     from piplvault.web.app import install  # the web console (docs/console.md)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from piplvault.api.errors import error_shape
 from piplvault.cli import options
 from piplvault.cli.options import command_of
 from piplvault.errors import ValidationError
@@ -55,11 +56,11 @@ class BridgeRequest:
         try:
             argv = [str(a) for a in data["argv"]]
             inputs = {
-                int(k): (_safe_name(v["name"]), base64.b64decode(v["data"]))
+                int(k): (safe_name(v["name"]), base64.b64decode(v["data"]))
                 for k, v in dict(data.get("inputs") or {}).items()
             }
             outputs = {
-                int(k): _safe_name(str(v))
+                int(k): safe_name(str(v))
                 for k, v in dict(data.get("outputs") or {}).items()
             }
             stdin = base64.b64decode(data.get("stdin") or "")
@@ -75,7 +76,8 @@ class BridgeRequest:
         return cls(argv, stdin, inputs, outputs, columns, paths, lang, preview)
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
+    """The base name of a file the client names (never a path on the server)."""
     base = Path(str(name)).name
     if base in ("", ".", "..") or "\x00" in base:
         raise ValidationError("A file argument has no usable file name")
@@ -119,7 +121,7 @@ def run(session: Session, request: BridgeRequest) -> dict[str, Any]:
             argv[index] = str(target)
         argv += ["--lang", request.lang]  # each request in the client's language
         with _LOCK:
-            code, out, err = _captured(session, argv, request)
+            code, out, err, failure = _captured(session, argv, request)
         # Everything the command wrote where the client asked — the file or directory
         # itself and anything beside it (a JSON original next to its PDF rendering).
         files = {
@@ -142,13 +144,14 @@ def run(session: Session, request: BridgeRequest) -> dict[str, Any]:
         "stderr": err,
         "files": files,
         "beside": {k: v for k, v in beside.items() if v},
+        "error": failure,
     }
 
 
 def _captured(
     session: Session, argv: list[str], request: BridgeRequest
-) -> tuple[int, str, str]:
-    from piplvault.cli.app import err_console, out_console, run_argv
+) -> tuple[int, str, str, dict[str, Any] | None]:
+    from piplvault.cli.app import LAST_ERROR, err_console, out_console, run_argv
 
     stdout, stderr = io.StringIO(), io.StringIO()
     stdin = io.TextIOWrapper(io.BytesIO(request.stdin), encoding="utf-8")
@@ -167,7 +170,9 @@ def _captured(
         err_console.width, out_console.width = widths
         options.CURRENT_SESSION.reset(token)
         CONFIRM_PREVIEW.reset(preview)
-    return code, stdout.getvalue(), stderr.getvalue()
+    error = LAST_ERROR.get()
+    failure = None if error is None else error_shape(error)
+    return code, stdout.getvalue(), stderr.getvalue(), failure
 
 
 def _collect(target: Path) -> list[dict[str, str]]:

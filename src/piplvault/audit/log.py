@@ -18,6 +18,7 @@ from piplvault.audit.chain import (
     entry_hash,
 )
 from piplvault.audit.events import require_registered
+from piplvault.audit.request import REQUEST_ID
 from piplvault.crypto.signing import verify as verify_signature
 from piplvault.errors import AuditUnavailableError
 from piplvault.store.meta import read_meta, write_meta
@@ -53,6 +54,9 @@ def append(
     """Append one entry in ``conn``'s open transaction; raise AuditUnavailableError if not
     (also for an action missing from the registry in ``audit/events.py``)."""
     require_registered(action)
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        details = {**(details or {}), "request_id": request_id}
     try:
         row = conn.execute(
             select(audit_head.c.seq, audit_head.c.hash)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -98,8 +99,16 @@ def personal_value(value: str | None, what: str) -> str:
     return line
 
 
+#: The typed error the last `run_argv` in this context ended with: the server's REST routes
+#: answer with its code and HTTP status, not only the line the CLI prints.
+LAST_ERROR: ContextVar[VaultError | None] = ContextVar(
+    "piplvault_last_error", default=None
+)
+
+
 def run_argv(argv: list[str]) -> int:
     """Run one command line in this process; map VaultError to exit 1 (the CLI contract)."""
+    LAST_ERROR.set(None)
     from piplvault.cli.lang import take_lang, translate_help
 
     argv = take_lang(argv)
@@ -117,6 +126,7 @@ def run_argv(argv: list[str]) -> int:
         code = command.main(args=argv, prog_name="piplvault", standalone_mode=False)
         return code if isinstance(code, int) else 0
     except VaultError as error:
+        LAST_ERROR.set(error)
         say_error(error.message, error.code)
         return 1
     except typer.Exit as exit_:

@@ -19,6 +19,7 @@ from piplvault.cli.options import (
     JsonOption,
     UserOption,
     open_vault,
+    require_served_role,
     settings_from,
 )
 from piplvault.cli.render import terminal_bar
@@ -93,6 +94,7 @@ def verify_command(
     json_out: JsonOption = False,
 ) -> None:
     """Check a backup's signature and contents offline. Example: piplvault backup verify F.pvbak"""
+    require_served_role("backup", "restore", "audit-read")
     key = certificate.load_public_key(public_key) if public_key else None
     manifest = backups.verify_backup(file, public_key=key)
     info = {

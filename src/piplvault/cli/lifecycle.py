@@ -34,12 +34,15 @@ from piplvault.i18n import _
 
 if TYPE_CHECKING:
     from piplvault.documents import certificate
-    from piplvault.vault import lifecycle
-    from piplvault.vault.lifecycle import DestructionResult
+    from piplvault.vault import certificates, destruction, legal_holds, retention
     from piplvault.vault.service import Vault
+    from piplvault.vault.shred_run import DestructionResult
 else:
     certificate = lazy_module("piplvault.documents.certificate")
-    lifecycle = lazy_module("piplvault.vault.lifecycle")
+    certificates = lazy_module("piplvault.vault.certificates")
+    destruction = lazy_module("piplvault.vault.destruction")
+    legal_holds = lazy_module("piplvault.vault.legal_holds")
+    retention = lazy_module("piplvault.vault.retention")
 
 export = lazy_module("piplvault.documents.export")
 
@@ -128,7 +131,7 @@ def delete_command(
         )
         bar = terminal_bar(_("Shredding"), json_out=json_out)
         with bar as advance:
-            result = lifecycle.erase_customers(
+            result = destruction.erase_customers(
                 vault,
                 customer_ids,
                 reason=reason,
@@ -165,7 +168,7 @@ def plan_command(
     """What is due for deletion, what is held and why. Example: piplvault retention plan --as-of 2030-01-01"""
     vault = open_vault(home, db, user)
     try:
-        plan = lifecycle.retention_plan(vault, as_of=parse_date(as_of, "--as-of"))
+        plan = retention.retention_plan(vault, as_of=parse_date(as_of, "--as-of"))
     finally:
         vault.close()
     if out is not None:
@@ -229,7 +232,7 @@ def apply_command(
             _("Will destroy or restrict"),
             lambda: [
                 (value_name(k), str(v))
-                for k, v in lifecycle.retention_plan(
+                for k, v in retention.retention_plan(
                     vault, as_of=parse_date(as_of, "--as-of")
                 )["summary"].items()
             ],
@@ -237,7 +240,7 @@ def apply_command(
         )
         bar = terminal_bar(_("Shredding"), json_out=json_out)
         with bar as advance:
-            result = lifecycle.apply_retention(
+            result = destruction.apply_retention(
                 vault,
                 as_of=parse_date(as_of, "--as-of"),
                 approved_by=approved_by,
@@ -269,7 +272,7 @@ def set_command(
     """Record the dates retention counts from. Example: piplvault retention set 7 --relationship-ended 2025-06-30"""
     vault = open_vault(home, db, user)
     try:
-        info = lifecycle.set_facts(
+        info = retention.set_facts(
             vault,
             customer_id,
             relationship_ended_on=parse_date(
@@ -302,7 +305,7 @@ def hold_add_command(
     """Place a legal hold. Example: piplvault retention hold add 7 --reason "(2026)京0105民初123号" """
     vault = open_vault(home, db, user)
     try:
-        info = lifecycle.place_hold(
+        info = legal_holds.place_hold(
             vault,
             customer_id,
             reason=reason,
@@ -326,7 +329,7 @@ def hold_lift_command(
     """Lift a legal hold. Example: piplvault retention hold lift 1 --reason "case closed" """
     vault = open_vault(home, db, user)
     try:
-        info = lifecycle.lift_hold(vault, hold_id, reason=reason)
+        info = legal_holds.lift_hold(vault, hold_id, reason=reason)
     finally:
         vault.close()
     _say(info, json_out, f"已解除 hold {hold_id} lifted")
@@ -343,7 +346,7 @@ def hold_list_command(
     """List legal holds. Example: piplvault retention hold list --json"""
     vault = open_vault(home, db, user)
     try:
-        rows = lifecycle.list_holds(vault, include_lifted=all_)
+        rows = legal_holds.list_holds(vault, include_lifted=all_)
     finally:
         vault.close()
     if json_out:
@@ -407,7 +410,7 @@ def list_command(
     """List past deletion runs. Example: piplvault certificate list"""
     vault = open_vault(home, db, user)
     try:
-        rows = lifecycle.list_runs(vault)
+        rows = certificates.list_runs(vault)
     finally:
         vault.close()
     if json_out:
@@ -432,7 +435,7 @@ def export_command(
 
     vault = open_vault(home, db, user)
     try:
-        data = lifecycle.certificate_json(vault, run_id)
+        data = certificates.certificate_json(vault, run_id)
     finally:
         vault.close()
     paths = write_certificate_files(data, out, f"destruction-{run_id}")

@@ -77,6 +77,17 @@ def settings_from(
     return settings
 
 
+def require_served_role(*actions: str) -> None:
+    """Offline work the server does for a person (scanning or verifying an uploaded
+    file): refused, audited, unless their role holds one of ``actions``. On the box the
+    command needs no vault and no check."""
+    session = CURRENT_SESSION.get()
+    if session is None:
+        return
+    with session.write(commit=False) as conn:
+        session.require_any(conn, actions)
+
+
 def open_vault(home: Path | None, db: str | None, user: str | None = None) -> Vault:
     """The vault this command acts on, as the person running it.
 

@@ -53,6 +53,9 @@ def scan(
 
     Example: piplvault scan 客户信息.csv --json
     """
+    from piplvault.cli.options import require_served_role
+
+    require_served_role("import", "read-masked")  # through the server: not for everyone
     examples: list[list[str]] = []
     try:
         table = tables.open_table(

@@ -29,6 +29,7 @@ from piplvault.cli.options import (
     JsonOption,
     UserOption,
     open_vault,
+    require_served_role,
 )
 from piplvault.cli.render import plain, record, value_name
 from piplvault.documents.labels import label
@@ -546,6 +547,7 @@ def receive_command(
     json_out: JsonOption = False,
 ) -> None:
     """Verify and import a handover package; write a signed receipt for the sender."""
+    require_served_role("import")  # before parsing anything the caller sent
     key = read_input(sender_key, "sender key")
     vault = open_vault(home, db, user)
     result = handover_receive.receive(vault, package, key, receipt_out=receipt_out)

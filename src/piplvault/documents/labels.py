@@ -15,7 +15,7 @@ CATEGORY_ZH = {
     "free_text": "备注",
 }
 
-#: The pseudonymous customer ids on certificates, explained (lifecycle.PSEUDONYM_METHOD).
+#: The pseudonymous customer ids on certificates, explained (vault/shred_run.py PSEUDONYM_METHOD).
 PSEUDONYM_METHOD_ZH = (
     "客户假名标识 = 以本保险库盲索引密钥（第 {v} 版）对“certificate”与客户编号计算的 "
     "HMAC-SHA256 值的前 16 字节（十六进制）。只有本保险库能把假名对应回客户编号；"

@@ -42,3 +42,8 @@ def note_customer_ids(conn: Connection, highest: int) -> None:
     """Record that ids up to ``highest`` are used (never handed out again)."""
     if highest > int(read_meta(conn, HIGH_WATER) or 0):
         write_meta(conn, HIGH_WATER, str(highest))
+
+
+def all_customer_ids(conn: Connection) -> list[int]:
+    """Every live customer's id."""
+    return [int(i) for i in conn.execute(select(customers.c.id)).scalars()]

@@ -67,13 +67,6 @@ def has_customer(conn: Connection, customer_id: int) -> bool:
     return conn.execute(query).first() is not None
 
 
-def customer_status(conn: Connection, customer_id: int) -> str | None:
-    """The customer's status (``active``, ``restricted``…), None if there is none."""
-    query = select(customers.c.status).where(customers.c.id == customer_id)
-    value = conn.execute(query).scalar()
-    return None if value is None else str(value)
-
-
 def customer_ids(conn: Connection, *, limit: int, offset: int) -> list[int]:
     """A page of customer ids, in id order."""
     query = select(customers.c.id).order_by(customers.c.id).limit(limit).offset(offset)

@@ -11,13 +11,11 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from piplvault.core import cases as rules
 from piplvault.documents import notices
 from piplvault.errors import ValidationError
+from piplvault.store.customer_ids import all_customer_ids
 from piplvault.store.meta import read_meta, write_meta
-from piplvault.store.schema import customers
 from piplvault.vault import cases, closure
 from piplvault.vault import company as company_profile
 from piplvault.vault.closing import zh_date
@@ -69,7 +67,7 @@ def change_address(
             updated_at=vault.now(),
         )
         cases.insert_case(vault, conn, case)
-        ids = [int(i) for i in conn.execute(select(customers.c.id)).scalars()]
+        ids = all_customer_ids(conn)
         cases.set_members(conn, case.id, [(cid, True, "") for cid in ids])
         write_meta(conn, "registered_address", new_address.strip())
         write_meta(conn, "notice_contact", new_contact)

@@ -62,7 +62,7 @@ from piplvault.store.schema import (
     metadata,
     shred_journal,
 )
-from piplvault.vault.lifecycle import checkpoint_wal
+from piplvault.vault.shred_run import checkpoint_wal
 
 if TYPE_CHECKING:
     from piplvault.settings import Settings

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
-
 from piplvault.errors import ValidationError
-from piplvault.store.schema import customers
+from piplvault.store.flags import flagged_ids, store_flags
 from piplvault.vault import policy
 from piplvault.vault.customers import (
     DEFAULT_READ_PURPOSE,
@@ -37,15 +35,8 @@ def list_flagged(
 ) -> CustomerList:
     """Customers with at least one flagged field, in id order, masked."""
     with vault.write() as conn:
-        ids = list(
-            conn.execute(
-                select(customers.c.id)
-                .where(customers.c.flags != "")
-                .order_by(customers.c.id)
-                .limit(limit)
-                .offset(offset)
-            ).scalars()
-        )
+        vault.require_action(conn, "read-masked")
+        ids = flagged_ids(conn, limit=limit, offset=offset)
         result = _readable(vault, conn, ids, purpose or DEFAULT_READ_PURPOSE)
         vault.record(
             conn,
@@ -100,14 +91,6 @@ def confirm_flag(
             details={"field": field, "still_flagged": sorted(remaining)},
         )
     return {"id": customer_id, "field": field, "still_flagged": sorted(remaining)}
-
-
-def store_flags(conn: Any, customer_id: int, flags: set[str]) -> None:
-    conn.execute(
-        update(customers)
-        .where(customers.c.id == customer_id)
-        .values(flags=",".join(sorted(flags)))
-    )
 
 
 __all__ = ["confirm_flag", "flag_set", "list_flagged", "store_flags"]

@@ -28,8 +28,9 @@ from piplvault.errors import (
     ValidationError,
 )
 from piplvault.store import consents, purposes, training, users
-from piplvault.store.customers import customer_status, restriction_of
+from piplvault.store.customers import restriction_of
 from piplvault.store.engine import Connection
+from piplvault.store.retention import customer_status
 from piplvault.vault import closure
 
 if TYPE_CHECKING:
@@ -294,7 +295,7 @@ def _restriction(
 ) -> core.Decision | None:
     """R-47-2: a customer kept only because a statute says so may be read only for the
     purposes its retention rules name (default: finance); everything else is refused."""
-    from piplvault.vault.lifecycle import load_schedule
+    from piplvault.vault.retention import load_schedule
 
     if customer_status(conn, customer_id) != "restricted":
         return None

@@ -24,7 +24,10 @@ BASES = (
 
 
 def list_purposes(vault: Vault) -> list[dict[str, Any]]:
-    with vault.reading("read-masked", "report", "manage-consents") as conn:
+    with vault.write(commit=False) as conn:
+        # Metadata, no one's data: any role that reads or manages may see the purposes
+        # it has to declare (a 'read-masked' role needs no purpose for that).
+        vault.require_any(conn, ("read-masked", "report", "manage-consents"))
         return [
             {
                 "key": r.key,

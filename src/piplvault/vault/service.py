@@ -33,6 +33,7 @@ from piplvault.errors import (
     AuthenticationError,
     ConfigError,
     IntegrityError,
+    PermissionDeniedError,
     VaultError,
     VaultExistsError,
     VaultNotFoundError,
@@ -303,17 +304,31 @@ class Vault:
     def require_action(self, conn: Connection, action: str) -> None:
         """Refuse (audited) an actor whose role lacks ``action`` altogether — before a
         listing that would otherwise silently withhold every row."""
-        if action not in policy.load_actor(self, conn).role.actions:
-            self.authorize(conn, action=action)
+        self.require_any(conn, (action,))
+
+    def require_any(self, conn: Connection, actions: Iterable[str]) -> None:
+        """Refuse (audited) an actor whose role holds none of ``actions`` — for what is no
+        one customer's data (purpose lists, checking a file offline) but still not for
+        everyone who can log in."""
+        wanted = list(actions)
+        if not set(wanted) & set(policy.load_actor(self, conn).role.actions):
+            self.authorize(conn, action=wanted[0])
 
     def authorize_any(self, conn: Connection, actions: Iterable[str]) -> None:
         """Allowed if the actor may do any one of ``actions``; else the first's refusal."""
         wanted = list(actions)
         role = policy.load_actor(self, conn).role
-        for action in wanted:
-            if action in role.actions:
+        first: PermissionDeniedError | None = None
+        for action in (a for a in wanted if a in role.actions):
+            try:
                 self.authorize(conn, action=action, state_gate=False)
                 return
+            except PermissionDeniedError as refusal:
+                # e.g. an admin listing purposes: 'read-masked' wants a declared purpose,
+                # 'report' (which the admin also has) does not — any one allowed is enough.
+                first = first or refusal
+        if first is not None:
+            raise first
         self.authorize(conn, action=wanted[0], state_gate=False)
 
     @contextmanager

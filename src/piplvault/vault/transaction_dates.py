@@ -13,10 +13,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, insert, select, update
-
 from piplvault.errors import ValidationError
-from piplvault.store.schema import customer_lifecycle
+from piplvault.store.engine import Connection
+from piplvault.store.retention import (
+    insert_lifecycle,
+    last_transaction_dates,
+    update_lifecycle,
+)
 
 _DATE = re.compile(
     r"^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?"
@@ -81,30 +84,14 @@ def field_for_column(columns: list[dict[str, object]], column: str) -> str:
 
 def record(conn: Connection, dates: dict[int, dt.date]) -> int:
     """Store each customer's last-transaction date unless a later one is recorded."""
-    known = {
-        int(r.customer_id): r.last_transaction_on
-        for r in conn.execute(
-            select(
-                customer_lifecycle.c.customer_id,
-                customer_lifecycle.c.last_transaction_on,
-            ).where(customer_lifecycle.c.customer_id.in_(list(dates)))
-        )
-    }
+    known = last_transaction_dates(conn, dates)
     changed = 0
     for cid, day in sorted(dates.items()):
         iso = day.isoformat()
         if cid not in known:
-            conn.execute(
-                insert(customer_lifecycle).values(
-                    customer_id=cid, last_transaction_on=iso
-                )
-            )
+            insert_lifecycle(conn, cid, last_transaction_on=iso)
         elif known[cid] is None or str(known[cid]) < iso:
-            conn.execute(
-                update(customer_lifecycle)
-                .where(customer_lifecycle.c.customer_id == cid)
-                .values(last_transaction_on=iso)
-            )
+            update_lifecycle(conn, cid, last_transaction_on=iso)
         else:
             continue
         changed += 1

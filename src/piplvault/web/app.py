@@ -4,13 +4,13 @@ and errors rendered as pages (JSON stays the API's error shape)."""
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from piplvault.api.errors import validation_error_response, vault_error_response
 from piplvault.errors import ValidationError, VaultError
 from piplvault.web import (
     routes_auth,
@@ -73,10 +73,7 @@ def install(api: FastAPI) -> None:
     @api.exception_handler(VaultError)
     def vault_error(request: Request, error: VaultError) -> Response:
         if not request.url.path.startswith(PREFIX):
-            return JSONResponse(
-                status_code=error.status,
-                content={"error": {"code": error.code, "message": error.message}},
-            )
+            return vault_error_response(error)
         web = None
         try:
             web = current_console(request).web
@@ -96,7 +93,7 @@ def install(api: FastAPI) -> None:
         """A malformed console URL or form is a page in the reader's language (the API
         keeps FastAPI's JSON answer)."""
         if not request.url.path.startswith(PREFIX):
-            return await request_validation_exception_handler(request, error)
+            return await validation_error_response(request, error)
         return render(
             request,
             "error.html",

@@ -12,7 +12,8 @@ from fastapi.responses import Response
 
 from piplvault.errors import AuditChainError, IntegrityError
 from piplvault.store import console as console_store
-from piplvault.vault import deregistration, lifecycle, transfer
+from piplvault.vault import deregistration, transfer
+from piplvault.vault.retention import retention_plan
 from piplvault.web.deps import Console, ConsoleDep, PostDep
 from piplvault.web.render import PREFIX, render
 
@@ -27,7 +28,7 @@ def dashboard(request: Request, console: ConsoleDep) -> Response:
     panels: dict[str, Any] = {}
     if console.may("report"):
         panels["counts"] = s.status()
-        plan = lifecycle.retention_plan(s)
+        plan = retention_plan(s)
         panels["retention"] = {
             "as_of": plan["as_of"],
             "summary": plan["summary"],
@@ -160,7 +161,7 @@ def retention(request: Request, console: ConsoleDep, page: int = 1) -> Response:
     """The retention plan: who is due for deletion or restriction today and why, what is
     held, and the rules in force (deletion itself runs through the CLI, with a certificate).
     """
-    plan = lifecycle.retention_plan(console.session)
+    plan = retention_plan(console.session)
     due = [c for c in plan["customers"] if c["outcome"] in ("destroy", "restrict")]
     page = max(1, page)
     return render(
