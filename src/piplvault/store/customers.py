@@ -62,6 +62,23 @@ def load_customer(conn: Connection, customer_id: int) -> CustomerRow | None:
     )
 
 
+def load_sealed(
+    conn: Connection, customer_id: int
+) -> tuple[bytes, str, bytes | None] | None:
+    """(data, flags, mac) of the customer's record: what an update needs, nothing more."""
+    query = select(customers.c.data, customers.c.flags, customers.c.mac).where(
+        customers.c.id == customer_id
+    )
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    return (
+        bytes(row.data),
+        str(row.flags or ""),
+        None if row.mac is None else bytes(row.mac),
+    )
+
+
 def has_customer(conn: Connection, customer_id: int) -> bool:
     query = select(customers.c.id).where(customers.c.id == customer_id)
     return conn.execute(query).first() is not None

@@ -372,13 +372,14 @@ class _ImportRun:
 
     def _update_customer(self, customer_id: int, row: PreparedRow) -> None:
         conn = self.conn
-        current = stored.load_customer(conn, customer_id)
+        current = stored.load_sealed(conn, customer_id)
         if current is None:  # the blind index pointed here: the FK says it exists
             raise NotFoundError(f"No customer with id {customer_id}")
+        data, current_flags, mac = current
         keys = self.keyring.sealing
-        check_record(keys, customer_id, current.data, current.mac)
+        check_record(keys, customer_id, data, mac)
         cipher = cipher_for(conn, self.keyring, customer_id)
-        sealed = unpack(current.data, customer_id=customer_id)
+        sealed = unpack(data, customer_id=customer_id)
         plain = decrypt_all(cipher, sealed)
         changed = []
         for key, value in row.values.items():
@@ -400,7 +401,7 @@ class _ImportRun:
         if not changed:
             self.report.unchanged += 1
             return
-        old_flags = set(filter(None, current.flags.split(",")))
+        old_flags = set(filter(None, current_flags.split(",")))
         flags = sorted(old_flags - set(row.values) | set(row.flags))
         stored.save_record(
             conn,
