@@ -10,8 +10,8 @@ from sqlalchemy import (
     Connection as Connection,  # vault/ holds transactions by this name
 )
 from sqlalchemy import (
-    Engine as Engine,
-)  # vault/restore names the staged database's engine
+    Engine as Engine,  # vault/ holds engines by this name
+)
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool, QueuePool

@@ -19,3 +19,8 @@ def write_meta(conn: Connection, key: str, value: str) -> None:
         conn.execute(insert(meta).values(key=key, value=value))
     else:
         conn.execute(update(meta).where(meta.c.key == key).values(value=value))
+
+
+def insert_meta(conn: Connection, values: dict[str, str]) -> None:
+    """Store new keys (none of them may exist yet), in one statement."""
+    conn.execute(insert(meta), [{"key": k, "value": v} for k, v in values.items()])

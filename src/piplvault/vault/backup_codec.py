@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from itertools import accumulate, pairwise
 from typing import Any
 
+from piplvault.core.canonical import canonical_json
 from piplvault.errors import IntegrityError
 
 _HEAD = struct.Struct("<IH")
@@ -84,7 +85,7 @@ def decode_json_rows(payload: bytes, binary: Sequence[bool]) -> list[tuple[Any, 
 
 
 def _json(values: Sequence[Any]) -> bytes:
-    return json.dumps(list(values), ensure_ascii=False, separators=(",", ":")).encode()
+    return canonical_json(list(values))  # compact JSON of one column's values
 
 
 def _encode_binary(values: Sequence[Any]) -> bytes:

@@ -6,8 +6,6 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, insert, select, update
-
 from piplvault import discovery
 from piplvault.core.customers import FIND_KINDS
 from piplvault.core.policy import birth_date_from_id
@@ -15,11 +13,18 @@ from piplvault.errors import (
     InvalidValueError,
     NotFoundError,
     ValidationError,
-    VaultExistsError,
 )
 from piplvault.io.tables import open_table
-from piplvault.store.schema import blind_index, consents, purposes
+from piplvault.store import blind_index
+from piplvault.store import consents as stored
+from piplvault.store.engine import Connection
 from piplvault.vault import policy
+from piplvault.vault.purposes import (
+    BASES,
+    add_purpose,
+    list_purposes,
+    list_purposes_conn,
+)
 from piplvault.vault.records import (
     check_index_rows,
     customer_exists,
@@ -31,15 +36,6 @@ from piplvault.vault.records import (
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
 
-BASES = (
-    "consent",
-    "contract",
-    "legal-obligation",
-    "hr",
-    "emergency",
-    "public-interest",
-    "already-public",
-)
 SEPARATE = ("sensitive", "third-party", "public", "cross-border")
 
 
@@ -51,58 +47,6 @@ def _known_separate(flag: str) -> bool:
     if sep:
         return kind in ("third-party", "cross-border") and bool(named.strip())
     return flag in SEPARATE
-
-
-def list_purposes(vault: Vault) -> list[dict[str, Any]]:
-    with vault.write(commit=False) as conn:
-        # Metadata, no one's data: any role that reads or manages may see the purposes
-        # it has to declare (a 'read-masked' role needs no purpose for that).
-        vault.require_any(conn, ("read-masked", "report", "manage-consents"))
-        return [
-            {
-                "key": r.key,
-                "name_zh": r.name_zh,
-                "basis": r.basis,
-                "necessity": r.necessity,
-            }
-            for r in conn.execute(
-                select(purposes).order_by(purposes.c.created_at, purposes.c.key)
-            )
-        ]
-
-
-def add_purpose(
-    vault: Vault, key: str, name_zh: str, basis: str, necessity: str
-) -> dict[str, Any]:
-    """Add a purpose; sensitive data may only be used for purposes with a stated necessity."""
-    if basis not in BASES:
-        raise ValidationError(
-            f"Unknown legal basis '{basis}'; bases: {', '.join(BASES)}"
-        )
-    if not key or any(c.isspace() for c in key):
-        raise ValidationError(
-            "A purpose key needs at least one character and no spaces"
-        )
-    with vault.write() as conn:
-        vault.authorize(conn, action="manage-policy")
-        if conn.execute(select(purposes.c.key).where(purposes.c.key == key)).first():
-            raise VaultExistsError(f"Purpose '{key}' already exists")
-        conn.execute(
-            insert(purposes).values(
-                key=key,
-                name_zh=name_zh,
-                basis=basis,
-                necessity=necessity,
-                created_at=vault.now(),
-            )
-        )
-        vault.record(
-            conn,
-            action="purpose-added",
-            target=f"purpose:{key}",
-            details={"basis": basis, "name_zh": name_zh},
-        )
-    return {"key": key, "name_zh": name_zh, "basis": basis, "necessity": necessity}
 
 
 def grant(
@@ -198,18 +142,17 @@ def _grant(
     if previous is not None and previous.withdrawn_at is None:
         flags |= set(filter(None, previous.separate.split(",")))
     granted_at = at or vault.now()
-    conn.execute(
-        insert(consents).values(
-            customer_id=customer_id,
-            purpose=resolved.key,
-            basis=basis,
-            granted_at=granted_at,
-            channel=channel,
-            notice_version=notice_version,
-            operator=vault.actor,
-            separate=",".join(sorted(flags)),
-            guardian=int(guardian),
-        )
+    stored.insert_consent(
+        conn,
+        customer_id=customer_id,
+        purpose=resolved.key,
+        basis=basis,
+        granted_at=granted_at,
+        channel=channel,
+        notice_version=notice_version,
+        operator=vault.actor,
+        separate=",".join(sorted(flags)),
+        guardian=int(guardian),
     )
     details = {
         "basis": basis,
@@ -270,25 +213,20 @@ def _withdraw(
     when = at or vault.now()
     if latest is None:
         # Withdrawal without a recorded consent still binds: record it as such.
-        conn.execute(
-            insert(consents).values(
-                customer_id=customer_id,
-                purpose=resolved.key,
-                basis="consent",
-                granted_at=when,
-                channel=channel,
-                notice_version="",
-                operator=vault.actor,
-                withdrawn_at=when,
-                withdraw_channel=channel,
-            )
+        stored.insert_consent(
+            conn,
+            customer_id=customer_id,
+            purpose=resolved.key,
+            basis="consent",
+            granted_at=when,
+            channel=channel,
+            notice_version="",
+            operator=vault.actor,
+            withdrawn_at=when,
+            withdraw_channel=channel,
         )
     elif latest.withdrawn_at is None:
-        conn.execute(
-            update(consents)
-            .where(consents.c.id == latest.id)
-            .values(withdrawn_at=when, withdraw_channel=channel)
-        )
+        stored.mark_withdrawn(conn, latest.id, at=when, channel=channel)
     vault.record(
         conn,
         action="consent-withdrawn",
@@ -322,11 +260,7 @@ def show(vault: Vault, customer_id: int) -> dict[str, Any]:
                 "withdrawn_at": r.withdrawn_at,
                 "withdraw_channel": r.withdraw_channel,
             }
-            for r in conn.execute(
-                select(consents)
-                .where(consents.c.customer_id == customer_id)
-                .order_by(consents.c.id)
-            )
+            for r in stored.consents_of(conn, customer_id)
         ]
         effective = {}
         for p in list_purposes_conn(conn):
@@ -344,15 +278,6 @@ def show(vault: Vault, customer_id: int) -> dict[str, Any]:
             )
         vault.record(conn, action="consents-read", target=f"customer:{customer_id}")
     return {"customer_id": customer_id, "records": records, "effective": effective}
-
-
-def list_purposes_conn(conn: Connection) -> list[policy.PurposeDef]:
-    return [
-        policy.PurposeDef(
-            key=r.key, name_zh=r.name_zh, basis=r.basis, necessity=r.necessity
-        )
-        for r in conn.execute(select(purposes))
-    ]
 
 
 def import_consents(
@@ -449,18 +374,11 @@ def _match_customer(
         )
     kind, entity = FIND_KINDS[match]
     tag = vault.keyring.blind_tag(kind, discovery.normalise(entity, value))
-    found = conn.execute(
-        select(
-            blind_index.c.kind,
-            blind_index.c.tag,
-            blind_index.c.customer_id,
-            blind_index.c.mac,
-        ).where(blind_index.c.kind == kind, blind_index.c.tag == tag)
-    ).first()
+    found = blind_index.find_tag(conn, kind, tag)
     if found is None:
         return None
     check_index_rows(vault.keyring.sealing, [found])
-    return int(found.customer_id)
+    return found[2]
 
 
 def check(
@@ -519,11 +437,15 @@ def check(
 
 
 __all__ = [
+    "BASES",
     "add_purpose",
     "check",
     "grant",
+    "grant_in",
     "import_consents",
     "list_purposes",
+    "list_purposes_conn",
     "show",
     "withdraw",
+    "withdraw_in",
 ]

@@ -7,20 +7,16 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select, update
-
 from piplvault import discovery
 from piplvault.core.customers import FIND_KINDS, CustomerView
 from piplvault.core.policy import birth_date_from_id
 from piplvault.errors import NotFoundError, ValidationError
+from piplvault.store import blind_index
+from piplvault.store import customers as stored
+from piplvault.store.audit_queries import audit_head_row
+from piplvault.store.engine import Connection
 from piplvault.store.records import field_names, unpack
-from piplvault.store.schema import (
-    audit_head,
-    blind_index,
-    customer_keys,
-    customers,
-    vault_keys,
-)
+from piplvault.store.vault_keys import latest_versions
 from piplvault.vault import policy
 from piplvault.vault.records import (
     build_view,
@@ -64,14 +60,7 @@ def list_customers(
         raise ValidationError("--limit must be 1..100000 and --offset 0 or more")
     with vault.write() as conn:
         vault.require_action(conn, "read-masked")
-        ids = list(
-            conn.execute(
-                select(customers.c.id)
-                .order_by(customers.c.id)
-                .limit(limit)
-                .offset(offset)
-            ).scalars()
-        )
+        ids = stored.customer_ids(conn, limit=limit, offset=offset)
         result = _readable(vault, conn, ids, purpose or DEFAULT_READ_PURPOSE)
         vault.record(
             conn,
@@ -198,16 +187,9 @@ def find_customers(
     }
     with vault.write() as conn:
         vault.require_action(conn, "read-masked")
-        hits = conn.execute(
-            select(
-                blind_index.c.kind,
-                blind_index.c.tag,
-                blind_index.c.customer_id,
-                blind_index.c.mac,
-            ).where(blind_index.c.kind == kind, blind_index.c.tag.in_(tags))
-        ).all()
+        hits = blind_index.find_tags(conn, kind, tags)
         check_index_rows(vault.keyring.sealing, hits)  # a re-pointed tag is refused
-        ids = sorted({int(h.customer_id) for h in hits})
+        ids = sorted({customer_id for _kind, _tag, customer_id, _mac in hits})
         result = _readable(vault, conn, ids, purpose or DEFAULT_READ_PURPOSE)
         vault.record(
             conn,
@@ -275,14 +257,12 @@ def update_field(
         )
         # A valid new value clears the field's flag (issue 12.3: the review queue).
         flags = set(filter(None, _flags.split(","))) - {field}
-        conn.execute(
-            update(customers)
-            .where(customers.c.id == customer_id)
-            .values(
-                **seal_record(vault.keyring.sealing, customer_id, sealed),
-                updated_at=now,
-                flags=",".join(sorted(flags)),
-            )
+        stored.save_record(
+            conn,
+            customer_id,
+            **seal_record(vault.keyring.sealing, customer_id, sealed),
+            updated_at=now,
+            flags=",".join(sorted(flags)),
         )
         plain[field] = (clean, version)
         values = {k: v for k, (v, _) in plain.items() if k in defs and k not in flags}
@@ -300,24 +280,14 @@ def update_field(
 def status(vault: Vault) -> dict[str, Any]:
     """Counts by customer kind, sensitivity and category; key versions; audit head."""
     with vault.read() as conn:
-        by_kind: dict[str, int] = dict(
-            conn.execute(
-                select(customers.c.kind, func.count()).group_by(customers.c.kind)
-            ).all()
-        )
+        by_kind = stored.count_by_kind(conn)
         defs = load_field_defs(conn)
         values_by_field: Counter[str] = Counter()
-        for data in conn.execute(select(customers.c.data)).scalars():
-            values_by_field.update(field_names(bytes(data)))
-        keys = conn.execute(
-            select(vault_keys.c.purpose, func.max(vault_keys.c.version)).group_by(
-                vault_keys.c.purpose
-            )
-        ).all()
-        head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
-        dek_count = conn.execute(
-            select(func.count()).select_from(customer_keys)
-        ).scalar_one()
+        for data in stored.record_data(conn):
+            values_by_field.update(field_names(data))
+        keys = latest_versions(conn)
+        head_seq, head_hash = audit_head_row(conn)
+        dek_count = stored.count_customer_keys(conn)
     by_sensitivity: Counter[str] = Counter()
     by_category: Counter[str] = Counter()
     for name, count in values_by_field.items():
@@ -345,7 +315,7 @@ def status(vault: Vault) -> dict[str, Any]:
             for d in defs.values()
         ],
         "data_keys": dek_count,
-        "key_versions": {p: v for p, v in keys},
-        "audit_head": {"seq": head.seq, "hash": head.hash},
+        "key_versions": keys,
+        "audit_head": {"seq": head_seq, "hash": head_hash},
         "state": vault.meta_value("state"),
     }

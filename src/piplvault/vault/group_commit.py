@@ -21,9 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import OperationalError
-
 from piplvault.errors import VaultError
+from piplvault.store.database import storage_errors
 from piplvault.store.engine import Connection
 
 if TYPE_CHECKING:
@@ -88,11 +87,10 @@ class GroupCommitter:
                     item.done.set()
 
     def _commit(self, group: list[_Work]) -> None:
-        from piplvault.vault.service import _storage_error
-
         vault = self.vault
         try:
-            with vault.engine.connect() as conn:
+            # a write the database refuses becomes AuditUnavailableError for every waiter
+            with storage_errors(), vault.engine.connect() as conn:
                 transaction = conn.begin()
                 try:
                     for item in group:
@@ -103,8 +101,6 @@ class GroupCommitter:
                     raise
                 transaction.commit()
             vault._publish_head()
-        except OperationalError as exc:
-            _fail(group, _storage_error(exc))
         except BaseException as exc:  # noqa: BLE001  every waiter learns it, none hangs
             _fail(group, exc)
 

@@ -15,27 +15,27 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Connection, func, insert, select, update
+from typing import TYPE_CHECKING
 
 from piplvault import discovery
 from piplvault.core.importplan import ColumnPlan, all_fields, plan_columns
 from piplvault.discovery.columns import FAMILIES
 from piplvault.discovery.overrides import apply_overrides, describe
-from piplvault.errors import ImportWorkerError, InvalidValueError, ValidationError
-from piplvault.io.tables import Table
-from piplvault.store.customer_ids import next_customer_id, note_customer_ids
-from piplvault.store.engine import insert_many
-from piplvault.store.records import unpack
-from piplvault.store.schema import (
-    blind_index,
-    customer_keys,
-    customer_purposes,
-    customers,
+from piplvault.errors import (
+    ImportWorkerError,
+    InvalidValueError,
+    NotFoundError,
+    ValidationError,
 )
+from piplvault.io.tables import Table
+from piplvault.store import blind_index
+from piplvault.store import customers as stored
+from piplvault.store import purposes as stored_purposes
+from piplvault.store.customer_ids import next_customer_id, note_customer_ids
+from piplvault.store.engine import Connection
+from piplvault.store.records import unpack
 from piplvault.vault import policy, transaction_dates
+from piplvault.vault.import_report import ImportReport, audit_details, column_summary
 from piplvault.vault.importrows import (
     PreparedRow,
     RowPreparer,
@@ -59,54 +59,6 @@ if TYPE_CHECKING:
 
 ON_INVALID = ("flag", "reject", "abort")
 _BATCH = 2000
-_IN_CHUNK = 500
-
-
-@dataclass(slots=True)
-class ImportReport:
-    file: str
-    encoding: str
-    sheet: str | None
-    dry_run: bool
-    rows: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    flagged: int = 0
-    columns: list[dict[str, Any]] = field(default_factory=list)
-    rejections: list[dict[str, Any]] = field(default_factory=list)
-    new_ids: list[int] = field(default_factory=list)
-    updated_ids: list[int] = field(default_factory=list)
-    last_transactions: dict[str, Any] | None = None
-    #: A person's decisions over the classifier's: [{"column", "from", "to"}]
-    overrides: list[dict[str, Any]] = field(default_factory=list)
-    mapping: dict[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "encoding": self.encoding,
-            "sheet": self.sheet,
-            "dry_run": self.dry_run,
-            "rows": self.rows,
-            "new": self.new,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "flagged": self.flagged,
-            "columns": self.columns,
-            "overrides": self.overrides,
-            "rejections": self.rejections,
-            "new_id_range": [self.new_ids[0], self.new_ids[-1]]
-            if self.new_ids
-            else None,
-            **(
-                {"last_transactions": self.last_transactions}
-                if self.last_transactions is not None
-                else {}
-            ),
-        }
 
 
 def import_table(
@@ -146,7 +98,7 @@ def import_table(
     )
     mapped = {c["column"] for c in changes}
     report.columns = [
-        _column_summary(p, d, d.name in mapped)
+        column_summary(p, d, d.name in mapped)
         for p, d in zip(plans, decisions, strict=True)
     ]
     report.overrides = changes
@@ -212,7 +164,7 @@ def import_table(
             action=action,
             target=f"file:{table.name}",
             purpose=purpose_key,
-            details=_audit_details(report),
+            details=audit_details(report),
         )
     if dry_run:
         with vault.write() as conn:
@@ -222,7 +174,7 @@ def import_table(
                 action=action,
                 target=f"file:{table.name}",
                 purpose=purpose_key,
-                details=_audit_details(report),
+                details=audit_details(report),
             )
     return report
 
@@ -277,32 +229,6 @@ def _prepare_all(
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _column_summary(
-    p: ColumnPlan, decision: discovery.ColumnDecision, by_person: bool
-) -> dict[str, Any]:
-    d = p.field
-    return {
-        "header": p.header,
-        "field": d.key,
-        "kind": d.kind,
-        "entity": d.entity,
-        "mixed": p.mixed,
-        "sensitivity": d.sensitivity,
-        "grade": d.grade,
-        "category": d.category,
-        "valid_ratio": decision.valid_ratio,
-        "decided_by": "person" if by_person else "classifier",
-        "hint": decision.hint,
-    }
-
-
-def _audit_details(report: ImportReport) -> dict[str, Any]:
-    details = report.to_dict()
-    details["updated_ids"] = report.updated_ids
-    details["rejections"] = report.rejections[:1000]
-    return details
-
-
 class _ImportRun:
     """State of one import while its transaction is open (main process)."""
 
@@ -324,8 +250,7 @@ class _ImportRun:
         self.now = vault.now()
         self.defs = load_field_defs(conn)
         save_field_defs(conn, self.defs, all_fields(plans), self.now)
-        last = conn.execute(select(func.max(customers.c.id))).scalar()
-        self.vault_was_empty = last is None
+        self.vault_was_empty = stored.last_customer_id(conn) is None
         self.id_base = next_customer_id(conn)  # never a deleted customer's id
         self.pending: list[PreparedRow] = []
         #: input row number → the customer it became or was matched to
@@ -359,20 +284,13 @@ class _ImportRun:
 
     def _add_purpose(self, customer_id: int) -> None:
         """Record that the customer is (also) held for this import's purpose."""
-        known = self.conn.execute(
-            select(customer_purposes.c.purpose).where(
-                customer_purposes.c.customer_id == customer_id,
-                customer_purposes.c.purpose == self.purpose,
-            )
-        ).first()
-        if known is None:
-            self.conn.execute(
-                insert(customer_purposes).values(
-                    customer_id=customer_id,
-                    purpose=self.purpose,
-                    source=f"import:{self.file}",
-                    at=self.now,
-                )
+        if not stored_purposes.is_held_for(self.conn, customer_id, self.purpose):
+            stored_purposes.add_held_for(
+                self.conn,
+                customer_id,
+                self.purpose,
+                source=f"import:{self.file}",
+                at=self.now,
             )
 
     def _note_invalid(self, row: PreparedRow, abort: bool) -> None:
@@ -407,19 +325,10 @@ class _ImportRun:
         for kind, tag in tags:
             by_kind.setdefault(kind, []).append(tag)
         for kind, kind_tags in by_kind.items():
-            for i in range(0, len(kind_tags), _IN_CHUNK):
-                query = select(
-                    blind_index.c.tag, blind_index.c.customer_id, blind_index.c.mac
-                ).where(
-                    blind_index.c.kind == kind,
-                    blind_index.c.tag.in_(kind_tags[i : i + _IN_CHUNK]),
-                )
-                rows = self.conn.execute(query).all()
-                check_index_rows(
-                    self.keyring.sealing, ((kind, t, c, m) for t, c, m in rows)
-                )
-                for tag, customer_id, _mac in rows:
-                    found.setdefault((kind, bytes(tag)), int(customer_id))
+            rows = blind_index.find_tags(self.conn, kind, kind_tags)
+            check_index_rows(self.keyring.sealing, rows)
+            for _kind, tag, customer_id, _mac in rows:
+                found.setdefault((kind, tag), customer_id)
         return found
 
     def _flush(self) -> None:
@@ -428,9 +337,8 @@ class _ImportRun:
             return
         kek_version = self.keyring.kek_version
         now = self.now
-        insert_many(
+        stored.insert_customers(
             self.conn,
-            customers,
             [
                 (
                     r.customer_id,
@@ -444,25 +352,18 @@ class _ImportRun:
                 )
                 for r in rows
             ],
-        )
-        insert_many(
-            self.conn,
-            customer_keys,
             [(r.customer_id, kek_version, 1, r.wrapped) for r in rows],
         )
-        insert_many(
+        blind_index.insert_rows(
             self.conn,
-            blind_index,
-            # sorted: B-tree inserts in key order touch fewer pages (~13% faster)
-            sorted(
+            (
                 (k, t, r.customer_id, mac)
                 for r in rows
                 for (k, t), mac in zip(r.index, r.index_macs, strict=True)
             ),
         )
-        insert_many(
+        stored_purposes.insert_held_for(
             self.conn,
-            customer_purposes,
             [(r.customer_id, self.purpose, f"import:{self.file}", now) for r in rows],
         )
         note_customer_ids(self.conn, max(r.customer_id for r in rows))
@@ -471,15 +372,14 @@ class _ImportRun:
 
     def _update_customer(self, customer_id: int, row: PreparedRow) -> None:
         conn = self.conn
-        current = conn.execute(
-            select(customers.c.data, customers.c.flags, customers.c.mac).where(
-                customers.c.id == customer_id
-            )
-        ).one()
+        current = stored.load_sealed(conn, customer_id)
+        if current is None:  # the blind index pointed here: the FK says it exists
+            raise NotFoundError(f"No customer with id {customer_id}")
+        data, current_flags, mac = current
         keys = self.keyring.sealing
-        check_record(keys, customer_id, bytes(current.data), current.mac)
+        check_record(keys, customer_id, data, mac)
         cipher = cipher_for(conn, self.keyring, customer_id)
-        sealed = unpack(bytes(current.data), customer_id=customer_id)
+        sealed = unpack(data, customer_id=customer_id)
         plain = decrypt_all(cipher, sealed)
         changed = []
         for key, value in row.values.items():
@@ -501,16 +401,14 @@ class _ImportRun:
         if not changed:
             self.report.unchanged += 1
             return
-        old_flags = set(filter(None, current.flags.split(",")))
+        old_flags = set(filter(None, current_flags.split(",")))
         flags = sorted(old_flags - set(row.values) | set(row.flags))
-        conn.execute(
-            update(customers)
-            .where(customers.c.id == customer_id)
-            .values(
-                **seal_record(keys, customer_id, sealed),
-                updated_at=self.now,
-                flags=",".join(flags),
-            )
+        stored.save_record(
+            conn,
+            customer_id,
+            **seal_record(keys, customer_id, sealed),
+            updated_at=self.now,
+            flags=",".join(flags),
         )
         valid = {
             k: v for k, (v, _) in plain.items() if k not in flags and k in self.defs

@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, or_, select, update
-
 from piplvault.core.policy import BUILTIN_ROLES
+from piplvault.store import blind_index
+from piplvault.store import customers as stored
+from piplvault.store.audit_queries import has_audit_mark
+from piplvault.store.engine import Connection
 from piplvault.store.meta import read_meta, write_meta
-from piplvault.store.schema import audit_log, blind_index, customers
 from piplvault.vault.policy import POLICY_FILE
 
 if TYPE_CHECKING:
@@ -79,30 +80,12 @@ def seal_legacy_records(vault: Vault) -> dict[str, int]:
             write_meta(conn, MARK, VERSION)
             return {"customers": 0, "index_rows": 0}
         records = 0
-        for cid, data in conn.execute(
-            select(customers.c.id, customers.c.data).where(customers.c.mac.is_(None))
-        ).all():
-            conn.execute(
-                update(customers)
-                .where(customers.c.id == cid)
-                .values(mac=keys.record_mac(int(cid), bytes(data)))
-            )
+        for cid, data in stored.records_without_mac(conn):
+            stored.set_record_mac(conn, cid, keys.record_mac(cid, data))
             records += 1
         rows = 0
-        for kind, tag, cid in conn.execute(
-            select(
-                blind_index.c.kind, blind_index.c.tag, blind_index.c.customer_id
-            ).where(blind_index.c.mac.is_(None))
-        ).all():
-            conn.execute(
-                update(blind_index)
-                .where(
-                    blind_index.c.kind == kind,
-                    blind_index.c.tag == tag,
-                    blind_index.c.customer_id == cid,
-                )
-                .values(mac=keys.index_mac(str(kind), bytes(tag), int(cid)))
-            )
+        for kind, tag, cid in blind_index.rows_without_mac(conn):
+            blind_index.set_mac(conn, kind, tag, cid, keys.index_mac(kind, tag, cid))
             rows += 1
         write_meta(conn, MARK, VERSION)
         done = {"customers": records, "index_rows": rows}
@@ -111,14 +94,4 @@ def seal_legacy_records(vault: Vault) -> dict[str, int]:
 
 
 def _sealed_before(conn: Connection) -> bool:
-    found = conn.execute(
-        select(audit_log.c.seq)
-        .where(
-            or_(
-                audit_log.c.action == SEALED_ACTION,
-                (audit_log.c.seq == 1) & audit_log.c.details.contains(f'"{MARK}"'),
-            )
-        )
-        .limit(1)
-    ).first()
-    return found is not None
+    return has_audit_mark(conn, action=SEALED_ACTION, first_entry_text=f'"{MARK}"')

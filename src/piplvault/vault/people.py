@@ -6,11 +6,9 @@ import datetime as dt
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, update
-
 from piplvault.errors import NotFoundError, ValidationError, VaultExistsError
-from piplvault.store import tokens
-from piplvault.store.schema import api_tokens, training, users
+from piplvault.store import tokens, training, users
+from piplvault.store.engine import Connection
 from piplvault.vault import policy
 
 if TYPE_CHECKING:
@@ -28,12 +26,10 @@ def add_user(vault: Vault, name: str, role: str, password: str) -> dict[str, Any
     digest = policy.hash_password(password)
     with vault.write() as conn:
         vault.authorize(conn, action="manage-users")
-        if conn.execute(select(users.c.name).where(users.c.name == name)).first():
+        if users.has_user(conn, name):
             raise VaultExistsError(f"User '{name}' already exists")
-        conn.execute(
-            insert(users).values(
-                name=name, role=role, password_hash=digest, created_at=vault.now()
-            )
+        users.insert_user(
+            conn, name=name, role=role, password_hash=digest, created_at=vault.now()
         )
         vault.record(
             conn, action="user-added", target=f"user:{name}", details={"role": role}
@@ -44,7 +40,7 @@ def add_user(vault: Vault, name: str, role: str, password: str) -> dict[str, Any
 def list_users(vault: Vault) -> list[dict[str, Any]]:
     with vault.write() as conn:
         vault.authorize(conn, action="manage-users")
-        rows = conn.execute(select(users).order_by(users.c.name)).all()
+        rows = users.list_users(conn)
         out = []
         for r in rows:
             defined = r.role in vault.roles  # a role removed from policy.toml: listed
@@ -73,12 +69,8 @@ def disable_user(vault: Vault, name: str) -> dict[str, Any]:
         vault.authorize(conn, action="manage-users")
         _require_user(conn, name)
         now = vault.now()
-        conn.execute(update(users).where(users.c.name == name).values(disabled_at=now))
-        conn.execute(
-            update(api_tokens)
-            .where(api_tokens.c.user == name, api_tokens.c.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+        users.set_disabled(conn, name, at=now)
+        users.revoke_user_tokens(conn, name, at=now)
         vault.record(conn, action="user-disabled", target=f"user:{name}")
     return {"name": name, "disabled_at": now}
 
@@ -93,14 +85,13 @@ def issue_token(vault: Vault, name: str, days: int = 90) -> dict[str, Any]:
     with vault.write() as conn:
         vault.authorize(conn, action="manage-users")
         _require_user(conn, name)
-        conn.execute(
-            insert(api_tokens).values(
-                id=token_id,
-                user=name,
-                token_hash=policy.token_digest(secret),
-                created_at=vault.now(),
-                expires_at=expires_at,
-            )
+        users.insert_token(
+            conn,
+            token_id=token_id,
+            user=name,
+            token_hash=policy.token_digest(secret),
+            created_at=vault.now(),
+            expires_at=expires_at,
         )
         vault.record(
             conn,
@@ -119,16 +110,10 @@ def issue_token(vault: Vault, name: str, days: int = 90) -> dict[str, Any]:
 def revoke_token(vault: Vault, token_id: str) -> dict[str, Any]:
     with vault.write() as conn:
         vault.authorize(conn, action="manage-users")
-        row = conn.execute(
-            select(api_tokens).where(api_tokens.c.id == token_id)
-        ).first()
+        row = users.load_token(conn, token_id)
         if row is None:
             raise NotFoundError(f"No token with id '{token_id}'")
-        conn.execute(
-            update(api_tokens)
-            .where(api_tokens.c.id == token_id)
-            .values(revoked_at=vault.now())
-        )
+        users.revoke_token(conn, token_id, at=vault.now())
         vault.record(
             conn,
             action="token-revoked",
@@ -173,15 +158,14 @@ def record_training(
     with vault.write() as conn:
         vault.authorize(conn, action="manage-users")
         _require_user(conn, name)
-        conn.execute(
-            insert(training).values(
-                user=name,
-                course=course,
-                score=score,
-                completed_at=vault.now(),
-                valid_until=until.isoformat(),
-                recorded_by=vault.actor,
-            )
+        training.insert_training(
+            conn,
+            user=name,
+            course=course,
+            score=score,
+            completed_at=vault.now(),
+            valid_until=until.isoformat(),
+            recorded_by=vault.actor,
         )
         vault.record(
             conn,
@@ -206,9 +190,6 @@ def record_training(
 def list_training(vault: Vault, name: str | None = None) -> list[dict[str, Any]]:
     with vault.write() as conn:
         vault.authorize(conn, action="manage-users")
-        query = select(training).order_by(training.c.id)
-        if name:
-            query = query.where(training.c.user == name)
         rows = [
             {
                 "user": r.user,
@@ -220,14 +201,14 @@ def list_training(vault: Vault, name: str | None = None) -> list[dict[str, Any]]
                 "current": r.score >= policy.PASS_MARK
                 and r.valid_until >= vault.clock.now().date().isoformat(),
             }
-            for r in conn.execute(query)
+            for r in training.list_training(conn, name)
         ]
         vault.record(conn, action="training-listed", target=f"user:{name or '*'}")
     return rows
 
 
-def _require_user(conn: Any, name: str) -> None:
-    if conn.execute(select(users.c.name).where(users.c.name == name)).first() is None:
+def _require_user(conn: Connection, name: str) -> None:
+    if not users.has_user(conn, name):
         raise NotFoundError(f"No user named '{name}'")
 
 
@@ -240,14 +221,13 @@ def issue_own_token(vault: Vault, hours: int = 12) -> dict[str, Any]:
     expires = vault.clock.now() + dt.timedelta(hours=hours)
     expires_at = expires.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     with vault.write() as conn:
-        conn.execute(
-            insert(api_tokens).values(
-                id=token_id,
-                user=vault.actor,
-                token_hash=policy.token_digest(secret),
-                created_at=vault.now(),
-                expires_at=expires_at,
-            )
+        users.insert_token(
+            conn,
+            token_id=token_id,
+            user=vault.actor,
+            token_hash=policy.token_digest(secret),
+            created_at=vault.now(),
+            expires_at=expires_at,
         )
         vault.record(
             conn,
@@ -269,11 +249,7 @@ def revoke_own_token(vault: Vault, token: str) -> dict[str, Any]:
     if token_id is None:
         raise ValidationError("Log out needs the Bearer token of this session")
     with vault.write() as conn:
-        conn.execute(
-            update(api_tokens)
-            .where(api_tokens.c.id == token_id, api_tokens.c.user == vault.actor)
-            .values(revoked_at=vault.now())
-        )
+        users.revoke_token(conn, token_id, at=vault.now(), user=vault.actor)
         vault.record(
             conn,
             action="logout",
@@ -309,8 +285,6 @@ def set_password(vault: Vault, name: str, password: str) -> dict[str, Any]:
         if name != vault.actor:
             vault.authorize(conn, action="manage-users")
         _require_user(conn, name)
-        conn.execute(
-            update(users).where(users.c.name == name).values(password_hash=digest)
-        )
+        users.set_password_hash(conn, name, digest)
         vault.record(conn, action="password-set", target=f"user:{name}")
     return {"name": name, "password_set": True}

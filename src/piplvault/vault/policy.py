@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, and_, exists, or_, select
 
 from piplvault.core import policy as core
 from piplvault.core.customers import FieldDef
@@ -28,14 +27,10 @@ from piplvault.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from piplvault.store.schema import (
-    api_tokens,
-    consents,
-    customer_purposes,
-    purposes,
-    training,
-    users,
-)
+from piplvault.store import consents, purposes, training, users
+from piplvault.store.customers import restriction_of
+from piplvault.store.engine import Connection
+from piplvault.store.retention import customer_status
 from piplvault.vault import closure
 
 if TYPE_CHECKING:
@@ -107,7 +102,7 @@ def authenticate(vault: Vault) -> str:
     name = s.user
     if name == OWNER:
         with vault.read() as conn:
-            row = conn.execute(select(users).where(users.c.name == name)).first()
+            row = users.load_user(conn, name)
         if row is None or row.disabled_at is not None:
             raise AuthenticationError(f"User '{name}' is unknown or disabled")
         return name
@@ -124,7 +119,7 @@ def check_credentials(
 ) -> str:
     """``name`` after checking its own password (Argon2id) or API token; no one is exempt."""
     with vault.read() as conn:
-        row = conn.execute(select(users).where(users.c.name == name)).first()
+        row = users.load_user(conn, name)
     if row is None:
         raise AuthenticationError(f"Unknown user '{name}'")
     if row.disabled_at is not None:
@@ -161,18 +156,7 @@ def token_actor(vault: Vault, token: str) -> tuple[str | None, str | None]:
         return None, "Malformed API token"
     secret = token.partition("pvt_")[2].partition("_")[2]
     with vault.read() as conn:
-        row = conn.execute(
-            select(
-                api_tokens.c.user,
-                api_tokens.c.revoked_at,
-                api_tokens.c.expires_at,
-                api_tokens.c.token_hash,
-                users.c.name,
-                users.c.disabled_at,
-            )
-            .select_from(api_tokens.outerjoin(users, users.c.name == api_tokens.c.user))
-            .where(api_tokens.c.id == token_id)
-        ).first()
+        row = users.token_with_holder(conn, token_id)
     if row is None:
         return None, "The token is wrong, expired or revoked"
     name = str(row.user)
@@ -200,9 +184,7 @@ def _token_ok(vault: Vault, name: str, token: str) -> bool:
     _, _, rest = token.partition("pvt_")
     token_id, _, secret = rest.partition("_")
     with vault.read() as conn:
-        row = conn.execute(
-            select(api_tokens).where(api_tokens.c.id == token_id)
-        ).first()
+        row = users.load_token(conn, token_id)
     if row is None or row.user != name or row.revoked_at is not None:
         return False
     if row.expires_at < vault.now():
@@ -215,7 +197,7 @@ def _token_ok(vault: Vault, name: str, token: str) -> bool:
 
 def load_actor(vault: Vault, conn: Connection, name: str | None = None) -> core.Actor:
     name = name or vault.actor
-    row = conn.execute(select(users).where(users.c.name == name)).first()
+    row = users.load_user(conn, name)
     if row is None:
         raise ValidationError(f"Unknown user '{name}'")
     role = vault.roles.get(row.role)
@@ -230,12 +212,12 @@ def load_actor(vault: Vault, conn: Connection, name: str | None = None) -> core.
 
 
 def _valid_until(conn: Connection, user: str, course: str | None) -> dt.date | None:
-    query = select(training.c.valid_until).where(
-        training.c.user == user, training.c.score >= PASS_MARK
-    )
-    if course is not None:
-        query = query.where(training.c.course == course)
-    dates = [dt.date.fromisoformat(v) for v in conn.execute(query).scalars()]
+    dates = [
+        dt.date.fromisoformat(v)
+        for v in training.valid_until_dates(
+            conn, user, min_score=PASS_MARK, course=course
+        )
+    ]
     return max(dates, default=None)
 
 
@@ -244,7 +226,7 @@ PASS_MARK = 60
 
 def resolve_purpose(conn: Connection, name: str) -> PurposeDef:
     """A purpose by key or Chinese name; the error lists the valid ones."""
-    rows = conn.execute(select(purposes)).all()
+    rows = purposes.list_purposes(conn)
     for r in rows:
         if name in (r.key, r.name_zh):
             return PurposeDef(
@@ -254,14 +236,11 @@ def resolve_purpose(conn: Connection, name: str) -> PurposeDef:
     raise ValidationError(f"Unknown purpose '{name}'; valid purposes: {valid}")
 
 
-def latest_consent(conn: Connection, customer_id: int, purpose: str) -> Any:
+def latest_consent(
+    conn: Connection, customer_id: int, purpose: str
+) -> consents.ConsentRow | None:
     """The customer's most recent consent record for ``purpose`` (or None)."""
-    return conn.execute(
-        select(consents)
-        .where(consents.c.customer_id == customer_id, consents.c.purpose == purpose)
-        .order_by(consents.c.id.desc())
-        .limit(1)
-    ).first()
+    return consents.latest_consent(conn, customer_id, purpose)
 
 
 def customer_basis(
@@ -294,20 +273,13 @@ def _collected_under(conn: Connection, customer_id: int, purpose: PurposeDef) ->
 
     Customers inherited through a transfer keep only the purposes they arrived with
     (PIPL Art. 22, R-22-3): a new purpose needs a new consent."""
-    query = select(
-        exists().where(
-            customer_purposes.c.customer_id == customer_id,
-            customer_purposes.c.purpose == purposes.c.key,
-            or_(
-                customer_purposes.c.purpose == purpose.key,
-                and_(
-                    purposes.c.basis == purpose.basis,
-                    customer_purposes.c.source.not_like("inherited:%"),
-                ),
-            ),
-        )
+    return purposes.is_held_for_or_first_hand(
+        conn,
+        customer_id,
+        purpose=purpose.key,
+        basis=purpose.basis,
+        not_source="inherited:%",
     )
-    return bool(conn.execute(query).scalar())
 
 
 # --- the choke point -----------------------------------------------------------------------
@@ -367,27 +339,19 @@ def _restriction(
 ) -> core.Decision | None:
     """R-47-2: a customer kept only because a statute says so may be read only for the
     purposes its retention rules name (default: finance); everything else is refused."""
-    from piplvault.store.schema import customer_lifecycle, customers
     from piplvault.vault.retention import load_schedule
 
-    status = conn.execute(
-        select(customers.c.status).where(customers.c.id == customer_id)
-    ).scalar()
-    if status != "restricted":
+    if customer_status(conn, customer_id) != "restricted":
         return None
-    row = conn.execute(
-        select(
-            customer_lifecycle.c.restricted_rules, customer_lifecycle.c.restricted_until
-        ).where(customer_lifecycle.c.customer_id == customer_id)
-    ).first()
-    rule_keys = [k for k in (row.restricted_rules if row else "").split(",") if k]
+    row = restriction_of(conn, customer_id)
+    rule_keys = [k for k in (row[0] if row else "").split(",") if k]
     schedule = load_schedule(vault)
     readers = sorted({r for k in rule_keys for r in schedule.rule(k).readers}) or [
         "finance"
     ]
     if purpose is not None and purpose.key in readers:
         return None
-    until = row.restricted_until if row else None
+    until = row[1] if row else None
     return core.Decision(
         allowed=False,
         reason="retained-restricted",

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, delete, insert, select
-
 from piplvault import discovery
 from piplvault.core.customers import BLIND_INDEXED, CustomerView, FieldDef, FieldView
 from piplvault.core.masking import mask
@@ -14,69 +12,38 @@ from piplvault.crypto.keyring import FieldCipher, Keyring, SealingKeys
 from piplvault.discovery.cells import MULTI_VALUED
 from piplvault.discovery.columns import FAMILIES
 from piplvault.errors import NotFoundError, RecordIntegrityError
+from piplvault.store import blind_index, fields
+from piplvault.store import customers as stored
+from piplvault.store.engine import Connection
 from piplvault.store.records import SealedField, pack, unpack
-from piplvault.store.schema import (
-    blind_index,
-    customer_keys,
-    customers,
-    field_history,
-    fields,
-)
 
 #: Index kinds that identify a customer on import (see core.customers.MATCH_ORDER).
 _IDENTIFYING = frozenset({"id_number", "uscc", "bank_card", "phone", "email"})
 
 
 def load_field_defs(conn: Connection) -> dict[str, FieldDef]:
-    return {
-        r.key: FieldDef(
-            key=r.key,
-            label=r.label,
-            entity=r.entity,
-            kind=r.kind,
-            sensitivity=r.sensitivity,
-            grade=r.grade,
-            category=r.category,
-        )
-        for r in conn.execute(select(fields))
-    }
+    return fields.load_field_defs(conn)
 
 
 def save_field_defs(
     conn: Connection, known: dict[str, FieldDef], new: Iterable[FieldDef], at: str
 ) -> None:
     fresh = [d for d in new if d.key not in known]
-    rows = [
-        {
-            "key": d.key,
-            "label": d.label,
-            "entity": d.entity,
-            "kind": d.kind,
-            "sensitivity": d.sensitivity,
-            "grade": d.grade,
-            "category": d.category,
-            "created_at": at,
-        }
-        for d in fresh
-    ]
-    if rows:
-        conn.execute(insert(fields), rows)
+    if fresh:
+        fields.insert_field_defs(conn, fresh, at=at)
         known.update({d.key: d for d in fresh})
 
 
 def cipher_for(conn: Connection, keyring: Keyring, customer_id: int) -> FieldCipher:
-    row = conn.execute(
-        select(customer_keys).where(customer_keys.c.customer_id == customer_id)
-    ).first()
+    row = stored.load_customer_key(conn, customer_id)
     if row is None:
         raise NotFoundError(f"Customer {customer_id} has no data key (it was shredded)")
-    dek = keyring.unwrap_dek(customer_id, bytes(row.wrapped), row.kek_version)
+    dek = keyring.unwrap_dek(customer_id, row.wrapped, row.kek_version)
     return FieldCipher(customer_id, dek, row.dek_version)
 
 
 def customer_exists(conn: Connection, customer_id: int) -> bool:
-    query = select(customers.c.id).where(customers.c.id == customer_id)
-    return conn.execute(query).first() is not None
+    return stored.has_customer(conn, customer_id)
 
 
 def require_customer(conn: Connection, customer_id: int) -> None:
@@ -89,10 +56,10 @@ def fetch_row(
     conn: Connection, keys: SealingKeys, customer_id: int
 ) -> tuple[str, str, str, str, bytes, str]:
     """The customer's row, its record MAC checked (RecordIntegrityError if edited)."""
-    row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
+    row = stored.load_customer(conn, customer_id)
     if row is None:
         raise NotFoundError(f"No customer with id {customer_id}")
-    data = bytes(row.data)
+    data = row.data
     check_record(keys, customer_id, data, row.mac)
     return (row.kind, row.status, row.created_at, row.updated_at, data, row.flags)
 
@@ -209,14 +176,13 @@ def put_version(
     old = sealed.get(field)
     version = 1 if old is None else old.version + 1
     if old is not None:
-        conn.execute(
-            insert(field_history).values(
-                customer_id=customer_id,
-                field=field,
-                version=old.version,
-                ciphertext=old.blob,
-                superseded_at=now,
-            )
+        stored.insert_superseded(
+            conn,
+            customer_id=customer_id,
+            field=field,
+            version=old.version,
+            ciphertext=old.blob,
+            at=now,
         )
     sealed[field] = SealedField(version, cipher.encrypt(field, version, value))
     return version
@@ -231,15 +197,13 @@ def reindex(
 ) -> None:
     """Replace the customer's blind-index rows with those of ``values``; a value of a
     mixed field (people and companies, mobiles and landlines) is labelled per cell."""
-    conn.execute(delete(blind_index).where(blind_index.c.customer_id == customer_id))
     cells = {
         k: discovery.label_cell(defs[k].entity, v)
         for k, v in values.items()
         if defs[k].entity in _FAMILY_MEMBERS
     }
     rows = index_entries(keys, customer_id, defs, values, cells)
-    if rows:
-        conn.execute(insert(blind_index), rows)
+    blind_index.replace_for_customer(conn, customer_id, rows)
 
 
 _FAMILY_MEMBERS = frozenset(e for family in FAMILIES for e in family)

@@ -16,9 +16,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Connection, Engine, insert, inspect, select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-
 from piplvault.audit import anchor
 from piplvault.audit import log as audit
 from piplvault.audit.chain import AuditEntry
@@ -33,9 +30,9 @@ from piplvault.crypto.kdf import (
 from piplvault.crypto.keyring import Keyring, WrappedKey, new_vault_keys
 from piplvault.crypto.signing import public_pem
 from piplvault.errors import (
-    AuditUnavailableError,
     AuthenticationError,
     ConfigError,
+    IntegrityError,
     PermissionDeniedError,
     VaultError,
     VaultExistsError,
@@ -44,9 +41,10 @@ from piplvault.errors import (
 from piplvault.io.private_files import clean_vault_home
 from piplvault.settings import Settings, write_config
 from piplvault.store import migrate
-from piplvault.store.engine import make_engine
-from piplvault.store.meta import read_meta
-from piplvault.store.schema import meta, vault_keys
+from piplvault.store.database import has_vault, storage_errors
+from piplvault.store.engine import Connection, Engine, make_engine
+from piplvault.store.meta import insert_meta, read_meta
+from piplvault.store.vault_keys import VaultKeyRow, insert_vault_keys, load_vault_keys
 from piplvault.vault import customers, imports, integrity, policy
 from piplvault.vault.records import load_field_defs
 
@@ -99,7 +97,7 @@ class Vault:
         created_home = not home.exists()
         home.mkdir(mode=0o700, parents=True, exist_ok=True)
         engine = make_engine(settings.database_url)
-        if _has_vault(engine):
+        if has_vault(engine):
             raise VaultExistsError(
                 f"A vault already exists at {_where(settings)}; nothing was changed"
             )
@@ -126,27 +124,23 @@ class Vault:
         migrate.upgrade(engine)
         now = to_timestamp(clock.now())
         with engine.begin() as conn:
-            conn.execute(
-                insert(meta),
-                [
-                    {"key": "vault_id", "value": os.urandom(8).hex()},
-                    {"key": "created_at", "value": now},
-                    {"key": "kdf", "value": json.dumps(params.to_dict())},
-                    {"key": "state", "value": "active"},
-                    {"key": integrity.MARK, "value": integrity.VERSION},
-                ],
+            insert_meta(
+                conn,
+                {
+                    "vault_id": os.urandom(8).hex(),
+                    "created_at": now,
+                    "kdf": json.dumps(params.to_dict()),
+                    "state": "active",
+                    integrity.MARK: integrity.VERSION,
+                },
             )
-            conn.execute(
-                insert(vault_keys),
+            insert_vault_keys(
+                conn,
                 [
-                    {
-                        "purpose": k.purpose,
-                        "version": k.version,
-                        "blob": k.blob,
-                        "created_at": now,
-                    }
+                    VaultKeyRow(purpose=k.purpose, version=k.version, blob=k.blob)
                     for k in wrapped
                 ],
+                created_at=now,
             )
             audit.init_head(conn)
             vault = cls(settings, engine, keyring, clock=clock)
@@ -178,22 +172,24 @@ class Vault:
             )
         clean_vault_home(settings.home)  # temp files a killed process left behind
         engine = make_engine(settings.database_url, pooled=pooled)
-        if not _has_vault(engine):
+        if not has_vault(engine):
             raise VaultNotFoundError(
                 f"No vault at {_where(settings)}; create one with 'piplvault init'"
             )
         if migrate.current_revision(engine) != migrate.head_revision():
             migrate.upgrade(engine)
         with engine.connect() as conn:
-            kdf = conn.execute(
-                select(meta.c.value).where(meta.c.key == "kdf")
-            ).scalar_one()
-            rows = conn.execute(select(vault_keys)).all()
+            kdf = read_meta(conn, "kdf")
+            rows = load_vault_keys(conn)
+        if kdf is None:
+            raise IntegrityError(
+                f"The vault at {_where(settings)} has no key-derivation parameters "
+                "(meta row 'kdf' is missing); restore it from a backup"
+            )
         params = KdfParams.from_dict(json.loads(kdf))
         master = derive_master_key(passphrase, params)
         wrapped = [
-            WrappedKey(purpose=r.purpose, version=r.version, blob=bytes(r.blob))
-            for r in rows
+            WrappedKey(purpose=r.purpose, version=r.version, blob=r.blob) for r in rows
         ]
         vault = cls(settings, engine, Keyring(master, wrapped), clock=clock)
         vault.actor = vault.login()
@@ -244,7 +240,7 @@ class Vault:
 
         With ``commit=False`` everything runs and is then rolled back (dry runs).
         """
-        try:
+        with storage_errors():
             with self.engine.connect() as conn:
                 transaction = conn.begin()
                 try:
@@ -263,8 +259,6 @@ class Vault:
                     transaction.rollback()
             if commit:
                 self._publish_head()
-        except OperationalError as exc:
-            raise _storage_error(exc) from exc
 
     def _publish_head(self) -> None:
         """Anchor the committed audit head outside the database (issue 10, attack 3)."""
@@ -521,26 +515,5 @@ def _passphrase(settings: Settings) -> str:
     return settings.passphrase.reveal()
 
 
-def _has_vault(engine: Engine) -> bool:
-    try:
-        return inspect(engine).has_table("meta")
-    except SQLAlchemyError as exc:
-        raise ConfigError(
-            f"Cannot reach the database ({exc.__class__.__name__}); check the URL and "
-            "that the server is running"
-        ) from exc
-
-
 def _where(settings: Settings) -> str:
     return str(settings.home) if settings.db is None else "the given database"
-
-
-def _storage_error(exc: OperationalError) -> VaultError:
-    text = str(exc.orig) if exc.orig is not None else str(exc)
-    if "full" in text or "readonly" in text or "disk I/O" in text:
-        return AuditUnavailableError(
-            f"Storage refused the write ({text}); nothing was changed"
-        )
-    return AuditUnavailableError(
-        f"The database refused the write ({text}); nothing was changed"
-    )
