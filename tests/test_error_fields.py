@@ -43,3 +43,50 @@ def test_error_lines_add_the_flag_in_both_languages(monkeypatch) -> None:  # typ
     ]
     same = i18n.error_lines("validation-error", "Give --reason", hint="--reason")
     assert same[-1] == "Error: Give --reason"
+
+
+def _flag_hits() -> list[str]:
+    """String constants in ``raise …Error(…)`` calls in vault/ and core/ that name a flag
+    (``--`` then a letter), except messages quoting a whole ``piplvault …`` command."""
+    import ast
+    import re
+    from pathlib import Path
+
+    import piplvault
+
+    root = Path(piplvault.__file__).parent
+    flag = re.compile(r"--[A-Za-z]")
+    hits = []
+    for area in ("vault", "core"):
+        for path in sorted((root / area).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                    continue
+                func = node.exc.func
+                name = getattr(func, "id", None) or getattr(func, "attr", "")
+                if not name.endswith("Error"):
+                    continue
+                texts = [
+                    sub.value
+                    for sub in ast.walk(node.exc)
+                    if isinstance(sub, ast.Constant) and isinstance(sub.value, str)
+                ]
+                whole = "".join(texts)
+                if flag.search(whole) and "piplvault " not in whole:
+                    hits.append(f"{area}/{path.name}:{node.lineno}")
+    return hits
+
+
+# Being converted by others (issue 11.6); the lead removes them from this list as they land.
+_PENDING = {
+    "people.py", "records.py", "customers.py", "consents.py", "policy.py", "imports.py",
+    "integrity.py", "service.py", "backups.py", "restore.py", "keys.py",
+}  # fmt: skip
+
+
+def test_no_use_case_error_names_a_cli_flag() -> None:
+    left = [h for h in _flag_hits() if h.split("/")[1].split(":")[0] not in _PENDING]
+    assert left == [], (
+        f"name the field (ValidationError(..., field=...)), not a flag: {left}"
+    )

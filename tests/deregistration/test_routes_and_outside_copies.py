@@ -137,7 +137,7 @@ def test_financial_institution_needs_aml_rule_and_designated_recipient_R_AML_34_
     cli(*start, *h)
     assert "R-AML-34-1" in fails("deregister", "custodian", "D-0001", *CUSTODIAN, *h)
     designated = [*CUSTODIAN[:-1], "designated"]
-    assert "--designation" in fails(
+    assert "designating document" in fails(
         "deregister", "custodian", "D-0001", *designated, *h
     )
     st = cli(

@@ -116,7 +116,7 @@ def test_bankruptcy_names_the_court_appointed_administrator_13_7(
 ) -> None:
     home = tmp_path / "s"
     vault(home, customers=True)
-    assert "--court-appointment" in fails(
+    assert "appointment decision" in fails(
         "transfer", "create", "--recipient", "某律师事务所（破产管理人）",
         "--contact", "010-1", "--uscc", "91110000600037341L", "--purposes", "contract",
         "--deal", "bankruptcy", "--home", home,

@@ -49,27 +49,23 @@ ERROR_TEMPLATES = (
     N_("Unknown request type '{value}'; types: {types}"),
     N_("Unknown {what} '{value}'; valid: {valid}"),
     N_("Request {id} was already extended to {due}; it can be extended once"),
-    N_("A refusal must give the person its reasons (--explain; PIPL Art. 50)"),
-    N_("A correction needs the field and its corrected value (--field F --value -)"),
+    N_("A refusal must give the person its reasons (PIPL Art. 50)"),
+    N_("A correction needs the field and its corrected value"),
     N_("A next-of-kin request needs the relative's name"),
-    N_(
-        "A next-of-kin request needs evidence of death (--death-evidence; PIPL Art. 49)"
-    ),
+    N_("A next-of-kin request needs evidence of death (PIPL Art. 49)"),
     N_(
         "A next-of-kin request must state the relative's own lawful interest "
-        "(--interest; PIPL Art. 49)"
+        "(PIPL Art. 49)"
     ),
     N_(
         "A next-of-kin request must say what it wants: {wants} (PIPL Art. 49)"
     ),
     N_(
         "Customer {id}'s information was not collected under consent or a contract, so "
-        "PIPL Art. 45 para. 3 does not apply; refuse the request with --reason "
-        "portability-conditions-unmet"
+        "PIPL Art. 45 para. 3 does not apply; refuse the request: 'piplvault requests "
+        "refuse {request} --reason portability-conditions-unmet --explain …'"
     ),
-    N_(
-        "Customer {id} has no live consent to withdraw; name the purposes with --purpose"
-    ),
+    N_("Customer {id} has no live consent to withdraw; name the purposes withdrawn"),
 )  # fmt: skip
 
 RequestIdArgument = Annotated[int, typer.Argument(metavar="REQUEST", min=1, max=MAX_ID)]

@@ -194,7 +194,8 @@ def check_out_dir(vault: Vault, out_dir: Path) -> Path:
     if target == home or home in target.parents:
         raise ValidationError(
             f"Notices contain personal data and may not be written inside the vault "
-            f"directory {home}; choose another --out directory"
+            f"directory {home}; choose another directory",
+            field="out",
         )
     return target
 
@@ -269,7 +270,8 @@ def record_delivery(
         )
     if status == "announced" and not reference:
         raise ValidationError(
-            "An announcement needs its --reference (where and when it was published)"
+            "An announcement needs its reference (where and when it was published)",
+            field="reference",
         )
     with vault.write() as conn:
         vault.authorize(conn, action=CASE_ACTION[case.kind])

@@ -60,10 +60,14 @@ def set_custodian(
     vault's keys when given (otherwise at ``package``)."""
     if kind not in CUSTODIAN_TYPES:
         raise ValidationError(
-            f"Unknown custodian --type '{kind}'; types: {', '.join(CUSTODIAN_TYPES)}"
+            f"Unknown custodian type '{kind}'; types: {', '.join(CUSTODIAN_TYPES)}",
+            field="type",
         )
     if not name.strip() or not contact.strip():
-        raise ValidationError("The custodian needs --name and --contact")
+        raise ValidationError(
+            "The custodian needs a name and a contact",
+            field="name" if not name.strip() else "contact",
+        )
     ident = identifier.strip().upper()
     with vault.read() as conn:
         sector = company_profile.of(vault, conn).sector
@@ -71,19 +75,23 @@ def set_custodian(
         raise ValidationError(
             "A financial institution's customer identity and transaction records go to the "
             "institution designated by the State Council department on dissolution "
-            "(AML Law 2024 Art. 34; R-AML-34-1): use --type designated with "
-            "--designation REF, not an ordinary custodian"
+            "(AML Law 2024 Art. 34; R-AML-34-1): use the type designated with the "
+            "designating document's reference, not an ordinary custodian",
+            field="type",
         )
     if kind == "designated" and not (designation or "").strip():
         raise ValidationError(
-            "--type designated needs --designation REF (the designating document)"
+            "A designated custodian needs the designating document's reference",
+            field="designation",
         )
     if not (
         discovery.validate("CN_USCC", ident)
         or discovery.validate("CN_RESIDENT_ID", ident)
     ):
         raise ValidationError(
-            "--identifier must be a valid unified social credit code or resident ID number"
+            "The identifier must be a valid unified social credit code or resident ID "
+            "number",
+            field="identifier",
         )
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)

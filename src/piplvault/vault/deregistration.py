@@ -92,10 +92,13 @@ def start(
     ``route``: ordinary liquidation, simplified (简易注销) or forced (强制注销); see
     vault/winding_up.py."""
     if not reason.strip():
-        raise ValidationError("A deregistration needs a reason (--reason)")
+        raise ValidationError("A deregistration needs a reason", field="reason")
     resolution = resolution_date or vault.clock.now().date()
     if effective_date < resolution:
-        raise ValidationError("--effective-date may not be before --resolution-date")
+        raise ValidationError(
+            "The effective date may not be before the resolution date",
+            field="effective_date",
+        )
     route_record = winding_up.check_route(
         route,
         resolution=resolution,

@@ -99,7 +99,10 @@ def open_incident(
 ) -> dict[str, Any]:
     """Record what happened, when it was found, how, and which categories of PI."""
     if not title.strip() or not source.strip():
-        raise ValidationError("An incident needs a --title and a --source")
+        raise ValidationError(
+            "An incident needs a title and a source",
+            field="title" if not title.strip() else "source",
+        )
     found = parse_time(found_at, "--found-at")
     details: dict[str, Any] = {
         k: v.strip() for k, v in texts.items() if v and k in TEXT_FIELDS
@@ -138,8 +141,8 @@ def update(vault: Vault, incident_id: str, **texts: str | None) -> dict[str, Any
     }
     if not given:
         raise ValidationError(
-            "Give at least one of --description, --cause, --harm, --remedies, "
-            "--advice, --contact, --measures"
+            "Give at least one of: description, cause, harm, remedies, advice, contact, "
+            "measures"
         )
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
@@ -170,10 +173,14 @@ def scope_from_audit(
     between ``since`` and ``until``, from the audit log: reveals, masked reads, listings,
     searches and exports to third parties."""
     if (user is None) == (token is None):
-        raise ValidationError("Give exactly one of --user-name or --token-id")
+        raise ValidationError(
+            "Give exactly one of the user and the API token id", field="by"
+        )
     start, end = parse_time(since, "--since"), parse_time(until, "--until")
     if end < start:
-        raise ValidationError("--until is before --since")
+        raise ValidationError(
+            "The end of the window is before its start", field="until"
+        )
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
         open_row(conn, incident_id)
@@ -336,7 +343,9 @@ def close(
     """Close with a written review; refused before the regulator report exists, and
     before the notices exist unless a written reason says why none is needed (R-57-1)."""
     if not review.strip():
-        raise ValidationError("Closing an incident needs a written --review")
+        raise ValidationError(
+            "Closing an incident needs a written review", field="review"
+        )
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
         row = open_row(conn, incident_id)
@@ -407,9 +416,14 @@ def add_drill(
     try:
         day = dt.date.fromisoformat(held_on)
     except ValueError as exc:
-        raise ValidationError("--date must be a date like 2026-11-30") from exc
+        raise ValidationError(
+            "The date must be a date like 2026-11-30", field="date"
+        ) from exc
     if not scenario.strip() or not findings.strip():
-        raise ValidationError("A drill needs a --scenario and its --findings")
+        raise ValidationError(
+            "A drill needs a scenario and its findings",
+            field="scenario" if not scenario.strip() else "findings",
+        )
     if day > vault.clock.now().date():
         raise ValidationError("A drill is recorded after it was held, not before")
     with vault.write() as conn:

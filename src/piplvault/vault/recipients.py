@@ -39,7 +39,8 @@ def mechanism_record(
     if kind is None:
         if reference or expires:
             raise ValidationError(
-                "--mechanism-ref and --mechanism-expires need --mechanism"
+                "A mechanism's evidence and expiry need the mechanism type",
+                field="mechanism",
             )
         return None
     if kind not in crossborder.MECHANISMS:
@@ -48,8 +49,9 @@ def mechanism_record(
         )
     if not reference or not reference.strip():
         raise ValidationError(
-            "A mechanism needs its evidence (--mechanism-ref): assessment approval, SCC "
-            "filing number, certificate number, or the exemption ground (R-38-1)"
+            "A mechanism needs its evidence: assessment approval, SCC "
+            "filing number, certificate number, or the exemption ground (R-38-1)",
+            field="mechanism_ref",
         )
     until = None
     if expires:
@@ -57,7 +59,8 @@ def mechanism_record(
             until = dt.date.fromisoformat(expires).isoformat()
         except ValueError as exc:
             raise ValidationError(
-                "--mechanism-expires must be a date like 2029-11-30"
+                "The mechanism's expiry must be a date like 2029-11-30",
+                field="mechanism_expires",
             ) from exc
     return {
         "type": kind,
@@ -90,17 +93,30 @@ def add(
     identifier = identifier.strip().upper() if country == "CN" else identifier.strip()
     if not (name.strip() and contact.strip() and contract.strip() and identifier):
         raise ValidationError(
-            "A recipient needs --name, --identifier, --contact, --contract"
+            "A recipient needs a name, an identifier, a contact and a contract",
+            field=next(
+                k
+                for k, v in (
+                    ("name", name),
+                    ("identifier", identifier),
+                    ("contact", contact),
+                    ("contract", contract),
+                )
+                if not v.strip()
+            ),
         )
     if len(country) != 2 or not country.isalpha():
         raise ValidationError(
-            "--country is a two-letter code: CN (mainland), US, DE, HK…"
+            "The country is a two-letter code: CN (mainland), US, DE, HK…",
+            field="country",
         )
     if not crossborder.is_abroad(country) and not discovery.validate(
         "CN_USCC", identifier
     ):
         raise ValidationError(
-            "--identifier of a mainland recipient must be its unified social credit code"
+            "The identifier of a mainland recipient must be its unified social credit "
+            "code",
+            field="identifier",
         )
     if not crossborder.is_abroad(country) and mechanism is not None:
         raise ValidationError("A mechanism is recorded only for a recipient abroad")
@@ -109,7 +125,10 @@ def add(
     party[EXCHANGE_PEM] = exchange_key.decode("ascii")
     purpose_keys, field_keys = _split(purposes), _split(fields)
     if not purpose_keys or not field_keys:
-        raise ValidationError("Give the registered --purposes and --fields")
+        raise ValidationError(
+            "Give the registered purposes and fields",
+            field="purposes" if not purpose_keys else "fields",
+        )
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
         if store.find_by_identifier(conn, identifier) is not None:

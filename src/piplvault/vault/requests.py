@@ -87,7 +87,9 @@ def open_request(vault: Vault, new: NewRequest) -> dict[str, Any]:
     today = vault.clock.now().date()
     received = new.received_on or today
     if received > today:
-        raise ValidationError(f"--received {received} is in the future")
+        raise ValidationError(
+            f"The date received {received} is in the future", field="received"
+        )
     due = core.due_date(received, level, calendar.is_workday)
     now = vault.now()
     details: dict[str, Any] = {"article": core.ARTICLES[kind]}
@@ -202,9 +204,9 @@ def extend_request(
 ) -> dict[str, Any]:
     """Move the due date once, by ``working_days``, with a reason told to the person."""
     if not reason.strip():
-        raise ValidationError("An extension needs a reason (--reason)")
+        raise ValidationError("An extension needs a reason", field="reason")
     if not 1 <= working_days <= 60:
-        raise ValidationError("--days must be 1..60 working days")
+        raise ValidationError("The extension must be 1..60 working days", field="days")
     calendar = workdays.load(vault.settings.home)
     with vault.write() as conn:
         vault.authorize(conn, action="rights-fulfil")
@@ -304,7 +306,8 @@ def refuse_request(
     reason = core.refusal_ground(ground)
     if not explanation.strip():
         raise ValidationError(
-            "A refusal must give the person its reasons (--explain; PIPL Art. 50)"
+            "A refusal must give the person its reasons (PIPL Art. 50)",
+            field="explain",
         )
     return requests_fulfil.close_refused(
         vault, request_id, reason, explanation.strip(), out_dir
@@ -355,7 +358,9 @@ def _check_kin(kind: core.RequestType, new: NewRequest) -> str:
     """Art. 49: a close relative, death evidence and their own interest are required."""
     if kind is not core.RequestType.NEXT_OF_KIN:
         if new.wants:
-            raise ValidationError("--wants is only for next-of-kin requests")
+            raise ValidationError(
+                "What a relative wants is only for next-of-kin requests", field="wants"
+            )
         return ""
     wants = core.handled_as(
         kind,
@@ -369,12 +374,14 @@ def _check_kin(kind: core.RequestType, new: NewRequest) -> str:
         raise ValidationError("A next-of-kin request needs the relative's name")
     if not who.death_evidence.strip():
         raise ValidationError(
-            "A next-of-kin request needs evidence of death (--death-evidence; PIPL Art. 49)"
+            "A next-of-kin request needs evidence of death (PIPL Art. 49)",
+            field="death_evidence",
         )
     if not who.interest.strip():
         raise ValidationError(
             "A next-of-kin request must state the relative's own lawful interest "
-            "(--interest; PIPL Art. 49)"
+            "(PIPL Art. 49)",
+            field="interest",
         )
     return wants.value
 

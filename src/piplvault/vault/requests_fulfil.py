@@ -149,8 +149,9 @@ def _portability(
     if not bases & PORTABLE_BASES:
         raise WorkflowError(
             f"Customer {row.customer_id}'s information was not collected under consent "
-            "or a contract, so PIPL Art. 45 para. 3 does not apply; refuse the request "
-            "with --reason portability-conditions-unmet"
+            "or a contract, so PIPL Art. 45 para. 3 does not apply; refuse the request: "
+            f"'piplvault requests refuse {row.id} --reason portability-conditions-unmet "
+            "--explain …'"
         )
     copy = personal_copy(vault, conn, row)
     to = row.details.get("processor") or ""
@@ -187,7 +188,8 @@ def _withdrawal(
     if not wanted:
         raise ValidationError(
             f"Customer {row.customer_id} has no live consent to withdraw; name the "
-            "purposes with --purpose"
+            "purposes withdrawn",
+            field="purpose",
         )
     done = [
         consent_cases.withdraw_in(
@@ -242,7 +244,8 @@ def _correct(
 ) -> dict[str, Any]:
     if not field or value is None:
         raise ValidationError(
-            "A correction needs the field and its corrected value (--field F --value -)"
+            "A correction needs the field and its corrected value",
+            field="field" if not field else "value",
         )
     changed = customer_cases.update_field(
         vault, row.customer_id, field, value, purpose="data-management"

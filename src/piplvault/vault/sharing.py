@@ -97,8 +97,8 @@ def export(
         if not ids:
             raise ValidationError(
                 f"No customer has a separate consent naming recipient {recipient_id} "
-                f"for '{resolved.key}' (consents grant … --separate "
-                f"third-party:{row.identifier}); nothing was exported"
+                f"for '{resolved.key}' ('piplvault consents grant … --separate "
+                f"third-party:{row.identifier}'); nothing was exported"
             )
         people: dict[int, bool] = {}
         items = []

@@ -57,27 +57,31 @@ def create(
         deal_type = Deal(deal)
     except ValueError as exc:
         valid = ", ".join(d.value for d in Deal)
-        raise ValidationError(f"Unknown --deal '{deal}'; deals: {valid}") from exc
+        raise ValidationError(
+            f"Unknown deal '{deal}'; deals: {valid}", field="deal"
+        ) from exc
     if not recipient.strip() or not contact.strip():
         raise ValidationError(
-            "The recipient needs a name (--recipient) and contact (--contact)"
+            "The recipient needs a name and a contact",
+            field="recipient" if not recipient.strip() else "contact",
         )
     if not discovery.validate("CN_USCC", uscc):
         raise ValidationError(
-            "--uscc is not a valid unified social credit code (GB 32100)"
+            "Not a valid unified social credit code (GB 32100)", field="uscc"
         )
     objection = rules.objection_window(objection_days, objection_reason)
     mode = rules.legal_mode(deal_type, legal_opinion=legal_opinion)
     if deal_type is Deal.BANKRUPTCY and not (court_appointment or "").strip():
         raise ValidationError(
             "A bankruptcy's recipient is the court-appointed administrator (破产管理人): "
-            "give the court's appointment decision with --court-appointment "
-            "(Enterprise Bankruptcy Law Art. 13)"
+            "give the court's appointment decision (Enterprise Bankruptcy Law Art. 13)",
+            field="court_appointment",
         )
     if deal_type is Deal.SHARE_TRANSFER_DISCONTINUED and closing_date is None:
         raise ValidationError(
-            "A share transfer with the business discontinued needs --closing-date (when "
-            "the new shareholders take control): the data is deleted or restricted before"
+            "A share transfer with the business discontinued needs the closing date (when "
+            "the new shareholders take control): the data is deleted or restricted before",
+            field="closing_date",
         )
     ceases = (
         deal_type in rules.SELLER_CEASES if seller_ceases is None else seller_ceases
@@ -88,7 +92,7 @@ def create(
             policy.resolve_purpose(conn, p.strip()).key for p in purposes if p.strip()
         ]
         if not keys:
-            raise ValidationError("Name the purposes that continue (--purposes P1,P2)")
+            raise ValidationError("Name the purposes that continue", field="purposes")
         persons = _distinct_persons(conn)
         party = {
             "name": recipient.strip(),
