@@ -18,7 +18,7 @@ ERROR_TEMPLATES = (
     N_("No customer with id {id}"),
     N_(
         "An import worker process died before finishing its rows; nothing was "
-        "imported. Run the import again (or with --workers 1)."
+        "imported. Run the import again (or 'piplvault import FILE --workers 1')."
     ),
     N_("Customer {id} has no data key (it was shredded)"),
     N_("Unknown field '{field}'; fields: {fields}"),
@@ -172,4 +172,15 @@ ERROR_TEMPLATES = (
     N_('A share transfer with the business discontinued needs the closing date (when the new shareholders take control): the data is deleted or restricted before'),
     N_('Name the purposes that continue'),
     N_("No customer has a separate consent naming recipient {id} for '{purpose}' ('piplvault consents grant … --separate third-party:{identifier}'); nothing was exported"),
+    N_('The retention must be between 1 and {max} days (got {days}); nothing was written'),
+    N_('A consent needs the version of the notice that was shown (PIPL Arts. 14 and 17)'),
+    N_('Match by id or one of {kinds}'),
+    N_('Give exactly one of a purpose and a purpose column'),
+    N_('The page size must be 1..100000 and the offset 0 or more'),
+    N_('Revealing plaintext needs a declared purpose'),
+    N_("Unknown handling of invalid values '{value}'; use {choices}"),
+    N_("Unknown customer kind '{kind}'; use individual or enterprise"),
+    N_('The days must be between 1 and 3650'),
+    N_('The score must be between 0 and 100'),
+    N_('The validity must be between 1 and 3650 days'),
 )  # fmt: skip

@@ -43,7 +43,17 @@ def cli(*args: str, input: str | None = None) -> Ran:
     code, err = result.exit_code, result.stderr
     error = result.exception
     if isinstance(error, VaultError):
-        code, err = 1, err + f"Error: {error.message}\n"
+        import typer.main
+
+        from piplvault.cli.app import flag_for
+
+        hint = flag_for(
+            typer.main.get_command(app), list(args), getattr(error, "field", None)
+        )
+        code, err = (
+            1,
+            err + f"Error: {error.message}" + (f" ({hint})" if hint else "") + "\n",
+        )
     elif error is not None and not isinstance(error, SystemExit):
         raise error
     return Ran(code, result.stdout, err)

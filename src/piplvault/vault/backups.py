@@ -160,8 +160,9 @@ def check_retain_days(days: int) -> None:
     """``--retain-days`` must be 1..MAX_RETAIN_DAYS (issue 10, attacks 11 and 16)."""
     if not 1 <= days <= MAX_RETAIN_DAYS:
         raise ValidationError(
-            f"--retain-days must be between 1 and {MAX_RETAIN_DAYS} (got {days}); "
-            "nothing was written"
+            f"The retention must be between 1 and {MAX_RETAIN_DAYS} days (got {days}); "
+            "nothing was written",
+            field="retain_days",
         )
 
 

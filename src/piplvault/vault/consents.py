@@ -133,7 +133,8 @@ def _grant(
     if basis == "consent" and not notice_version:
         raise ValidationError(
             "A consent needs the version of the notice that was shown "
-            "(--notice-version; PIPL Arts. 14 and 17)"
+            "(PIPL Arts. 14 and 17)",
+            field="notice_version",
         )
     require_customer(conn, customer_id)
     # Separate consents accumulate: a new grant keeps earlier separate flags in force.
@@ -300,9 +301,13 @@ def import_consents(
     ``match_column``; a row naming an unknown customer is an error naming its row.
     """
     if match != "id" and match not in FIND_KINDS:
-        raise ValidationError(f"--match must be id or one of {', '.join(FIND_KINDS)}")
+        raise ValidationError(
+            f"Match by id or one of {', '.join(FIND_KINDS)}", field="match"
+        )
     if (purpose is None) == (purpose_column is None):
-        raise ValidationError("Give exactly one of --purpose and --purpose-column")
+        raise ValidationError(
+            "Give exactly one of a purpose and a purpose column", field="purpose"
+        )
     table = open_table(path)
     for column in (match_column, purpose_column, granted_column, withdrawn_column):
         if column is not None and column not in table.headers:

@@ -57,7 +57,9 @@ def list_customers(
 ) -> CustomerList:
     """Customers in id order, masked; those the actor may not read are withheld."""
     if not (1 <= limit <= 100_000 and 0 <= offset < 2**63):
-        raise ValidationError("--limit must be 1..100000 and --offset 0 or more")
+        raise ValidationError(
+            "The page size must be 1..100000 and the offset 0 or more", field="limit"
+        )
     with vault.write() as conn:
         vault.require_action(conn, "read-masked")
         ids = stored.customer_ids(conn, limit=limit, offset=offset)
@@ -125,7 +127,7 @@ def show_customer(
     """
     if reveal and not purpose:
         raise ValidationError(
-            "Revealing plaintext needs a declared purpose (--purpose)"
+            "Revealing plaintext needs a declared purpose", field="purpose"
         )
     action = "reveal" if reveal else "read-masked"
 

@@ -83,10 +83,15 @@ def import_table(
     decisions and every override are in the report and the audit entry."""
     if on_invalid not in ON_INVALID:
         raise ValidationError(
-            f"Unknown --on-invalid '{on_invalid}'; use {', '.join(ON_INVALID)}"
+            f"Unknown handling of invalid values '{on_invalid}'; use "
+            f"{', '.join(ON_INVALID)}",
+            field="on_invalid",
         )
     if kind not in (None, "individual", "enterprise"):
-        raise ValidationError(f"Unknown --kind '{kind}'; use individual or enterprise")
+        raise ValidationError(
+            f"Unknown customer kind '{kind}'; use individual or enterprise",
+            field="kind",
+        )
     rows = table.rows()
     head = list(itertools.islice(rows, sample))
     decisions, changes = apply_overrides(
@@ -223,7 +228,7 @@ def _prepare_all(
         # A worker died (killed, out of memory): fail closed; the import rolls back.
         raise ImportWorkerError(
             "An import worker process died before finishing its rows; nothing was "
-            "imported. Run the import again (or with --workers 1)."
+            "imported. Run the import again (or 'piplvault import FILE --workers 1')."
         ) from exc
     finally:
         executor.shutdown(wait=True, cancel_futures=True)

@@ -78,7 +78,7 @@ def disable_user(vault: Vault, name: str) -> dict[str, Any]:
 def issue_token(vault: Vault, name: str, days: int = 90) -> dict[str, Any]:
     """A new API token for ``name``, shown once; only its SHA-256 is stored."""
     if not 1 <= days <= 3650:
-        raise ValidationError("--days must be between 1 and 3650")
+        raise ValidationError("The days must be between 1 and 3650", field="days")
     token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     expires = vault.clock.now() + dt.timedelta(days=days)
     expires_at = expires.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -150,9 +150,11 @@ def record_training(
     if not course.strip():
         raise ValidationError("A training record needs a course name")
     if not 0 <= score <= 100:
-        raise ValidationError("--score must be between 0 and 100")
+        raise ValidationError("The score must be between 0 and 100", field="score")
     if not 1 <= valid_days <= 3650:
-        raise ValidationError("--valid-days must be between 1 and 3650")
+        raise ValidationError(
+            "The validity must be between 1 and 3650 days", field="valid_days"
+        )
     today = vault.clock.now().date()
     until = today + dt.timedelta(days=valid_days)
     with vault.write() as conn:
