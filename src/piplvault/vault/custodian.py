@@ -24,7 +24,7 @@ from piplvault.errors import (
     WorkflowError,
 )
 from piplvault.store.engine import Connection
-from piplvault.vault import approvals, cases, counterparty, handover, lifecycle
+from piplvault.vault import approvals, cases, counterparty, handover, retention
 from piplvault.vault import company as company_profile
 from piplvault.vault.deregistration import ACTION, CUSTODIAN_TYPES, KIND, status
 from piplvault.vault.records import load_field_defs
@@ -223,7 +223,7 @@ def _custodian_payload(
 ) -> dict[str, Any]:
     """build_payload, then each customer minimised to its own must-keep categories."""
     defs = load_field_defs(conn)
-    schedule = lifecycle.load_schedule(vault)
+    schedule = retention.load_schedule(vault)
     extra = {}
     for r in kept:
         rule_keys, readers = statute_purposes(schedule, r.statute)
@@ -250,7 +250,7 @@ def _custodian_payload(
         case_id=case.id,
         kind="custodian",
         deal="dissolution",
-        retention_rules=lifecycle.schedule_text(vault),
+        retention_rules=retention.schedule_text(vault),
         extra_customer=extra,
     )
     for item in payload["customers"]:

@@ -36,7 +36,7 @@ from piplvault.vault import (
     cases,
     closure,
     counterparty,
-    lifecycle,
+    retention,
     winding_up,
     workdays,
 )
@@ -170,7 +170,7 @@ def _require_aml_rule(vault: Vault) -> None:
     """A financial institution keeps customer identity and transaction records 10 years
     (AML Law 2024 Arts. 34, 65): refuse to split without that rule in force."""
     if "aml-customer-identity" not in {
-        r.key for r in lifecycle.load_schedule(vault).rules
+        r.key for r in retention.load_schedule(vault).rules
     }:
         raise WorkflowError(
             "This company is a financial institution (company profile): enable the "
@@ -279,7 +279,7 @@ def split(vault: Vault, case_id: str) -> dict[str, int]:
     with vault.read() as conn:
         case = cases.load_case(conn, case_id, KIND)
     effective = dt.date.fromisoformat(case.details["effective_date"])
-    plan = lifecycle.retention_plan(vault, as_of=effective)
+    plan = retention.retention_plan(vault, as_of=effective)
     with vault.write() as conn:
         vault.authorize(conn, action=ACTION)
         case = cases.load_case(conn, case_id, KIND)

@@ -16,7 +16,7 @@ from piplvault.core.cases import DeregState
 from piplvault.errors import WorkflowError
 from piplvault.store.cases import customer_statuses
 from piplvault.store.engine import Connection
-from piplvault.vault import approvals, cases, lifecycle, winding_up
+from piplvault.vault import approvals, cases, destruction, winding_up
 from piplvault.vault.deregistration import (
     ACTION,
     CERTIFICATE_BASIS,
@@ -63,7 +63,7 @@ def shred(
         ),
         approval_id=approval_id,
     )
-    result = lifecycle.delete_customers(
+    result = destruction.delete_customers(
         vault,
         ids,
         reason=f"company deregistration, case {case_id} (PIPL Art. 47(1))",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from piplvault.core.cases import TransferState
 from piplvault.store.cases import customer_ids
-from piplvault.vault import cases, lifecycle
+from piplvault.vault import cases, destruction
 from piplvault.vault.deregistration import end_relationships
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def end_business(
             target=f"case:{case_id}",
             details={"closing_date": closing.isoformat(), "customers": len(ids)},
         )
-    result = lifecycle.apply_retention(
+    result = destruction.apply_retention(
         vault,
         as_of=closing,
         approved_by=vault.actor,

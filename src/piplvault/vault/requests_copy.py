@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from piplvault.store import requests as store
 from piplvault.store.engine import Connection
-from piplvault.vault import company, lifecycle, policy
+from piplvault.vault import company, policy, retention
 from piplvault.vault.records import load_field_defs, load_plain
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def personal_copy(
         if with_values:
             item["value"] = value
         fields.append(item)
-    plan = lifecycle.customer_plan(vault, conn, cid)
+    plan = retention.customer_plan(vault, conn, cid)
     return {
         "request": f"R-{row.id}",
         "generated_at": vault.now(),
@@ -91,7 +91,7 @@ def _consents(conn: Connection, cid: int) -> list[dict[str, Any]]:
 
 
 def _rule_sources(vault: Vault, keys: tuple[str, ...]) -> list[dict[str, str]]:
-    schedule = lifecycle.load_schedule(vault)
+    schedule = retention.load_schedule(vault)
     return [
         {"rule": r.key, "title": r.title, "source": r.source}
         for r in (schedule.rule(k) for k in keys)

@@ -26,7 +26,7 @@ from piplvault.store import requests as store
 from piplvault.store.engine import Connection
 from piplvault.store.handover import lifecycle_row
 from piplvault.timefmt import zh_date
-from piplvault.vault import cases, company, lifecycle, policy
+from piplvault.vault import cases, company, destruction, policy, retention
 from piplvault.vault import consents as consent_cases
 from piplvault.vault import customers as customer_cases
 from piplvault.vault.records import cipher_for, load_field_defs, load_plain
@@ -280,7 +280,7 @@ def _delete(
             core.RequestType.DELETION,
         )  # fmt: skip
 
-    lifecycle.delete_customers(
+    destruction.delete_customers(
         vault,
         [row.customer_id],
         reason=f"rights request R-{row.id} (PIPL Art. 47)",
@@ -310,7 +310,7 @@ def _deletion_outcome(
     if status is None:
         return {"result": "shredded", "run_id": run_id}
     life = lifecycle_row(conn, customer_id)
-    schedule = lifecycle.load_schedule(vault)
+    schedule = retention.load_schedule(vault)
     keys = [k for k in (life.restricted_rules if life else "").split(",") if k]
     rules = [schedule.rule(k) for k in keys]
     return {

@@ -14,7 +14,7 @@ from piplvault.store.customer_ids import note_customer_ids
 from piplvault.store.engine import Connection
 from piplvault.store.records import unpack
 from piplvault.store.shred import delete_customer_rows
-from piplvault.vault import integrity, lifecycle
+from piplvault.vault import integrity, retention, shred_run
 from piplvault.vault.records import seal_record
 
 if TYPE_CHECKING:
@@ -56,10 +56,10 @@ def finish_restore(
                     )
                     for i in ids
                 ]
-                run = lifecycle._destroy(
+                run = shred_run.destroy(
                     vault,
                     conn,
-                    lifecycle.load_schedule(vault),
+                    retention.load_schedule(vault),
                     plans,
                     reason=f"backup epoch {manifest['epoch']['id']} key destroyed "
                     "(backup retention window ended)",
@@ -82,7 +82,7 @@ def finish_restore(
         )
     written = None
     if certificate is not None:
-        written = lifecycle._write_run(vault, certificate, None)
+        written = shred_run.write_run(vault, certificate, None)
     return {
         "customers_in_backup": before,
         "journal_entries_replayed": len(journal),

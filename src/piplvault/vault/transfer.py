@@ -21,7 +21,7 @@ from piplvault.io.private_files import write_private
 from piplvault.store import transfer as store
 from piplvault.store.cases import customer_statuses
 from piplvault.store.engine import Connection
-from piplvault.vault import cases, company, counterparty, lifecycle, policy
+from piplvault.vault import cases, company, counterparty, policy, retention
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -166,7 +166,7 @@ def scope(
     objectors, withdrawn consents and those whose retention has ended."""
     plan = {
         p.customer_id: p.outcome.value
-        for p in lifecycle.plans_in(vault, conn, vault.clock.now().date())
+        for p in retention.plans_in(vault, conn, vault.clock.now().date())
     }
     purposes = [policy.resolve_purpose(conn, p) for p in case.purposes]
     objected = {

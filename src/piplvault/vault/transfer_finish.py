@@ -22,7 +22,15 @@ from piplvault.errors import VaultError, WorkflowError
 from piplvault.store.cases import present_customer_ids
 from piplvault.store.engine import Connection
 from piplvault.store.transfer import held_customer_ids
-from piplvault.vault import approvals, cases, counterparty, handover, lifecycle
+from piplvault.vault import (
+    approvals,
+    cases,
+    certificates,
+    counterparty,
+    destruction,
+    handover,
+    retention,
+)
 from piplvault.vault.records import load_field_defs
 from piplvault.vault.transfer import locked_elsewhere, require_delivered
 
@@ -96,7 +104,7 @@ def package(
             case_id=case_id,
             kind="transfer",
             deal=case.deal,
-            retention_rules=lifecycle.schedule_text(vault),
+            retention_rules=retention.schedule_text(vault),
         )
         digest = handover.seal_package(vault, payload, recipient_key, out)
         per_purpose = handover.purpose_counts(payload)
@@ -210,7 +218,7 @@ def complete(
             "(PIPL Art. 47(1)(ii))"
         )
         basis += "; " + OBJECTOR_BASIS
-    result = lifecycle.delete_customers(
+    result = destruction.delete_customers(
         vault,
         ids + objectors,
         reason=reason,
@@ -299,7 +307,7 @@ def _resume(vault: Vault, case: cases.Case, out_dir: Path | None) -> dict[str, A
     if not case.details.get("certificate") or not recorded.is_file():
         directory = out_dir or vault.settings.home / "certificates"
         paths = write_certificate_files(
-            lifecycle.certificate_json(vault, str(run_id)),
+            certificates.certificate_json(vault, str(run_id)),
             directory,
             f"destruction-{run_id}",
         )
