@@ -15,9 +15,9 @@ from piplvault.cli.app import app
 from tests import vaults
 from tests.inprocess import as_served
 from tests.transfer.small import Failed, cli
-from tests.transfer.test_pinned_keys import handed_over
+from tests.transfer.test_pinned_keys import handed_over, handed_over_template
 
-__all__ = ["handed_over"]
+__all__ = ["handed_over", "handed_over_template"]
 
 BOB = "bob-口令-second-admin-7"
 

@@ -162,9 +162,10 @@ def restore_backup(
         epoch_key = key_store.epoch_keys[epoch_id]
     elif not without_epoch_key:
         raise EpochKeyUnavailableError(
-            f"The key store for backup epoch {epoch_id} is not available: give the live "
-            "vault with --home (same passphrase), or --without-epoch-key to restore with "
-            "every customer crypto-erased; nothing was written"
+            f"The key store for backup epoch {epoch_id} is not available: name the live "
+            "vault ('piplvault backup restore FILE --home LIVE', same passphrase), or "
+            "restore with every customer crypto-erased ('piplvault backup restore FILE "
+            "--without-epoch-key'); nothing was written"
         )
     make_private_dir(into)
     staging = into / "vault.db.restoring"
