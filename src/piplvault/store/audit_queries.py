@@ -5,19 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, or_, select
 
-from piplvault.errors import AuditUnavailableError
-from piplvault.store.schema import audit_head, audit_log
-
-
-def audit_head_row(conn: Connection) -> tuple[int, str]:
-    """(seq, hash) of the audit log's head."""
-    row = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
-    if row is None:
-        raise AuditUnavailableError(
-            "The audit head row is missing (table audit_head was emptied); run "
-            "'piplvault audit verify' and restore from a backup"
-        )
-    return int(row.seq), str(row.hash)
+from piplvault.store.schema import audit_log
 
 
 def has_audit_mark(conn: Connection, *, action: str, first_entry_text: str) -> bool:

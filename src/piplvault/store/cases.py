@@ -112,11 +112,6 @@ def customers_created_at(conn: Connection, ids: list[int]) -> dict[int, str]:
     return out
 
 
-def customer_ids(conn: Connection) -> list[int]:
-    """Every customer id in the vault."""
-    return [int(i) for i in conn.execute(select(customers.c.id)).scalars()]
-
-
 def customer_statuses(conn: Connection) -> dict[int, str]:
     """Every customer's lifecycle status, by id in ascending order."""
     return {

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from piplvault.store.schema import audit_head, destruction_runs
+from piplvault.store.schema import destruction_runs
 
 
 def insert_run(
@@ -56,9 +56,3 @@ def certificate_of(conn: Connection, run_id: str) -> str | None:
         )
     ).first()
     return None if row is None else str(row.certificate)
-
-
-def audit_head_now(conn: Connection) -> tuple[int, str]:
-    """The audit chain's head (seq, hash) inside this transaction."""
-    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
-    return int(head.seq), str(head.hash)

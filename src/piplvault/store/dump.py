@@ -19,10 +19,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, LargeBinary, select
+from sqlalchemy import Connection, Engine, LargeBinary
 
 from piplvault.errors import IntegrityError
-from piplvault.store.schema import audit_head, metadata
+from piplvault.store.schema import metadata
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +99,6 @@ def sqlite_image(conn: Connection, scrub: Sequence[TableSpec]) -> bytes | None:
     finally:
         savepoint.rollback()
     return image
-
-
-def audit_head_row(conn: Connection) -> tuple[int, str]:
-    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
-    return int(head.seq), str(head.hash)
 
 
 def schema_revision(conn: Connection) -> str:

@@ -13,10 +13,6 @@ def count_customers(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(customers)).scalar_one())
 
 
-def customer_ids(conn: Connection) -> list[int]:
-    return [int(i) for i in conn.execute(select(customers.c.id)).scalars()]
-
-
 def created_by_id(conn: Connection) -> dict[int, str]:
     """Every customer's id and created_at (which tells a reused id apart)."""
     rows = conn.exec_driver_sql("SELECT id, created_at FROM customers").cursor

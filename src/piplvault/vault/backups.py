@@ -37,6 +37,7 @@ from piplvault.io.private_files import make_private_dir, open_private
 from piplvault.settings import DEFAULT_BACKUP_RETAIN_DAYS
 from piplvault.store import backup_catalog as catalog
 from piplvault.store import dump
+from piplvault.store.audit_head import read_audit_head
 from piplvault.store.engine import Connection
 from piplvault.store.keys import vault_key_rows
 from piplvault.store.meta import read_meta
@@ -245,7 +246,7 @@ def _write_file(
         kek_version, wrapped_b = seal_with_kek(
             vault.keyring, bkey, f"backup/{backup_id}".encode()
         )
-        seq, head_hash = dump.audit_head_row(conn)
+        seq, head_hash = read_audit_head(conn)
         manifest = {
             "format": FORMAT,
             "backup_id": backup_id,

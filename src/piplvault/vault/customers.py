@@ -13,7 +13,7 @@ from piplvault.core.policy import birth_date_from_id
 from piplvault.errors import NotFoundError, ValidationError
 from piplvault.store import blind_index
 from piplvault.store import customers as stored
-from piplvault.store.audit_queries import audit_head_row
+from piplvault.store.audit_head import read_audit_head
 from piplvault.store.engine import Connection
 from piplvault.store.records import field_names, unpack
 from piplvault.store.vault_keys import latest_versions
@@ -288,7 +288,7 @@ def status(vault: Vault) -> dict[str, Any]:
         for data in stored.record_data(conn):
             values_by_field.update(field_names(data))
         keys = latest_versions(conn)
-        head_seq, head_hash = audit_head_row(conn)
+        head_seq, head_hash = read_audit_head(conn)
         dek_count = stored.count_customer_keys(conn)
     by_sensitivity: Counter[str] = Counter()
     by_category: Counter[str] = Counter()

@@ -30,6 +30,7 @@ from piplvault.errors import (
 )
 from piplvault.store import cases as case_store
 from piplvault.store import deregistration as store
+from piplvault.store.customer_ids import all_customer_ids
 from piplvault.store.engine import Connection
 from piplvault.store.records import field_names
 from piplvault.vault import (
@@ -146,7 +147,7 @@ def start(
             updated_at=vault.now(),
         )
         cases.insert_case(vault, conn, case)
-        ids = case_store.customer_ids(conn)
+        ids = all_customer_ids(conn)
         cases.set_members(conn, case.id, [(cid, True, "") for cid in ids])
         end_relationships(conn, ids, effective_date)
         cases.set_vault_state(conn, "winding-down")

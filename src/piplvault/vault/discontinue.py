@@ -18,7 +18,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from piplvault.core.cases import TransferState
-from piplvault.store.cases import customer_ids
+from piplvault.store.customer_ids import all_customer_ids
 from piplvault.vault import cases, destruction
 from piplvault.vault.deregistration import end_relationships
 
@@ -41,7 +41,7 @@ def end_business(
         vault.authorize(conn, action="transfer")
         case = cases.load_case(conn, case_id, "transfer")
         closing = dt.date.fromisoformat(str(case.details["closing_date"]))
-        ids = customer_ids(conn)
+        ids = all_customer_ids(conn)
         end_relationships(conn, ids, closing)
         vault.record(
             conn,

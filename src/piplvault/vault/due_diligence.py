@@ -30,7 +30,7 @@ from piplvault.io.private_files import write_private
 from piplvault.store import due_diligence as store
 from piplvault.store import requests as requests_store
 from piplvault.store.audit_head import read_audit_head
-from piplvault.store.cases import customer_ids
+from piplvault.store.customer_ids import all_customer_ids
 from piplvault.store.deregistration import open_hold_count
 from piplvault.store.engine import Connection
 from piplvault.vault import company, deregistration, policy
@@ -127,7 +127,7 @@ def _body(vault: Vault, conn: Connection, buyer: str) -> dict[str, Any]:
 
 def _coverage(conn: Connection) -> list[dict[str, Any]]:
     """Per purpose: how many customers have a live basis, a withdrawn one, or none."""
-    ids = customer_ids(conn)
+    ids = all_customer_ids(conn)
     out = []
     for key in store.purpose_keys(conn):
         purpose = policy.resolve_purpose(conn, key)

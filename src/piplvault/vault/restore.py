@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from piplvault.core.retention import CustomerPlan, Outcome
 from piplvault.crypto.keyring import Keyring
 from piplvault.store import restore_replay as rows
-from piplvault.store.customer_ids import note_customer_ids
+from piplvault.store.customer_ids import all_customer_ids, note_customer_ids
 from piplvault.store.engine import Connection
 from piplvault.store.records import unpack
 from piplvault.store.shred import delete_customer_rows
@@ -45,7 +45,7 @@ def finish_restore(
         replayed = _replay(conn, keyring, journal)
         erased = 0
         if epoch_expired:
-            ids = rows.customer_ids(conn)
+            ids = all_customer_ids(conn)
             erased = len(ids)
             if ids:
                 plans = [

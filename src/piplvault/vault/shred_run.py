@@ -28,6 +28,7 @@ from piplvault.documents.certificate import (
 )
 from piplvault.errors import CertificateNotWrittenError
 from piplvault.store import destruction_runs, shred
+from piplvault.store.audit_head import read_audit_head
 from piplvault.store.engine import Connection
 from piplvault.store.meta import read_meta
 from piplvault.store.records import field_names
@@ -161,7 +162,7 @@ def destroy(
             **({"approval": approval.to_dict()} if approval else {}),
         },
     )
-    head_seq, head_hash = destruction_runs.audit_head_now(conn)
+    head_seq, head_hash = read_audit_head(conn)
     blind_v = vault.keyring.current_version("blind")
     body = {
         "type": CERTIFICATE_TYPE,
