@@ -19,6 +19,8 @@ the API and the console.
 
 # No ``from __future__ import annotations``: FastAPI reads the generated handlers'
 # annotations (a body model built at run time) as real objects.
+import base64
+import binascii
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,9 +218,6 @@ def body_model(spec: CommandSpec) -> type[BaseModel]:
 
 def to_request(spec: CommandSpec, body: BaseModel, lang: str) -> bridge.BridgeRequest:
     """The command line (and files) a request body stands for."""
-    import base64
-    import binascii
-
     argv: list[str] = list(spec.words)
     inputs: dict[int, tuple[str, bytes]] = {}
     outputs: dict[int, str] = {}

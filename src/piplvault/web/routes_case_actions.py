@@ -53,6 +53,12 @@ def _kind(case_id: str) -> str:
     raise NotFoundError(f"No transfer or deregistration case '{case_id}'")
 
 
+def _require_kind(case_id: str, kind: str) -> None:
+    """An action of one kind of case only: any other id is not found."""
+    if _kind(case_id) != kind:
+        raise NotFoundError(f"No transfer or deregistration case '{case_id}'")
+
+
 def _customer(form: FormData) -> int:
     text = field(form, "customer")
     if not text.isdigit() or len(text) > 12:
@@ -151,8 +157,7 @@ def case_objection(
     request: Request, console: PostDep, form: FormDep, case_id: str
 ) -> Response:
     customer = _customer(form)
-    if _kind(case_id) != "transfer":
-        raise NotFoundError(f"No transfer or deregistration case '{case_id}'")
+    _require_kind(case_id, "transfer")
     transfer_notices.record_objection(
         console.session, case_id, customer, channel=field(form, "channel") or "console"
     )
@@ -169,8 +174,7 @@ def case_consent(
     request: Request, console: PostDep, form: FormDep, case_id: str
 ) -> Response:
     customer = _customer(form)
-    if _kind(case_id) != "transfer":
-        raise NotFoundError(f"No transfer or deregistration case '{case_id}'")
+    _require_kind(case_id, "transfer")
     transfer_notices.record_consent(
         console.session, case_id, customer, channel=field(form, "channel") or "console"
     )
@@ -187,8 +191,7 @@ def case_creditor(
     request: Request, console: PostDep, form: FormDep, case_id: str
 ) -> Response:
     customer = _customer(form)
-    if _kind(case_id) != "deregistration":
-        raise NotFoundError(f"No transfer or deregistration case '{case_id}'")
+    _require_kind(case_id, "deregistration")
     settled = field(form, "settled") == "yes"
     creditors.mark_creditor(console.session, case_id, customer, settled=settled)
     message = (
@@ -209,8 +212,7 @@ def case_advance(
     """One step forward (transfer): objection window, then ready — as ``transfer
     advance``; a step that destroys (a discontinued business) respects the
     second-approver setting."""
-    if _kind(case_id) != "transfer":
-        raise NotFoundError(f"No transfer or deregistration case '{case_id}'")
+    _require_kind(case_id, "transfer")
     try:
         result = transfer_notices.advance(
             console.session, case_id, approval_id=_approval(form)
@@ -335,8 +337,7 @@ async def case_complete(
 ) -> Response:
     """After the recipient's signed receipt: shred the source copies (``transfer
     complete``), once the counts were shown and confirmed."""
-    if _kind(case_id) != "transfer":
-        raise NotFoundError(f"No transfer or deregistration case '{case_id}'")
+    _require_kind(case_id, "transfer")
     s = console.session
     receipt = await required_file(form, "receipt")
     signing = await optional_file(form, "signing_key")
@@ -378,8 +379,7 @@ def case_shred(
     request: Request, console: PostDep, form: FormDep, case_id: str
 ) -> Response:
     """Crypto-shred everything the deregistration does not keep (``deregister shred``)."""
-    if _kind(case_id) != "deregistration":
-        raise NotFoundError(f"No transfer or deregistration case '{case_id}'")
+    _require_kind(case_id, "deregistration")
     s = console.session
     approval = _approval(form)
     if field(form, "confirmed") != "yes":
@@ -421,8 +421,7 @@ async def case_seal(
 ) -> Response:
     """Seal the vault read-only after the custodian's signed receipt (``deregister
     seal``), once confirmed."""
-    if _kind(case_id) != "deregistration":
-        raise NotFoundError(f"No transfer or deregistration case '{case_id}'")
+    _require_kind(case_id, "deregistration")
     s = console.session
     receipt = await optional_file(form, "receipt")
     signing = await optional_file(form, "signing_key")
