@@ -40,6 +40,21 @@ def test_error_templates_translate_with_values_put_back() -> None:
     assert i18n.translate_message("something new", "zh") is None
 
 
+def test_the_most_specific_template_wins_over_a_short_prefix_R_51_3() -> None:
+    """The template "Customer {id}" also matches any longer message that starts "Customer …"; the longer,
+    specific template must win so no English is left inside the Chinese line."""
+    message = (
+        "Customer 7's information was not collected under consent or a contract, so PIPL "
+        "Art. 45 para. 3 does not apply; refuse the request: 'piplvault requests refuse 3 "
+        "--reason portability-conditions-unmet --explain …'"
+    )
+    zh = i18n.translate_message(message, "zh")
+    assert zh is not None and zh.startswith("客户 7 的信息并非基于同意或合同收集")
+    assert i18n.translate_message("Customer 7", "zh") == i18n.catalogue("zh")[
+        "Customer {id}"
+    ].format(id="7")
+
+
 def test_times_are_stored_utc_and_shown_in_beijing_time() -> None:
     assert local_time("2026-11-29T21:45:03Z") == "2026-11-30 05:45:03"
     assert local_time("2026-11-29T21:45:03+00:00", "UTC") == "2026-11-29 21:45:03"

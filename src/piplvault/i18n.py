@@ -115,8 +115,12 @@ def _templates(lang: str) -> list[tuple[re.Pattern[str], str]]:
             return f"(?P<{name}>.+?)"
 
         pattern = re.sub(r"\\\{(\w+)\\\}", group, re.escape(msgid))
-        found.append((re.compile(f"^{pattern}$", re.DOTALL), msgstr))
-    return found
+        literal = len(re.sub(r"\{\w+\}", "", msgid))
+        found.append((literal, re.compile(f"^{pattern}$", re.DOTALL), msgstr))
+    # The most specific template first: "Customer {id}" must not swallow
+    # "Customer {id} cannot be ported: {reason}" and leave the reason in English.
+    found.sort(key=lambda item: -item[0])
+    return [(pattern, msgstr) for _, pattern, msgstr in found]
 
 
 def translate_message(message: str, lang: str | None = None) -> str | None:
