@@ -128,15 +128,20 @@ def build_vault(home: Path, customers: int) -> Vault:
     return vault
 
 
-def _copy_seconds(db: Path, workdir: Path) -> float:
-    target = workdir / "copy.db"
-    start = time.perf_counter()
-    shutil.copyfile(db, target)
-    with target.open("rb+") as f:
-        os.fsync(f.fileno())
-    elapsed = time.perf_counter() - start
-    target.unlink()
-    return elapsed
+def _copy_seconds(db: Path, workdir: Path, tries: int = 3) -> float:
+    """The fastest of ``tries`` copies (with fsync) of the database file: the baseline the
+    ratios divide by. The fastest is the strictest baseline on a shared machine, where one
+    copy slowed by someone else's I/O would flatter the ratio."""
+    best = float("inf")
+    for _ in range(tries):
+        target = workdir / "copy.db"
+        start = time.perf_counter()
+        shutil.copyfile(db, target)
+        with target.open("rb+") as f:
+            os.fsync(f.fileno())
+        best = min(best, time.perf_counter() - start)
+        target.unlink()
+    return best
 
 
 def bench_delete(customers: int, workdir: Path) -> dict[str, Any]:
