@@ -201,6 +201,27 @@ def _child(message: dict[str, Any]) -> None:
             os._exit(code)
 
 
+def _preload() -> None:
+    """What nearly every child would otherwise import or parse again on its own: the web
+    console (every server), Alembic and the migrations' libraries (every ``init``), the
+    password-strength lists, the Rich modules Typer's help rendering pulls in and the
+    parsed message catalogues. None of them reads the environment when imported (Typer's
+    own ``rich_utils`` does, so it is left to the child), and none starts a thread."""
+    import alembic.command
+    import alembic.runtime.migration  # noqa: F401
+    import pydantic.v1  # noqa: F401
+    import rich.markdown
+    import rich.traceback  # noqa: F401
+    import uvicorn.protocols.http.h11_impl  # noqa: F401
+    import zxcvbn  # noqa: F401
+
+    import piplvault.web.app  # noqa: F401
+    from piplvault import i18n
+
+    for lang in ("zh", "en"):
+        i18n.catalogue(lang)  # a pure function of the installed .po file (cached)
+
+
 def _serve_requests() -> None:
     # Everything a server imports, imported once, before any fork.
     import uvicorn  # noqa: F401
@@ -208,6 +229,8 @@ def _serve_requests() -> None:
     import piplvault.api.app
     import piplvault.cli.app
     import piplvault.cli.commands  # noqa: F401
+
+    _preload()
 
     pids: dict[int, int] = {}  # handle → pid, while not reaped
     codes: dict[int, int] = {}  # handle → exit code, once reaped

@@ -1,6 +1,10 @@
 """Deregistration (公司注销) end to end through the real CLI, with two vaults: the company
 and its custodian. Requirement ids: R-47-1, R-47-2, R-22-6, R-CO-232-1, R-CO-I2-18-1,
 R-ACC-T-1, R-GB35273-6.4-1, R-TC260-STOP-1, R-NDS-32-1 (address change: test_address_change).
+
+``test_deregistration_end_to_end`` and ``test_address_change`` run the real ``piplvault``
+command against a real server; the other tests drive the same Typer app in-process as the
+server runs it (``tests/inprocess.py``), and the templates are built in-process too.
 """
 
 from __future__ import annotations
@@ -10,11 +14,15 @@ import datetime as dt
 import json
 import subprocess
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import EXAMPLES, cli_env, run_piplvault
+from tests.fast import suite_env
+from tests.security.conftest import Ran, cli
 from tests.transfer.small import run_at
 from tests.vaults import clone, frozen
 
@@ -41,17 +49,33 @@ def pv_json(*args: str) -> dict:
     return json.loads(pv(*args, "--json").stdout)
 
 
+def inproc(*args: str, ok: bool = True) -> Ran:
+    """``piplvault ARGS`` in-process, as the server runs it for the owner."""
+    result = cli(*args)
+    if ok:
+        assert result.exit_code == 0, (args, result.stderr)
+    return result
+
+
+def inproc_json(*args: str) -> dict:
+    return json.loads(inproc(*args, "--json").stdout)
+
+
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The company (200 example customers) and an empty custodian vault, built once."""
+    """The company (200 example customers) and an empty custodian vault, built once
+    (in-process: `init` and `import` through the CLI are proven elsewhere)."""
     base = tmp_path_factory.mktemp("deregistration")
     co, cust = base / "company", base / "custodian"
-    pv("init", str(co))
-    pv("init", str(cust))
-    pv("import", str(EXAMPLES / "customers.csv"), "--home", str(co))
-    # Two customers with a recorded transaction: tax records must be kept 10 years.
-    for cid, day in (("1", "2026-05-01"), ("2", "2026-06-01")):
-        pv("retention", "set", cid, "--last-transaction", day, "--home", str(co))
+    with suite_env():
+        inproc("init", str(co))
+        inproc("init", str(cust))
+        inproc("import", str(EXAMPLES / "customers.csv"), "--home", str(co))
+        # Two customers with a recorded transaction: tax records must be kept 10 years.
+        for cid, day in (("1", "2026-05-01"), ("2", "2026-06-01")):
+            inproc(
+                "retention", "set", cid, "--last-transaction", day, "--home", str(co)
+            )
     frozen(co, cust)
     return co, cust
 
@@ -64,8 +88,8 @@ def _company(templates: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
     )
 
 
-def _start(co: Path) -> dict:
-    return pv_json(
+def _start(co: Path, run: Callable[..., dict] = pv_json) -> dict:
+    return run(
         "deregister",
         "start",
         "--reason",
@@ -83,10 +107,10 @@ def _start(co: Path) -> dict:
     )
 
 
-def _keys(home: Path, out: Path) -> tuple[Path, Path]:
+def _keys(home: Path, out: Path, run: Callable[..., Any] = pv) -> tuple[Path, Path]:
     x, sig = out / f"{home.name}-x.pem", out / f"{home.name}-sig.pem"
-    x.write_text(pv("keys", "exchange", "--home", str(home)).stdout)
-    sig.write_text(pv("keys", "public", "--home", str(home)).stdout)
+    x.write_text(run("keys", "exchange", "--home", str(home)).stdout)
+    sig.write_text(run("keys", "public", "--home", str(home)).stdout)
     return x, sig
 
 
@@ -339,16 +363,16 @@ def test_tampered_or_wrongly_addressed_package_is_refused(
     """R-22-6: the custodian package opens only for the named custodian, untampered."""
     co, cust = _company(templates, tmp_path)
     other = tmp_path / "other"
-    pv("init", str(other))
+    inproc("init", str(other))
     home = ["--home", str(co)]
-    _start(co)
-    pv("deregister", "custodian", "D-0001", *CUSTODIAN, *home)
-    pv("deregister", "notices", "D-0001", "--out", str(tmp_path / "n"), *home)
-    pv("deregister", "delivery", "D-0001", "--all", "--status", "delivered", *home)
-    cx, csig = _keys(cust, tmp_path)
-    _, cosig = _keys(co, tmp_path)
+    _start(co, inproc_json)
+    inproc("deregister", "custodian", "D-0001", *CUSTODIAN, *home)
+    inproc("deregister", "notices", "D-0001", "--out", str(tmp_path / "n"), *home)
+    inproc("deregister", "delivery", "D-0001", "--all", "--status", "delivered", *home)
+    cx, csig = _keys(cust, tmp_path, inproc)
+    _, cosig = _keys(co, tmp_path, inproc)
     pkg = tmp_path / "p.pvpkg"
-    pv(
+    inproc(
         "deregister",
         "package",
         "D-0001",
@@ -360,15 +384,15 @@ def test_tampered_or_wrongly_addressed_package_is_refused(
         str(pkg),
         *home,
     )
-    wrong = pv(
+    wrong = inproc(
         "receive", str(pkg), "--sender-key", str(cosig), "--home", str(other), ok=False
     )
-    assert wrong.returncode == 1 and "\nError:" in "\n" + wrong.stderr
+    assert wrong.exit_code == 1 and "\nError:" in "\n" + wrong.stderr
     data = bytearray(pkg.read_bytes())
     data[len(data) // 2] ^= 0x01
     tampered = tmp_path / "t.pvpkg"
     tampered.write_bytes(bytes(data))
-    bad = pv(
+    bad = inproc(
         "receive",
         str(tampered),
         "--sender-key",
@@ -377,12 +401,12 @@ def test_tampered_or_wrongly_addressed_package_is_refused(
         str(cust),
         ok=False,
     )
-    assert bad.returncode == 1 and "\nError:" in "\n" + bad.stderr
+    assert bad.exit_code == 1 and "\nError:" in "\n" + bad.stderr
     # The custodian package carries each record's rule and destroy-after date (R-ACC-T-1):
     # the custodian's own retention plan keeps the accounting records until 2057-01-01.
-    pv("receive", str(pkg), "--sender-key", str(cosig), "--home", str(cust))
+    inproc("receive", str(pkg), "--sender-key", str(cosig), "--home", str(cust))
     plan = json.loads(
-        pv(
+        inproc(
             "retention", "plan", "--as-of", "2030-01-01", "--home", str(cust), "--json"
         ).stdout
     )
@@ -390,7 +414,7 @@ def test_tampered_or_wrongly_addressed_package_is_refused(
     assert outcomes == {"restrict"}
     assert {c["restricted_until"] for c in plan["customers"]} == {"2057-01-01"}
     late = json.loads(
-        pv(
+        inproc(
             "retention", "plan", "--as-of", "2057-01-02", "--home", str(cust), "--json"
         ).stdout
     )
@@ -398,14 +422,14 @@ def test_tampered_or_wrongly_addressed_package_is_refused(
 
 
 def test_regulator_report_required_over_threshold(
-    templates: tuple[Path, Path], tmp_path: Path
+    templates: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """R-NDS-32-1: at the threshold (lowered by setting) the package needs the report."""
     co, cust = _company(templates, tmp_path)
-    env = {"PIPLVAULT_REGULATOR_THRESHOLD": "100"}
+    monkeypatch.setenv("PIPLVAULT_REGULATOR_THRESHOLD", "100")
     home = ["--home", str(co)]
     st = json.loads(
-        pv(
+        inproc(
             "deregister",
             "start",
             "--reason",
@@ -414,23 +438,22 @@ def test_regulator_report_required_over_threshold(
             "2027-03-31",
             *home,
             "--json",
-            **env,
         ).stdout
     )
     assert st["regulator_report_required"] is True
-    pv("deregister", "custodian", "D-0001", *CUSTODIAN, *home)
-    pv("deregister", "notices", "D-0001", "--out", str(tmp_path / "n"), *home)
-    pv("deregister", "delivery", "D-0001", "--all", "--status", "delivered", *home)
-    cx, csig = _keys(cust, tmp_path)
+    inproc("deregister", "custodian", "D-0001", *CUSTODIAN, *home)
+    inproc("deregister", "notices", "D-0001", "--out", str(tmp_path / "n"), *home)
+    inproc("deregister", "delivery", "D-0001", "--all", "--status", "delivered", *home)
+    cx, csig = _keys(cust, tmp_path, inproc)
     pkg = ["--custodian-key", str(cx), "--custodian-signing-key", str(csig)]
     pkg += ["--out", str(tmp_path / "p.pvpkg")]
-    refused = pv("deregister", "package", "D-0001", *pkg, *home, ok=False)
+    refused = inproc("deregister", "package", "D-0001", *pkg, *home, ok=False)
     assert "regulator report" in refused.stderr
     plan = tmp_path / "plan.json"
-    pv("deregister", "regulator-report", "D-0001", "--out", str(plan), *home)
+    inproc("deregister", "regulator-report", "D-0001", "--out", str(plan), *home)
     body = json.loads(plan.read_text(encoding="utf-8"))
     assert body["persons"] == st["persons"] and body["custodian"]["name"]
-    pv("deregister", "package", "D-0001", *pkg, *home)
+    inproc("deregister", "package", "D-0001", *pkg, *home)
 
 
 def test_address_change(templates: tuple[Path, Path], tmp_path: Path) -> None:

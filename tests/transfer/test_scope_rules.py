@@ -10,15 +10,31 @@ from pathlib import Path
 
 import pytest
 
+from tests.fast import suite_env
 from tests.transfer.small import cli, clock_at, create, fails, keys, to_ready, vault
+from tests.vaults import clone
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A seller holding the 3 customers and an empty buyer vault, built once; each test
+    copies them (the buyer is a vault of its own, not a copy of the seller)."""
+    base = tmp_path_factory.mktemp("scope-rules")
+    with suite_env():
+        vault(base / "s", customers=True)
+        vault(base / "b")
+    return {"s": base / "s", "b": base / "b"}
+
+
+def _copy(templates: dict[str, Path], tmp_path: Path, *names: str) -> tuple[Path, ...]:
+    """This test's own copies of the template vaults ``names`` ("s", "b")."""
+    return tuple(clone(templates[name], tmp_path / name) for name in names)
 
 
 def test_every_covered_case_purpose_is_carried_R_22_3(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    templates: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seller, buyer, out = tmp_path / "s", tmp_path / "b", tmp_path / "out"
-    vault(seller, customers=True)
-    vault(buyer)
+    (seller, buyer), out = _copy(templates, tmp_path, "s", "b"), tmp_path / "out"
     bk, sk = keys(buyer, out), keys(seller, out)
     # customer 3 withdrew after-sales (a consent record overrides the contract basis)
     s = ("--home", seller)
@@ -43,11 +59,9 @@ def test_every_covered_case_purpose_is_carried_R_22_3(
 
 
 def test_one_open_case_per_customer_13_4(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    templates: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seller, buyer, out = tmp_path / "s", tmp_path / "b", tmp_path / "out"
-    vault(seller, customers=True)
-    vault(buyer)
+    (seller, buyer), out = _copy(templates, tmp_path, "s", "b"), tmp_path / "out"
     bk = keys(buyer, out)
     first = create(seller)
     assert first["counts"]["included"] == 3
@@ -76,12 +90,14 @@ def test_one_open_case_per_customer_13_4(
     assert not (out / "q.pkg").exists()
 
 
-def test_asset_sale_consent_must_name_the_recipient_13_5(tmp_path: Path) -> None:
+def test_asset_sale_consent_must_name_the_recipient_13_5(
+    templates: dict[str, Path], tmp_path: Path
+) -> None:
     """PIPL Art. 23: a separate consent counts only for the recipient it names."""
     from tests.transfer.small import USCC
 
-    home = tmp_path / "s"
-    s = vault(home, customers=True)
+    (home,) = _copy(templates, tmp_path, "s")
+    s = ("--home", str(home))
     cli(
         "consents",
         "grant",
@@ -112,10 +128,9 @@ def test_asset_sale_consent_must_name_the_recipient_13_5(tmp_path: Path) -> None
 
 
 def test_bankruptcy_names_the_court_appointed_administrator_13_7(
-    tmp_path: Path,
+    templates: dict[str, Path], tmp_path: Path
 ) -> None:
-    home = tmp_path / "s"
-    vault(home, customers=True)
+    (home,) = _copy(templates, tmp_path, "s")
     assert "appointment decision" in fails(
         "transfer", "create", "--recipient", "某律师事务所（破产管理人）",
         "--contact", "010-1", "--uscc", "91110000600037341L", "--purposes", "contract",
@@ -131,11 +146,14 @@ def test_bankruptcy_names_the_court_appointed_administrator_13_7(
 
 @pytest.mark.parametrize(("deal", "deleted"), [("merger", 1), ("division", 0)])
 def test_objectors_deleted_when_the_seller_ceases_13_8(
-    deal: str, deleted: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    deal: str,
+    deleted: int,
+    templates: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seller, buyer, out = tmp_path / "s", tmp_path / "b", tmp_path / "out"
-    s = vault(seller, customers=True)
-    vault(buyer)
+    (seller, buyer), out = _copy(templates, tmp_path, "s", "b"), tmp_path / "out"
+    s = ("--home", str(seller))
     bk, sk = keys(buyer, out), keys(seller, out)
     case = create(seller, deal=deal)["id"]
     cli("transfer", "notices", case, "--out", out / "n", *s)
