@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from piplvault.store.records import field_names
-from piplvault.vault import destruction, legal_holds, retention
+from piplvault.vault import dashboard_figures, destruction, legal_holds, retention
 from piplvault.vault.dashboard_figures import figures
 from tests.lifecycle.conftest import open_home
 
@@ -43,7 +43,9 @@ def _expected(vault: object, day: dt.date) -> dict[str, object]:
     }
 
 
-def test_set_based_figures_equal_the_per_record_ones(home: Path) -> None:
+def test_set_based_figures_equal_the_per_record_ones(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     day = D(2026, 6, 1)
     vault = open_home(home)
     try:
@@ -70,6 +72,10 @@ def test_set_based_figures_equal_the_per_record_ones(home: Path) -> None:
             conn.exec_driver_sql(
                 "UPDATE customers SET field_keys = NULL WHERE id IN (7, 8)"
             )
+        assert figures(vault, as_of=day) == _expected(vault, day)
+        with vault.write() as conn:  # many unknown: every record planned
+            conn.exec_driver_sql("UPDATE customers SET field_keys = NULL")
+        monkeypatch.setattr(dashboard_figures, "_MANY_UNKNOWN", 10)
         assert figures(vault, as_of=day) == _expected(vault, day)
     finally:
         vault.close()

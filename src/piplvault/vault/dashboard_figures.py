@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 #: Customers planned one by one per query (legal holds, rows without ``field_keys``).
 _CHUNK = 500
+#: More rows without ``field_keys`` than this (a vault restored from a large row backup
+#: older than migration 0011): plan every record, as ``retention_plan`` does.
+_MANY_UNKNOWN = 20_000
 
 
 def figures(vault: Vault, *, as_of: dt.date | None = None) -> dict[str, Any]:
@@ -38,9 +41,14 @@ def figures(vault: Vault, *, as_of: dt.date | None = None) -> dict[str, Any]:
         defs = load_field_defs(conn)
         groups = store.by_kind_and_fields(conn)
         unknown = store.ids_without_field_keys(conn)
-        one_by_one = sorted({*unknown, *store.held_ids(conn)})
-        facts = store.retention_groups(conn)
         outcomes: Counter[str] = Counter()
+        if len(unknown) > _MANY_UNKNOWN:  # the slow way: every record's plan
+            facts: list[store.FactsGroup] = []
+            one_by_one: list[int] = []
+            outcomes.update(p.outcome.value for p in plans_for(conn, schedule, day))
+        else:
+            facts = store.retention_groups(conn)
+            one_by_one = sorted({*unknown, *store.held_ids(conn)})
         for start in range(0, len(one_by_one), _CHUNK):
             chunk = one_by_one[start : start + _CHUNK]
             outcomes.update(
