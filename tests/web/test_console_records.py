@@ -180,7 +180,10 @@ def test_custodian_and_outside_copies_in_the_console(
     ):
         assert action in actions
     # a transfer case has neither; a role without 'deregister' is refused, audited
-    assert client.post("/console/cases/T-0001/custodian", data=custodian).status_code
+    assert (
+        client.post("/console/cases/T-0001/custodian", data=custodian).status_code
+        == 404
+    )
     sam = TestClient(client.app, base_url="http://testserver")
     sam_token = login(sam, "sam")
     head = served.audit_entries()[-1].seq
