@@ -153,3 +153,31 @@ def test_set_based_figures_on_postgresql(
         assert figures(vault, as_of=day) == _expected(vault, day)
     finally:
         vault.close()
+
+
+def test_counting_does_not_hold_the_write_lock(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a large vault is counted (seconds at 1,000,000), other requests still write
+    their audit entries: the count reads a snapshot, it does not take the write lock."""
+    from piplvault.store import customer_counts
+
+    vault = open_home(home)
+    wrote: list[float] = []
+    real = customer_counts.retention_groups
+
+    def meanwhile(conn: object) -> object:
+        import time
+
+        start = time.perf_counter()
+        with vault.write() as other:  # BEGIN IMMEDIATE: waits if the count held it
+            vault.record(other, action="retention-planned", target="customers")
+        wrote.append(time.perf_counter() - start)
+        return real(conn)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(customer_counts, "retention_groups", meanwhile)
+    try:
+        figures(vault)
+    finally:
+        vault.close()
+    assert wrote and wrote[0] < 2.0  # no wait for a lock (the busy timeout is 10 s)
