@@ -81,6 +81,7 @@ check: lint typecheck test
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/api_bench.py
+	$(PY) bench/console_bench.py
 
 examples: install
 	$(PY) examples/generate.py

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from piplvault.settings import load_settings  # noqa: E402
+from piplvault.store.records import field_keys_of  # noqa: E402
 from piplvault.vault import Vault, backups, destruction  # noqa: E402
 
 PASSPHRASE = "bench-口令-lifecycle"
@@ -100,10 +101,14 @@ def build_vault(home: Path, customers: int) -> Vault:
         )
         for start in range(1, customers + 1, _BATCH):
             ids = range(start, min(start + _BATCH, customers + 1))
+            packed = [_packed() for _ in ids]
             conn.exec_driver_sql(
                 "INSERT INTO customers (id, kind, status, created_at, updated_at, data, "
-                "flags) VALUES (?, 'individual', 'active', ?, ?, ?, '')",
-                [(i, now, now, _packed()) for i in ids],
+                "flags, field_keys) VALUES (?, 'individual', 'active', ?, ?, ?, '', ?)",
+                [
+                    (i, now, now, data, field_keys_of(data))
+                    for i, data in zip(ids, packed, strict=True)
+                ],
             )
             conn.exec_driver_sql(
                 "INSERT INTO customer_keys (customer_id, kek_version, dek_version, "

@@ -230,7 +230,14 @@ def test_every_console_post_checks_csrf(client: TestClient, served: Vault) -> No
     import piplvault.web
 
     login(client, "owner")
-    samples = {"case_id": "T-0001", "customer_id": "1", "upload_id": "u", "run_id": "r"}
+    samples = {
+        "case_id": "T-0001",
+        "customer_id": "1",
+        "upload_id": "u",
+        "run_id": "r",
+        "approval_id": "1",
+        "item": "1",
+    }
     posts = sorted(
         route.path
         for info in pkgutil.iter_modules(piplvault.web.__path__)

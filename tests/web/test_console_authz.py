@@ -89,6 +89,32 @@ ROUTES: list[tuple[str, str, dict[str, str], set[str]]] = [
     ("GET", "/console/backups", {}, ADMINS),
     ("POST", "/console/backups/create", {}, ADMINS),
     ("POST", "/console/backups/verify", {"backup_id": "nope"}, ADMINS),
+    ("GET", "/console/approvals", {}, ADMINS),
+    ("POST", "/console/approvals/999/approve", {"note": "n"}, ADMINS),
+    ("POST", "/console/approvals/999/reject", {"note": "n"}, ADMINS),
+    (
+        "POST",
+        "/console/cases/D-0099/custodian",
+        {
+            "name": "某档案管理有限公司",
+            "identifier": "91110000600037341L",
+            "contact": "010-12345678",
+            "type": "agency",
+        },
+        ADMINS,
+    ),
+    (
+        "POST",
+        "/console/cases/D-0099/outside-copies",
+        {"where": "usb", "holder": "销售部", "description": "客户表"},
+        ADMINS,
+    ),
+    (
+        "POST",
+        "/console/cases/D-0099/outside-copies/1/destroyed",
+        {"method": "粉碎"},
+        ADMINS,
+    ),
 ]
 #: What an allowed request answers when not 200/303: an unknown user, token, run or
 #: backup is "not found", a second add of the same user "exists", an empty certificate
@@ -103,6 +129,11 @@ ALLOWED_CODES = {
     "/console/certificates/R-none/download.json": (404,),
     "/console/certificates/verify": (422,),
     "/console/backups/verify": (404,),
+    "/console/approvals/999/approve": (404,),
+    "/console/approvals/999/reject": (404,),
+    "/console/cases/D-0099/custodian": (404,),
+    "/console/cases/D-0099/outside-copies": (404,),
+    "/console/cases/D-0099/outside-copies/1/destroyed": (404,),
 }
 FILE_ROUTES = {
     "/console/import/upload": ("c.csv", CSV, "text/csv"),

@@ -162,7 +162,12 @@ def test_console_walkthrough_in_chromium(tmp_path: Path) -> None:
             shot("06-dashboard-en")
             # a tablet in portrait: the pages fit the width
             page.set_viewport_size({"width": 820, "height": 1180})
-            for path in ("/console/", "/console/customers", "/console/customers/5"):
+            for path in (
+                "/console/",
+                "/console/customers",
+                "/console/customers/5",
+                "/console/approvals",  # the second approver's page (issue 15)
+            ):
                 page.goto(f"{server.url}{path}")
                 width = page.evaluate(
                     "document.documentElement.scrollWidth - window.innerWidth"

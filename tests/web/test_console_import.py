@@ -141,3 +141,15 @@ def test_import_progress_with_total_and_eta(client: TestClient, served: Vault) -
     job.advance(30)
     view = job.view(now=10.0)
     assert (view["done"], view["percent"], view["eta"]) == (30, 25, 30)
+
+
+def test_column_decisions_named_by_the_entity_catalogue(client: TestClient) -> None:
+    """The preview names each entity by its catalogue label: zh first, en label_en."""
+    token = login(client, "owner")
+    where = _upload(client, token, "姓名,身份证号\n张三,x\n".encode())
+    zh = client.get(where).text
+    assert ">身份证号 (CN_RESIDENT_ID)</option>" in zh
+    client.cookies.set("pv_lang", "en")
+    en = client.get(where).text
+    assert ">Resident ID number (CN_RESIDENT_ID)</option>" in en
+    assert ">Not personal information (non_pii)</option>" in en

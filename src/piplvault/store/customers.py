@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, insert, select, update
 
 from piplvault.store.engine import insert_many
+from piplvault.store.records import field_keys_of
 from piplvault.store.schema import (
     customer_keys,
     customer_lifecycle,
@@ -19,7 +20,8 @@ from piplvault.store.schema import (
     field_history,
 )
 
-#: A new ``customers`` row: (id, kind, status, created_at, updated_at, data, flags, mac).
+#: A new ``customers`` row: (id, kind, status, created_at, updated_at, data, flags, mac);
+#: ``insert_customers`` adds its ``field_keys``.
 NewCustomer = tuple[int, str, str, str, str, bytes, str, bytes]
 #: A new ``customer_keys`` row: (customer_id, kek_version, dek_version, wrapped).
 NewCustomerKey = tuple[int, int, int, bytes]
@@ -120,7 +122,13 @@ def save_record(
     conn.execute(
         update(customers)
         .where(customers.c.id == customer_id)
-        .values(data=data, mac=mac, updated_at=updated_at, flags=flags)
+        .values(
+            data=data,
+            mac=mac,
+            updated_at=updated_at,
+            flags=flags,
+            field_keys=field_keys_of(data),
+        )
     )
 
 
@@ -128,7 +136,7 @@ def insert_customers(
     conn: Connection, rows: list[NewCustomer], keys: list[NewCustomerKey]
 ) -> None:
     """Bulk-insert new customers and their data keys (driver executemany)."""
-    insert_many(conn, customers, list(rows))
+    insert_many(conn, customers, [(*row, field_keys_of(row[5])) for row in rows])
     insert_many(conn, customer_keys, list(keys))
 
 

@@ -7,6 +7,7 @@ values; each blob is an independent AES-256-GCM ciphertext bound to its field an
 
 from __future__ import annotations
 
+import json
 import struct
 from dataclasses import dataclass
 
@@ -70,3 +71,12 @@ def field_names(data: bytes) -> list[str]:
         _, blob_len = _VER_LEN.unpack_from(data, pos)
         pos += _VER_LEN.size + blob_len
     return names
+
+
+def field_keys_of(data: bytes) -> str:
+    """The ``customers.field_keys`` of a packed record: its field names, sorted, as a
+    compact JSON array (a name may hold any character; names are plaintext in the
+    record already, no value is read)."""
+    return json.dumps(
+        sorted(field_names(data)), ensure_ascii=False, separators=(",", ":")
+    )

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from piplvault.store.records import field_keys_of
 from piplvault.store.schema import blind_index, customers, field_history, shred_journal
 
 
@@ -45,7 +46,7 @@ def restrict_customer(
     conn.execute(
         update(customers)
         .where(customers.c.id == customer_id)
-        .values(**record, status="restricted")
+        .values(**record, status="restricted", field_keys=field_keys_of(record["data"]))
     )
     if dropped:
         conn.execute(

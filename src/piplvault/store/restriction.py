@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, delete, select, update
 
+from piplvault.store.records import field_keys_of
 from piplvault.store.schema import blind_index, customers, field_history
 
 
@@ -28,7 +29,12 @@ def write_restricted(
     conn.execute(
         update(customers)
         .where(customers.c.id == customer_id)
-        .values(**sealed, status="restricted", updated_at=at)
+        .values(
+            **sealed,
+            status="restricted",
+            updated_at=at,
+            field_keys=field_keys_of(sealed["data"]),
+        )
     )
 
 

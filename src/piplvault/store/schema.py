@@ -68,6 +68,10 @@ customers = Table(
     Column("flags", Text, nullable=False, server_default=""),
     #: MAC over (id, data) under a vault key (migration 0006; vault.records.check_record)
     Column("mac", LargeBinary),
+    #: the sorted names of the fields ``data`` holds (already plaintext in it), for the
+    #: set-based dashboard counts (migration 0011; store.customer_counts)
+    Column("field_keys", Text),
+    Index("ix_customers_kind_field_keys", "kind", "field_keys"),
     sqlite_autoincrement=True,  # ids are never reused (migration 0006; store.customer_ids)
 )
 

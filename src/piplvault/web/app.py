@@ -13,12 +13,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from piplvault.api.errors import validation_error_response, vault_error_response
 from piplvault.errors import ValidationError, VaultError
 from piplvault.web import (
+    routes_approvals,
     routes_auth,
     routes_backups,
     routes_case_actions,
     routes_cases,
     routes_certificates,
     routes_customers,
+    routes_dereg_records,
     routes_import,
     routes_lifecycle,
     routes_main,
@@ -66,6 +68,8 @@ def install(api: FastAPI) -> None:
         routes_import,
         routes_cases,
         routes_case_actions,
+        routes_dereg_records,
+        routes_approvals,
         routes_certificates,
         routes_backups,
         routes_users,

@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from piplvault import i18n
+from piplvault.core.classification import ENTITIES
 from piplvault.documents.labels import CATEGORY_ZH, VALUE_ZH
+from piplvault.i18n import N_
 from piplvault.timefmt import DEFAULT_TIMEZONE, local_time
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -69,6 +71,49 @@ def value_namer(lang: str) -> Any:
     return v
 
 
+#: The two column decisions that are not an entity of the catalogue.
+KIND_NAMES = {
+    "free_text": N_("Free text (may hold personal information)"),
+    "non_pii": N_("Not personal information"),
+}
+
+
+def entity_namer(lang: str) -> Any:
+    """An import target as a reader names it: an entity of the catalogue by its label
+    (``label_zh`` / ``label_en``) with its code, a family ``A|B`` by its members'."""
+    t = translator(lang)
+
+    def name_of(code: str) -> str:
+        klass = ENTITIES.get(code)
+        if klass is not None:
+            return klass.label_zh if lang == "zh" else klass.label_en
+        if code in KIND_NAMES:
+            return str(t(KIND_NAMES[code]))
+        return code
+
+    def e(code: str) -> str:
+        if "|" in code:
+            return " / ".join(name_of(part) for part in code.split("|")) + f" ({code})"
+        named = name_of(code)
+        return named if named == code else f"{named} ({code})"
+
+    return e
+
+
+def field_namer(lang: str) -> Any:
+    """A customer field as a reader names it: in Chinese the field's own label (the
+    company's column header); in English its entity's ``label_en`` when it has one."""
+
+    def f(definition: Any) -> str:
+        label = str(getattr(definition, "label", "") or getattr(definition, "key", ""))
+        klass = ENTITIES.get(getattr(definition, "entity", None) or "")
+        if lang == "en" and klass is not None:
+            return klass.label_en
+        return label
+
+    return f
+
+
 def error_text(message: str, lang: str) -> str:
     """An error message in the page language (the English original if untranslated)."""
     if lang == "en":
@@ -107,6 +152,8 @@ def render(
     body = _env.get_template(template).render(
         t=translator(lang),
         v=value_namer(lang),
+        e=entity_namer(lang),
+        fl=field_namer(lang),
         when=lambda value: local_time(value, tz),
         err=lambda m: error_text(m, lang),
         lang=lang,

@@ -4,6 +4,7 @@ vault's ``backups`` directory, and verifying a listed backup's signature and con
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ def backup_dir(console: Console) -> Path:
 
 def _page(request: Request, console: Console, **shown: Any) -> Response:
     rows = list(reversed(backups.list_backups(console.session)))
+    home = console.session.settings.home
+    day = console.session.clock.now().strftime("%Y%m%d")
     return render(
         request,
         "backups.html",
@@ -32,6 +35,13 @@ def _page(request: Request, console: Console, **shown: Any) -> Response:
         console=console,
         backups=rows,
         directory=str(backup_dir(console)),
+        restore={
+            "file": shlex.quote(
+                str(rows[0]["path"]) if rows else f"{backup_dir(console)}/FILE.pvbak"
+            ),
+            "into": shlex.quote(f"{home}-restored-{day}"),
+            "home": shlex.quote(str(home)),
+        },
         **shown,
     )
 

@@ -63,5 +63,6 @@ def case_page(
         case=status,
         steps=steps,
         second_approver=s.settings.require_second_approver,
+        custodian_types=deregistration.CUSTODIAN_TYPES,
         **shown,
     )

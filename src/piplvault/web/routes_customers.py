@@ -146,7 +146,7 @@ def customer_reveal(
         web=console.web,
         console=console,
         field_key=name,
-        label=shown.definition.label,
+        definition=shown.definition,
         value=shown.value,
         purpose=purpose,
     )

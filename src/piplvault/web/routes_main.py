@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from piplvault.errors import AuditChainError, IntegrityError
 from piplvault.store import console as console_store
 from piplvault.vault import deregistration, transfer
-from piplvault.vault.retention import retention_plan
+from piplvault.vault.dashboard_figures import figures as vault_figures
 from piplvault.web.deps import Console, ConsoleDep, PostDep, state_of
 from piplvault.web.render import PREFIX, render
 
@@ -58,17 +58,7 @@ def _figures(request: Request, console: Console) -> dict[str, Any]:
         s.require_action(conn, "report")
 
     def compute() -> tuple[dict[str, Any], str]:
-        counts = s.status()
-        plan = retention_plan(s)
-        summary = plan["summary"]
-        return {
-            "counts": counts,
-            "retention": {
-                "as_of": plan["as_of"],
-                "summary": summary,
-                "due": summary.get("destroy", 0) + summary.get("restrict", 0),
-            },
-        }, s.now()
+        return vault_figures(s), s.now()
 
     found, running, error = state_of(request).dashboard.figures(compute)
     return {

@@ -3,7 +3,7 @@
 Python, so they are listed here; tests/web/test_console_i18n.py keeps the list complete)."""
 
 from piplvault.i18n import N_
-from piplvault.web import strings_admin
+from piplvault.web import strings_admin, strings_records
 
 TEMPLATE_TEXTS = (
     N_("Kind"),
@@ -204,6 +204,7 @@ TEMPLATE_TEXTS = (
     ),
     N_("Audit log verification FAILED:"),
     *strings_admin.TEMPLATE_TEXTS,
+    *strings_records.TEMPLATE_TEXTS,
 )
 
 #: Messages the console's routes raise or show (translated as templates).
@@ -230,4 +231,5 @@ ROUTE_TEXTS = (
         "The form has expired or did not come from this console (CSRF check failed); reload the page and try again"
     ),
     *strings_admin.ROUTE_TEXTS,
+    *strings_records.ROUTE_TEXTS,
 )

@@ -9,7 +9,7 @@ TEMPLATE_TEXTS = (
     N_("Restricted"),
     N_("Approval requested"),
     N_(
-        "Approval request {id} recorded; nothing was destroyed. A second administrator approves it (piplvault approvals approve {id}); then run this again with approval number {id}."
+        "Approval request {id} recorded; nothing was destroyed. A second administrator approves it on the Approvals page (or with piplvault approvals approve {id}); then run this again with approval number {id}."
     ),
     N_("Backups"),
     N_("Backup {id} written: {path} ({bytes} bytes)."),
@@ -24,9 +24,7 @@ TEMPLATE_TEXTS = (
     N_("destroyed on {day}"),
     N_("Verify"),
     N_("No backups yet."),
-    N_(
-        "Restoring runs through the CLI (piplvault backup restore FILE --into DIR), into an empty directory."
-    ),
+    N_("Restoring a backup"),
     N_("Destruction certificate"),
     N_("Download the signed JSON"),
     N_("Download PDF"),
@@ -141,7 +139,7 @@ TEMPLATE_TEXTS = (
     N_("Show the fingerprints"),
     N_("Back"),
     N_(
-        "Opening a case, naming the custodian and outside copies run through the CLI on this server: piplvault transfer --help, piplvault deregister --help."
+        "Opening a case runs through the CLI on this server: piplvault transfer --help, piplvault deregister --help."
     ),
     N_("Confirm"),
     N_("Seal the vault read-only? Nothing can be changed afterwards."),
