@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from piplvault import __version__
 from piplvault.api import auth, bridge, commands, errors
+from piplvault.api.prefork import SealSwitch
 from piplvault.audit.request import REQUEST_ID
 from piplvault.errors import ValidationError, VaultError
 from piplvault.vault import people
@@ -58,14 +59,26 @@ def current_session(
 ) -> Session:
     """The authenticated session of this request (401 without valid credentials)."""
     vault: Vault = request.app.state.vault
+    _follow_seal(request.app, vault)
     return auth.session_from_header(vault, authorization)
+
+
+def _follow_seal(api: FastAPI, vault: Vault) -> None:
+    """With several workers: another worker sealed the server, so this one forgets its
+    keys before answering anything (``prefork.SealSwitch``)."""
+    switch = api.state.seal_switch
+    if switch is not None and switch.is_set() and not vault.keyring.sealed:
+        vault.keyring.wipe()
 
 
 SessionDep = Annotated[Session, Depends(current_session)]
 
 
-def create_app(vault: Vault) -> FastAPI:
-    """The API for one open vault."""
+def create_app(
+    vault: Vault, *, console: bool = True, seal_switch: SealSwitch | None = None
+) -> FastAPI:
+    """The API for one open vault (``console``: with the web console; ``seal_switch``:
+    the flag the workers of ``serve --workers N`` share)."""
     api = FastAPI(
         title="piplvault",
         version=__version__,
@@ -74,6 +87,7 @@ def create_app(vault: Vault) -> FastAPI:
         "or HTTP Basic with your own user name and password.",
     )
     api.state.vault = vault
+    api.state.seal_switch = seal_switch
 
     @api.exception_handler(VaultError)
     def _vault_error(_request: Request, error: VaultError) -> JSONResponse:
@@ -102,6 +116,7 @@ def create_app(vault: Vault) -> FastAPI:
     @api.get("/ready", tags=["server"])
     def ready() -> JSONResponse:
         """Readiness: the vault is unsealed and its database answers."""
+        _follow_seal(api, vault)
         if vault.keyring.sealed:
             return JSONResponse(
                 status_code=503, content={"ready": False, "sealed": True}
@@ -132,6 +147,8 @@ def create_app(vault: Vault) -> FastAPI:
         """Forget the keys now (admin). Every later request gets 503 until a restart."""
         people.require_admin(s, action="seal")
         vault.seal()
+        if seal_switch is not None:
+            seal_switch.set()  # every other worker: at its next request, and now
         return {"sealed": True}
 
     @api.post("/api/v1/cli", tags=["cli"], response_model=None)
@@ -186,9 +203,10 @@ def create_app(vault: Vault) -> FastAPI:
 
     api.include_router(commands.router(current_session))
 
-    from piplvault.web.app import install  # the web console (docs/console.md)
+    if console:
+        from piplvault.web.app import install  # the web console (docs/console.md)
 
-    install(api)
+        install(api)
     return api
 
 

@@ -15,8 +15,12 @@ entry ``seq`` with exactly that hash. Anchors come from:
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +50,21 @@ class Anchor:
 
 def head_message(vault_id: str, seq: int, head_hash: str, at: str) -> bytes:
     return f"piplvault/audit-head/v1/{vault_id}/{seq}/{head_hash}/{at}".encode()
+
+
+@contextmanager
+def publishing(home: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the vault directory itself while publishing (no lock file
+    is written; processes of one server take turns)."""
+    if not home.is_dir():
+        yield
+        return
+    fd = os.open(home, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def publish_head(
