@@ -29,12 +29,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from piplvault.crypto.signing import verify as verify_signature
 from piplvault.errors import AuditChainError, ValidationError
 from piplvault.io.private_files import write_private
 from piplvault.store.meta import read_meta
+from piplvault.store.prepared import Prepared
 from piplvault.store.schema import audit_head, audit_log
 
 HEAD_FILE = "audit-head.json"
@@ -72,7 +73,7 @@ def publish_head(
 ) -> None:
     """Rewrite the signed head file with the committed head — unless the file records a
     head the log does not contain (truncation or rewrite): that evidence is kept."""
-    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
+    head = _HEAD.first(conn)
     vault_id = read_meta(conn, "vault_id") or ""
     if head is None or not home.is_dir():
         return
@@ -83,14 +84,16 @@ def publish_head(
     if old is not None:
         if old.seq >= int(head.seq):
             return
-        kept = conn.execute(
-            select(audit_log.c.hash).where(audit_log.c.seq == old.seq)
-        ).scalar()
-        if kept != old.hash:
+        kept = _HASH_AT.scalars(conn, seq=old.seq)
+        if kept != [old.hash]:
             return
     write_head_file(
         home, key, vault_id=vault_id, seq=int(head.seq), head_hash=str(head.hash), at=at
     )
+
+
+_HEAD = Prepared(select(audit_head.c.seq, audit_head.c.hash))
+_HASH_AT = Prepared(select(audit_log.c.hash).where(audit_log.c.seq == bindparam("seq")))
 
 
 def write_head_file(
