@@ -7,8 +7,6 @@ the error class in ``errors.py``.
 """
 
 import dataclasses
-import re
-import secrets
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -19,14 +17,13 @@ from pydantic import BaseModel, Field
 from piplvault import __version__
 from piplvault.api import auth, bridge, commands, errors
 from piplvault.api.prefork import SealSwitch
-from piplvault.audit.request import REQUEST_ID
+from piplvault.api.request_id import RequestIdMiddleware
 from piplvault.errors import ValidationError, VaultError
 from piplvault.vault import people
 from piplvault.vault.service import Vault
 from piplvault.vault.session import Session, authenticate
 
 LOGIN_HOURS = 12
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 class LoginBody(BaseModel):
@@ -95,18 +92,7 @@ def create_app(
 
     api.add_exception_handler(RequestValidationError, errors.validation_error_response)
 
-    @api.middleware("http")
-    async def _request_id(request: Request, call_next: Any) -> Any:
-        # One id per request, in the response and in every audit entry it writes.
-        given = request.headers.get("x-request-id", "")
-        rid = given if _REQUEST_ID.fullmatch(given) else new_request_id()
-        token = REQUEST_ID.set(rid)
-        try:
-            response = await call_next(request)
-        finally:
-            REQUEST_ID.reset(token)
-        response.headers["X-Request-Id"] = rid
-        return response
+    api.add_middleware(RequestIdMiddleware)
 
     @api.get("/health", tags=["server"])
     def health() -> dict[str, Any]:
@@ -182,19 +168,26 @@ def create_app(
         that the looked-up value never appears in a URL or an access log."""
         return _doc(s.find_customers(body.by, body.value, purpose=body.purpose))
 
-    @api.get("/api/v1/customers/{customer_id}", tags=["customers"])
+    @api.get(
+        "/api/v1/customers/{customer_id}",
+        tags=["customers"],
+        response_model=dict[str, Any],
+    )
     def show_customer(
         s: SessionDep,
         customer_id: int,
         reveal: bool = False,
         purpose: str | None = None,
         field: Annotated[list[str] | None, Query()] = None,
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         """One customer, masked; ``reveal=true`` with a declared purpose shows values (audited)."""
         if reveal and not purpose:
             raise ValidationError("Revealing values needs a declared purpose")
-        return _doc(
-            s.show_customer(customer_id, reveal=reveal, purpose=purpose, only=field)
+        # already plain JSON values: answered as they are (no second validation pass)
+        return JSONResponse(
+            _doc(
+                s.show_customer(customer_id, reveal=reveal, purpose=purpose, only=field)
+            )
         )
 
     @api.get("/api/v1/audit/verify", tags=["audit"])
@@ -227,7 +220,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
-
-
-def new_request_id() -> str:
-    return secrets.token_hex(8)
