@@ -236,6 +236,10 @@ def run(customers: int, requests: int, clients: int, workers: int) -> dict[str, 
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _processes(workers: int) -> str:
+    return "1 (no fork)" if workers == 1 else f"1 + {workers} forked workers"
+
+
 def markdown(result: dict[str, Any]) -> str:
     """The run as a short report (bench/results/api.md)."""
     api, base = result["api_show_ms"], result["in_process_show_ms"]
@@ -258,7 +262,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"| in-process use case p50 / p99 (ms, same run) | {base['p50']} / {base['p99']} "
         "| |",
         f"| ratio API p50 / in-process p50 | {api['p50'] / max(base['p50'], 0.01):.1f} | |",
-        f"| server processes | 1 + {result['workers']} workers | |",
+        f"| server processes | {_processes(result['workers'])} | |",
         f"| server RSS per process (MiB, parent first) | "
         f"{' / '.join(str(v) for v in result['server_rss_mib'].values())} "
         f"(sum {result['server_rss_mib_sum']}) | stated |",
