@@ -104,7 +104,7 @@ def serve_command(
     where = f"unix://{socket}" if socket else f"http://{host}:{port}"
     err_console.print(
         f"piplvault serve: 保险库已解封 vault unsealed; listening on {where} "
-        f"({workers} worker{'s' if workers > 1 else ''}; Ctrl-C seals and stops)",
+        f"({f'{workers} workers; ' if workers > 1 else ''}Ctrl-C seals and stops)",
         markup=False,
         highlight=False,
     )
