@@ -189,7 +189,10 @@ def test_api_requires_credentials_and_has_one_error_shape(
         missing = client.get("/api/v1/customers/99999", auth=("owner", OWNER_PASSWORD))
         assert missing.status_code == 404
         assert missing.json()["error"]["code"] == "not-found"
-        assert "/api/v1/customers" in client.get("/openapi.json").json()["paths"]
+        # the schema is built on first use (~1.5 s of CPU): more than the default 5 s
+        # timeout on a loaded machine
+        schema = client.get("/openapi.json", timeout=120).json()
+        assert "/api/v1/customers" in schema["paths"]
 
 
 def test_unix_socket_is_private_to_the_server_user(served: dict[str, object]) -> None:

@@ -7,8 +7,6 @@ the error class in ``errors.py``.
 """
 
 import dataclasses
-import re
-import secrets
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -18,14 +16,14 @@ from pydantic import BaseModel, Field
 
 from piplvault import __version__
 from piplvault.api import auth, bridge, commands, errors
-from piplvault.audit.request import REQUEST_ID
+from piplvault.api.prefork import SealSwitch
+from piplvault.api.request_id import RequestIdMiddleware
 from piplvault.errors import ValidationError, VaultError
 from piplvault.vault import people
 from piplvault.vault.service import Vault
 from piplvault.vault.session import Session, authenticate
 
 LOGIN_HOURS = 12
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 class LoginBody(BaseModel):
@@ -58,14 +56,26 @@ def current_session(
 ) -> Session:
     """The authenticated session of this request (401 without valid credentials)."""
     vault: Vault = request.app.state.vault
+    _follow_seal(request.app, vault)
     return auth.session_from_header(vault, authorization)
+
+
+def _follow_seal(api: FastAPI, vault: Vault) -> None:
+    """With several workers: another worker sealed the server, so this one forgets its
+    keys before answering anything (``prefork.SealSwitch``)."""
+    switch = api.state.seal_switch
+    if switch is not None and switch.is_set() and not vault.keyring.sealed:
+        vault.keyring.wipe()
 
 
 SessionDep = Annotated[Session, Depends(current_session)]
 
 
-def create_app(vault: Vault) -> FastAPI:
-    """The API for one open vault."""
+def create_app(
+    vault: Vault, *, console: bool = True, seal_switch: SealSwitch | None = None
+) -> FastAPI:
+    """The API for one open vault (``console``: with the web console; ``seal_switch``:
+    the flag the workers of ``serve --workers N`` share)."""
     api = FastAPI(
         title="piplvault",
         version=__version__,
@@ -74,6 +84,7 @@ def create_app(vault: Vault) -> FastAPI:
         "or HTTP Basic with your own user name and password.",
     )
     api.state.vault = vault
+    api.state.seal_switch = seal_switch
 
     @api.exception_handler(VaultError)
     def _vault_error(_request: Request, error: VaultError) -> JSONResponse:
@@ -81,18 +92,7 @@ def create_app(vault: Vault) -> FastAPI:
 
     api.add_exception_handler(RequestValidationError, errors.validation_error_response)
 
-    @api.middleware("http")
-    async def _request_id(request: Request, call_next: Any) -> Any:
-        # One id per request, in the response and in every audit entry it writes.
-        given = request.headers.get("x-request-id", "")
-        rid = given if _REQUEST_ID.fullmatch(given) else new_request_id()
-        token = REQUEST_ID.set(rid)
-        try:
-            response = await call_next(request)
-        finally:
-            REQUEST_ID.reset(token)
-        response.headers["X-Request-Id"] = rid
-        return response
+    api.add_middleware(RequestIdMiddleware)
 
     @api.get("/health", tags=["server"])
     def health() -> dict[str, Any]:
@@ -102,6 +102,7 @@ def create_app(vault: Vault) -> FastAPI:
     @api.get("/ready", tags=["server"])
     def ready() -> JSONResponse:
         """Readiness: the vault is unsealed and its database answers."""
+        _follow_seal(api, vault)
         if vault.keyring.sealed:
             return JSONResponse(
                 status_code=503, content={"ready": False, "sealed": True}
@@ -132,6 +133,8 @@ def create_app(vault: Vault) -> FastAPI:
         """Forget the keys now (admin). Every later request gets 503 until a restart."""
         people.require_admin(s, action="seal")
         vault.seal()
+        if seal_switch is not None:
+            seal_switch.set()  # every other worker: at its next request, and now
         return {"sealed": True}
 
     @api.post("/api/v1/cli", tags=["cli"], response_model=None)
@@ -165,19 +168,26 @@ def create_app(vault: Vault) -> FastAPI:
         that the looked-up value never appears in a URL or an access log."""
         return _doc(s.find_customers(body.by, body.value, purpose=body.purpose))
 
-    @api.get("/api/v1/customers/{customer_id}", tags=["customers"])
+    @api.get(
+        "/api/v1/customers/{customer_id}",
+        tags=["customers"],
+        response_model=dict[str, Any],
+    )
     def show_customer(
         s: SessionDep,
         customer_id: int,
         reveal: bool = False,
         purpose: str | None = None,
         field: Annotated[list[str] | None, Query()] = None,
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         """One customer, masked; ``reveal=true`` with a declared purpose shows values (audited)."""
         if reveal and not purpose:
             raise ValidationError("Revealing values needs a declared purpose")
-        return _doc(
-            s.show_customer(customer_id, reveal=reveal, purpose=purpose, only=field)
+        # already plain JSON values: answered as they are (no second validation pass)
+        return JSONResponse(
+            _doc(
+                s.show_customer(customer_id, reveal=reveal, purpose=purpose, only=field)
+            )
         )
 
     @api.get("/api/v1/audit/verify", tags=["audit"])
@@ -186,9 +196,10 @@ def create_app(vault: Vault) -> FastAPI:
 
     api.include_router(commands.router(current_session))
 
-    from piplvault.web.app import install  # the web console (docs/console.md)
+    if console:
+        from piplvault.web.app import install  # the web console (docs/console.md)
 
-    install(api)
+        install(api)
     return api
 
 
@@ -209,7 +220,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
-
-
-def new_request_id() -> str:
-    return secrets.token_hex(8)

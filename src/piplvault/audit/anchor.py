@@ -15,8 +15,12 @@ entry ``seq`` with exactly that hash. Anchors come from:
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,12 +29,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from piplvault.crypto.signing import verify as verify_signature
 from piplvault.errors import AuditChainError, ValidationError
 from piplvault.io.private_files import write_private
 from piplvault.store.meta import read_meta
+from piplvault.store.prepared import Prepared
 from piplvault.store.schema import audit_head, audit_log
 
 HEAD_FILE = "audit-head.json"
@@ -48,12 +53,27 @@ def head_message(vault_id: str, seq: int, head_hash: str, at: str) -> bytes:
     return f"piplvault/audit-head/v1/{vault_id}/{seq}/{head_hash}/{at}".encode()
 
 
+@contextmanager
+def publishing(home: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the vault directory itself while publishing (no lock file
+    is written; processes of one server take turns)."""
+    if not home.is_dir():
+        yield
+        return
+    fd = os.open(home, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def publish_head(
     conn: Connection, home: Path, key: Ed25519PrivateKey, *, at: str
 ) -> None:
     """Rewrite the signed head file with the committed head — unless the file records a
     head the log does not contain (truncation or rewrite): that evidence is kept."""
-    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
+    head = _HEAD.first(conn)
     vault_id = read_meta(conn, "vault_id") or ""
     if head is None or not home.is_dir():
         return
@@ -64,14 +84,16 @@ def publish_head(
     if old is not None:
         if old.seq >= int(head.seq):
             return
-        kept = conn.execute(
-            select(audit_log.c.hash).where(audit_log.c.seq == old.seq)
-        ).scalar()
-        if kept != old.hash:
+        kept = _HASH_AT.scalars(conn, seq=old.seq)
+        if kept != [old.hash]:
             return
     write_head_file(
         home, key, vault_id=vault_id, seq=int(head.seq), head_hash=str(head.hash), at=at
     )
+
+
+_HEAD = Prepared(select(audit_head.c.seq, audit_head.c.hash))
+_HASH_AT = Prepared(select(audit_log.c.hash).where(audit_log.c.seq == bindparam("seq")))
 
 
 def write_head_file(

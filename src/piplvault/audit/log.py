@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from piplvault.audit.chain import (
@@ -22,6 +22,7 @@ from piplvault.audit.request import REQUEST_ID
 from piplvault.crypto.signing import verify as verify_signature
 from piplvault.errors import AuditUnavailableError
 from piplvault.store.meta import read_meta, write_meta
+from piplvault.store.prepared import Prepared
 from piplvault.store.schema import audit_checkpoints, audit_head, audit_log
 
 _NO_HEAD = (
@@ -58,11 +59,7 @@ def append(
     if request_id is not None:
         details = {**(details or {}), "request_id": request_id}
     try:
-        row = conn.execute(
-            select(audit_head.c.seq, audit_head.c.hash)
-            .where(audit_head.c.id == 1)
-            .with_for_update()
-        ).first()
+        row = _HEAD_FOR_UPDATE.first(conn)
         if row is None:
             raise AuditUnavailableError(_NO_HEAD)
         seq, prev = int(row.seq) + 1, str(row.hash)
@@ -90,10 +87,8 @@ def append(
             prev_hash=prev,
             hash=digest,
         )
-        conn.execute(insert(audit_log).values(**_entry_row(entry)))
-        conn.execute(
-            update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest)
-        )
+        _INSERT_ENTRY.run(conn, **_entry_row(entry))
+        _MOVE_HEAD.run(conn, seq=seq, hash=digest)
     except SQLAlchemyError as exc:
         raise AuditUnavailableError(
             f"The audit log could not be written ({exc.__class__.__name__}); "
@@ -107,29 +102,26 @@ def checkpoint(
 ) -> int | None:
     """Sign the current head unless it is already signed; return the signed seq."""
     try:
-        head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
+        head = _HEAD.first(conn)
         if head is None:
             raise AuditUnavailableError(_NO_HEAD)
         seq = int(head.seq)
         if seq == 0:
             return None
         _resign_legacy(conn, key)
-        done = conn.execute(
-            select(audit_checkpoints.c.seq).where(audit_checkpoints.c.seq == seq)
-        ).first()
+        done = _CHECKPOINT_AT.first(conn, seq=seq)
         if done is not None:
             return seq
         signature = key.sign(
             checkpoint_message(seq, str(head.hash), key_version=key_version, at=at)
         )
-        conn.execute(
-            insert(audit_checkpoints).values(
-                seq=seq,
-                hash=str(head.hash),
-                signature=signature,
-                key_version=key_version,
-                at=at,
-            )
+        _INSERT_CHECKPOINT.run(
+            conn,
+            seq=seq,
+            hash=str(head.hash),
+            signature=signature,
+            key_version=key_version,
+            at=at,
         )
     except SQLAlchemyError as exc:
         raise AuditUnavailableError(
@@ -187,3 +179,31 @@ def _entry_row(entry: AuditEntry) -> dict[str, Any]:
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
     }
+
+
+# the statements every audited request runs (compiled once: store/prepared.py)
+_HEAD = Prepared(select(audit_head.c.seq, audit_head.c.hash))
+_HEAD_FOR_UPDATE = Prepared(
+    select(audit_head.c.seq, audit_head.c.hash)
+    .where(audit_head.c.id == 1)
+    .with_for_update()
+)
+_INSERT_ENTRY = Prepared(
+    insert(audit_log).values({c.name: bindparam(c.name) for c in audit_log.columns})
+)
+_MOVE_HEAD = Prepared(
+    update(audit_head)
+    .where(audit_head.c.id == 1)
+    .values(seq=bindparam("seq"), hash=bindparam("hash"))
+)
+_CHECKPOINT_AT = Prepared(
+    select(audit_checkpoints.c.seq).where(audit_checkpoints.c.seq == bindparam("seq"))
+)
+_INSERT_CHECKPOINT = Prepared(
+    insert(audit_checkpoints).values(
+        {
+            name: bindparam(name)
+            for name in ("seq", "hash", "signature", "key_version", "at")
+        }
+    )
+)

@@ -55,6 +55,16 @@ def serve_command(
             "--shares", help="Ask for this many share word lists on the terminal."
         ),
     ] = 0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="API worker processes sharing the unsealed keys (one per CPU core for "
+            "throughput; more than 1 leaves out the web console).",
+        ),
+    ] = 1,
 ) -> None:
     """Unseal the vault and serve the API (keys in memory only; Ctrl-C or 'seal' wipes them).
 
@@ -65,6 +75,7 @@ def serve_command(
     import uvicorn
 
     from piplvault.api.app import create_app
+    from piplvault.api.prefork import SealSwitch, run_workers
     from piplvault.vault import Vault
 
     settings = _server_settings(home, db, passphrase_fd, share or [], shares_prompt)
@@ -74,10 +85,13 @@ def serve_command(
             conn,
             action="server-unsealed",
             target="server",
-            details={"listen": str(socket) if socket else f"{host}:{port}"},
+            details={
+                "listen": str(socket) if socket else f"{host}:{port}",
+                "workers": workers,
+            },
         )
-    vault.start_group_commit()  # concurrent reads share one durable commit (issue 11)
-    api = create_app(vault)
+    switch = SealSwitch() if workers > 1 else None
+    api = create_app(vault, console=workers == 1, seal_switch=switch)
     config = uvicorn.Config(
         api,
         host=host,
@@ -86,17 +100,24 @@ def serve_command(
         access_log=False,  # URLs never reach a log (they could carry a looked-up value)
         timeout_graceful_shutdown=5,
     )
-    server = uvicorn.Server(config)
-    sockets = [_unix_socket(socket)] if socket else None
+    listener = _unix_socket(socket) if socket else None
     where = f"unix://{socket}" if socket else f"http://{host}:{port}"
     err_console.print(
         f"piplvault serve: 保险库已解封 vault unsealed; listening on {where} "
-        "(Ctrl-C seals and stops)",
+        f"({f'{workers} workers; ' if workers > 1 else ''}Ctrl-C seals and stops)",
         markup=False,
         highlight=False,
     )
     try:
-        server.run(sockets=sockets)
+        if switch is not None:
+            # keys copied into each forked worker (docs/server.md "Several workers")
+            listener = listener or config.bind_socket()
+            run_workers(
+                vault, lambda: uvicorn.Server(config), listener, workers, switch
+            )
+        else:
+            vault.start_group_commit()  # concurrent reads share one commit (issue 11)
+            uvicorn.Server(config).run(sockets=[listener] if listener else None)
     finally:
         if not vault.keyring.sealed:
             with vault.write() as conn:

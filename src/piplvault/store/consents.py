@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
+from piplvault.store.prepared import Prepared
 from piplvault.store.schema import consents
 
 
@@ -31,13 +32,19 @@ def latest_consent(
     conn: Connection, customer_id: int, purpose: str
 ) -> ConsentRow | None:
     """The customer's most recent consent record for ``purpose`` (or None)."""
-    row = conn.execute(
-        select(consents)
-        .where(consents.c.customer_id == customer_id, consents.c.purpose == purpose)
-        .order_by(consents.c.id.desc())
-        .limit(1)
-    ).first()
+    row = _LATEST.first(conn, customer_id=customer_id, purpose=purpose)
     return None if row is None else _consent(row)
+
+
+_LATEST = Prepared(
+    select(consents)
+    .where(
+        consents.c.customer_id == bindparam("customer_id"),
+        consents.c.purpose == bindparam("purpose"),
+    )
+    .order_by(consents.c.id.desc())
+    .limit(1)
+)
 
 
 def consents_of(conn: Connection, customer_id: int) -> list[ConsentRow]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from piplvault.store.engine import insert_many
+from piplvault.store.prepared import Prepared
 from piplvault.store.records import field_keys_of
 from piplvault.store.schema import (
     customer_keys,
@@ -49,7 +50,7 @@ class CustomerKeyRow:
 
 
 def load_customer(conn: Connection, customer_id: int) -> CustomerRow | None:
-    row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
+    row = _CUSTOMER.first(conn, customer_id=customer_id)
     if row is None:
         return None
     return CustomerRow(
@@ -152,8 +153,7 @@ def set_record_mac(conn: Connection, customer_id: int, mac: bytes) -> None:
 
 def load_customer_key(conn: Connection, customer_id: int) -> CustomerKeyRow | None:
     """The customer's wrapped data key (None once it was shredded)."""
-    query = select(customer_keys).where(customer_keys.c.customer_id == customer_id)
-    row = conn.execute(query).first()
+    row = _CUSTOMER_KEY.first(conn, customer_id=customer_id)
     if row is None:
         return None
     return CustomerKeyRow(
@@ -198,3 +198,11 @@ def restriction_of(conn: Connection, customer_id: int) -> tuple[str, str | None]
     if row is None:
         return None
     return (str(row.restricted_rules or ""), row.restricted_until)
+
+
+_CUSTOMER = Prepared(
+    select(customers).where(customers.c.id == bindparam("customer_id"))
+)
+_CUSTOMER_KEY = Prepared(
+    select(customer_keys).where(customer_keys.c.customer_id == bindparam("customer_id"))
+)

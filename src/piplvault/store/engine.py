@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy import (
     Engine as Engine,  # vault/ holds engines by this name
 )
 from sqlalchemy import Table, create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool, QueuePool
 
 from piplvault.errors import ConfigError
@@ -113,10 +114,17 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         # Writers take the write lock at the start, so audit sequence numbers are
         # serialised; readers (execution option ``readonly``) begin deferred and never wait.
-        if conn.get_execution_options().get("readonly"):
-            conn.exec_driver_sql("BEGIN")
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight on the driver (every server request begins two or three transactions);
+        # a refusal (the lock not given within busy_timeout) is SQLAlchemy's error as before.
+        sql = (
+            "BEGIN"
+            if conn.get_execution_options().get("readonly")
+            else "BEGIN IMMEDIATE"
+        )
+        try:
+            conn.connection.driver_connection.execute(sql)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(sql, (), exc, sqlite3.Error) from exc
 
 
 def insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, insert, select
 
 from piplvault.core.customers import FieldDef
+from piplvault.store.prepared import Prepared
 from piplvault.store.schema import fields
 
 
@@ -23,8 +24,11 @@ def load_field_defs(conn: Connection) -> dict[str, FieldDef]:
             grade=r.grade,
             category=r.category,
         )
-        for r in conn.execute(select(fields))
+        for r in _ALL_FIELDS.all(conn)
     }
+
+
+_ALL_FIELDS = Prepared(select(fields))
 
 
 def insert_field_defs(conn: Connection, defs: Iterable[FieldDef], *, at: str) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
+from piplvault.store.prepared import Prepared
 from piplvault.store.schema import meta
 
 
 def read_meta(conn: Connection, key: str) -> str | None:
     """The value stored under ``key``, or None."""
-    value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
-    return None if value is None else str(value)
+    found = _VALUE.scalars(conn, key=key)
+    return None if not found or found[0] is None else str(found[0])
+
+
+_VALUE = Prepared(select(meta.c.value).where(meta.c.key == bindparam("key")))
 
 
 def write_meta(conn: Connection, key: str, value: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, insert, or_, select
 
 from piplvault.store.engine import insert_many
+from piplvault.store.prepared import Prepared
 from piplvault.store.schema import customer_purposes, purposes
 
 
@@ -22,10 +23,13 @@ class PurposeRow:
 
 def list_purposes(conn: Connection, *, by_creation: bool = False) -> list[PurposeRow]:
     """Every purpose (in creation order, then key, when ``by_creation``)."""
-    query = select(purposes)
-    if by_creation:
-        query = query.order_by(purposes.c.created_at, purposes.c.key)
+    if not by_creation:
+        return [_purpose(r) for r in _ALL_PURPOSES.all(conn)]
+    query = select(purposes).order_by(purposes.c.created_at, purposes.c.key)
     return [_purpose(r) for r in conn.execute(query)]
+
+
+_ALL_PURPOSES = Prepared(select(purposes))
 
 
 def has_purpose(conn: Connection, key: str) -> bool:

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
+from piplvault.store.prepared import Prepared
 from piplvault.store.schema import (
     customer_lifecycle,
     customer_purposes,
@@ -142,7 +143,10 @@ def customer_rows(conn: Connection, ids: Sequence[int] | None) -> list[CustomerR
 
 
 def customer_status(conn: Connection, customer_id: int) -> str | None:
-    status = conn.execute(
-        select(customers.c.status).where(customers.c.id == customer_id)
-    ).scalar()
-    return None if status is None else str(status)
+    found = _STATUS.scalars(conn, customer_id=customer_id)
+    return None if not found or found[0] is None else str(found[0])
+
+
+_STATUS = Prepared(
+    select(customers.c.status).where(customers.c.id == bindparam("customer_id"))
+)

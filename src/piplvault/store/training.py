@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
+from piplvault.store.prepared import Prepared
 from piplvault.store.schema import training
 
 
@@ -62,9 +63,21 @@ def valid_until_dates(
 ) -> list[str]:
     """The ``valid_until`` dates (ISO) of ``user``'s courses scored ``min_score`` or more
     (of ``course`` only, when given)."""
-    query = select(training.c.valid_until).where(
-        training.c.user == user, training.c.score >= min_score
+    if course is None:
+        found = _VALID_UNTIL.scalars(conn, user=user, min_score=min_score)
+    else:
+        found = _VALID_UNTIL_OF_COURSE.scalars(
+            conn, user=user, min_score=min_score, course=course
+        )
+    return [str(v) for v in found]
+
+
+_VALID_UNTIL = Prepared(
+    select(training.c.valid_until).where(
+        training.c.user == bindparam("user"),
+        training.c.score >= bindparam("min_score"),
     )
-    if course is not None:
-        query = query.where(training.c.course == course)
-    return [str(v) for v in conn.execute(query).scalars()]
+)
+_VALID_UNTIL_OF_COURSE = Prepared(
+    _VALID_UNTIL.statement.where(training.c.course == bindparam("course"))  # type: ignore[attr-defined]
+)

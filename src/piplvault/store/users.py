@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
+from piplvault.store.prepared import Prepared
 from piplvault.store.schema import api_tokens, users
 
 
@@ -34,8 +35,11 @@ class TokenRow:
 
 
 def load_user(conn: Connection, name: str) -> UserRow | None:
-    row = conn.execute(select(users).where(users.c.name == name)).first()
+    row = _USER.first(conn, name=name)
     return None if row is None else _user(row)
+
+
+_USER = Prepared(select(users).where(users.c.name == bindparam("name")))
 
 
 def has_user(conn: Connection, name: str) -> bool:
@@ -134,15 +138,18 @@ def _user(row: Any) -> UserRow:
 def token_with_holder(conn: Connection, token_id: str) -> Any | None:
     """A token and its user in one query (``name``/``disabled_at`` None if no such user):
     what the server checks on every request."""
-    return conn.execute(
-        select(
-            api_tokens.c.user,
-            api_tokens.c.revoked_at,
-            api_tokens.c.expires_at,
-            api_tokens.c.token_hash,
-            users.c.name,
-            users.c.disabled_at,
-        )
-        .select_from(api_tokens.outerjoin(users, users.c.name == api_tokens.c.user))
-        .where(api_tokens.c.id == token_id)
-    ).first()
+    return _TOKEN_WITH_HOLDER.first(conn, token_id=token_id)
+
+
+_TOKEN_WITH_HOLDER = Prepared(
+    select(
+        api_tokens.c.user,
+        api_tokens.c.revoked_at,
+        api_tokens.c.expires_at,
+        api_tokens.c.token_hash,
+        users.c.name,
+        users.c.disabled_at,
+    )
+    .select_from(api_tokens.outerjoin(users, users.c.name == api_tokens.c.user))
+    .where(api_tokens.c.id == bindparam("token_id"))
+)

@@ -154,6 +154,7 @@ def show_customer(
             customer_id=customer_id,
             fields=[defs[k] for k in keys],
             birth_date=_birth_date(plain),
+            actor=actor,  # loaded above, in this same transaction
         )
         view = build_view(customer_id, facts, plain, defs, reveal=reveal, only=keys)
         vault.record(

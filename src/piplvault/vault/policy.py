@@ -371,10 +371,12 @@ def authorize(
     fields: Iterable[FieldDef] = (),
     birth_date: dt.date | None = None,
     state_gate: bool = True,
+    actor: core.Actor | None = None,
 ) -> None:
     """Raise PermissionDeniedError unless the acting user may do this.
 
-    ``state_gate=False`` for reads: a sealed or winding-down vault still answers them."""
+    ``state_gate=False`` for reads: a sealed or winding-down vault still answers them.
+    ``actor``: the acting user as already loaded in this transaction (else loaded here)."""
     decision = decide(
         vault,
         conn,
@@ -383,6 +385,7 @@ def authorize(
         customer_id=customer_id,
         fields=fields,
         birth_date=birth_date,
+        actor=actor,
     )
     if not decision.allowed:
         error = PermissionDeniedError(

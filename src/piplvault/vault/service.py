@@ -263,7 +263,9 @@ class Vault:
     def _publish_head(self) -> None:
         """Anchor the committed audit head outside the database (issue 10, attack 3)."""
         try:
-            with self.read() as conn:
+            # one publisher at a time: the workers of `serve --workers N` commit in turn
+            # but publish afterwards, and the file must not move back to an older head
+            with anchor.publishing(self.settings.home), self.read() as conn:
                 anchor.publish_head(
                     conn, self.settings.home, self.keyring.signing_key, at=self.now()
                 )

@@ -1,0 +1,138 @@
+"""``piplvault serve --workers N``: several API processes that share one unsealed vault
+(issue 11).
+
+One Python process runs one request's Python at a time (the GIL), so a server on two cores
+answers at most one core's worth of reads. With ``--workers N`` the owner's process unseals
+the vault once, binds the listening socket, and *forks* N workers: each inherits the
+unwrapped keys (copy-on-write memory, nothing written anywhere) and accepts connections on
+the shared socket. The parent only waits: it holds no database connection and answers no
+request.
+
+- **One audit chain.** Every worker appends in its own database transaction that takes the
+  database's write lock first (SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``SELECT … FOR
+  UPDATE`` on the audit head row), so the workers' entries form one chain, in commit order.
+- **Sealing reaches every worker at once.** ``POST /api/v1/seal`` in one worker sets a flag
+  in a shared memory page that every worker checks at the door of every request (so the
+  very next request anywhere gets 503), and signals the parent, which tells every worker
+  (and itself) to drop its keys now.
+- **Stopping.** SIGTERM or Ctrl-C to the parent stops the workers (each finishes its
+  requests; every answered read already had its audit entry durable); a worker that dies
+  stops the others: the server does not run on with fewer processes than it was asked for.
+- **The web console is left out** with several workers: its login sessions live in one
+  process's memory. Use ``--workers 1`` (the default) for the console.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import os
+import signal
+import socket as socketlib
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from piplvault.vault.service import Vault
+
+
+class SealSwitch:
+    """A one-byte flag in memory shared by the forked workers: set = sealed everywhere."""
+
+    def __init__(self) -> None:
+        self._page = mmap.mmap(-1, mmap.PAGESIZE)  # anonymous, shared across fork
+        self._parent = os.getpid()
+
+    def is_set(self) -> bool:
+        return self._page[0] == 1
+
+    def set(self) -> None:
+        """Seal every worker: the flag now, the keys at the parent's signal."""
+        self._page[0] = 1
+        if os.getpid() != self._parent:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._parent, signal.SIGUSR1)
+
+
+def default_workers() -> int:
+    """One worker: the web console keeps its sessions in one process."""
+    return 1
+
+
+def run_workers(
+    vault: Vault,
+    make_server: Callable[[], uvicorn.Server],
+    listener: socketlib.socket,
+    workers: int,
+    switch: SealSwitch,
+) -> None:
+    """Fork ``workers`` processes serving ``listener``; return when they have all stopped
+    (SIGTERM/SIGINT to this process, or one of them died)."""
+    vault.engine.dispose()  # no database connection crosses a fork
+    children: list[int] = []
+    stopping = [False]
+
+    def stop_all(*_: Any) -> None:
+        stopping[0] = True
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    def seal_all(*_: Any) -> None:
+        switch.set()
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGUSR1)
+        vault.keyring.wipe()
+
+    previous = {s: signal.signal(s, stop_all) for s in (signal.SIGTERM, signal.SIGINT)}
+    previous[signal.SIGUSR1] = signal.signal(signal.SIGUSR1, seal_all)
+    try:
+        for _ in range(workers):
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover  (the worker; measured by the server tests)
+                os._exit(_worker(vault, make_server, listener))
+            children.append(pid)
+        while children:
+            try:
+                pid, _status = os.wait()
+            except ChildProcessError:
+                break
+            except InterruptedError:  # pragma: no cover  (PEP 475 retries)
+                continue
+            if pid in children:
+                children.remove(pid)
+                if not stopping[0]:
+                    sys.stderr.write(
+                        f"piplvault serve: 工作进程 {pid} 已退出 worker {pid} stopped; "
+                        "stopping the others\n"
+                    )
+                    stop_all()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _worker(
+    vault: Vault, make_server: Callable[[], uvicorn.Server], listener: socketlib.socket
+) -> int:
+    """One worker process: its own connections and group committer, the shared keys."""
+    try:
+        os.setpgid(0, 0)  # a terminal's Ctrl-C reaches the parent, which stops us once
+        for s in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(s, signal.SIG_DFL)  # uvicorn installs its own in run()
+        signal.signal(signal.SIGUSR1, lambda *_: vault.keyring.wipe())
+        vault.start_group_commit()
+        make_server().run(sockets=[listener])
+        return 0
+    except BaseException:  # noqa: BLE001  a worker never returns into the parent's code
+        import traceback
+
+        traceback.print_exc()
+        return 1
+    finally:
+        with contextlib.suppress(BaseException):
+            vault.seal()
