@@ -100,6 +100,7 @@ def start() -> Cluster:
                 "--locale=C.UTF-8",
                 "-U",
                 "postgres",
+                "--no-sync",  # a throw-away cluster: nothing to make durable
                 str(data),
             ]
         ),
@@ -110,9 +111,12 @@ def start() -> Cluster:
     if init.returncode != 0:
         shutil.rmtree(base, ignore_errors=True)
         raise Unavailable(f"initdb failed: {init.stderr.strip()[:300]}")
+    # Throw-away: no durability (fsync, synchronous commit, full-page images) and the
+    # least WAL (wal_level=minimal), which every CREATE DATABASE … TEMPLATE writes through.
     opts = (
-        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c max_connections=200"
+        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c max_connections=200 "
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        "-c wal_level=minimal -c max_wal_senders=0"
     )
     started = subprocess.run(
         _as_postgres(
