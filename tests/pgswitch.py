@@ -28,6 +28,7 @@ if BACKEND not in BACKENDS:
 ON = BACKEND == "postgresql"
 
 _admin_url: str | None = None
+_admin_conn: Any = None
 _created: list[str] = []
 _numbers = itertools.count(1)
 _DB_LINE = re.compile(r'^db = "(postgresql://[^"]*)"$', re.MULTILINE)
@@ -40,11 +41,16 @@ def attach(admin_url: str) -> None:
 
 
 def _admin() -> Any:
+    """The worker's one autocommit connection to the maintenance database (a backend
+    start per CREATE/DROP DATABASE cost more than the statement)."""
+    global _admin_conn
     import psycopg
 
     if _admin_url is None:
         raise RuntimeError("PIPLVAULT_TEST_DB=postgresql but no cluster was started")
-    return psycopg.connect(_admin_url, autocommit=True)
+    if _admin_conn is None or _admin_conn.closed or _admin_conn.broken:
+        _admin_conn = psycopg.connect(_admin_url, autocommit=True)
+    return _admin_conn
 
 
 def _url(name: str) -> str:
@@ -55,19 +61,30 @@ def _url(name: str) -> str:
 def new_database(template: str | None = None) -> str:
     """A new database (empty, or a copy of database ``template``); its URL."""
     name = f"pv{os.getpid()}_{next(_numbers)}"
-    with _admin() as conn:
-        if template is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        else:
-            # a copy needs the source idle: a stopped template's last sessions may linger
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                (template,),
-            )
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    conn = _admin()
+    if template is None:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    else:
+        # a copy needs the source idle: a stopped template's last sessions may linger
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (template,),
+        )
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     _created.append(name)
+    _log_creation(name)
     return _url(name)
+
+
+def _log_creation(name: str) -> None:
+    """``PIPLVAULT_TEST_DB_LOG=FILE``: one line per database, naming the test that made
+    it (how to find the tests that never touch a database)."""
+    log = os.environ.get("PIPLVAULT_TEST_DB_LOG")
+    if log:
+        test = os.environ.get("PYTEST_CURRENT_TEST", "?")
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{test}\t{name}\n")
 
 
 def mark() -> int:
@@ -80,9 +97,9 @@ def drop_since(position: int) -> None:
     del _created[position:]
     if not names:
         return
-    with _admin() as conn:
-        for name in names:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn = _admin()
+    for name in names:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _home_is_new(home: Path) -> bool:
