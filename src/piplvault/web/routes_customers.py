@@ -25,7 +25,7 @@ LIST_KEYS = ("mobile", "id_number", "email")
 SEARCH_KINDS = ("phone", "id_number", "email", "name")
 #: Matches a search shows (a common name matches hundreds in a 1,000,000-customer vault;
 #: the rest are counted, not read)
-SEARCH_LIMIT = 50
+SEARCH_LIMIT = PAGE
 
 
 def row_of(view: CustomerView) -> dict[str, Any]:
