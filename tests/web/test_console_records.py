@@ -14,6 +14,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from piplvault.settings import load_settings
 from piplvault.vault import Vault, deregistration
 from piplvault.vault.counterparty import readable, signing_fingerprint
@@ -227,3 +229,24 @@ def test_entity_names_follow_the_page_language(client: TestClient) -> None:
     en = _text(client.get("/console/customers/1").text)
     assert f">{ENTITIES['CN_MOBILE'].label_en}<" in en
     assert f">{ENTITIES['CN_RESIDENT_ID'].label_en}<" in en and ">手机号<" not in en
+
+
+def test_a_search_reads_at_most_its_limit(
+    client: TestClient, served: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A common name matches hundreds of customers in a large vault: the console reads
+    and shows the first SEARCH_LIMIT, counts the rest, and audits only what it read."""
+    from piplvault.web import routes_customers
+
+    token = login(client, "owner")
+    mobile = served.show_customer(4, reveal=True, purpose="contract").fields["mobile"]
+    monkeypatch.setattr(routes_customers, "SEARCH_LIMIT", 0)
+    page = client.post(
+        "/console/customers/search",
+        data={"by": "phone", "value": mobile.value, "csrf_token": token},
+    )
+    assert page.status_code == 200 and 'id="more-matches"' in page.text
+    assert "另有 1 条匹配未显示" in _text(page.text)
+    assert 'href="/console/customers/4"' not in page.text
+    searched = [e for e in served.audit_entries() if e.action == "customers-searched"]
+    assert json.loads(searched[-1].details)["matches"] == []

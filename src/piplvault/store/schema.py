@@ -71,7 +71,7 @@ customers = Table(
     #: the sorted names of the fields ``data`` holds (already plaintext in it), for the
     #: set-based dashboard counts (migration 0011; store.customer_counts)
     Column("field_keys", Text),
-    Index("ix_customers_kind_field_keys", "kind", "field_keys"),
+    Index("ix_customers_kind_field_keys", "kind", "field_keys", "created_at"),
     sqlite_autoincrement=True,  # ids are never reused (migration 0006; store.customer_ids)
 )
 

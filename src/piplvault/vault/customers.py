@@ -44,6 +44,8 @@ class CustomerList:
 
     customers: list[CustomerView]
     withheld: int
+    #: matches beyond a search's ``limit``: neither read nor shown
+    more: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -175,9 +177,16 @@ def show_customer(
 
 
 def find_customers(
-    vault: Vault, by: str, value: str, *, purpose: str | None = None
+    vault: Vault,
+    by: str,
+    value: str,
+    *,
+    purpose: str | None = None,
+    limit: int | None = None,
 ) -> CustomerList:
-    """Exact lookup through the blind index (no decryption of non-matching customers)."""
+    """Exact lookup through the blind index (no decryption of non-matching customers);
+    with ``limit``, only the first ``limit`` matches (by id) are read, the rest counted
+    in ``more`` (a common name matches hundreds of customers in a large vault)."""
     if by not in FIND_KINDS:
         raise ValidationError(
             f"Cannot find by '{by}'; use one of {', '.join(FIND_KINDS)}"
@@ -193,7 +202,11 @@ def find_customers(
         hits = blind_index.find_tags(conn, kind, tags)
         check_index_rows(vault.keyring.sealing, hits)  # a re-pointed tag is refused
         ids = sorted({customer_id for _kind, _tag, customer_id, _mac in hits})
-        result = _readable(vault, conn, ids, purpose or DEFAULT_READ_PURPOSE)
+        more = max(0, len(ids) - limit) if limit is not None else 0
+        result = _readable(
+            vault, conn, ids[: len(ids) - more], purpose or DEFAULT_READ_PURPOSE
+        )
+        result.more = more
         vault.record(
             conn,
             action="customers-searched",

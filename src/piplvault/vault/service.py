@@ -437,9 +437,14 @@ class Vault:
         )
 
     def find_customers(
-        self, by: str, value: str, *, purpose: str | None = None
+        self,
+        by: str,
+        value: str,
+        *,
+        purpose: str | None = None,
+        limit: int | None = None,
     ) -> customers.CustomerList:
-        return customers.find_customers(self, by, value, purpose=purpose)
+        return customers.find_customers(self, by, value, purpose=purpose, limit=limit)
 
     def update_field(
         self, customer_id: int, field: str, value: str, *, purpose: str

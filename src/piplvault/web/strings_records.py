@@ -63,6 +63,9 @@ TEMPLATE_TEXTS = (
     N_("Approve"),
     N_("Reject"),
     N_("No approval requests."),
+    N_(
+        "{n} more match(es) not shown: narrow the search — a phone, ID number or e-mail finds one customer."
+    ),
     # restore (backup restore stays with the owner, server stopped)
     N_(
         "A restore rebuilds the whole database and needs the vault's passphrase, so it is not a console form: the owner runs it on this server's machine, with the server stopped so that no deletion is missed by the shred journal it replays."

@@ -71,7 +71,13 @@ def upgrade() -> None:
                 [(_keys(data), cid) for cid, data in rows],
             )
             last = int(rows[-1][0])
-    op.create_index("ix_customers_kind_field_keys", "customers", ["kind", "field_keys"])
+    # created_at too: the retention summary groups by the day collected, and a covering
+    # index is read instead of every record (1.2 GB at 1,000,000 customers)
+    op.create_index(
+        "ix_customers_kind_field_keys",
+        "customers",
+        ["kind", "field_keys", "created_at"],
+    )
 
 
 def downgrade() -> None:
