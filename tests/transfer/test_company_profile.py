@@ -7,10 +7,13 @@ a share transfer's change notice gives the company's own contact, not the new sh
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.fast import suite_env
 from tests.transfer.small import CONTACT, ROWS, cli, create, fails
+from tests.vaults import clone
 
 PROFILE = (
     "--company-name", "示例商贸有限公司", "--company-uscc", "91110000600037341L",
@@ -28,8 +31,26 @@ def _vault(tmp_path: Path, *profile: str) -> tuple[str, str]:
     return created, ("--home", str(home))
 
 
-def test_profile_at_init_printed_on_notices_13_9(tmp_path: Path) -> None:
-    created, h = _vault(tmp_path, *PROFILE)
+@pytest.fixture(scope="module")
+def profiled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    """A vault made with the whole profile at ``init`` and holding the 4 customers, built
+    once (with what ``init`` printed); each test copies it."""
+    with suite_env():
+        created, h = _vault(tmp_path_factory.mktemp("profiled"), *PROFILE)
+    return created, Path(h[1])
+
+
+def _profiled_copy(
+    profiled: tuple[Any, Path], tmp_path: Path
+) -> tuple[Any, tuple[str, str]]:
+    home = clone(profiled[1], tmp_path / "v")
+    return profiled[0], ("--home", str(home))
+
+
+def test_profile_at_init_printed_on_notices_13_9(
+    profiled: tuple[Any, Path], tmp_path: Path
+) -> None:
+    created, h = _profiled_copy(profiled, tmp_path)
     assert created["company"]["uscc"] == "91110000600037341L"
     assert created["company_missing"] == []
     case = create(Path(h[1]))["id"]
@@ -67,8 +88,10 @@ def test_company_set_show_and_validation(
     cli("transfer", "notices", case, "--out", tmp_path / "n", *h)
 
 
-def test_share_transfer_notice_gives_the_company_contact_13_6(tmp_path: Path) -> None:
-    _, h = _vault(tmp_path, *PROFILE)
+def test_share_transfer_notice_gives_the_company_contact_13_6(
+    profiled: tuple[Any, Path], tmp_path: Path
+) -> None:
+    _, h = _profiled_copy(profiled, tmp_path)
     case = create(Path(h[1]), deal="share-transfer")["id"]
     assert "no notice is required" in fails(
         "transfer", "notices", case, "--out", tmp_path / "n", *h
@@ -78,10 +101,12 @@ def test_share_transfer_notice_gives_the_company_contact_13_6(tmp_path: Path) ->
     assert "新的联系方式：400-000-0000" in letters and CONTACT not in letters
 
 
-def test_due_diligence_pack_signed_without_plaintext_13_10(tmp_path: Path) -> None:
+def test_due_diligence_pack_signed_without_plaintext_13_10(
+    profiled: tuple[Any, Path], tmp_path: Path
+) -> None:
     from tests.transfer.small import keys
 
-    _, h = _vault(tmp_path, *PROFILE)
+    _, h = _profiled_copy(profiled, tmp_path)
     cli("consents", "grant", "1", "--purpose", "marketing", *h)
     done = cli(
         "transfer", "due-diligence", "--for", "示例承接科技有限公司",
@@ -114,13 +139,13 @@ def test_due_diligence_pack_signed_without_plaintext_13_10(tmp_path: Path) -> No
 
 
 def test_share_transfer_with_business_discontinued_deletes_before_closing_13_6(
-    tmp_path: Path,
+    profiled: tuple[Any, Path], tmp_path: Path
 ) -> None:
     """Our interpretation of PIPL Art. 47(1)(ii), labelled so: nothing moves, the data is
     deleted (or restricted where a statute keeps it) before the new owners take control."""
     import json
 
-    _, h = _vault(tmp_path, *PROFILE)
+    _, h = _profiled_copy(profiled, tmp_path)
     cli("retention", "set", "1", "--last-transaction", "2026-05-01", *h)
     assert "needs the closing date" in fails(
         "transfer", "create", "--recipient", "新股东", "--contact", "010-1",
