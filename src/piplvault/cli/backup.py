@@ -51,8 +51,11 @@ PublicKeyOption = Annotated[
 @backup_app.command("create")
 def create_command(
     to: Annotated[
-        Path, typer.Option("--to", help="Directory for the backup file.")
-    ] = Path("backups"),
+        Path | None,
+        typer.Option(
+            "--to", help="Directory for the backup file (default: HOME/backups)."
+        ),
+    ] = None,
     retain_days: Annotated[
         int,
         typer.Option(
@@ -74,7 +77,7 @@ def create_command(
         with bar as advance:
             info = backups.create_backup(
                 vault,
-                to,
+                to or vault.settings.home / "backups",
                 retain_days=retain_days,
                 progress=advance,
                 on_total=bar.expect,
