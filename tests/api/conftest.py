@@ -6,16 +6,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import typer.main
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from piplvault import i18n
 from piplvault.api.app import create_app
 from piplvault.settings import load_settings
 from piplvault.vault import Vault, people
@@ -47,24 +44,6 @@ def api_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def _one_command_tree(mp: pytest.MonkeyPatch) -> None:
-    """Build Typer's Click command tree once per language for the module, not once per
-    request: the server builds it afresh for every command it runs (``run_argv``), about
-    three quarters of a request's time here, and these modules send hundreds of requests.
-    The tree is the same each time (built from the command functions' signatures), so the
-    routes, refusals and answers the tests check are the same."""
-    build = typer.main.get_command
-    built: dict[tuple[int, str], Any] = {}
-
-    def once(typer_app: Any) -> Any:
-        key = (id(typer_app), i18n.current())
-        if key not in built:
-            built[key] = build(typer_app)
-        return built[key]
-
-    mp.setattr(typer.main, "get_command", once)
-
-
 @pytest.fixture(scope="module")
 def api(api_home: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """The app over the vault, and a Bearer token per user (from POST /api/v1/login)."""
@@ -73,7 +52,6 @@ def api(api_home: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
 
         for key, value in TEST_ENV.items():
             mp.setenv(key, value)
-        _one_command_tree(mp)
         vault = Vault.open(load_settings({"home": api_home}))
         try:
             with TestClient(create_app(vault)) as client:

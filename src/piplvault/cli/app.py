@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any
@@ -127,10 +128,37 @@ def flag_for(root: Any, argv: list[str], field: str | None) -> str | None:
     return None
 
 
+_TREES: dict[tuple[str, int, int], Any] = {}
+_TREES_LOCK = threading.Lock()
+
+
+def command_tree() -> Any:
+    """Typer's Click command tree in the current language, with its help translated.
+
+    Built once per process, language and set of registered commands (``scan`` alone
+    registers fewer), not once per command: building it was about three quarters of a
+    served command's CPU. The tree is read-only while commands run (Click makes a new
+    context per invocation), so concurrent requests share it."""
+    from piplvault.cli.lang import set_panel_titles, translate_help
+    from piplvault.i18n import current
+
+    set_panel_titles()  # Typer's panel titles are module globals: set them every run
+    key = (current(), len(app.registered_commands), len(app.registered_groups))
+    tree = _TREES.get(key)
+    if tree is None:
+        with _TREES_LOCK:
+            tree = _TREES.get(key)
+            if tree is None:
+                tree = typer.main.get_command(app)
+                translate_help(tree)
+                _TREES[key] = tree
+    return tree
+
+
 def run_argv(argv: list[str]) -> int:
     """Run one command line in this process; map VaultError to exit 1 (the CLI contract)."""
     LAST_ERROR.set(None)
-    from piplvault.cli.lang import take_lang, translate_help
+    from piplvault.cli.lang import take_lang
 
     argv = take_lang(argv)
     if argv[:1] == ["scan"]:
@@ -142,15 +170,12 @@ def run_argv(argv: list[str]) -> int:
 
     marker = CURRENT_COMMAND.set(command_of(argv))
     try:
-        command = typer.main.get_command(app)
-        translate_help(command)
+        command = command_tree()
         code = command.main(args=argv, prog_name="piplvault", standalone_mode=False)
         return code if isinstance(code, int) else 0
     except VaultError as error:
         LAST_ERROR.set(error)
-        hint = flag_for(
-            typer.main.get_command(app), argv, getattr(error, "field", None)
-        )
+        hint = flag_for(command_tree(), argv, getattr(error, "field", None))
         say_error(error.message, error.code, hint=hint)
         return 1
     except typer.Exit as exit_:

@@ -48,14 +48,19 @@ def help_texts(command: Any) -> Iterator[tuple[Any, str, str]]:
         yield from help_texts(sub)
 
 
-def translate_help(command: Any) -> None:
-    """Replace help texts (and Typer's panel titles) with the current language's."""
+def set_panel_titles() -> None:
+    """Typer's help-panel titles (module globals of ``typer.rich_utils``) in the current
+    language."""
     from typer import rich_utils
 
     zh = i18n.current() == "zh"
     for name, value in _PANEL_TITLES.items():
         setattr(rich_utils, name, value[0] if zh else value[1])
-    if not zh:
+
+
+def translate_help(command: Any) -> None:
+    """Replace the help texts of ``command``'s tree with the current language's."""
+    if i18n.current() != "zh":
         return
     for obj, attr, text in help_texts(command):
         translated = i18n.catalogue("zh").get(text)
