@@ -23,6 +23,10 @@ def _records(file: Path, home: Path) -> list[tuple[bytes, bytes]]:
     return list(_open_records(file, manifest, bkey, None))
 
 
+@pytest.mark.sqlite_only(
+    reason="the sqlite-image layout is a SQLite vault's backup; a PostgreSQL vault's "
+    "row layout is test_postgresql_vault_backup_restores_into_sqlite_S2_R_NDS_9_1"
+)
 def test_sqlite_image_holds_no_data_key_and_no_epoch_key_R_NDS_9_1(
     home: Path, tmp_path: Path
 ) -> None:

@@ -19,8 +19,11 @@ SALES_PASSWORD = "sales-口令-5678"
 
 
 def _client(server: servers.Server) -> httpx.Client:
+    # 60 s, not httpx's 5 s: the first /openapi.json builds the schema, slow on a busy box
     return httpx.Client(
-        transport=httpx.HTTPTransport(uds=str(server.socket)), base_url="http://t"
+        transport=httpx.HTTPTransport(uds=str(server.socket)),
+        base_url="http://t",
+        timeout=60,
     )
 
 

@@ -23,6 +23,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from tests import pgswitch
 from tests.conftest import OWNER_PASSWORD, cli_env
 from tests.fast import suite_env
 from tests.transfer.small import cli, create, fails, keys, raw, to_ready, vault
@@ -58,6 +59,8 @@ def handed_over(handed_over_template: dict[str, Any], tmp_path: Path) -> dict[st
     """This test's own copy of the seller, the buyer and the files between them."""
     t = handed_over_template
     base = Path(shutil.copytree(t["base"], tmp_path / "deal"))
+    for party in ("seller", "buyer"):  # PostgreSQL pass: each copy its own database
+        pgswitch.copy_database(base / party)
     out = base / "out"
     return {
         "seller": base / "seller", "buyer": base / "buyer", "out": out,
