@@ -113,21 +113,36 @@ def test_migration_0011_fills_field_keys_from_the_records(home: Path) -> None:
         command.downgrade(cfg, "0010")
         conn.commit()
     db = rawdb.connect(home)
-    columns = [r[1] for r in db.execute("PRAGMA table_info(customers)").fetchall()]
+    if db.postgres:
+        columns = [
+            r[0]
+            for r in db.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'customers'"
+            ).fetchall()
+        ]
+    else:
+        columns = [r[1] for r in db.execute("PRAGMA table_info(customers)").fetchall()]
     db.close()
     assert "field_keys" not in columns
     migrate.upgrade(engine)
     db = rawdb.connect(home)
     rows = db.execute("SELECT id, data, field_keys FROM customers").fetchall()
-    plan = db.execute(
-        "EXPLAIN QUERY PLAN SELECT kind, field_keys, count(*) FROM customers "
-        "GROUP BY kind, field_keys"
-    ).fetchall()
+    postgres = db.postgres
+    plan = (
+        None
+        if postgres  # PostgreSQL's planner reads 200 rows without the index: not asked
+        else db.execute(
+            "EXPLAIN QUERY PLAN SELECT kind, field_keys, count(*) FROM customers "
+            "GROUP BY kind, field_keys"
+        ).fetchall()
+    )
     db.close()
     assert len(rows) == 200
     for cid, data, keys in rows:
         assert json.loads(keys) == sorted(field_names(bytes(data))), cid
-    assert "ix_customers_kind_field_keys" in str(plan)  # an index scan, no record read
+    if plan is not None:
+        assert "ix_customers_kind_field_keys" in str(plan)  # index scan, no record read
 
 
 @pytest.mark.postgres

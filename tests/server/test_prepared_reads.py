@@ -41,10 +41,20 @@ def test_a_refused_audit_entry_means_no_answer_R_SYS_ACCESS(
             vault.start_group_commit()
         before = _audit_rows(home)
         with rawdb.connect(home) as db:
-            db.execute(
-                "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
-                "BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
-            )
+            if db.postgres:
+                db.execute(
+                    "CREATE FUNCTION no_audit() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN RAISE EXCEPTION 'audit refused'; END $$"
+                )
+                db.execute(
+                    "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
+                    "FOR EACH ROW EXECUTE FUNCTION no_audit()"
+                )
+            else:
+                db.execute(
+                    "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
+                    "BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+                )
             db.commit()
         with pytest.raises(AuditUnavailableError):
             vault.show_customer(2)
