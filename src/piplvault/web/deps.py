@@ -134,3 +134,17 @@ FormDep = Annotated[FormData, Depends(posted_form)]
 def field(form: FormData, name: str, default: str = "") -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else default
+
+
+def whole_number(text: str, digits: int) -> int:
+    """A number from a form field or path: up to ``digits`` digits, anything else
+    refused (no sign, no spaces, nothing the use case would have to re-check)."""
+    if not text.isdigit() or len(text) > digits:
+        raise ValidationError("The request is malformed (a wrong number or field)")
+    return int(text)
+
+
+def optional_approval(form: FormData) -> int | None:
+    """The second approver's approval number a destructive form carries, if any."""
+    text = field(form, "approval")
+    return whole_number(text, 9) if text else None

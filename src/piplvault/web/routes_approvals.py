@@ -10,11 +10,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from piplvault.errors import ValidationError
 from piplvault.i18n import N_
 from piplvault.timefmt import local_time
 from piplvault.vault import approvals
-from piplvault.web.deps import Console, ConsoleDep, FormDep, PostDep, field
+from piplvault.web.deps import (
+    Console,
+    ConsoleDep,
+    FormDep,
+    PostDep,
+    field,
+    whole_number,
+)
 from piplvault.web.render import PREFIX, render
 
 router = APIRouter(prefix=PREFIX)
@@ -48,18 +54,12 @@ def approval_list(request: Request, console: ConsoleDep, all: str = "") -> Respo
     return _page(request, console, closed=all == "yes")
 
 
-def _approval_id(text: str) -> int:
-    if not text.isdigit() or len(text) > 9:
-        raise ValidationError("The request is malformed (a wrong number or field)")
-    return int(text)
-
-
 @router.post("/approvals/{approval_id}/approve")
 def approval_approve(
     request: Request, console: PostDep, form: FormDep, approval_id: str
 ) -> Response:
     row = approvals.approve(
-        console.session, _approval_id(approval_id), note=field(form, "note")
+        console.session, whole_number(approval_id, 9), note=field(form, "note")
     )
     return _page(
         request,
@@ -86,7 +86,7 @@ def approval_reject(
     request: Request, console: PostDep, form: FormDep, approval_id: str
 ) -> Response:
     row = approvals.reject(
-        console.session, _approval_id(approval_id), note=field(form, "note")
+        console.session, whole_number(approval_id, 9), note=field(form, "note")
     )
     return _page(
         request,

@@ -38,7 +38,16 @@ from piplvault.web.case_files import (
     output_path,
     required_file,
 )
-from piplvault.web.deps import Console, ConsoleDep, FormDep, PostDep, field, state_of
+from piplvault.web.deps import (
+    Console,
+    ConsoleDep,
+    FormDep,
+    PostDep,
+    field,
+    optional_approval,
+    state_of,
+    whole_number,
+)
 from piplvault.web.render import PREFIX, render
 from piplvault.web.routes_cases import case_page
 
@@ -60,10 +69,7 @@ def _require_kind(case_id: str, kind: str) -> None:
 
 
 def _customer(form: FormData) -> int:
-    text = field(form, "customer")
-    if not text.isdigit() or len(text) > 12:
-        raise ValidationError("The request is malformed (a wrong number or field)")
-    return int(text)
+    return whole_number(field(form, "customer"), 12)
 
 
 def _customers(form: FormData) -> list[int] | None:
@@ -74,15 +80,6 @@ def _customers(form: FormData) -> list[int] | None:
     if not parts or any(not p.isdigit() or len(p) > 12 for p in parts):
         raise ValidationError("Give the customer numbers, or tick every customer")
     return sorted({int(p) for p in parts})
-
-
-def _approval(form: FormData) -> int | None:
-    text = field(form, "approval")
-    if not text:
-        return None
-    if not text.isdigit() or len(text) > 9:
-        raise ValidationError("The request is malformed (a wrong number or field)")
-    return int(text)
 
 
 def _stamp(console: Console) -> str:
@@ -215,7 +212,7 @@ def case_advance(
     _require_kind(case_id, "transfer")
     try:
         result = transfer_notices.advance(
-            console.session, case_id, approval_id=_approval(form)
+            console.session, case_id, approval_id=optional_approval(form)
         )
     except ApprovalRequiredError as error:
         return _approval_requested(request, console, error, case_id)
@@ -341,7 +338,7 @@ async def case_complete(
     s = console.session
     receipt = await required_file(form, "receipt")
     signing = await optional_file(form, "signing_key")
-    approval = _approval(form)
+    approval = optional_approval(form)
     if field(form, "confirmed") != "yes":
         counts = transfer_finish.preview(s, case_id)
         return _confirm(
@@ -381,7 +378,7 @@ def case_shred(
     """Crypto-shred everything the deregistration does not keep (``deregister shred``)."""
     _require_kind(case_id, "deregistration")
     s = console.session
-    approval = _approval(form)
+    approval = optional_approval(form)
     if field(form, "confirmed") != "yes":
         split = deregistration.status(s, case_id)["split"]
         return _confirm(
@@ -425,7 +422,7 @@ async def case_seal(
     s = console.session
     receipt = await optional_file(form, "receipt")
     signing = await optional_file(form, "signing_key")
-    approval = _approval(form)
+    approval = optional_approval(form)
     if field(form, "confirmed") != "yes":
         with s.write(commit=False) as conn:
             s.require_action(conn, "deregister")

@@ -5,8 +5,6 @@ The deletion itself is `destruction.erase_customers` / `apply_retention`, as in 
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -14,7 +12,15 @@ from piplvault.errors import ApprovalRequiredError, ValidationError, VaultError
 from piplvault.vault import destruction
 from piplvault.vault.retention import retention_plan
 from piplvault.vault.shred_run import DestructionResult
-from piplvault.web.deps import Console, ConsoleDep, FormDep, PostDep, field, state_of
+from piplvault.web.deps import (
+    Console,
+    ConsoleDep,
+    FormDep,
+    PostDep,
+    field,
+    optional_approval,
+    state_of,
+)
 from piplvault.web.render import PREFIX, render
 
 router = APIRouter(prefix=PREFIX)
@@ -43,15 +49,6 @@ def retention(request: Request, console: ConsoleDep, page: int = 1) -> Response:
         pages=max(1, -(-len(due) // RETENTION_PAGE)),
         second_approver=console.session.settings.require_second_approver,
     )
-
-
-def _approval(form: Any) -> int | None:
-    text = field(form, "approval")
-    if not text:
-        return None
-    if not text.isdigit() or len(text) > 9:
-        raise ValidationError("The request is malformed (a wrong number or field)")
-    return int(text)
 
 
 def _ids(text: str) -> list[int]:
@@ -104,7 +101,7 @@ def delete_customers(request: Request, console: PostDep, form: FormDep) -> Respo
     reason = field(form, "reason")
     if not reason:
         raise ValidationError("A deletion needs a reason (--reason)")
-    approval = _approval(form)
+    approval = optional_approval(form)
     if field(form, "confirmed") != "yes":
         return render(
             request,
@@ -135,7 +132,7 @@ def apply_retention(request: Request, console: PostDep, form: FormDep) -> Respon
     s = console.session
     with s.write(commit=False) as conn:
         s.require_action(conn, "retention-apply")
-    approval = _approval(form)
+    approval = optional_approval(form)
     if field(form, "confirmed") != "yes":
         plan = retention_plan(s)
         due = [c for c in plan["customers"] if c["outcome"] in ("destroy", "restrict")]

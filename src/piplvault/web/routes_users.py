@@ -11,9 +11,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from piplvault.errors import ValidationError
 from piplvault.vault import people
-from piplvault.web.deps import Console, ConsoleDep, FormDep, PostDep, field, state_of
+from piplvault.web.deps import (
+    Console,
+    ConsoleDep,
+    FormDep,
+    PostDep,
+    field,
+    state_of,
+    whole_number,
+)
 from piplvault.web.render import PREFIX, render
 
 router = APIRouter(prefix=PREFIX)
@@ -110,6 +117,4 @@ def training_record(request: Request, console: PostDep, form: FormDep) -> Respon
 
 
 def _number(text: str) -> int:
-    if not text.isdigit() or len(text) > 6:
-        raise ValidationError("The request is malformed (a wrong number or field)")
-    return int(text)
+    return whole_number(text, 6)
