@@ -120,3 +120,68 @@ def test_generated_cards_are_found_and_corruptions_rejected(
     corrupted = _corrupt(number, position, digit)
     assume(corrupted is not None)
     assert not validate("BANK_CARD", str(corrupted))
+
+
+_ADDRESS_PARTS = st.sampled_from(
+    [
+        "北京市",
+        "朝阳区",
+        "山东省",
+        "滨州市",
+        "沾化区",
+        "友谊镇",
+        "华府村",
+        "朝阳南路",
+        "37号",
+        "12-3-501",
+        "紫荆苑",
+        "11栋",
+        "3单元",
+        "2401室",
+        "5组",
+        " 100020",
+        "与农业路交叉口",
+        "附近",
+        "A座",
+    ]
+)
+_ODD = st.sampled_from(list("*＊@#()（）·.,，。/:：_ -—\u3000\t")) | st.characters(
+    codec="utf-8"
+)
+
+
+def _address_validate_without_prefilter(value: str) -> bool:
+    """``address.validate`` as it was before its character prefilter (the reference)."""
+    from piplvault.discovery import address
+
+    text = address.normalise(value)
+    if address._parses(text):
+        return True
+    tidy = address._INNER_SPACES.sub("", address._LEADING_POSTCODE.sub("", text))
+    tidy = address._UNIT.sub(lambda m: m.group(1) + "号", tidy)
+    landmark = address._LANDMARK.search(tidy)
+    if landmark is not None and landmark.start() < len(tidy):
+        tidy = tidy[: landmark.start()]
+    return tidy != text and address._parses(tidy)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_ADDRESS_PARTS, _ODD), min_size=1, max_size=9))
+def test_the_address_prefilter_never_changes_an_answer(pieces: list[str]) -> None:
+    """R-SYS-1 (fail closed): the cheap character check in front of the address parser
+    refuses only texts the parser refuses too — masked residues, e-mail, punctuation."""
+    from piplvault.discovery import address
+
+    text = "".join(pieces)
+    assert address.validate(text) == _address_validate_without_prefilter(text)
+
+
+def test_the_address_prefilter_keeps_real_addresses() -> None:
+    from piplvault.discovery import address
+
+    for text in (
+        "山东省滨州市沾化区友谊镇华府村5组",
+        "北京市朝阳区朝阳南路37号 100020",
+    ):
+        assert address.validate(text)
+    assert not address.validate("北京市朝阳区朝阳南路**号")

@@ -1,12 +1,14 @@
 """Group commit of concurrent customer reads (issue 11): one durable transaction for many
 requests, and still every read answers only once its own audit entry is committed; a
-refusal in the group is rolled back to its savepoint and audited, the others unaffected.
+refusal is audited in the group, the others unaffected; each entry carries its own
+request's id.
 
 R-SYS-ACCESS (PIPL Art. 51: every access audited), DESIGN "no audit entry, no operation".
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from piplvault.audit.request import REQUEST_ID
 from piplvault.errors import NotFoundError, PermissionDeniedError
 from piplvault.settings import load_settings
 from piplvault.vault import Vault, people
@@ -38,12 +41,11 @@ def test_concurrent_reads_share_one_commit_and_each_is_audited_R_SYS_ACCESS(
         assert vault.group is not None
         owner, sales = open_session(vault, "owner"), open_session(vault, "sales1")
         gate, started = threading.Event(), threading.Event()
-        first_work = vault.group.run
+        first_append = vault.group.append
 
-        def slow_first(conn: Any) -> Any:
+        def slow_first(conn: Any) -> None:
             started.set()
             assert gate.wait(30)
-            return "first"
 
         answers: dict[str, Any] = {}
 
@@ -55,7 +57,7 @@ def test_concurrent_reads_share_one_commit_and_each_is_audited_R_SYS_ACCESS(
 
         threads = [
             threading.Thread(
-                target=ask, args=("first", lambda: first_work(owner, slow_first))
+                target=ask, args=("first", lambda: first_append(slow_first))
             )
         ]
         threads[0].start()
@@ -64,7 +66,7 @@ def test_concurrent_reads_share_one_commit_and_each_is_audited_R_SYS_ACCESS(
             threads.append(
                 threading.Thread(
                     target=ask,
-                    args=(f"read{cid}", lambda cid=cid: owner.show_customer(cid)),
+                    args=(f"read{cid}", lambda cid=cid: _read_as_request(owner, cid)),
                 )
             )
         threads.append(
@@ -83,19 +85,24 @@ def test_concurrent_reads_share_one_commit_and_each_is_audited_R_SYS_ACCESS(
         )
         for thread in threads[1:]:
             thread.start()
-        _wait_queued(vault, 10)
+        _wait_queued(vault, 9)  # 8 reads and the refusal; a missing customer has none
         gate.set()
         for thread in threads:
             thread.join(60)
-        assert answers["first"] == "first"
+        assert answers["first"] is None
         for cid in range(1, 9):
             assert answers[f"read{cid}"].id == cid
         assert isinstance(answers["refused"], PermissionDeniedError)
         assert isinstance(answers["missing"], NotFoundError)
-        assert len(commits) == 2  # the first alone, then the ten queued meanwhile
+        assert len(commits) == 2  # the first alone, then the nine queued meanwhile
         entries = vault.audit_entries()[before:]
         reads = [e for e in entries if e.action == "customer-read"]
         assert sorted(e.target for e in reads) == [f"customer:{c}" for c in range(1, 9)]
+        for (
+            entry
+        ) in reads:  # appended by the committer thread, in each request's context
+            cid = entry.target.removeprefix("customer:")
+            assert json.loads(entry.details)["request_id"] == f"request-{cid}"
         denied = [e for e in entries if e.outcome == "denied" and e.actor == "sales1"]
         assert denied and denied[0].target == "customer:3"
         assert vault.verify_audit().head_seq >= before
@@ -121,6 +128,11 @@ def test_a_failed_group_commit_answers_no_one(
             open_session(vault, "owner").show_customer(1)
     finally:
         vault.close()
+
+
+def _read_as_request(session: Any, cid: int) -> Any:
+    REQUEST_ID.set(f"request-{cid}")
+    return session.show_customer(cid)
 
 
 def _wait_queued(vault: Vault, count: int) -> None:

@@ -13,13 +13,14 @@ from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from piplvault import __version__
 from piplvault.api import auth, bridge, commands, errors
 from piplvault.api.prefork import SealSwitch
 from piplvault.api.request_id import RequestIdMiddleware
 from piplvault.errors import ValidationError, VaultError
-from piplvault.vault import people
+from piplvault.vault import customers, people
 from piplvault.vault.service import Vault
 from piplvault.vault.session import Session, authenticate
 
@@ -51,13 +52,21 @@ class CommandBody(BaseModel):
     stream: bool = False
 
 
-def current_session(
+async def current_session(
     request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> Session:
-    """The authenticated session of this request (401 without valid credentials)."""
+    """The authenticated session of this request (401 without valid credentials).
+
+    A valid Bearer token on SQLite is checked on the event loop (one indexed read);
+    everything else — passwords (Argon2id), refusals (an audited write), PostgreSQL —
+    in a worker thread."""
     vault: Vault = request.app.state.vault
     _follow_seal(request.app, vault)
-    return auth.session_from_header(vault, authorization)
+    if vault.reads_inline:
+        session = auth.valid_token_session(vault, authorization)
+        if session is not None:
+            return session
+    return await run_in_threadpool(auth.session_from_header, vault, authorization)
 
 
 def _follow_seal(api: FastAPI, vault: Vault) -> None:
@@ -173,7 +182,7 @@ def create_app(
         tags=["customers"],
         response_model=dict[str, Any],
     )
-    def show_customer(
+    async def show_customer(
         s: SessionDep,
         customer_id: int,
         reveal: bool = False,
@@ -183,12 +192,11 @@ def create_app(
         """One customer, masked; ``reveal=true`` with a declared purpose shows values (audited)."""
         if reveal and not purpose:
             raise ValidationError("Revealing values needs a declared purpose")
-        # already plain JSON values: answered as they are (no second validation pass)
-        return JSONResponse(
-            _doc(
-                s.show_customer(customer_id, reveal=reveal, purpose=purpose, only=field)
-            )
+        read = customers.customer_reader(
+            s, customer_id, reveal=reveal, purpose=purpose, only=field
         )
+        # already plain JSON values: answered as they are (no second validation pass)
+        return JSONResponse(_doc(await s.audited_read_async(read)))
 
     @api.get("/api/v1/audit/verify", tags=["audit"])
     def verify_audit(s: SessionDep) -> dict[str, Any]:

@@ -12,8 +12,28 @@ import base64
 import binascii
 
 from piplvault.errors import AuthenticationError, VaultSealedError
+from piplvault.vault import policy
 from piplvault.vault.service import Vault
-from piplvault.vault.session import Session, authenticate, authenticate_token
+from piplvault.vault.session import (
+    Session,
+    authenticate,
+    authenticate_token,
+    open_session,
+)
+
+
+def valid_token_session(vault: Vault, header: str | None) -> Session | None:
+    """The session of a valid, current Bearer token (one read, nothing written); None
+    for anything else, which :func:`session_from_header` then decides and audits."""
+    if vault.keyring.sealed or not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    name, refusal = policy.token_actor(vault, value.strip())
+    if name is None or refusal is not None:
+        return None
+    return open_session(vault, name)
 
 
 def session_from_header(vault: Vault, header: str | None) -> Session:

@@ -114,11 +114,19 @@ _LANDMARK = re.compile(
 )
 
 
+#: A character no component, postcode, unit or landmark pattern consumes (they take only
+#: word characters — Han, digits, letters —, spaces and the unit dash). A text holding one
+#: cannot parse, so it is refused before the parser runs (a masked ``北京市朝阳区****``).
+_NEVER_IN_ADDRESS = re.compile(r"[^\w\s-]")
+
+
 def validate(value: str) -> bool:
     """The whole value parses as an address (see the module docstring). Cells from
     exports also have a leading postcode, spaces between levels, unit notation
     (12-3-501) and landmarks (…与农业路交叉口)."""
     text = normalise(value)
+    if _NEVER_IN_ADDRESS.search(text):
+        return False
     if _parses(text):
         return True
     tidy = _INNER_SPACES.sub("", _LEADING_POSTCODE.sub("", text))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from piplvault import discovery
+from piplvault.audit.note import AuditNote
 from piplvault.core.customers import FIND_KINDS, CustomerView
 from piplvault.core.policy import birth_date_from_id
 from piplvault.errors import NotFoundError, ValidationError
@@ -127,13 +129,29 @@ def show_customer(
     Fields beyond the actor's grade or categories are left out; asking for one of them
     by name (``only``) is refused naming the field.
     """
+    # read on a snapshot; answered once its audit entry is durable (issue 11)
+    return vault.audited_read(
+        customer_reader(vault, customer_id, reveal=reveal, purpose=purpose, only=only)
+    )
+
+
+def customer_reader(
+    vault: Vault,
+    customer_id: int,
+    *,
+    reveal: bool = False,
+    purpose: str | None = None,
+    only: list[str] | None = None,
+) -> Callable[[Connection], tuple[CustomerView, AuditNote]]:
+    """The read of :func:`show_customer`, for ``Vault.audited_read`` (or the server's
+    asynchronous ``audited_read_async``): the view and its audit entry."""
     if reveal and not purpose:
         raise ValidationError(
             "Revealing plaintext needs a declared purpose", field="purpose"
         )
     action = "reveal" if reveal else "read-masked"
 
-    def read(conn: Connection) -> CustomerView:
+    def read(conn: Connection) -> tuple[CustomerView, AuditNote]:
         resolved = policy.resolve_purpose(conn, purpose or DEFAULT_READ_PURPOSE)
         defs = load_field_defs(conn)
         facts, plain = load_plain(conn, vault.keyring, customer_id)
@@ -159,8 +177,7 @@ def show_customer(
             actor=actor,  # loaded above, in this same transaction
         )
         view = build_view(customer_id, facts, plain, defs, reveal=reveal, only=keys)
-        vault.record(
-            conn,
+        return view, AuditNote(
             action="pii-revealed" if reveal else "customer-read",
             target=f"customer:{customer_id}",
             purpose=resolved.key,
@@ -170,10 +187,8 @@ def show_customer(
                 "masked": not reveal,
             },
         )
-        return view
 
-    # one audited transaction; in the server committed with concurrent reads' (issue 11)
-    return vault.grouped(read)
+    return read
 
 
 def find_customers(

@@ -1,27 +1,28 @@
-"""Group commit: the short audited transactions of concurrent server requests, committed
-together (issue 11).
+"""Group commit: the audit entries of concurrent server requests, committed together
+(issue 11).
 
 Every customer read writes its audit entry and answers only once that entry is durable
 ("no audit entry, no operation"). One transaction per read pays one WAL sync, one signed
 checkpoint and one published audit head per request, one request at a time (writers hold
-the write lock). Here one committer thread takes every request waiting, runs each in its
-own savepoint of one transaction, signs the head once, commits once (one sync), publishes
-the head once, and only then answers each request — with its result, or its own error.
+the write lock). The read itself runs before, on a snapshot and outside the lock
+(`Vault.audited_read`); here one committer thread takes every entry waiting, appends them
+in one transaction, signs the head once, commits once (one sync), publishes the head once,
+and only then lets each request answer. If the commit fails, every request of the group
+gets the error: none answers without its durable entry.
 
-A request whose work is refused (a `VaultError`) is rolled back to its savepoint and its
-refusal audited in the same transaction, as `Vault.write` does in its own. If the commit
-fails, every request of the group gets the error: none answers without its durable entry.
+Each entry is appended in the request's context (its request id goes into the entry).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from piplvault.errors import VaultError
 from piplvault.store.database import storage_errors
 from piplvault.store.engine import Connection
 
@@ -34,11 +35,36 @@ MAX_GROUP = 64
 
 @dataclass(slots=True)
 class _Work:
-    vault: Vault  # the requesting session (its actor audits the work)
-    work: Callable[[Connection], Any]
+    append: Callable[[Connection], None]  # the requesting session's audit entries
+    context: contextvars.Context  # the request's (its request id)
     done: threading.Event = field(default_factory=threading.Event)
-    result: Any = None
     error: BaseException | None = None
+    #: an event-loop request: its future, settled on its own loop when the group is done
+    future: asyncio.Future[None] | None = None
+
+
+def _settle(group: list[_Work]) -> None:
+    """Wake every request of a finished group: threads by their event, event-loop
+    requests by one call per loop (not one wake-up per request)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Work]] = {}
+    for item in group:
+        if item.future is None:
+            item.done.set()
+        else:
+            by_loop.setdefault(item.future.get_loop(), []).append(item)
+    for loop, items in by_loop.items():
+        loop.call_soon_threadsafe(_settle_futures, items)
+
+
+def _settle_futures(items: list[_Work]) -> None:
+    for item in items:
+        future = item.future
+        if future is None or future.cancelled():  # the client went away
+            continue
+        if item.error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(item.error)
 
 
 class GroupCommitter:
@@ -52,15 +78,20 @@ class GroupCommitter:
         )
         self._thread.start()
 
-    def run(self, vault: Vault, work: Callable[[Connection], Any]) -> Any:
-        """Run ``work(conn)`` for ``vault``'s actor in the next group; its result once the
-        group's commit is durable (or its error)."""
-        item = _Work(vault, work)
+    def append(self, append: Callable[[Connection], None]) -> None:
+        """Run ``append(conn)`` (audit entries only) in the next group; return once the
+        group's commit is durable, or raise its error."""
+        item = _Work(append, contextvars.copy_context())
         self._queue.put(item)
         item.done.wait()
         if item.error is not None:
             raise item.error
-        return item.result
+
+    async def append_async(self, append: Callable[[Connection], None]) -> None:
+        """:meth:`append` for a request on an event loop: waits without a thread."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put(_Work(append, contextvars.copy_context(), future=future))
+        await asyncio.shield(future)
 
     def stop(self) -> None:
         self._queue.put(None)
@@ -83,8 +114,7 @@ class GroupCommitter:
             try:
                 self._commit(group)
             finally:
-                for item in group:
-                    item.done.set()
+                _settle(group)
 
     def _commit(self, group: list[_Work]) -> None:
         vault = self.vault
@@ -94,7 +124,7 @@ class GroupCommitter:
                 transaction = conn.begin()
                 try:
                     for item in group:
-                        _run_in_savepoint(conn, item)
+                        item.context.run(item.append, conn)
                     vault.sign_head(conn)
                 except BaseException:
                     transaction.rollback()
@@ -105,22 +135,6 @@ class GroupCommitter:
             _fail(group, exc)
 
 
-def _run_in_savepoint(conn: Connection, item: _Work) -> None:
-    savepoint = conn.begin_nested()
-    try:
-        item.result = item.work(conn)
-    except VaultError as refused:
-        savepoint.rollback()
-        item.error = refused
-        item.vault.record_refusal(conn, refused)
-        return
-    except Exception as exc:  # noqa: BLE001  this request's bug, not the group's
-        savepoint.rollback()
-        item.error = exc
-        return
-    savepoint.commit()
-
-
 def _fail(group: list[_Work], error: BaseException) -> None:
     for item in group:
-        item.result, item.error = None, error
+        item.error = error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
+from functools import lru_cache
 
 from piplvault import discovery
 from piplvault.core.customers import BLIND_INDEXED, CustomerView, FieldDef, FieldView
@@ -235,6 +236,10 @@ def _mask_values(entity: str | None, value: str) -> str:
     return "；".join(mask(entity, p) for p in parts)
 
 
+#: Shown values repeat (a masked name 张*, a masked district 杭州市西湖区******): the
+#: check of each is remembered, as ``discovery.spans`` remembers the spans of a text.
+#: What is kept is what a reader is shown (masked, for a personal field), in memory only.
+@lru_cache(maxsize=16384)
 def _nothing_personal_left(shown: str) -> str:
     entity = discovery.label_cell(None, shown)
     if entity is not None:

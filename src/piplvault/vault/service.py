@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from piplvault.audit import anchor
 from piplvault.audit import log as audit
 from piplvault.audit.chain import AuditEntry
+from piplvault.audit.note import AuditNote
 from piplvault.audit.verify import AuditReport, verify_log
 from piplvault.core.customers import CustomerView
 from piplvault.core.ports import Clock, to_timestamp
@@ -42,7 +43,7 @@ from piplvault.io.private_files import clean_vault_home
 from piplvault.settings import Settings, write_config
 from piplvault.store import migrate
 from piplvault.store.database import has_vault, storage_errors
-from piplvault.store.engine import Connection, Engine, make_engine
+from piplvault.store.engine import Connection, Engine, is_sqlite, make_engine
 from piplvault.store.meta import insert_meta, read_meta
 from piplvault.store.vault_keys import VaultKeyRow, insert_vault_keys, load_vault_keys
 from piplvault.vault import customers, imports, integrity, policy
@@ -272,15 +273,62 @@ class Vault:
         except OSError:  # a read-only copy (audit verify) keeps its file as it is
             return
 
-    def grouped(self, work: Callable[[Connection], T]) -> T:
-        """``work(conn)`` in one audited transaction, as ``with self.write()`` — in the
-        server, committed together with concurrent requests' (`group_commit`); either way
-        it returns only once its audit entries are durable."""
+    def audited_read(self, read: Callable[[Connection], tuple[T, AuditNote]]) -> T:
+        """A use case whose one write is its own audit entry (a customer read, issue 11).
+
+        ``read(conn)`` runs on a read-only snapshot, outside the write lock — the workers
+        of ``serve --workers N`` read in parallel — and returns its result and the entry
+        to record. The result is returned only once that entry is durable ("no audit
+        entry, no answer"); in the server the entry is appended together with concurrent
+        requests' (`group_commit`), else in its own transaction. A refusal carrying
+        audit information is recorded the same way, then raised."""
+        try:
+            with storage_errors(), self.read() as conn:
+                result, note = read(conn)
+        except VaultError as refused:
+            if getattr(refused, "audit", None) is not None:
+                error = refused  # the name ``refused`` ends with the except clause
+                self._append(lambda conn: self.record_refusal(conn, error))
+            raise
+        self._append(lambda conn: self.record(conn, **note.fields()))
+        return result
+
+    async def audited_read_async(
+        self, read: Callable[[Connection], tuple[T, AuditNote]]
+    ) -> T:
+        """:meth:`audited_read` for the server's event loop: on SQLite the read runs
+        right here (a snapshot read never waits for a lock, and the GIL would let only
+        one thread run it anyway), and the request waits for its entry's group commit
+        without holding a thread. Elsewhere (PostgreSQL: network round trips; or no
+        group committer) the whole read runs in a worker thread."""
+        group = self.group
+        if group is None or not self.reads_inline:
+            from starlette.concurrency import run_in_threadpool
+
+            return await run_in_threadpool(self.audited_read, read)
+        try:
+            with storage_errors(), self.read() as conn:
+                result, note = read(conn)
+        except VaultError as refused:
+            if getattr(refused, "audit", None) is not None:
+                error = refused  # the name ``refused`` ends with the except clause
+                await group.append_async(lambda conn: self.record_refusal(conn, error))
+            raise
+        await group.append_async(lambda conn: self.record(conn, **note.fields()))
+        return result
+
+    @property
+    def reads_inline(self) -> bool:
+        """Whether a short read may run on the server's event loop (a local SQLite file)."""
+        return is_sqlite(self.engine)
+
+    def _append(self, write: Callable[[Connection], None]) -> None:
+        """Audit entries only: grouped in the server, else one transaction."""
         if self.group is None:
             with self.write() as conn:
-                return work(conn)
-        result: T = self.group.run(self, work)
-        return result
+                write(conn)
+        else:
+            self.group.append(write)
 
     def _audit_refusal(self, refused: VaultError) -> None:
         """Audit a refused request (one that carries ``audit`` info) after its rollback."""
