@@ -206,3 +206,34 @@ def test_expect_head_seq_hash_and_bad_values(
     assert result.exit_code == 1 and "truncated" in result.stderr
     bad = cli("audit", "verify", "--home", str(copy), "--expect-head", "nonsense")
     assert bad.exit_code == 1 and "SEQ:HASH" in bad.stderr
+
+
+def test_a_head_file_changed_after_this_process_wrote_it_is_verified_again(
+    tmp_path: Path,
+) -> None:
+    """R-SYS-1: the server skips re-verifying only the exact bytes it signed itself; one
+    changed character (or another key or vault) and the signature is checked again."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from piplvault.audit import anchor
+    from piplvault.errors import AuditChainError
+
+    key, other = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    anchor.write_head_file(
+        tmp_path,
+        key,
+        vault_id="v1",
+        seq=7,
+        head_hash="a" * 64,
+        at="2026-11-30T00:00:00Z",
+    )
+    found = anchor.read_head_file(tmp_path, key.public_key(), "v1")
+    assert found is not None and (found.seq, found.hash) == (7, "a" * 64)
+    with pytest.raises(AuditChainError):
+        anchor.read_head_file(tmp_path, other.public_key(), "v1")
+    with pytest.raises(AuditChainError):
+        anchor.read_head_file(tmp_path, key.public_key(), "v2")
+    path = tmp_path / anchor.HEAD_FILE
+    path.write_text(path.read_text().replace('"seq": 7', '"seq": 9'))
+    with pytest.raises(AuditChainError, match="forged"):
+        anchor.read_head_file(tmp_path, key.public_key(), "v1")

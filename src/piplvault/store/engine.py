@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Connection as Connection,  # vault/ holds transactions by this name
@@ -140,3 +142,46 @@ def insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> 
     marks = ", ".join(mark for _ in table.columns)
     sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608  identifiers are ours
     conn.exec_driver_sql(sql, rows)
+
+
+class _Snapshot:
+    """A read-only SQLite transaction held straight on a pooled driver connection.
+
+    For the server's per-request reads, whose statements are all :class:`Prepared`
+    (``store/prepared.py``) and need of a connection only its dialect, its transaction
+    state and its driver connection: SQLAlchemy's ``Connection`` (event dispatch, a
+    transaction object, reset on return) cost more than the reads themselves. Any other
+    use fails loudly (AttributeError), never silently outside a transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.dialect = engine.dialect
+        self.connection = engine.raw_connection()  # from the pool
+        self._begun = False
+
+    def in_transaction(self) -> bool:
+        return self._begun
+
+    def begin(self) -> None:
+        try:
+            self.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance("BEGIN", (), exc, sqlite3.Error) from exc
+        self._begun = True
+
+    def close(self) -> None:
+        try:
+            if self._begun:
+                self.connection.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
+        finally:
+            self.connection.close()  # back to the pool
+
+
+@contextmanager
+def sqlite_snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read-only snapshot of a SQLite vault for `Prepared` statements (see
+    :class:`_Snapshot`); deferred BEGIN, so it never waits for a writer."""
+    snapshot = _Snapshot(engine)
+    try:
+        yield cast(Connection, snapshot)
+    finally:
+        snapshot.close()

@@ -155,7 +155,7 @@ def token_actor(vault: Vault, token: str) -> tuple[str | None, str | None]:
     if token_id is None:
         return None, "Malformed API token"
     secret = token.partition("pvt_")[2].partition("_")[2]
-    with vault.read() as conn:
+    with vault.snapshot() as conn:
         row = users.token_with_holder(conn, token_id)
     if row is None:
         return None, "The token is wrong, expired or revoked"

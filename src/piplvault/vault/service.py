@@ -43,7 +43,13 @@ from piplvault.io.private_files import clean_vault_home
 from piplvault.settings import Settings, write_config
 from piplvault.store import migrate
 from piplvault.store.database import has_vault, storage_errors
-from piplvault.store.engine import Connection, Engine, is_sqlite, make_engine
+from piplvault.store.engine import (
+    Connection,
+    Engine,
+    is_sqlite,
+    make_engine,
+    sqlite_snapshot,
+)
 from piplvault.store.meta import insert_meta, read_meta
 from piplvault.store.vault_keys import VaultKeyRow, insert_vault_keys, load_vault_keys
 from piplvault.vault import customers, imports, integrity, policy
@@ -266,7 +272,7 @@ class Vault:
         try:
             # one publisher at a time: the workers of `serve --workers N` commit in turn
             # but publish afterwards, and the file must not move back to an older head
-            with anchor.publishing(self.settings.home), self.read() as conn:
+            with anchor.publishing(self.settings.home), self.snapshot() as conn:
                 anchor.publish_head(
                     conn, self.settings.home, self.keyring.signing_key, at=self.now()
                 )
@@ -307,7 +313,7 @@ class Vault:
 
             return await run_in_threadpool(self.audited_read, read)
         try:
-            with storage_errors(), self.read() as conn:
+            with storage_errors(), self.snapshot() as conn:
                 result, note = read(conn)
         except VaultError as refused:
             if getattr(refused, "audit", None) is not None:
@@ -418,6 +424,14 @@ class Vault:
         if first is not None:
             raise first
         self.authorize(conn, action=wanted[0], state_gate=False)
+
+    def snapshot(self) -> contextlib.AbstractContextManager[Connection]:
+        """A read-only snapshot for a hot-path read made only of `Prepared` statements:
+        on SQLite held straight on the driver (``store.engine.sqlite_snapshot``), else
+        :meth:`read`."""
+        if self.reads_inline:
+            return sqlite_snapshot(self.engine)
+        return self.read()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
