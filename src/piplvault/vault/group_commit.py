@@ -16,6 +16,7 @@ Each entry is appended in the request's context (its request id goes into the en
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import queue
 import threading
@@ -53,7 +54,10 @@ def _settle(group: list[_Work]) -> None:
         else:
             by_loop.setdefault(item.future.get_loop(), []).append(item)
     for loop, items in by_loop.items():
-        loop.call_soon_threadsafe(_settle_futures, items)
+        # a loop already closed (the server stopping) has no one left to answer; the
+        # committer itself must live on for the other requests
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_settle_futures, items)
 
 
 def _settle_futures(items: list[_Work]) -> None:
