@@ -239,3 +239,43 @@ def test_login_saves_a_private_token_and_seal_wipes_keys(tmp_path: Path) -> None
         sealed = client.get("/api/v1/whoami", auth=("owner", OWNER_PASSWORD))
         assert sealed.status_code == 503
         assert sealed.json()["error"]["code"] == "vault-sealed"
+
+
+def test_a_served_read_answers_after_its_entry_and_a_refusal_is_audited_R_SYS_ACCESS(
+    served: dict[str, object],
+) -> None:
+    """GET /api/v1/customers/{id} (read on a snapshot, entry group-committed): the entry
+    carries the request's id; a reveal the role lacks is refused 403 and audited."""
+    server = served["server"]
+    assert isinstance(server, servers.Server)
+    with _client(server) as client:
+        owner = client.post(
+            "/api/v1/login", json={"user": "owner", "password": OWNER_PASSWORD}
+        ).json()["token"]
+        sales = client.post(
+            "/api/v1/login", json={"user": "sales1", "password": SALES_PASSWORD}
+        ).json()["token"]
+        read = client.get(
+            "/api/v1/customers/2",
+            headers={"Authorization": f"Bearer {owner}", "X-Request-Id": "read-0002"},
+        )
+        assert read.status_code == 200 and read.json()["id"] == 2
+        refused = client.get(
+            "/api/v1/customers/3",
+            params={"reveal": "true", "purpose": "finance"},
+            headers={"Authorization": f"Bearer {sales}", "X-Request-Id": "deny-0003"},
+        )
+        assert refused.status_code == 403, refused.text
+        answer = client.post(
+            "/api/v1/commands/audit/log",
+            json={},
+            params={"limit": 1000},
+            headers={"Authorization": f"Bearer {owner}"},
+        )
+        assert answer.status_code == 200, answer.text
+        log = answer.json()["result"]["items"]
+    mine = {e["details"].get("request_id"): e for e in log}
+    assert mine["read-0002"]["action"] == "customer-read"
+    assert mine["read-0002"]["target"] == "customer:2"
+    assert mine["deny-0003"]["outcome"] == "denied"
+    assert mine["deny-0003"]["actor"] == "sales1"

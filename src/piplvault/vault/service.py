@@ -313,7 +313,7 @@ class Vault:
 
             return await run_in_threadpool(self.audited_read, read)
         try:
-            with storage_errors(), self.snapshot() as conn:
+            with storage_errors(), self.read() as conn:
                 result, note = read(conn)
         except VaultError as refused:
             if getattr(refused, "audit", None) is not None:
@@ -426,9 +426,10 @@ class Vault:
         self.authorize(conn, action=wanted[0], state_gate=False)
 
     def snapshot(self) -> contextlib.AbstractContextManager[Connection]:
-        """A read-only snapshot for a hot-path read made only of `Prepared` statements:
-        on SQLite held straight on the driver (``store.engine.sqlite_snapshot``), else
-        :meth:`read`."""
+        """A read-only snapshot for a fixed, short read made only of `Prepared` statements
+        (the token check, the head publication): on SQLite held straight on the driver
+        (``store.engine.sqlite_snapshot``), else :meth:`read`. Not for a use case's read,
+        whose rarer branches use SQLAlchemy Core (the snapshot refuses those loudly)."""
         if self.reads_inline:
             return sqlite_snapshot(self.engine)
         return self.read()
