@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING
 
 from piplvault import discovery
@@ -216,22 +217,70 @@ def _prepare_all(
         initializer=init_worker,
         initargs=(preparer,),
     )
+    broken = False
     try:
         in_flight: deque[Future[list[PreparedRow]]] = deque()
         for batch in batches:
             in_flight.append(executor.submit(prepare_in_worker, batch, id_base))
             if len(in_flight) > 2 * count:
-                yield in_flight.popleft().result()
+                yield _result(executor, in_flight.popleft())
         while in_flight:
-            yield in_flight.popleft().result()
-    except BrokenProcessPool as exc:
-        # A worker died (killed, out of memory): fail closed; the import rolls back.
+            yield _result(executor, in_flight.popleft())
+    except (BrokenProcessPool, OSError, EOFError) as exc:
+        # A worker died (killed, out of memory): fail closed; the import rolls back. The
+        # pool's pipes may report it first as a broken pipe; an OSError with every worker
+        # alive is the input's own (a file read error) and stays what it is.
+        if not isinstance(exc, BrokenProcessPool) and all(
+            p.is_alive() for p in _worker_processes(executor)
+        ):
+            raise
+        broken = True
         raise ImportWorkerError(
             "An import worker process died before finishing its rows; nothing was "
             "imported. Run the import again (or 'piplvault import FILE --workers 1')."
         ) from exc
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        if broken:
+            _stop_workers(executor)
+        else:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+#: How often a wait for a batch checks that every worker process is still alive.
+_LIVENESS_SECONDS = 0.5
+
+
+def _result(
+    executor: ProcessPoolExecutor, future: Future[list[PreparedRow]]
+) -> list[PreparedRow]:
+    """The batch's rows; BrokenProcessPool as soon as any worker process is dead.
+
+    The executor notices a dead worker by itself, but not always: under load, a worker
+    killed mid-import once left the import waiting for ever (tests/test_crash.py, Python
+    3.11). Never hang: look at the processes ourselves."""
+    while True:
+        try:
+            return future.result(timeout=_LIVENESS_SECONDS)
+        except TimeoutError:
+            if any(not p.is_alive() for p in _worker_processes(executor)):
+                raise BrokenProcessPool("an import worker process died") from None
+
+
+def _worker_processes(executor: ProcessPoolExecutor) -> list[BaseProcess]:
+    # the executor's own table of its worker processes (no public accessor)
+    return list((getattr(executor, "_processes", None) or {}).values())
+
+
+def _stop_workers(executor: ProcessPoolExecutor) -> None:
+    """After a worker died: terminate the others and do not wait on the executor's
+    queues (a dead worker may have left one locked)."""
+    processes = _worker_processes(executor)
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 class _ImportRun:
