@@ -85,57 +85,23 @@ def _get(sock: socket.socket, request: bytes) -> int:
 
 
 def _load(
-    port: int, token: str, ids: list[int], clients: int
-) -> tuple[list[float], int]:
-    """GET /api/v1/customers/{id} for ``ids`` from ``clients`` threads, each on its own
-    keep-alive connection; (latencies in ms, errors). A plain socket client: the load
-    generator shares the server's cores, and httpx cost ~1.6 ms of CPU per request."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-
-    def client(chunk: list[int]) -> None:
-        auth = f"Authorization: Bearer {token}\r\n".encode()
-        mine: list[float] = []
-        failed = 0
-        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            for cid in chunk:
-                request = (
-                    f"GET /api/v1/customers/{cid} HTTP/1.1\r\nHost: bench\r\n".encode()
-                    + auth
-                    + b"\r\n"
-                )
-                t = time.perf_counter()
-                status = _get(sock, request)
-                mine.append((time.perf_counter() - t) * 1000)
-                failed += status != 200
-        with lock:
-            latencies.extend(mine)
-            errors[0] += failed
-
-    threads = [
-        threading.Thread(target=client, args=(ids[i::clients],)) for i in range(clients)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, errors[0]
-
-
-def _paced_load(
-    port: int, token: str, ids: list[int], clients: int, rate: float
+    port: int, token: str, ids: list[int], clients: int, rate: float | None = None
 ) -> tuple[list[float], int, float]:
-    """Open-loop load: ``rate`` requests/s offered in all, each of the ``clients`` sending
-    on a fixed schedule whatever the answers' speed. A latency counts from the request's
-    scheduled time, so a server that falls behind shows its queueing (no coordinated
-    omission). (latencies in ms, errors, requests/s achieved)."""
+    """GET /api/v1/customers/{id} for ``ids`` from ``clients`` threads, each on its own
+    keep-alive connection; (latencies in ms, errors, requests/s achieved). A plain socket
+    client: the load generator shares the server's cores, and httpx cost ~1.6 ms of CPU
+    per request.
+
+    Without ``rate``, a closed loop: each client sends as soon as it is answered and a
+    latency counts from the send. With ``rate``, an open loop: ``rate`` requests/s
+    offered in all, each client sending on a fixed schedule whatever the answers' speed,
+    and a latency counts from the request's scheduled time, so a server that falls
+    behind shows its queueing (no coordinated omission)."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
-    interval = clients / rate  # each client's gap between scheduled requests
-    begin = time.perf_counter() + 0.2
+    interval = clients / rate if rate else 0.0  # each client's gap between requests
+    begin = time.perf_counter() + (0.2 if rate else 0.0)
 
     def client(index: int, chunk: list[int]) -> None:
         auth = f"Authorization: Bearer {token}\r\n".encode()
@@ -144,17 +110,20 @@ def _paced_load(
         with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             for k, cid in enumerate(chunk):
-                due = begin + (k + index / clients) * interval
-                pause = due - time.perf_counter()
-                if pause > 0:
-                    time.sleep(pause)
+                if rate:
+                    start = begin + (k + index / clients) * interval
+                    pause = start - time.perf_counter()
+                    if pause > 0:
+                        time.sleep(pause)
                 request = (
                     f"GET /api/v1/customers/{cid} HTTP/1.1\r\nHost: bench\r\n".encode()
                     + auth
                     + b"\r\n"
                 )
+                if not rate:
+                    start = time.perf_counter()
                 status = _get(sock, request)
-                mine.append((time.perf_counter() - due) * 1000)
+                mine.append((time.perf_counter() - start) * 1000)
                 failed += status != 200
         with lock:
             latencies.extend(mine)
@@ -310,7 +279,7 @@ def run(
             start = time.perf_counter()
             cpu0 = _cpu_seconds(pids)
             client0 = time.process_time()
-            latencies, errors = _load(port, token, ids, clients)
+            latencies, errors, _ = _load(port, token, ids, clients)
             wall = time.perf_counter() - start
             cpu = (_cpu_seconds(pids) - cpu0) * 1000 / requests
             client_cpu = (time.process_time() - client0) * 1000 / requests
@@ -318,9 +287,7 @@ def run(
             load = [round(x, 1) for x in os.getloadavg()]
             # the latency target at the throughput target: ``rate`` requests/s offered
             paced_ids = [rng.randint(1, customers) for _ in range(int(rate * 10))]
-            paced, paced_errors, achieved = _paced_load(
-                port, token, paced_ids, clients, rate
-            )
+            paced, paced_errors, achieved = _load(port, token, paced_ids, clients, rate)
         finally:
             server.terminate()
             server.wait(timeout=30)

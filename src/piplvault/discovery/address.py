@@ -127,6 +127,11 @@ def validate(value: str) -> bool:
     text = normalise(value)
     if _NEVER_IN_ADDRESS.search(text):
         return False
+    return _parses_whole(text)
+
+
+def _parses_whole(text: str) -> bool:
+    """:func:`validate` of a normalised text, without the character prefilter."""
     if _parses(text):
         return True
     tidy = _INNER_SPACES.sub("", _LEADING_POSTCODE.sub("", text))

@@ -288,16 +288,11 @@ class Vault:
         entry, no answer"); in the server the entry is appended together with concurrent
         requests' (`group_commit`), else in its own transaction. A refusal carrying
         audit information is recorded the same way, then raised."""
-        try:
-            with storage_errors(), self.read() as conn:
-                result, note = read(conn)
-        except VaultError as refused:
-            if getattr(refused, "audit", None) is not None:
-                error = refused  # the name ``refused`` ends with the except clause
-                self._append(lambda conn: self.record_refusal(conn, error))
-            raise
-        self._append(lambda conn: self.record(conn, **note.fields()))
-        return result
+        entry, outcome = self._read_for_audit(read)
+        self._append(entry)
+        if isinstance(outcome, VaultError):
+            raise outcome
+        return outcome
 
     async def audited_read_async(
         self, read: Callable[[Connection], tuple[T, AuditNote]]
@@ -312,16 +307,26 @@ class Vault:
             from starlette.concurrency import run_in_threadpool
 
             return await run_in_threadpool(self.audited_read, read)
+        entry, outcome = self._read_for_audit(read)
+        await group.append_async(entry)
+        if isinstance(outcome, VaultError):
+            raise outcome
+        return outcome
+
+    def _read_for_audit(
+        self, read: Callable[[Connection], tuple[T, AuditNote]]
+    ) -> tuple[Callable[[Connection], None], T | VaultError]:
+        """Run ``read`` on a read-only snapshot: (the audit write its outcome needs, its
+        result or its refusal). A refusal without audit information is raised here."""
         try:
             with storage_errors(), self.read() as conn:
                 result, note = read(conn)
         except VaultError as refused:
-            if getattr(refused, "audit", None) is not None:
-                error = refused  # the name ``refused`` ends with the except clause
-                await group.append_async(lambda conn: self.record_refusal(conn, error))
-            raise
-        await group.append_async(lambda conn: self.record(conn, **note.fields()))
-        return result
+            if getattr(refused, "audit", None) is None:
+                raise
+            error = refused  # the name ``refused`` ends with the except clause
+            return (lambda conn: self.record_refusal(conn, error)), error
+        return (lambda conn: self.record(conn, **note.fields())), result
 
     @property
     def reads_inline(self) -> bool:
