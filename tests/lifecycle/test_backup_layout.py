@@ -1,70 +1,158 @@
-"""Backup format 2 layouts: a SQLite vault's backup is its database image with the epoch
-key store and the customer data keys securely deleted from it (those keys travel only
-sealed under the backup-epoch key); a PostgreSQL vault's backup is column-wise row chunks,
-and restores the same (R-NDS-9-1; reliability plan B1, S3)."""
+"""Backup layouts: a SQLite vault's backup is its database file page by page, the epoch
+key store left out and the customer data keys' pages sealed again under the backup-epoch
+key (format 3); when a reader holds the WAL, a database image made through SQLite; a
+PostgreSQL vault's backup is column-wise row chunks. Each restores the same (R-NDS-9-1;
+reliability plan B1, S3)."""
 
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from piplvault.settings import load_settings
-from piplvault.store import dump
-from piplvault.vault import backups
+from piplvault.store import dump, sqlite_pages
+from piplvault.vault import backup_pages, backups, destruction
 from piplvault.vault.backup_restore import _open_records, _unlock
 from tests.lifecycle.conftest import example_values, open_home
+
+sqlite_only = pytest.mark.sqlite_only(
+    reason="the page and image layouts are a SQLite vault's backup; a PostgreSQL "
+    "vault's row layout is test_postgresql_vault_backup_restores_into_sqlite_S2_R_NDS_9_1"
+)
 
 
 def _records(file: Path, home: Path) -> list[tuple[bytes, bytes]]:
     manifest = backups.verify_backup(file)
     _keyring, bkey = _unlock(manifest, load_settings({"home": home}))
-    return list(_open_records(file, manifest, bkey, None))
+    return [
+        (kind, bytes(payload))  # each payload is a view of a reused buffer
+        for kind, payload in _open_records(file, manifest, bkey, None)
+    ]
 
 
-@pytest.mark.sqlite_only(
-    reason="the sqlite-image layout is a SQLite vault's backup; a PostgreSQL vault's "
-    "row layout is test_postgresql_vault_backup_restores_into_sqlite_S2_R_NDS_9_1"
-)
-def test_sqlite_image_holds_no_data_key_and_no_epoch_key_R_NDS_9_1(
-    home: Path, tmp_path: Path
-) -> None:
-    vault = open_home(home)
-    try:
-        info = backups.create_backup(vault, tmp_path / "bk")
-    finally:
-        vault.close()
-    assert info.manifest["layout"] == "sqlite-image"
-    with sqlite3.connect(home / "vault.db") as live:
-        deks = [bytes(w) for (w,) in live.execute("SELECT wrapped FROM customer_keys")]
+def _integrity(db: Path) -> list[tuple[str, ...]]:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute("PRAGMA integrity_check").fetchall()
+
+
+def _live_keys(home: Path) -> tuple[list[tuple[int, bytes]], list[bytes]]:
+    with closing(sqlite3.connect(home / "vault.db")) as live:
+        deks = [
+            (int(i), bytes(w))
+            for i, w in live.execute(
+                "SELECT customer_id, wrapped FROM customer_keys ORDER BY customer_id"
+            )
+        ]
         epoch_keys = [
             bytes(k) for (k,) in live.execute("SELECT key_blob FROM backup_epochs")
         ]
+    return deks, epoch_keys
+
+
+@sqlite_only
+def test_page_layout_holds_no_data_key_and_no_epoch_key_R_NDS_9_1(
+    home: Path, tmp_path: Path
+) -> None:
+    """A SQLite vault's backup is its database file page by page: the epoch key store's
+    pages are left out, the customer data keys' pages travel only sealed again under the
+    epoch key, and the restored file is the same database (SQLite's integrity check)."""
+    vault = open_home(home)
+    try:
+        info = backups.create_backup(vault, tmp_path / "bk")
+        store = backups.live_key_store(vault)
+    finally:
+        vault.close()
+    assert info.manifest["layout"] == "pages"
+    assert info.manifest["format"] == "piplvault-backup/3"
+    deks, epoch_keys = _live_keys(home)
     assert len(deks) == 200 and len(epoch_keys) == 1
     records = _records(info.path, home)
+    kinds = [kind for kind, _ in records]
+    assert kinds[0] == b"M" and kinds[-1] == b"Z" and b"P" in kinds
     image = b"".join(payload for kind, payload in records if kind == b"I")
-    assert image[18:20] == b"\x02\x02"  # the vault's WAL mode; a memory copy cannot be
-    copy = sqlite3.connect(":memory:")
-    try:
-        copy.deserialize(image[:18] + b"\x01\x01" + image[20:])
-        assert copy.execute("SELECT count(*) FROM customers").fetchone() == (200,)
-        assert copy.execute("SELECT count(*) FROM customer_keys").fetchone() == (0,)
-        assert copy.execute("SELECT count(*) FROM backup_epochs").fetchone() == (0,)
-    finally:
-        copy.close()
-    # securely deleted: not one wrapped DEK or epoch key blob left in the image's pages
-    assert not [k for k in deks + epoch_keys if k in image]
-    sealed = [kind for kind, _ in records if kind == b"E"]
-    assert sealed and records[-1][0] == b"Z"
+    assert image.startswith(b"SQLite format 3\x00")
+    sealed_apart = b"".join(payload for kind, payload in records if kind == b"P")
+    # not one wrapped DEK or epoch key blob in the pages, nor in the sealed key pages
+    assert not [w for _, w in deks if w in image or w in sealed_apart]
+    assert not [k for k in epoch_keys if k in image or k in sealed_apart]
     raw = info.path.read_bytes()
     assert not [v for v in example_values(11) if v.encode() in raw]
+    into = tmp_path / "r"
+    result = backups.restore_backup(
+        info.path, into, load_settings({"home": into}), key_store=store
+    )
+    assert result["customers_in_backup"] == 200
+    assert _integrity(into / "vault.db") == [("ok",)]
+    restored_deks, restored_epochs = _live_keys(into)
+    assert restored_deks == deks and restored_epochs == []
+
+
+@sqlite_only
+def test_page_layout_without_the_epoch_key_rebuilds_an_empty_key_table_S3(
+    home: Path, tmp_path: Path
+) -> None:
+    """Without the epoch key the data keys' pages stay sealed: the restored file is a
+    sound database whose key table is empty, and every customer is crypto-erased."""
+    vault = open_home(home)
+    try:
+        info = backups.create_backup(vault, tmp_path / "bk")
+        pem = vault.public_key_pem()
+    finally:
+        vault.close()
+    into = tmp_path / "r"
+    signer = serialization.load_pem_public_key(pem.encode())
+    assert isinstance(signer, Ed25519PublicKey)
+    result = backups.restore_backup(
+        info.path,
+        into,
+        load_settings({"home": into}),
+        key_store=None,
+        without_epoch_key=True,
+        public_key=signer,
+    )
+    assert result["customers_erased_epoch_expired"] == 200
+    assert _integrity(into / "vault.db") == [("ok",)]
+    assert _live_keys(into) == ([], [])
+
+
+@sqlite_only
+def test_a_reader_holding_the_wal_makes_an_image_backup_that_restores_B1(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When a reader's old snapshot keeps the WAL from being checkpointed into the file,
+    the backup is made through SQLite instead (``sqlite-image``) and restores the same."""
+    monkeypatch.setattr(sqlite_pages, "CHECKPOINT_PATIENCE_S", 0.2)
+    vault = open_home(home)
+    reader = sqlite3.connect(home / "vault.db", isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM customers").fetchone()  # a snapshot
+        destruction.delete_customer(vault, 7, reason="erasure", out_dir=tmp_path / "c")
+        info = backups.create_backup(vault, tmp_path / "bk")
+        store = backups.live_key_store(vault)
+    finally:
+        reader.close()
+        vault.close()
+    assert info.manifest["layout"] == "sqlite-image"
+    into = tmp_path / "r"
+    result = backups.restore_backup(
+        info.path, into, load_settings({"home": into}), key_store=store
+    )
+    assert result["customers_in_backup"] == 199
+    assert _integrity(into / "vault.db") == [("ok",)]
+    assert _live_keys(into)[0] == _live_keys(home)[0]
 
 
 def test_row_layout_round_trip_B1(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The row layout (what a PostgreSQL vault writes) restores every value."""
+    monkeypatch.setattr(backup_pages, "plan_pages", lambda conn, **_: None)
     monkeypatch.setattr(dump, "sqlite_image", lambda conn, scrub: None)
     vault = open_home(home)
     try:

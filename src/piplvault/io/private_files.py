@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
@@ -20,6 +21,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+from piplvault.io.direct_file import DirectFile, open_flags_direct
 
 #: Every temp file is named ``.<target name>.<random>.piplvault-tmp``.
 TEMP_SUFFIX = ".piplvault-tmp"
@@ -45,6 +48,36 @@ def open_private(path: Path) -> Iterator[BinaryIO]:
             yield out
             out.flush()
             os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    _sync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def open_private_direct(path: Path) -> Iterator[DirectFile]:
+    """:func:`open_private` for files of the database's size (backups, restores): the
+    same private temp file and rename, written with direct I/O
+    (:mod:`piplvault.io.direct_file`) where the file system takes it."""
+    make_private_dir(path.parent)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+    try:
+        fd = os.open(temp, open_flags_direct(_FLAGS), 0o600)
+    except OSError as exc:  # a file system without direct I/O: through the cache
+        if exc.errno != errno.EINVAL:
+            raise
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()  # Linux creates the file before it refuses O_DIRECT
+        fd = os.open(temp, _FLAGS, 0o600)
+    try:
+        try:
+            with DirectFile(fd) as out:
+                yield out
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -10,9 +10,11 @@ File layout::
 
 A record is ``T`` + a table header (JSON: table, columns), ``R`` + a chunk of that table's
 rows, ``E`` + a chunk sealed a second time under the backup-epoch key (``customer_keys``),
-or the final ``Z``. Format 2 (current) encodes a chunk column-wise
-(:mod:`piplvault.vault.backup_codec`); format 1 held JSON rows with blobs in hex. Both are
-verified and restored; only format 2 is written.
+an ``I`` slice of a SQLite database image, or the final ``Z``; format 3 adds the page
+layout's ``M`` (page map) and ``P`` (pages sealed under the epoch key) records
+(:mod:`piplvault.vault.backup_pages`). Formats 2 and 3 encode a row chunk column-wise
+(:mod:`piplvault.vault.backup_codec`); format 1 held JSON rows with blobs in hex. All three
+are verified and restored; only format 3 is written.
 """
 
 from __future__ import annotations
@@ -22,52 +24,101 @@ import json
 import os
 import struct
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from io import BufferedReader
 from pathlib import Path
 from typing import IO, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from piplvault.crypto.aead import Bytes, Sealer
 from piplvault.crypto.signing import verify
 from piplvault.documents.certificate import canonical, public_key_fingerprint
 from piplvault.errors import IntegrityError, ValidationError
+from piplvault.io.direct_file import DirectFile
 
 MAGIC_V1 = b"PIPLVAULT-BACKUP/1\n"
-MAGIC = b"PIPLVAULT-BACKUP/2\n"
+MAGIC_V2 = b"PIPLVAULT-BACKUP/2\n"
+MAGIC = b"PIPLVAULT-BACKUP/3\n"
 END = b"PVBAK-END/1\n"
 FORMAT_V1 = "piplvault-backup/1"
-FORMAT = "piplvault-backup/2"
+FORMAT_V2 = "piplvault-backup/2"
+FORMAT = "piplvault-backup/3"
 #: The format each header announces; its manifest must name the same.
-FORMATS = {MAGIC_V1: FORMAT_V1, MAGIC: FORMAT}
+FORMATS = {MAGIC_V1: FORMAT_V1, MAGIC_V2: FORMAT_V2, MAGIC: FORMAT}
 _U32 = struct.Struct("<I")
 SIGNATURE_BYTES = 64
+#: Bytes read at a time when hashing a backup's body.
+READ_BYTES = 8 << 20
 
 
 class FrameWriter:
     """Write MAGIC, sealed frames and the trailer to ``out``, hashing as it goes: the body
-    hash (frames only) goes into the manifest, the file hash into the backups table."""
+    hash (frames only) goes into the manifest, the file hash into the backups table.
 
-    def __init__(self, out: IO[bytes]) -> None:
+    A frame is sealed into one of two reused buffers (a backup allocates no memory per
+    frame), then hashed for the body on one thread while another hashes it for the file
+    and writes it, as the caller seals the next: SHA-256 ran at 1.4 GB/s here, so two
+    hashes in line cost more than the encryption and the write together. Use as a
+    context manager: leaving it waits for every write, or stops them on an error."""
+
+    def __init__(self, out: IO[bytes] | DirectFile, sealer: Sealer) -> None:
         self._out = out
-        self.body = hashlib.sha256()
-        self.file = hashlib.sha256()
+        self._sealer = sealer
+        self._scratch = [bytearray(), bytearray()]
+        self._busy: list[list[Future[None]]] = [[], []]
+        self._body_thread = ThreadPoolExecutor(1, thread_name_prefix="backup-body")
+        self._file_thread = ThreadPoolExecutor(1, thread_name_prefix="backup-file")
+        self._body = hashlib.sha256()
+        self._file = hashlib.sha256()
         self.frames = 0
         self._write(MAGIC)
 
-    def _write(self, data: bytes) -> None:
-        self.file.update(data)
+    def __enter__(self) -> FrameWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for thread in (self._body_thread, self._file_thread):
+            thread.shutdown(wait=True, cancel_futures=True)
+
+    def _write(self, data: bytes | memoryview) -> None:
+        self._file.update(data)
         self._out.write(data)
 
-    def frame(self, blob: bytes) -> None:
-        head = _U32.pack(len(blob))
-        self.body.update(head)
-        self.body.update(blob)
-        self._write(head)
-        self._write(blob)
+    def seal(self, record: Bytes, aad: bytes) -> None:
+        """Seal ``record`` under the backup key as the next frame."""
+        slot = self.frames % 2
+        self._wait(slot)  # the frame before last, sealed in this buffer, is written
+        size = Sealer.sealed_size(len(record))
+        if len(self._scratch[slot]) < _U32.size + size:
+            self._scratch[slot] = bytearray(_U32.size + size)
+        frame = memoryview(self._scratch[slot])[: _U32.size + size]
+        _U32.pack_into(frame, 0, size)
+        self._sealer.seal_into(record, aad, frame[_U32.size :])
+        self._busy[slot] = [
+            self._body_thread.submit(self._body.update, frame),
+            self._file_thread.submit(self._write, frame),
+        ]
         self.frames += 1
 
-    def finish(self, manifest_body: bytes, signature: bytes) -> None:
+    def _wait(self, slot: int) -> None:
+        for future in self._busy[slot]:
+            future.result()
+        self._busy[slot] = []
+
+    def body_sha256(self) -> str:
+        """The body hash, once every frame sealed so far is hashed and written."""
+        self._wait(0)
+        self._wait(1)
+        return self._body.hexdigest()
+
+    def finish(self, manifest_body: bytes, signature: bytes) -> str:
+        """Write the trailer; return the SHA-256 of the whole file."""
+        self._wait(0)
+        self._wait(1)
         self._write(manifest_body + signature + _U32.pack(len(manifest_body)) + END)
+        return self._file.hexdigest()
 
 
 def frame_aad(backup_id: str, index: int, last: bool) -> bytes:
@@ -120,6 +171,15 @@ def verify_backup(
     path: Path, *, public_key: Ed25519PublicKey | None = None
 ) -> dict[str, Any]:
     """Check the signature and the hash of every frame; return the manifest."""
+    manifest, end = verify_signature(path, public_key=public_key)
+    check_body(path, manifest, end)
+    return manifest
+
+
+def verify_signature(
+    path: Path, *, public_key: Ed25519PublicKey | None = None
+) -> tuple[dict[str, Any], int]:
+    """Check the manifest's signature; return the manifest and where the body ends."""
     manifest, signature, end = read_manifest(path)
     embedded = embedded_signer(manifest, path)
     key = public_key or embedded
@@ -133,13 +193,24 @@ def verify_backup(
         raise IntegrityError(
             f"{path}: backup signature does not match its manifest (tampered)"
         )
-    digest, frames = hashlib.sha256(), 0
-    with path.open("rb") as f:
+    return manifest, end
+
+
+def check_body(path: Path, manifest: dict[str, Any], end: int) -> None:
+    """IntegrityError unless the body (up to ``end``) has the hash and the number of
+    frames the signed manifest names."""
+    frames = count_frames(path, end)
+    digest = hashlib.sha256()
+    buffer = bytearray(READ_BYTES)
+    with path.open("rb", buffering=0) as f:
         f.seek(len(MAGIC))
-        for frame in read_frames(f, end, path):
-            digest.update(_U32.pack(len(frame)))
-            digest.update(frame)
-            frames += 1
+        left = end - len(MAGIC)
+        while left:
+            got = f.readinto(memoryview(buffer)[: min(left, READ_BYTES)])
+            if not got:
+                raise IntegrityError(f"{path}: backup body is truncated")
+            digest.update(memoryview(buffer)[:got])
+            left -= got
     if (
         digest.hexdigest() != manifest["body"]["sha256"]
         or frames != manifest["body"]["frames"]
@@ -147,7 +218,6 @@ def verify_backup(
         raise IntegrityError(
             f"{path}: backup contents do not match the signed manifest (tampered or truncated)"
         )
-    return manifest
 
 
 def embedded_signer(manifest: dict[str, Any], path: Path) -> Ed25519PublicKey:
@@ -157,7 +227,27 @@ def embedded_signer(manifest: dict[str, Any], path: Path) -> Ed25519PublicKey:
     return embedded
 
 
-def read_frames(f: IO[bytes], end: int, path: Path) -> Iterator[bytes]:
+def count_frames(path: Path, end: int) -> int:
+    """How many frames the body (up to ``end``) holds, walking their length headers."""
+    frames, pos = 0, len(MAGIC)
+    with path.open("rb", buffering=0) as f:
+        while pos < end:
+            f.seek(pos)
+            head = f.read(_U32.size)
+            if len(head) != _U32.size:
+                raise IntegrityError(f"{path}: backup body is truncated")
+            (n,) = _U32.unpack(head)
+            pos += _U32.size + n
+            frames += 1
+    if pos != end:
+        raise IntegrityError(f"{path}: backup frame runs past the body (damaged)")
+    return frames
+
+
+def read_frames(f: BufferedReader, end: int, path: Path) -> Iterator[memoryview]:
+    """Every frame up to ``end``, each read into one reused buffer: a frame's view is
+    valid until the next is read."""
+    buffer = bytearray()
     while f.tell() < end:
         head = f.read(_U32.size)
         if len(head) != _U32.size:
@@ -165,7 +255,12 @@ def read_frames(f: IO[bytes], end: int, path: Path) -> Iterator[bytes]:
         (n,) = _U32.unpack(head)
         if f.tell() + n > end:
             raise IntegrityError(f"{path}: backup frame runs past the body (damaged)")
-        yield f.read(n)
+        if len(buffer) < n:
+            buffer = bytearray(n)
+        frame = memoryview(buffer)[:n]
+        if f.readinto(frame) != n:
+            raise IntegrityError(f"{path}: backup body is truncated")
+        yield frame
 
 
 def backup_frames(path: Path) -> int:

@@ -6,9 +6,11 @@ replays the live vault's shred journal (and destroys every customer whose epoch 
 with a destruction certificate, :mod:`piplvault.vault.restore`), and only then renames the
 staging file to ``vault.db``. A failed restore leaves no staging file behind.
 
-A backup of a SQLite vault carries the database image: it becomes the staging file as it
-is (then migrated to this version's schema), and only the epoch-sealed ``customer_keys``
-rows are inserted. A backup of a PostgreSQL vault (or of format 1) carries rows, loaded
+A backup of a SQLite vault carries the database file, page by page (format 3,
+:mod:`piplvault.vault.backup_pages`): it becomes the staging file as it is, the
+epoch-sealed ``customer_keys`` pages are put back, and it is migrated to this version's
+schema if it is older. A format-2 backup of a SQLite vault carries a database image and
+``customer_keys`` as epoch-sealed rows, which are inserted. A backup of a PostgreSQL vault (or of format 1) carries rows, loaded
 into a freshly migrated staging database.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -40,15 +43,17 @@ from piplvault.settings import CONFIG_FILE
 from piplvault.store import backup_catalog as catalog
 from piplvault.store import dump, migrate
 from piplvault.store.engine import make_engine, sqlite_url
+from piplvault.vault import backup_pages
 from piplvault.vault.backup_codec import decode_chunk, decode_json_rows
 from piplvault.vault.backup_format import (
     FORMAT_V1,
     MAGIC,
+    check_body,
     chunk_aad,
     frame_aad,
     read_frames,
     read_manifest,
-    verify_backup,
+    verify_signature,
 )
 
 if TYPE_CHECKING:
@@ -141,7 +146,7 @@ def restore_backup(
     ``progress(1)`` is called per frame loaded; the total is ``backup_frames(path)``."""
     from piplvault.vault import restore as replay
 
-    manifest = verify_backup(
+    manifest, end = verify_signature(
         path, public_key=_pinned_signer(path, public_key, key_store)
     )
     target = into / "vault.db"
@@ -171,22 +176,52 @@ def restore_backup(
     staging = into / "vault.db.restoring"
     _remove_staging(into)
     engines = []
+    # The body's hash is checked on a thread of its own while the frames are opened (each
+    # authenticated under B, which only the signed manifest yields), and before anything
+    # else happens to the staged database: one pass over the file instead of two.
+    hashing = ThreadPoolExecutor(1, thread_name_prefix="restore-hash")
     try:
-        records = _open_records(path, manifest, bkey, progress)
-        first = next(records, None)
-        is_image = first is not None and first[0] == b"I"
-        if is_image and first is not None:
-            first = _write_image(staging, first[1], records)
+        body = hashing.submit(check_body, path, manifest, end)
+        try:
+            records = _open_records(path, manifest, bkey, progress)
+            first = next(records, None)
+            layout = {b"M": "pages", b"I": "image"}.get(
+                first[0] if first else b"", "rows"
+            )
+            if layout == "pages" and first is not None:
+                backup_pages.stage_pages(
+                    staging,
+                    first[1],
+                    records,
+                    epoch_key=epoch_key,
+                    backup_id=manifest["backup_id"],
+                )
+            elif layout == "image" and first is not None:
+                first = _write_image(staging, first[1], records)
+        except IntegrityError:
+            body.result()  # a damaged body is said as such
+            raise
+        body.result()
         engine = make_engine(sqlite_url(staging))
         engines.append(engine)
-        if not is_image or migrate.current_revision(engine) != migrate.head_revision():
+        if (
+            layout == "rows"
+            or migrate.current_revision(engine) != migrate.head_revision()
+        ):
             migrate.upgrade(engine)  # an image of an older vault, or an empty database
-        with dump.StagingLoad(engine, staging, drop_indexes=not is_image) as load:
-            loaded = _load_rows(
-                load, chain([first] if first else [], records), manifest, epoch_key
+        if layout == "pages":
+            loaded = backup_pages.page_layout_counts(
+                manifest["tables"], epoch_key=epoch_key, sealed_table="customer_keys"
             )
-        if is_image:
-            loaded = {**manifest["tables"], **loaded}
+        else:
+            with dump.StagingLoad(
+                engine, staging, drop_indexes=layout == "rows"
+            ) as load:
+                loaded = _load_rows(
+                    load, chain([first] if first else [], records), manifest, epoch_key
+                )
+            if layout == "image":
+                loaded = {**manifest["tables"], **loaded}
         result = replay.finish_restore(
             engine,
             settings,
@@ -201,6 +236,8 @@ def restore_backup(
             engine.dispose()
         _remove_staging(into)
         raise
+    finally:
+        hashing.shutdown(wait=True, cancel_futures=True)
     engine.dispose()
     for suffix in ("-wal", "-shm"):
         Path(str(staging) + suffix).unlink(missing_ok=True)
@@ -242,28 +279,33 @@ def _open_records(
     manifest: dict[str, Any],
     bkey: bytes,
     progress: Callable[[int], None] | None,
-) -> Iterator[tuple[bytes, bytes]]:
-    """Every record of the (verified) file, opened: (kind, payload)."""
+) -> Iterator[tuple[bytes, memoryview]]:
+    """Every record of the (verified) file, opened: (kind, payload). Records are opened
+    into one reused buffer: a payload is valid until the next record is taken."""
     sealer = Sealer(bkey)
     backup_id = manifest["backup_id"]
     total = int(manifest["body"]["frames"])
     _, _, end = read_manifest(path)
+    plain = bytearray()
     with path.open("rb") as f:
         f.seek(len(MAGIC))
         for index, frame in enumerate(read_frames(f, end, path)):
-            record = sealer.open(
+            if len(plain) < len(frame):
+                plain = bytearray(len(frame))  # the views handed out keep the old one
+            record = sealer.open_into(
                 frame,
                 frame_aad(backup_id, index, index == total - 1),
+                plain,
                 what=f"backup frame {index}",
             )
             if progress is not None:
                 progress(1)
-            yield record[:1], record[1:]
+            yield bytes(record[:1]), record[1:]
 
 
 def _write_image(
-    staging: Path, head: bytes, records: Iterator[tuple[bytes, bytes]]
-) -> tuple[bytes, bytes]:
+    staging: Path, head: memoryview, records: Iterator[tuple[bytes, memoryview]]
+) -> tuple[bytes, memoryview]:
     """Write the database image (``I`` records) as the staging file; return the first
     record after it."""
     with open_private(staging) as out:
@@ -279,7 +321,7 @@ def _write_image(
 
 def _load_rows(
     load: dump.StagingLoad,
-    records: Iterator[tuple[bytes, bytes]],
+    records: Iterator[tuple[bytes, memoryview]],
     manifest: dict[str, Any],
     epoch_key: bytes | None,
 ) -> dict[str, int]:
@@ -293,7 +335,7 @@ def _load_rows(
     chunk_no = 0
     for kind, payload in records:
         if kind == b"T":
-            header = json.loads(payload)
+            header = json.loads(bytes(payload))
             current = dump.table_spec(str(header["table"]))
             columns = [str(c) for c in header["columns"]]
             blobs = dict(zip(current.columns, current.binary, strict=True))
@@ -302,20 +344,20 @@ def _load_rows(
             loaded[current.name] = 0
             chunk_no = 0
         elif kind in (b"R", b"E") and current is not None:
-            if kind == b"E":
-                if epoch is None:
-                    chunk_no += 1
-                    continue
-                payload = epoch.open(
-                    payload,
+            if kind == b"E" and epoch is None:
+                chunk_no += 1
+                continue
+            # rows hold slices of the chunk: never of the reused record buffer
+            chunk = (
+                epoch.open(
+                    bytes(payload),
                     chunk_aad(backup_id, current.name, chunk_no),
                     what="backup key-store chunk",
                 )
-            rows = (
-                decode_json_rows(payload, binary)
-                if json_rows
-                else decode_chunk(payload)
+                if kind == b"E" and epoch is not None
+                else bytes(payload)
             )
+            rows = decode_json_rows(chunk, binary) if json_rows else decode_chunk(chunk)
             load.insert(current, columns, rows)
             loaded[current.name] += len(rows)
             chunk_no += 1

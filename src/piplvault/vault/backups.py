@@ -33,7 +33,7 @@ from piplvault.crypto.aead import Sealer, new_key
 from piplvault.crypto.keyring import open_with_kek, seal_with_kek
 from piplvault.documents.certificate import canonical
 from piplvault.errors import ValidationError
-from piplvault.io.private_files import make_private_dir, open_private
+from piplvault.io.private_files import make_private_dir, open_private_direct
 from piplvault.settings import DEFAULT_BACKUP_RETAIN_DAYS
 from piplvault.store import backup_catalog as catalog
 from piplvault.store import dump
@@ -41,6 +41,7 @@ from piplvault.store.audit_head import read_audit_head
 from piplvault.store.engine import Connection
 from piplvault.store.keys import vault_key_rows
 from piplvault.store.meta import read_meta
+from piplvault.vault import backup_pages
 from piplvault.vault.backup_codec import encode_chunk
 from piplvault.vault.backup_format import (
     _U32,
@@ -124,36 +125,42 @@ def create_backup(
     written."""
     check_retain_days(retain_days)
     make_private_dir(directory)
+    with vault.write() as conn:  # committed first: the backup transaction writes last
+        vault.authorize(conn, action="backup")
+        epoch_id, expires_at, epoch_key = _current_epoch(vault, conn, retain_days)
     with vault.write() as conn:
         vault.authorize(conn, action="backup")
         backup_id = (
             vault.clock.now().strftime("%Y%m%dT%H%M%SZ") + "-" + os.urandom(4).hex()
         )
-        epoch_id, expires_at, epoch_key = _current_epoch(vault, conn, retain_days)
         path = directory / f"piplvault-{backup_id}.pvbak"
-        vault.record(
-            conn,
-            action="backup-created",
-            target=f"backup:{backup_id}",
-            details={"epoch": epoch_id, "file": path.name},
-        )
-        vault.sign_head(conn)
-        manifest, file_sha256 = _write_file(
-            vault,
-            conn,
-            path,
-            (backup_id, epoch_id, expires_at, epoch_key),
-            progress=progress,
-            on_total=on_total,
-        )
-        catalog.insert_backup(
-            conn,
-            backup_id=backup_id,
-            epoch_id=epoch_id,
-            created_at=manifest["created_at"],
-            path=str(path.resolve()),
-            sha256=file_sha256,
-        )
+        try:
+            # the vault as committed when this transaction began: nothing written yet
+            manifest, file_sha256 = _write_file(
+                vault,
+                conn,
+                path,
+                (backup_id, epoch_id, expires_at, epoch_key),
+                progress=progress,
+                on_total=on_total,
+            )
+            vault.record(
+                conn,
+                action="backup-created",
+                target=f"backup:{backup_id}",
+                details={"epoch": epoch_id, "file": path.name},
+            )
+            catalog.insert_backup(
+                conn,
+                backup_id=backup_id,
+                epoch_id=epoch_id,
+                created_at=manifest["created_at"],
+                path=str(path.resolve()),
+                sha256=file_sha256,
+            )
+        except BaseException:
+            path.unlink(missing_ok=True)  # no audit entry, no backup
+            raise
     return BackupInfo(path=path, manifest=manifest)
 
 
@@ -224,29 +231,19 @@ def _write_file(
     bkey = new_key()
     sealer, epoch = Sealer(bkey), Sealer(epoch_key)
     specs = dump.dump_tables(_EXCLUDED)
-    sealed = [s for s in specs if s.name == _SEALED_TABLE]
     counts = {s.name: dump.count_rows(conn, s) for s in specs}
-    # the image must hold neither the epoch key store nor the DEKs under B only
-    scrub = [*sealed, *(dump.table_spec(name) for name in sorted(_EXCLUDED))]
-    image = dump.sqlite_image(conn, scrub)
-    row_specs = specs if image is None else sealed
+    seq, head_hash = read_audit_head(conn)
+    records, total, layout = _layout(conn, specs, counts, epoch, backup_id)
     if on_total is not None:
-        image_frames = -(-len(image) // IMAGE_BYTES_PER_FRAME) if image else 0
-        chunks = sum(1 + -(-counts[s.name] // ROWS_PER_FRAME) for s in row_specs)
-        on_total(image_frames + chunks + 1)
-    with open_private(path) as out:
-        writer = FrameWriter(out)
-        records = _records(conn, row_specs, counts, epoch, backup_id)
-        for record in chain(_image_records(image), records):
-            aad = frame_aad(backup_id, writer.frames, record == b"Z")
-            writer.frame(sealer.seal(record, aad))
+        on_total(total)
+    with open_private_direct(path) as out, FrameWriter(out, sealer) as writer:
+        for record in records:
+            writer.seal(record, frame_aad(backup_id, writer.frames, record == b"Z"))
             if progress is not None:
                 progress(1)
-        del image
         kek_version, wrapped_b = seal_with_kek(
             vault.keyring, bkey, f"backup/{backup_id}".encode()
         )
-        seq, head_hash = read_audit_head(conn)
         manifest = {
             "format": FORMAT,
             "backup_id": backup_id,
@@ -267,9 +264,9 @@ def _write_file(
                 "kek_version": kek_version,
                 "blob": base64.b64encode(wrapped_b).decode("ascii"),
             },
-            "body": {"sha256": writer.body.hexdigest(), "frames": writer.frames},
+            "body": {"sha256": writer.body_sha256(), "frames": writer.frames},
             "tables": counts,
-            "layout": "rows" if row_specs is specs else "sqlite-image",
+            "layout": layout,
             "audit_head": {"seq": seq, "hash": head_hash},
             "schema_revision": dump.schema_revision(conn),
             "public_key_pem": vault.public_key_pem(),
@@ -277,8 +274,43 @@ def _write_file(
             "contains_personal_data": "encrypted only",
         }
         body = canonical(manifest)
-        writer.finish(body, vault.keyring.signing_key.sign(body))
-    return manifest, writer.file.hexdigest()
+        file_sha256 = writer.finish(body, vault.keyring.signing_key.sign(body))
+    return manifest, file_sha256
+
+
+def _layout(
+    conn: Connection,
+    specs: list[dump.TableSpec],
+    counts: dict[str, int],
+    epoch: Sealer,
+    backup_id: str,
+) -> tuple[Iterator[bytes | memoryview], int, str]:
+    """The records of the backup, how many frames they make, and the layout's name.
+
+    A SQLite vault is copied page by page from its checkpointed file (``pages``); when a
+    reader keeps the WAL from being checkpointed, as a database image made through SQLite
+    (``sqlite-image``); a PostgreSQL vault as row chunks (``rows``)."""
+    sealed = [s for s in specs if s.name == _SEALED_TABLE]
+    plan = backup_pages.plan_pages(
+        conn, left_out=_EXCLUDED, sealed=frozenset({_SEALED_TABLE})
+    )
+    if plan is not None:
+        records = backup_pages.page_records(plan, epoch=epoch, backup_id=backup_id)
+        return records, plan.frames, "pages"
+    # the image must hold neither the epoch key store nor the DEKs under B only
+    scrub = [*sealed, *(dump.table_spec(name) for name in sorted(_EXCLUDED))]
+    image = dump.sqlite_image(conn, scrub)
+    row_specs = specs if image is None else sealed
+    image_frames = -(-len(image) // IMAGE_BYTES_PER_FRAME) if image else 0
+    chunks = sum(1 + -(-counts[s.name] // ROWS_PER_FRAME) for s in row_specs)
+    records = chain(
+        _image_records(image), _records(conn, row_specs, counts, epoch, backup_id)
+    )
+    return (
+        records,
+        image_frames + chunks + 1,
+        "rows" if image is None else "sqlite-image",
+    )
 
 
 def _image_records(image: bytes | None) -> Iterator[bytes]:

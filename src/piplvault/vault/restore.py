@@ -41,7 +41,11 @@ def finish_restore(
     journal = key_store.journal if key_store is not None else []
     certificate = None
     with vault.write() as conn:
-        before = rows.count_customers(conn)
+        # the rows loaded, or the counts the signed manifest took with the database
+        # image: counting again would read a whole cold table of a restored file
+        before = (
+            loaded["customers"] if "customers" in loaded else rows.count_customers(conn)
+        )
         replayed = _replay(conn, keyring, journal)
         erased = 0
         if epoch_expired:
