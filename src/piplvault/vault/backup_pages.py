@@ -21,7 +21,6 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from piplvault.crypto.aead import Sealer
 from piplvault.errors import IntegrityError
@@ -106,7 +105,7 @@ def stage_pages(
 ) -> None:
     """Write the staging database file from the page layout's records (after ``M``)."""
     page_map = _page_map(bytes(page_map_record))
-    size, count = page_map["page_size"], page_map["page_count"]
+    size, count = page_map.page_size, page_map.page_count
     epoch = Sealer(epoch_key) if epoch_key is not None else None
     written, chunk_no = 0, 0
     pages: list[tuple[int, bytes]] = []
@@ -136,21 +135,35 @@ def stage_pages(
                 raise IntegrityError("backup holds a record out of place (damaged)")
         else:
             raise IntegrityError("backup ends without its final record (truncated)")
-    empty = page_map["left_out"] + (page_map["sealed"] if epoch is None else [])
+    empty = page_map.left_out + (page_map.sealed if epoch is None else [])
     sqlite_pages.empty_btrees(staging, empty)
 
 
-def _page_map(record: bytes) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class PageMap:
+    """The ``M`` record: the file's geometry and the b-trees left out and sealed apart."""
+
+    page_size: int
+    page_count: int
+    left_out: list[Btree]
+    sealed: list[Btree]
+
+
+def _page_map(record: bytes) -> PageMap:
     try:
         data = json.loads(record)
-        return {
-            "page_size": int(data["page_size"]),
-            "page_count": int(data["page_count"]),
-            "left_out": [Btree.from_dict(t) for t in data["left_out"]],
-            "sealed": [Btree.from_dict(t) for t in data["sealed"]],
-        }
+        page_map = PageMap(
+            page_size=int(data["page_size"]),
+            page_count=int(data["page_count"]),
+            left_out=[Btree.from_dict(t) for t in data["left_out"]],
+            sealed=[Btree.from_dict(t) for t in data["sealed"]],
+        )
     except (ValueError, KeyError, TypeError) as exc:
         raise IntegrityError("backup page map is malformed") from exc
+    trees = page_map.left_out + page_map.sealed
+    if any(max(t.pages) > page_map.page_count for t in trees):
+        raise IntegrityError("backup page map points past its database (damaged)")
+    return page_map
 
 
 def page_layout_counts(
