@@ -6,6 +6,7 @@ reliability plan B1, S3)."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -222,5 +223,50 @@ def test_postgresql_vault_backup_restores_into_sqlite_S2_R_NDS_9_1(
             k: f.value for k, f in before.items()
         }
         assert [c.id for c in restored.list_customers(limit=10).customers] == [1, 2]
+    finally:
+        restored.close()
+
+
+FORMAT_2 = Path(__file__).parent.parent / "data" / "backup-format-2"
+
+
+@sqlite_only
+def test_a_format_2_backup_still_restores_B1(tmp_path: Path) -> None:
+    """A backup written by the previous version (format 2, ``sqlite-image``: 5 example
+    customers; customer 2 deleted from the live vault afterwards) verifies and restores
+    with this version, and the live vault's deletion is replayed (R-NDS-9-1)."""
+    live = tmp_path / "live"
+    live.mkdir()
+    for name in ("live-vault.db", "audit-head.json"):
+        shutil.copy(FORMAT_2 / name, live / name.removeprefix("live-"))
+    backup = FORMAT_2 / "backup.pvbak"
+    vault = open_home(live)
+    try:
+        store = backups.live_key_store(vault)
+    finally:
+        vault.close()
+    manifest = backups.verify_backup(backup)
+    assert (manifest["format"], manifest["layout"]) == (
+        "piplvault-backup/2",
+        "sqlite-image",
+    )
+    into = tmp_path / "r"
+    result = backups.restore_backup(
+        backup, into, load_settings({"home": into}), key_store=store
+    )
+    assert result["customers_in_backup"] == 5
+    assert result["customers_removed_by_journal"] == 1
+    assert _integrity(into / "vault.db") == [("ok",)]
+    restored = open_home(into)
+    try:
+        assert [c.id for c in restored.list_customers(limit=10).customers] == [
+            1,
+            3,
+            4,
+            5,
+        ]
+        shown = restored.show_customer(3, reveal=True, purpose="contract")
+        values = {str(f.value) for f in shown.fields.values()}
+        assert set(example_values(3)) <= values
     finally:
         restored.close()
