@@ -230,7 +230,9 @@ def test_postgresql_vault_backup_restores_into_sqlite_S2_R_NDS_9_1(
 FORMAT_2 = Path(__file__).parent.parent / "data" / "backup-format-2"
 
 
-@sqlite_only
+@pytest.mark.sqlite_only(
+    reason="the format-2 fixture's live vault is a SQLite file (tests/data/backup-format-2)"
+)
 def test_a_format_2_backup_still_restores_B1(tmp_path: Path) -> None:
     """A backup written by the previous version (format 2, ``sqlite-image``: 5 example
     customers; customer 2 deleted from the live vault afterwards) verifies and restores
