@@ -279,3 +279,52 @@ def test_a_served_read_answers_after_its_entry_and_a_refusal_is_audited_R_SYS_AC
     assert mine["read-0002"]["target"] == "customer:2"
     assert mine["deny-0003"]["outcome"] == "denied"
     assert mine["deny-0003"]["actor"] == "sales1"
+
+
+def test_the_plain_read_shortcut_answers_as_the_documented_route_R_SYS_ACCESS(
+    served: dict[str, object],
+) -> None:
+    """``GET /api/v1/customers/{id}`` without a query string is answered by the shortcut
+    (api/hot_reads.py); with ``?reveal=false`` — the same masked read — by FastAPI's
+    route. Both give the same answer, the same errors and the same audit entry."""
+    server = served["server"]
+    assert isinstance(server, servers.Server)
+    with _client(server) as client:
+        owner = client.post(
+            "/api/v1/login", json={"user": "owner", "password": OWNER_PASSWORD}
+        ).json()["token"]
+        bearer = {"Authorization": f"Bearer {owner}"}
+        cases = [
+            ("/api/v1/customers/5", bearer, "hot-0005", 200),
+            ("/api/v1/customers/99999", bearer, "hot-9999", 404),
+            ("/api/v1/customers/5", {"Authorization": "Bearer nope"}, "hot-bad1", 401),
+            ("/api/v1/customers/5", {}, "hot-none", 401),
+        ]
+        answers = []
+        for path, headers, rid, status in cases:
+            pair = []
+            for query, suffix in (({}, "-hot"), ({"reveal": "false"}, "-api")):
+                got = client.get(
+                    path,
+                    params=query,
+                    headers={**headers, "X-Request-Id": rid + suffix},
+                )
+                assert got.status_code == status, (path, query, got.text)
+                assert got.headers["x-request-id"] == rid + suffix
+                pair.append((got.json(), sorted(set(got.headers) - {"date"})))
+            assert pair[0] == pair[1], path
+            answers.append(pair[0][0])
+        assert answers[0]["id"] == 5
+        log = client.post(
+            "/api/v1/commands/audit/log",
+            json={},
+            params={"limit": 1000},
+            headers=bearer,
+        ).json()["result"]["items"]
+    entries = {e["details"].get("request_id"): e for e in log}
+    hot, api = entries["hot-0005-hot"], entries["hot-0005-api"]
+    assert hot["action"] == api["action"] == "customer-read"
+    assert hot["target"] == api["target"] == "customer:5"
+    assert {k: v for k, v in hot["details"].items() if k != "request_id"} == {
+        k: v for k, v in api["details"].items() if k != "request_id"
+    }

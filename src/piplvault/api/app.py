@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from piplvault import __version__
 from piplvault.api import auth, bridge, commands, errors
+from piplvault.api.hot_reads import HotReads
 from piplvault.api.prefork import SealSwitch
 from piplvault.api.request_id import RequestIdMiddleware
 from piplvault.errors import ValidationError, VaultError
@@ -80,6 +81,25 @@ def _follow_seal(api: FastAPI, vault: Vault) -> None:
 SessionDep = Annotated[Session, Depends(current_session)]
 
 
+async def customer_response(
+    s: Session,
+    customer_id: int,
+    *,
+    reveal: bool = False,
+    purpose: str | None = None,
+    only: list[str] | None = None,
+) -> JSONResponse:
+    """The answer of ``GET /api/v1/customers/{id}``, through FastAPI's route or the plain
+    read's shortcut (``hot_reads``): the view once its audit entry is durable."""
+    if reveal and not purpose:
+        raise ValidationError("Revealing values needs a declared purpose")
+    read = customers.customer_reader(
+        s, customer_id, reveal=reveal, purpose=purpose, only=only
+    )
+    # already plain JSON values: answered as they are (no second validation pass)
+    return JSONResponse(_doc(await s.audited_read_async(read)))
+
+
 def create_app(
     vault: Vault, *, console: bool = True, seal_switch: SealSwitch | None = None
 ) -> FastAPI:
@@ -101,6 +121,8 @@ def create_app(
 
     api.add_exception_handler(RequestValidationError, errors.validation_error_response)
 
+    # inside the request-id (and the console's security-header) middleware
+    api.add_middleware(HotReads, session=current_session, customer=customer_response)
     api.add_middleware(RequestIdMiddleware)
 
     @api.get("/health", tags=["server"])
@@ -190,13 +212,9 @@ def create_app(
         field: Annotated[list[str] | None, Query()] = None,
     ) -> JSONResponse:
         """One customer, masked; ``reveal=true`` with a declared purpose shows values (audited)."""
-        if reveal and not purpose:
-            raise ValidationError("Revealing values needs a declared purpose")
-        read = customers.customer_reader(
+        return await customer_response(
             s, customer_id, reveal=reveal, purpose=purpose, only=field
         )
-        # already plain JSON values: answered as they are (no second validation pass)
-        return JSONResponse(_doc(await s.audited_read_async(read)))
 
     @api.get("/api/v1/audit/verify", tags=["audit"])
     def verify_audit(s: SessionDep) -> dict[str, Any]:
