@@ -149,6 +149,32 @@ def test_a_reader_holding_the_wal_makes_an_image_backup_that_restores_B1(
     assert _live_keys(into)[0] == _live_keys(home)[0]
 
 
+@sqlite_only
+def test_without_dbstat_the_backup_is_an_image_B1(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SQLite built without the ``dbstat`` table cannot map pages to tables: the backup
+    is made through SQLite instead, and restores."""
+
+    def no_dbstat(conn: object, tables: object) -> None:
+        raise sqlite3.OperationalError("no such table: dbstat")
+
+    monkeypatch.setattr(sqlite_pages, "btrees_of", no_dbstat)
+    vault = open_home(home)
+    try:
+        info = backups.create_backup(vault, tmp_path / "bk")
+        store = backups.live_key_store(vault)
+    finally:
+        vault.close()
+    assert info.manifest["layout"] == "sqlite-image"
+    into = tmp_path / "r"
+    backups.restore_backup(
+        info.path, into, load_settings({"home": into}), key_store=store
+    )
+    assert _integrity(into / "vault.db") == [("ok",)]
+    assert _live_keys(into)[0] == _live_keys(home)[0]
+
+
 def test_row_layout_round_trip_B1(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,6 +18,7 @@ available, and rebuilds what is missing as empty b-trees
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,15 +58,19 @@ def plan_pages(
     conn: Connection, *, left_out: frozenset[str], sealed: frozenset[str]
 ) -> PagePlan | None:
     """The plan of a page-layout backup of ``conn``'s vault, or None when its file cannot
-    be copied page by page (see :func:`piplvault.store.sqlite_pages.checkpointed_file`)."""
+    be copied page by page (see :func:`piplvault.store.sqlite_pages.checkpointed_file`),
+    or its SQLite cannot say which pages are whose (no ``dbstat``)."""
     source = sqlite_pages.checkpointed_file(conn)
     if source is None:
         return None
-    return PagePlan(
-        source=source,
-        left_out=sqlite_pages.btrees_of(conn, left_out),
-        sealed=sqlite_pages.btrees_of(conn, sealed),
-    )
+    try:
+        return PagePlan(
+            source=source,
+            left_out=sqlite_pages.btrees_of(conn, left_out),
+            sealed=sqlite_pages.btrees_of(conn, sealed),
+        )
+    except sqlite3.OperationalError:  # a SQLite built without the dbstat table
+        return None
 
 
 def page_records(
