@@ -257,7 +257,7 @@ def notices_command(
     server = None
     if smtp:
         host, _, port = smtp.rpartition(":")
-        if not host or not port.isdigit():
+        if not host or not port.isdecimal():
             raise ValidationError("--smtp must look like HOST:PORT, e.g. 127.0.0.1:25")
         server = (host, int(port), smtp_from)
     result = transfer_notices.send_notices(

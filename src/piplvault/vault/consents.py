@@ -374,7 +374,7 @@ def _match_customer(
     if match == "id":
         return (
             int(value)
-            if value.isdigit() and customer_exists(conn, int(value))
+            if value.isdecimal() and customer_exists(conn, int(value))
             else None
         )
     kind, entity = FIND_KINDS[match]

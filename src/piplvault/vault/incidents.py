@@ -231,7 +231,7 @@ def _people_in(
         where = READ_EVENTS[action]
         if where == "target":
             kind, _, raw = target.partition(":")
-            ids = [int(raw)] if kind == "customer" and raw.isdigit() else []
+            ids = [int(raw)] if kind == "customer" and raw.isdecimal() else []
             sensitive = bool(set(details.get("fields", [])) & sensitive_keys) and not (
                 details.get("masked", False)
             )

@@ -72,7 +72,7 @@ def load(home: Path) -> WorkCalendar:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: not a readable TOML file ({exc})") from exc
     for year, body in data.items():
-        if not year.isdigit() or not isinstance(body, dict):
+        if not year.isdecimal() or not isinstance(body, dict):
             raise ConfigError(f"{path}: [{year}] must be a year table like [2027]")
         calendar.override_years.add(int(year))
         for key, target in (

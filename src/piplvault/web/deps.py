@@ -102,7 +102,7 @@ MAX_FORM_BYTES = 65 * 1024 * 1024
 
 async def posted_form(request: Request) -> FormData:
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_FORM_BYTES:
+    if length.isdecimal() and int(length) > MAX_FORM_BYTES:
         raise ValidationError("The file is over 64 MiB; import it with the CLI")
     return await request.form()
 
@@ -139,7 +139,7 @@ def field(form: FormData, name: str, default: str = "") -> str:
 def whole_number(text: str, digits: int) -> int:
     """A number from a form field or path: up to ``digits`` digits, anything else
     refused (no sign, no spaces, nothing the use case would have to re-check)."""
-    if not text.isdigit() or len(text) > digits:
+    if not text.isdecimal() or len(text) > digits:
         raise ValidationError("The request is malformed (a wrong number or field)")
     return int(text)
 

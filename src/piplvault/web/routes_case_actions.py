@@ -77,7 +77,7 @@ def _customers(form: FormData) -> list[int] | None:
     if field(form, "all") == "yes":
         return None
     parts = field(form, "customers").replace(",", " ").split()
-    if not parts or any(not p.isdigit() or len(p) > 12 for p in parts):
+    if not parts or any(not p.isdecimal() or len(p) > 12 for p in parts):
         raise ValidationError("Give the customer numbers, or tick every customer")
     return sorted({int(p) for p in parts})
 

@@ -86,7 +86,7 @@ def case_outside_copy_destroyed(
 ) -> Response:
     """Record how an inventoried copy was destroyed, and who witnessed it."""
     _deregistration(case_id)
-    if not item.isdigit() or len(item) > 6:
+    if not item.isdecimal() or len(item) > 6:
         raise ValidationError("The request is malformed (a wrong number or field)")
     found = winding_up.destroy_outside_copy(
         console.session,

@@ -53,7 +53,7 @@ def retention(request: Request, console: ConsoleDep, page: int = 1) -> Response:
 
 def _ids(text: str) -> list[int]:
     parts = text.replace(",", " ").split()
-    if not parts or any(not p.isdigit() or len(p) > 12 for p in parts):
+    if not parts or any(not p.isdecimal() or len(p) > 12 for p in parts):
         raise ValidationError("Give the customer numbers to delete, e.g. 42 43")
     ids = sorted({int(p) for p in parts})
     if len(ids) > MAX_IDS:
