@@ -27,10 +27,10 @@ def valid_token_session(vault: Vault, header: str | None) -> Session | None:
     for anything else, which :func:`session_from_header` then decides and audits."""
     if vault.keyring.sealed or not header:
         return None
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer":
+    scheme, value = _credentials(header)
+    if scheme != "bearer":
         return None
-    name, refusal = policy.token_actor(vault, value.strip())
+    name, refusal = policy.token_actor(vault, value)
     if name is None or refusal is not None:
         return None
     return open_session(vault, name)
@@ -46,13 +46,12 @@ def session_from_header(vault: Vault, header: str | None) -> Session:
         raise AuthenticationError(
             "Log in first: 'piplvault login' (or give PIPLVAULT_TOKEN / PIPLVAULT_PASSWORD)"
         )
-    scheme, _, value = header.partition(" ")
-    scheme = scheme.lower()
+    scheme, value = _credentials(header)
     if scheme == "bearer":
-        return authenticate_token(vault, value.strip())
+        return authenticate_token(vault, value)
     if scheme == "basic":
         try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+            decoded = base64.b64decode(value, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError) as exc:
             raise AuthenticationError("Malformed Basic credentials") from exc
         user, sep, password = decoded.partition(":")
@@ -62,3 +61,9 @@ def session_from_header(vault: Vault, header: str | None) -> Session:
             )
         return authenticate(vault, user, password=password)
     raise AuthenticationError("Unsupported authorization scheme; use Bearer or Basic")
+
+
+def _credentials(header: str) -> tuple[str, str]:
+    """An ``Authorization`` header as (scheme in lower case, credentials)."""
+    scheme, _, value = header.partition(" ")
+    return scheme.lower(), value.strip()
