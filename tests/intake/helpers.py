@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner
-
 import piplvault.cli.commands  # noqa: F401  registers the commands
 from piplvault.cli.app import app
 from piplvault.errors import VaultError
 from tests.conftest import cli_env, run_piplvault
+from tests.inprocess import CliRunner
 
 
 @dataclass

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 import piplvault.cli.commands  # noqa: F401  registers the commands
 from piplvault.cli.app import app
@@ -27,7 +26,7 @@ from piplvault.errors import VaultError
 from piplvault.vault import service
 from tests import servers
 from tests.conftest import cli_env, run_direct
-from tests.inprocess import as_served
+from tests.inprocess import CliRunner, as_served
 
 RECIPIENT = "示例承接科技有限公司"
 USCC = "91110000600037341L"
