@@ -100,9 +100,12 @@ class Zygote:
         *,
         stdin: Path | None = None,
         stderr: Path | None = None,
+        clock: str | None = None,
     ) -> ForkedProcess:
         """``piplvault ARGV`` forked with ``env``; stdout (and stderr, unless given) to
-        ``log``; stdin from a file or /dev/null; in this process's working directory."""
+        ``log``; stdin from a file or /dev/null; in this process's working directory.
+        ``clock`` (tests only, ``YYYY-MM-DD``): the vault's clock reads that day at noon
+        UTC in the child (``tests/transfer/small.py`` ``run_at``)."""
         answer = self.ask(
             {
                 "op": "start",
@@ -112,6 +115,7 @@ class Zygote:
                 "stdin": str(stdin) if stdin else os.devnull,
                 "stdout": str(log),
                 "stderr": str(stderr or log),
+                "clock": clock,
             }
         )
         return ForkedProcess(
@@ -182,6 +186,8 @@ def _child(message: dict[str, Any]) -> None:
         sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
         sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
         sys.argv = ["piplvault", *message["argv"]]
+        if message.get("clock"):
+            _freeze_clock(message["clock"])
         from piplvault.cli import main
 
         try:
@@ -199,6 +205,16 @@ def _child(message: dict[str, Any]) -> None:
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def _freeze_clock(day: str) -> None:
+    """The vault's clock (``SystemClock.now``) reads ``day`` at noon UTC in this child."""
+    import datetime as dt
+
+    from piplvault.vault import service
+
+    moment = dt.datetime.fromisoformat(day).replace(hour=12, tzinfo=dt.UTC)
+    service.SystemClock.now = lambda self: moment  # type: ignore[method-assign]
 
 
 def _preload() -> None:
@@ -220,6 +236,30 @@ def _preload() -> None:
 
     for lang in ("zh", "en"):
         i18n.catalogue(lang)  # a pure function of the installed .po file (cached)
+    _route_table_built_once()
+
+
+def _route_table_built_once() -> None:
+    """Build the REST API's command routes (``piplvault.api.commands.router``) here, once,
+    and give that router to the app each forked server creates.
+
+    The route table is a pure function of the imported command tree (no vault, no
+    environment, no language: ``command_specs`` reads the untranslated tree), and building
+    it — a pydantic body model and a FastAPI route per command — was most of a server's
+    start-up (about 1.2 s, for each of the hundreds of servers the suite starts). Each
+    child includes it in the one app it creates, as ``create_app`` would have included a
+    fresh one. Every fresh ``python -m piplvault serve`` (``PIPLVAULT_TEST_ZYGOTE=0``, the
+    browser test, ``tests/test_wheel.py``, ``run_at``) and every in-process ``create_app``
+    of ``tests/api`` still builds its own."""
+    from piplvault.api import app, commands
+
+    build = commands.router
+    built = build(app.current_session)
+
+    def router(session_dep: Any) -> Any:
+        return built if session_dep is app.current_session else build(session_dep)
+
+    commands.router = router  # type: ignore[assignment]
 
 
 def _serve_requests() -> None:
