@@ -221,8 +221,10 @@ def _preload() -> None:
     """What nearly every child would otherwise import or parse again on its own: the web
     console (every server), Alembic and the migrations' libraries (every ``init``), the
     password-strength lists, the Rich modules Typer's help rendering pulls in and the
-    parsed message catalogues. None of them reads the environment when imported (Typer's
-    own ``rich_utils`` does, so it is left to the child), and none starts a thread."""
+    parsed message catalogues; and it builds the REST API's command routes that each
+    server's ``create_app`` includes (``tests/routes.py``). None of them reads the
+    environment (Typer's own ``rich_utils`` does, so it is left to the child), and none
+    starts a thread."""
     import alembic.command
     import alembic.runtime.migration  # noqa: F401
     import pydantic.v1  # noqa: F401
@@ -236,30 +238,9 @@ def _preload() -> None:
 
     for lang in ("zh", "en"):
         i18n.catalogue(lang)  # a pure function of the installed .po file (cached)
-    _route_table_built_once()
+    from tests import routes
 
-
-def _route_table_built_once() -> None:
-    """Build the REST API's command routes (``piplvault.api.commands.router``) here, once,
-    and give that router to the app each forked server creates.
-
-    The route table is a pure function of the imported command tree (no vault, no
-    environment, no language: ``command_specs`` reads the untranslated tree), and building
-    it — a pydantic body model and a FastAPI route per command — was most of a server's
-    start-up (about 1.2 s, for each of the hundreds of servers the suite starts). Each
-    child includes it in the one app it creates, as ``create_app`` would have included a
-    fresh one. Every fresh ``python -m piplvault serve`` (``PIPLVAULT_TEST_ZYGOTE=0``, the
-    browser test, ``tests/test_wheel.py``, ``run_at``) and every in-process ``create_app``
-    of ``tests/api`` still builds its own."""
-    from piplvault.api import app, commands
-
-    build = commands.router
-    built = build(app.current_session)
-
-    def router(session_dep: Any) -> Any:
-        return built if session_dep is app.current_session else build(session_dep)
-
-    commands.router = router  # type: ignore[assignment]
+    routes.reuse_for_this_process()
 
 
 def _serve_requests() -> None:
