@@ -25,6 +25,8 @@ from tests.inprocess import CliRunner, as_served
 from tests.intake.helpers import cli, new_vault, write_csv
 from tests.vaults import clone, frozen
 
+pytestmark = pytest.mark.usefixtures("empty_template")  # new_vault copies it
+
 HEADER = [
     "客户名称",
     "客户类型",
