@@ -94,10 +94,8 @@ def command_tree(app: typer.Typer) -> Any:
     key = (id(app), _shape(app))
     cached = _TREES.get(key)
     if cached is None:
-        cached = (
-            app,
-            typer.main.get_command(app),
-        )  # holds ``app``: its id stays unique
+        # the entry holds ``app`` itself, so no other app can be given its id
+        cached = (app, typer.main.get_command(app))
         _TREES[key] = cached
     return cached[1]
 
