@@ -16,6 +16,16 @@ from examples.generate import HEADERS, make_rows, write_csv
 
 from tests import servers
 from tests.conftest import OWNER_PASSWORD, cli_env, run_piplvault
+from tests.vaults import clone, frozen
+
+
+@pytest.fixture(scope="module")
+def new_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One new vault (a real ``piplvault init``); each test kills the server of a copy."""
+    home = tmp_path_factory.mktemp("new") / "vault"
+    assert run_piplvault("init", str(home)).returncode == 0
+    frozen(home)
+    return home
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +44,10 @@ def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     [0.6, 1.2, 2.0],
 )
 def test_sigkill_of_the_server_mid_import_leaves_vault_as_before(
-    delay: float, big_csv: Path, tmp_path: Path
+    delay: float, new_vault: Path, big_csv: Path, tmp_path: Path
 ) -> None:
     """The server is the process that holds the keys and writes: SIGKILL it mid-import."""
-    home = tmp_path / "vault"
-    assert run_piplvault("init", str(home)).returncode == 0
+    home = clone(new_vault, tmp_path / "vault")
     server = servers.server_for(home, cli_env())
     client_env = {k: v for k, v in cli_env().items() if k != "PIPLVAULT_PASSPHRASE"}
     client_env.update(PIPLVAULT_URL=server.url, PIPLVAULT_PASSWORD=OWNER_PASSWORD)
@@ -106,13 +115,12 @@ def _cmdline(pid: int) -> bytes:
 
 @pytest.mark.slow
 def test_a_killed_import_worker_fails_the_import_closed(
-    big_csv: Path, tmp_path: Path
+    new_vault: Path, big_csv: Path, tmp_path: Path
 ) -> None:
     """R-SYS-4: a worker process killed mid-import (OOM killer, operator) makes the import
     fail with a clear error and import nothing — never hang, never keep part of the file —
     and the server keeps serving: the same file imports afterwards."""
-    home = tmp_path / "vault"
-    assert run_piplvault("init", str(home)).returncode == 0
+    home = clone(new_vault, tmp_path / "vault")
     server = servers.server_for(home, cli_env())
     client_env = {k: v for k, v in cli_env().items() if k != "PIPLVAULT_PASSPHRASE"}
     client_env.update(

@@ -9,17 +9,26 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_piplvault
+from tests.vaults import clone, frozen
 
 GOOD_ID = "11010519491231002X"
 BAD_ID = "110105194912310021"
 HEADER = "姓名,身份证号,手机号\n"
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    home = tmp_path / "vault"
+@pytest.fixture(scope="module")
+def new_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One new vault (a real ``piplvault init``), never written to: ``home`` copies it."""
+    home = tmp_path_factory.mktemp("new") / "vault"
     assert run_piplvault("init", str(home)).returncode == 0
+    frozen(home)
     return home
+
+
+@pytest.fixture
+def home(new_vault: Path, tmp_path: Path) -> Path:
+    """The test's own new, empty vault (a copy of ``new_vault``, tests/vaults.py)."""
+    return clone(new_vault, tmp_path / "vault")
 
 
 @pytest.fixture(scope="module")

@@ -100,9 +100,12 @@ class Zygote:
         *,
         stdin: Path | None = None,
         stderr: Path | None = None,
+        clock: str | None = None,
     ) -> ForkedProcess:
         """``piplvault ARGV`` forked with ``env``; stdout (and stderr, unless given) to
-        ``log``; stdin from a file or /dev/null; in this process's working directory."""
+        ``log``; stdin from a file or /dev/null; in this process's working directory.
+        ``clock`` (tests only, ``YYYY-MM-DD``): the vault's clock reads that day at noon
+        UTC in the child (``tests/transfer/small.py`` ``run_at``)."""
         answer = self.ask(
             {
                 "op": "start",
@@ -112,6 +115,7 @@ class Zygote:
                 "stdin": str(stdin) if stdin else os.devnull,
                 "stdout": str(log),
                 "stderr": str(stderr or log),
+                "clock": clock,
             }
         )
         return ForkedProcess(
@@ -182,6 +186,8 @@ def _child(message: dict[str, Any]) -> None:
         sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
         sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
         sys.argv = ["piplvault", *message["argv"]]
+        if message.get("clock"):
+            _freeze_clock(message["clock"])
         from piplvault.cli import main
 
         try:
@@ -201,12 +207,24 @@ def _child(message: dict[str, Any]) -> None:
             os._exit(code)
 
 
+def _freeze_clock(day: str) -> None:
+    """The vault's clock (``SystemClock.now``) reads ``day`` at noon UTC in this child."""
+    import datetime as dt
+
+    from piplvault.vault import service
+
+    moment = dt.datetime.fromisoformat(day).replace(hour=12, tzinfo=dt.UTC)
+    service.SystemClock.now = lambda self: moment  # type: ignore[method-assign]
+
+
 def _preload() -> None:
     """What nearly every child would otherwise import or parse again on its own: the web
     console (every server), Alembic and the migrations' libraries (every ``init``), the
     password-strength lists, the Rich modules Typer's help rendering pulls in and the
-    parsed message catalogues. None of them reads the environment when imported (Typer's
-    own ``rich_utils`` does, so it is left to the child), and none starts a thread."""
+    parsed message catalogues; and it builds the REST API's command routes that each
+    server's ``create_app`` includes (``tests/routes.py``). None of them reads the
+    environment (Typer's own ``rich_utils`` does, so it is left to the child), and none
+    starts a thread."""
     import alembic.command
     import alembic.runtime.migration  # noqa: F401
     import pydantic.v1  # noqa: F401
@@ -220,6 +238,9 @@ def _preload() -> None:
 
     for lang in ("zh", "en"):
         i18n.catalogue(lang)  # a pure function of the installed .po file (cached)
+    from tests import routes
+
+    routes.reuse_for_this_process()
 
 
 def _serve_requests() -> None:

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from piplvault.cli.app import app
 from tests import vaults
-from tests.inprocess import as_served
+from tests.inprocess import CliRunner, as_served
 from tests.transfer.small import Failed, cli
 from tests.transfer.test_pinned_keys import handed_over, handed_over_template
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from typer.testing import CliRunner
+from tests.inprocess import CliRunner
 
 import piplvault.cli.commands  # noqa: F401  registers the commands
 from piplvault.cli.app import app

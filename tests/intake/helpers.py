@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner
-
 import piplvault.cli.commands  # noqa: F401  registers the commands
 from piplvault.cli.app import app
 from piplvault.errors import VaultError
 from tests.conftest import cli_env, run_piplvault
+from tests.inprocess import CliRunner
+from tests.vaults import clone
 
 
 @dataclass
@@ -50,8 +50,16 @@ def _in_process(args: tuple[str, ...], input: str | None) -> Ran:
     return Ran(code, result.stdout, err)
 
 
+#: The module's empty vault (``tests/intake/conftest.py`` ``empty_template``), if it has one.
+TEMPLATE: list[Path] = []
+
+
 def new_vault(tmp_path: Path) -> Path:
+    """A new empty vault of the test's own: a copy of the module's ``piplvault init``
+    (``empty_template``), or a new ``init`` where the module has none."""
     home = tmp_path / "vault"
+    if TEMPLATE:
+        return clone(TEMPLATE[-1], home)
     ran = cli("init", str(home))
     assert ran.code == 0, ran.err
     return home

@@ -17,14 +17,15 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import piplvault.cli.commands  # noqa: F401  registers the commands
 from piplvault.cli.app import app
 from tests.discovery.test_properties import card_numbers, credit_codes, resident_ids
-from tests.inprocess import as_served
+from tests.inprocess import CliRunner, as_served
 from tests.intake.helpers import cli, new_vault, write_csv
 from tests.vaults import clone, frozen
+
+pytestmark = pytest.mark.usefixtures("empty_template")  # new_vault copies it
 
 HEADER = [
     "客户名称",

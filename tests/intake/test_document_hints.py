@@ -9,7 +9,6 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import piplvault.cli.commands  # noqa: F401  registers the commands
 from piplvault.cli.app import app
@@ -21,7 +20,7 @@ from piplvault.discovery.doctype import label_document
 from piplvault.discovery.person import column_name
 from piplvault.discovery.resident_id import check_digit
 from piplvault.discovery.scanner import scan_table
-from tests.inprocess import as_served
+from tests.inprocess import CliRunner, as_served
 
 #: What people type in a 证件类型 column, and the entity each names.
 TYPES = {

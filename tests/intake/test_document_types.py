@@ -11,7 +11,6 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import piplvault.cli.commands  # noqa: F401  registers the commands
 from piplvault.cli.app import app
@@ -32,7 +31,7 @@ from piplvault.discovery.resident_id import check_digit
 from piplvault.discovery.resident_id import validate as valid_resident_id
 from piplvault.discovery.scanner import scan_table
 from piplvault.discovery.spans import find_spans
-from tests.inprocess import as_served
+from tests.inprocess import CliRunner, as_served
 
 NEW = ("HMT_RESIDENCE_PERMIT", "FOREIGN_PERMANENT_RESIDENT_ID", "MILITARY_ID")
 DATES = st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2025, 12, 31))

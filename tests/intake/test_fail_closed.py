@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from piplvault.discovery.resident_id import check_digit
 from tests.intake.helpers import cli, new_vault, write_csv
+
+pytestmark = pytest.mark.usefixtures("empty_template")  # new_vault copies it
 
 _FIRST17 = "11010519491231002"
 VALID_ID = _FIRST17 + check_digit(_FIRST17)

@@ -14,6 +14,8 @@ import pytest
 
 from tests.intake.helpers import cli, new_vault, write_csv
 
+pytestmark = pytest.mark.usefixtures("empty_template")  # new_vault copies it
+
 GOOD_ID = "11010519491231002X"
 
 

@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from piplvault.discovery.resident_id import check_digit
 from tests.intake.helpers import cli, new_vault, write_csv
+
+pytestmark = pytest.mark.usefixtures("empty_template")  # new_vault copies it
 
 GOOD_ID = "11010519491231002X"
 BAD_ID = "110105194912310021"

@@ -8,11 +8,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from bench.gen_messy import generate
 
 from piplvault.discovery import clean_cell, scan_table
 from piplvault.io.tables import open_table
 from tests.intake.helpers import cli, new_vault, write_csv
+
+pytestmark = pytest.mark.usefixtures("empty_template")  # new_vault copies it
 
 
 def test_placeholders_are_null_not_names(tmp_path: Path) -> None:

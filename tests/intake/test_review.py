@@ -7,7 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.intake.helpers import cli, new_vault, write_csv
+
+pytestmark = pytest.mark.usefixtures("empty_template")  # new_vault copies it
 
 ROWS = [
     ["姓名", "其他", "联系方式", "说明事项"],

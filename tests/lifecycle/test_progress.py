@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from typer.testing import CliRunner
 
 import piplvault.cli.commands  # noqa: F401  registers the commands
 from piplvault.cli.app import app
@@ -21,7 +20,7 @@ from piplvault.settings import load_settings
 from piplvault.store import shred
 from piplvault.vault import backups, destruction, retention, shred_run
 from tests.conftest import EXAMPLES
-from tests.inprocess import as_served
+from tests.inprocess import CliRunner, as_served
 from tests.lifecycle.conftest import open_home
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import piplvault.cli.commands  # noqa: F401  registers every command
 from piplvault.cli.app import app
@@ -17,7 +16,7 @@ from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
 from piplvault.vault import Vault
 from tests.conftest import EXAMPLES
-from tests.inprocess import as_served
+from tests.inprocess import CliRunner, as_served, command_tree
 
 
 @dataclass(frozen=True)
@@ -43,13 +42,9 @@ def cli(*args: str, input: str | None = None) -> Ran:
     code, err = result.exit_code, result.stderr
     error = result.exception
     if isinstance(error, VaultError):
-        import typer.main
-
         from piplvault.cli.app import flag_for
 
-        hint = flag_for(
-            typer.main.get_command(app), list(args), getattr(error, "field", None)
-        )
+        hint = flag_for(command_tree(app), list(args), getattr(error, "field", None))
         code, err = (
             1,
             err + f"Error: {error.message}" + (f" ({hint})" if hint else "") + "\n",

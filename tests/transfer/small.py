@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 import piplvault.cli.commands  # noqa: F401  registers the commands
 from piplvault.cli.app import app
@@ -27,7 +27,8 @@ from piplvault.errors import VaultError
 from piplvault.vault import service
 from tests import servers
 from tests.conftest import cli_env, run_direct
-from tests.inprocess import as_served
+from tests.inprocess import CliRunner, as_served
+from tests.zygote import ForkedProcess, zygote
 
 RECIPIENT = "示例承接科技有限公司"
 USCC = "91110000600037341L"
@@ -145,34 +146,39 @@ def run_at(
     day: str, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run the real CLI against a real `piplvault serve` whose clock is frozen at ``day``
-    (tests only): the server for this vault is restarted with that clock for one command."""
+    (tests only): the server for this vault is restarted with that clock for one command.
+
+    The server is forked from the test zygote with its clock frozen (tests/zygote.py), or
+    with ``PIPLVAULT_TEST_ZYGOTE=0`` started as a fresh ``python -c`` that freezes it."""
     env = dict(env or cli_env())
     key = servers.vault_key(list(args), env)
     servers.stop(key)
     workdir = Path(tempfile.mkdtemp(prefix="pvat-", dir="/tmp"))
     sock = workdir / "s.sock"
-    argv = [
-        sys.executable,
-        "-c",
-        _AT,
-        day,
-        "serve",
-        "--home",
-        key[0],
-        "--socket",
-        str(sock),
-    ]
+    serve = ["serve", "--home", key[0], "--socket", str(sock)]
     if key[1]:
-        argv += ["--db", key[1]]
-    proc = subprocess.Popen(
-        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+        serve += ["--db", key[1]]
+    log = workdir / "serve.log"
+    proc: subprocess.Popen[bytes] | ForkedProcess
+    if os.environ.get("PIPLVAULT_TEST_ZYGOTE", "1") == "1":
+        log.touch(mode=0o600)
+        proc = zygote().start(serve, env, log, clock=day)
+    else:
+        with log.open("wb") as handle:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", _AT, day, *serve],
+                env=env,
+                stdout=handle,
+                stderr=handle,
+            )
     try:
         deadline = time.monotonic() + 60
         while not sock.exists():
             if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                return subprocess.CompletedProcess(argv, proc.returncode or 1, "", err)
+                err = log.read_text(encoding="utf-8", errors="replace")
+                return subprocess.CompletedProcess(
+                    ["piplvault", *serve], proc.returncode or 1, "", err
+                )
             time.sleep(0.05)
         client = {k: v for k, v in env.items() if k != "PIPLVAULT_PASSPHRASE"}
         client["PIPLVAULT_URL"] = f"unix://{sock}"

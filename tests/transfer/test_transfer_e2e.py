@@ -20,6 +20,7 @@ import pytest
 
 from piplvault.errors import IntegrityError
 from tests.conftest import EXAMPLES, cli_env, run_piplvault
+from tests.plaintext import occurring
 from tests.transfer.small import run_at
 from tests.vaults import clone, frozen
 
@@ -354,8 +355,12 @@ def test_no_plaintext_left_in_either_vault_directory(deal: dict[str, Path]) -> N
                 v = unicodedata.normalize("NFKC", row[col]).strip()
                 if len(v.encode()) >= 6:
                     values.add(v)
+    forms = {form for v in values for form in (v.encode(), v.encode("utf-16-le"))}
     for home in (deal["seller"], deal["buyer"]):
-        blobs = [p.read_bytes() for p in home.rglob("*") if p.is_file()]
+        # for each file, the forms that are `in` its bytes
+        blobs = [
+            occurring(forms, p.read_bytes()) for p in home.rglob("*") if p.is_file()
+        ]
         hits = [
             v
             for v in values

@@ -15,10 +15,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from piplvault.api.app import create_app
 from piplvault.io.tables import open_table
 from piplvault.settings import load_settings
 from piplvault.vault import Vault, consents, people, transfer
+from tests.routes import create_app  # the command routes built once per process
 from tests.security.conftest import write_rows
 
 PASSWORD = "console-口令-5678"
