@@ -395,9 +395,28 @@ class Vault:
         """A read use case: authorized for one of ``actions`` (refusal audited), no commit.
 
         Every public read that is not a customer read (which authorizes per customer and
-        field) goes through here, so that no listing answers an unauthorised actor."""
-        with self.write(commit=False) as conn:
-            self.authorize_any(conn, actions)
+        field) goes through here, so that no listing answers an unauthorised actor. It
+        runs on a read-only snapshot, so a read never waits for a long write (a shredding
+        run holds the write lock until it commits); a refusal is audited afterwards in a
+        transaction of its own, as :meth:`write` audits one."""
+        with self.authorized_read(
+            lambda conn: self.authorize_any(conn, actions)
+        ) as conn:
+            yield conn
+
+    @contextmanager
+    def authorized_read(
+        self, check: Callable[[Connection], None]
+    ) -> Iterator[Connection]:
+        """A read-only snapshot once ``check(conn)`` allowed it; a refusal is audited in
+        a write transaction of its own, then raised."""
+        with storage_errors(), self.read() as conn:
+            try:
+                check(conn)
+            except VaultError as refused:
+                conn.rollback()
+                self._audit_refusal(refused)
+                raise
             yield conn
 
     def require_action(self, conn: Connection, action: str) -> None:
@@ -520,8 +539,8 @@ class Vault:
         return customers.update_field(self, customer_id, field, value, purpose=purpose)
 
     def status(self) -> dict[str, Any]:
-        with self.write(commit=False) as conn:
-            self.authorize(conn, action="report")
+        with self.authorized_read(lambda conn: self.authorize(conn, action="report")):
+            pass
         return customers.status(self)
 
     def audit_entries(self, *, since: str | None = None) -> list[AuditEntry]:
