@@ -66,9 +66,19 @@ def test_sigkill_of_the_server_mid_import_leaves_vault_as_before(
         stderr=subprocess.DEVNULL,
     )
     time.sleep(delay)
+    spawned = _descendants(
+        server.proc.pid
+    )  # its import workers, once it has started them
     os.kill(server.proc.pid, signal.SIGKILL)
     server.proc.wait()
     proc.wait(timeout=60)
+    # no worker outlives the killed server (each holds the sealing keys it was given)
+    deadline = time.monotonic() + 15
+    while [p for p in spawned if _alive(p)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in spawned if _alive(p)], [
+        (p, _cmdline(p)[:120]) for p in spawned if _alive(p)
+    ]
     verify = run_piplvault("audit", "verify", "--home", str(home))
     assert verify.returncode == 0, verify.stderr
     status = json.loads(run_piplvault("status", "--home", str(home), "--json").stdout)
@@ -104,6 +114,15 @@ def _descendants(root: int) -> dict[int, int]:
                 found[pid] = ppid
                 frontier.append(pid)
     return found
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting to be reaped has already ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _cmdline(pid: int) -> bytes:

@@ -8,6 +8,9 @@ re-encrypts the changed values under that customer's own key instead.
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from dataclasses import dataclass, field
 
 from piplvault import discovery
@@ -179,9 +182,27 @@ def strongest_match(
 _WORKER: RowPreparer | None = None
 
 
-def init_worker(preparer: RowPreparer) -> None:
+def init_worker(preparer: RowPreparer, parent: int) -> None:
+    """Start an import worker of process ``parent`` (its pid, given by the parent itself:
+    a worker starting after its parent died would otherwise take init for it)."""
     global _WORKER
     _WORKER = preparer
+    threading.Thread(
+        target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True
+    ).start()
+
+
+#: How often an import worker checks that the process that started it is alive.
+PARENT_WATCH_S = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once its parent is gone (killed: it cannot stop its pool). A worker
+    holds the sealing keys it was given; it must not outlive the server that unsealed them,
+    and its queues would keep it waiting forever."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_WATCH_S)
+    os._exit(1)
 
 
 def prepare_in_worker(

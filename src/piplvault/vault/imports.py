@@ -215,7 +215,7 @@ def _prepare_all(
         count,
         mp_context=multiprocessing.get_context(start_method),
         initializer=init_worker,
-        initargs=(preparer,),
+        initargs=(preparer, os.getpid()),
     )
     broken = False
     try:
