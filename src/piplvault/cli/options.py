@@ -84,8 +84,7 @@ def require_served_role(*actions: str) -> None:
     session = CURRENT_SESSION.get()
     if session is None:
         return
-    with session.write(commit=False) as conn:
-        session.require_any(conn, actions)
+    session.check_allowed(*actions)
 
 
 def open_vault(home: Path | None, db: str | None, user: str | None = None) -> Vault:

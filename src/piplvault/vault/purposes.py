@@ -24,10 +24,10 @@ BASES = (
 
 
 def list_purposes(vault: Vault) -> list[dict[str, Any]]:
-    with vault.write(commit=False) as conn:
-        # Metadata, no one's data: any role that reads or manages may see the purposes
-        # it has to declare (a 'read-masked' role needs no purpose for that).
-        vault.require_any(conn, ("read-masked", "report", "manage-consents"))
+    # Metadata, no one's data: any role that reads or manages may see the purposes it
+    # has to declare (a 'read-masked' role needs no purpose for that).
+    allowed = ("read-masked", "report", "manage-consents")
+    with vault.authorized_read(lambda conn: vault.require_any(conn, allowed)) as conn:
         return [
             {
                 "key": r.key,

@@ -408,16 +408,23 @@ class Vault:
     def authorized_read(
         self, check: Callable[[Connection], None]
     ) -> Iterator[Connection]:
-        """A read-only snapshot once ``check(conn)`` allowed it; a refusal is audited in
-        a write transaction of its own, then raised."""
+        """A read-only snapshot once ``check(conn)`` allowed it; a refusal (by the check
+        or by the read) is audited in a write transaction of its own, then raised — as
+        :meth:`write` audits one, without taking the write lock to read."""
         with storage_errors(), self.read() as conn:
             try:
                 check(conn)
+                yield conn
             except VaultError as refused:
                 conn.rollback()
                 self._audit_refusal(refused)
                 raise
-            yield conn
+
+    def check_allowed(self, *actions: str) -> None:
+        """Refuse (audited) an actor whose role holds none of ``actions``, before a page
+        or a command goes on; on a read-only snapshot, so it never waits for a writer."""
+        with self.authorized_read(lambda conn: self.require_any(conn, actions)):
+            pass
 
     def require_action(self, conn: Connection, action: str) -> None:
         """Refuse (audited) an actor whose role lacks ``action`` altogether — before a

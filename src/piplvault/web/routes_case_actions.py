@@ -250,8 +250,7 @@ async def case_package(
     telephone; only a form ticked "confirmed" builds the package."""
     kind = _kind(case_id)
     s = console.session
-    with s.write(commit=False) as conn:
-        s.require_action(conn, kind if kind == "transfer" else "deregister")
+    s.check_allowed(kind if kind == "transfer" else "deregister")
     exchange = await required_file(form, "exchange_key")
     signing = await optional_file(form, "signing_key")
     if field(form, "confirmed") != "yes":
@@ -424,8 +423,7 @@ async def case_seal(
     signing = await optional_file(form, "signing_key")
     approval = optional_approval(form)
     if field(form, "confirmed") != "yes":
-        with s.write(commit=False) as conn:
-            s.require_action(conn, "deregister")
+        s.check_allowed("deregister")
         return _confirm(
             request,
             console,

@@ -53,15 +53,13 @@ TARGETS = sorted(
 
 @router.get("/import")
 def import_form(request: Request, console: ConsoleDep) -> Response:
-    with console.session.write(commit=False) as conn:
-        console.session.require_action(conn, "import")  # refused (audited) without it
+    console.session.check_allowed("import")  # refused (audited) without it
     return render(request, "import.html", web=console.web, console=console)
 
 
 @router.post("/import/upload")
 async def import_upload(request: Request, console: PostDep, form: FormDep) -> Response:
-    with console.session.write(commit=False) as conn:
-        console.session.require_action(conn, "import")  # before the file is even kept
+    console.session.check_allowed("import")  # before the file is even kept
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise ValidationError("Choose a CSV or XLSX file to upload")
@@ -166,8 +164,7 @@ def import_start(request: Request, console: PostDep, upload_id: str) -> Response
     pending = _pending(console, upload_id)
     job = pending.get("job")
     if job is None:
-        with console.session.write(commit=False) as conn:
-            console.session.require_action(conn, "import")
+        console.session.check_allowed("import")
         job = ImportJob(total=int(pending.get("rows") or 0))
         pending["job"] = job
         import_jobs.start(
@@ -225,9 +222,8 @@ def import_done(request: Request, console: ConsoleDep, upload_id: str) -> Respon
 @router.get("/flagged")
 def flagged_queue(request: Request, console: ConsoleDep, page: int = 1) -> Response:
     page = max(1, min(page, 10**9))
-    with console.session.write(commit=False) as conn:
-        # a role that reads no customer is refused (audited), not shown an empty queue
-        console.session.require_action(conn, "read-masked")
+    # a role that reads no customer is refused (audited), not shown an empty queue
+    console.session.check_allowed("read-masked")
     result = flagged.list_flagged(console.session, limit=PAGE, offset=(page - 1) * PAGE)
     return render(
         request,

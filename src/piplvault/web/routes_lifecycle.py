@@ -95,8 +95,7 @@ def delete_customers(request: Request, console: PostDep, form: FormDep) -> Respo
     """Crypto-shred the named customers in one run with one certificate: first a
     confirmation page (masked names and the count), then the run."""
     s = console.session
-    with s.write(commit=False) as conn:
-        s.require_action(conn, "delete")  # refused (audited) before any name is shown
+    s.check_allowed("delete")  # refused (audited) before any name is shown
     ids = _ids(field(form, "ids"))
     reason = field(form, "reason")
     if not reason:
@@ -130,8 +129,7 @@ def apply_retention(request: Request, console: PostDep, form: FormDep) -> Respon
     """Shred or restrict everything due today: a confirmation with the counts (and the
     first masked names), then ``apply_retention`` (behind an approval if required)."""
     s = console.session
-    with s.write(commit=False) as conn:
-        s.require_action(conn, "retention-apply")
+    s.check_allowed("retention-apply")
     approval = optional_approval(form)
     if field(form, "confirmed") != "yes":
         plan = retention_plan(s)

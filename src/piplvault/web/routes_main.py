@@ -54,8 +54,7 @@ def _figures(request: Request, console: Console) -> dict[str, Any]:
     """The vault-wide counts and retention summary from the dashboard cache (computed
     in the background when stale); refused (audited) without the report right."""
     s = console.session
-    with s.write(commit=False) as conn:
-        s.require_action(conn, "report")
+    s.check_allowed("report")
 
     def compute() -> tuple[dict[str, Any], str]:
         return vault_figures(s), s.now()
