@@ -18,7 +18,7 @@ import os
 import secrets
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -40,20 +40,9 @@ def make_private_dir(path: Path) -> Path:
 @contextlib.contextmanager
 def open_private(path: Path) -> Iterator[BinaryIO]:
     """Stream into a private exclusive temp file renamed over ``path`` on success."""
-    make_private_dir(path.parent)
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
-    fd = os.open(temp, _FLAGS, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
+    with _replacing(path, lambda temp: os.open(temp, _FLAGS, 0o600)) as fd:
+        with os.fdopen(fd, "wb", closefd=False) as out:
             yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    _sync_dir(path.parent)
 
 
 @contextlib.contextmanager
@@ -61,20 +50,20 @@ def open_private_direct(path: Path) -> Iterator[DirectFile]:
     """:func:`open_private` for files of the database's size (backups, restores): the
     same private temp file and rename, written with direct I/O
     (:mod:`piplvault.io.direct_file`) where the file system takes it."""
+    with _replacing(path, _open_direct) as fd, DirectFile(fd) as out:
+        yield out
+
+
+@contextlib.contextmanager
+def _replacing(path: Path, open_temp: Callable[[Path], int]) -> Iterator[int]:
+    """A private exclusive temp file beside ``path``, opened by ``open_temp``: fsynced,
+    closed and renamed over ``path`` when the block ends without error, removed if not."""
     make_private_dir(path.parent)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
-    try:
-        fd = os.open(temp, open_flags_direct(_FLAGS), 0o600)
-    except OSError as exc:  # a file system without direct I/O: through the cache
-        if exc.errno != errno.EINVAL:
-            raise
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()  # Linux creates the file before it refuses O_DIRECT
-        fd = os.open(temp, _FLAGS, 0o600)
+    fd = open_temp(temp)
     try:
         try:
-            with DirectFile(fd) as out:
-                yield out
+            yield fd
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -84,6 +73,17 @@ def open_private_direct(path: Path) -> Iterator[DirectFile]:
             temp.unlink()
         raise
     _sync_dir(path.parent)
+
+
+def _open_direct(temp: Path) -> int:
+    try:
+        return os.open(temp, open_flags_direct(_FLAGS), 0o600)
+    except OSError as exc:  # a file system without direct I/O: through the cache
+        if exc.errno != errno.EINVAL:
+            raise
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()  # Linux creates the file before it refuses O_DIRECT
+        return os.open(temp, _FLAGS, 0o600)
 
 
 def write_private(path: Path, data: bytes | str) -> Path:
