@@ -189,3 +189,25 @@ def test_backup_file_holds_no_plaintext_R_51_3(home: Path, tmp_path: Path) -> No
     for f in view.fields.values():
         if len(f.value) >= 8:
             assert f.value.encode("utf-8") not in data
+
+
+def test_a_backup_whose_transaction_fails_leaves_no_file_R_NDS_9_1(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No audit entry, no backup: when the transaction recording the backup fails at its
+    end (here: signing the audit head before commit), the file written is removed."""
+    vault = open_home(home)
+    try:
+        real_sign = vault.sign_head
+
+        def failing_sign(conn: object) -> None:
+            if (tmp_path / "bk").exists() and list((tmp_path / "bk").iterdir()):
+                raise OSError("disk full")
+            real_sign(conn)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(vault, "sign_head", failing_sign)
+        with pytest.raises(OSError, match="disk full"):
+            backups.create_backup(vault, tmp_path / "bk")
+    finally:
+        vault.close()
+    assert list((tmp_path / "bk").iterdir()) == []

@@ -128,13 +128,11 @@ def create_backup(
     with vault.write() as conn:  # committed first: the backup transaction writes last
         vault.authorize(conn, action="backup")
         epoch_id, expires_at, epoch_key = _current_epoch(vault, conn, retain_days)
-    with vault.write() as conn:
-        vault.authorize(conn, action="backup")
-        backup_id = (
-            vault.clock.now().strftime("%Y%m%dT%H%M%SZ") + "-" + os.urandom(4).hex()
-        )
-        path = directory / f"piplvault-{backup_id}.pvbak"
-        try:
+    backup_id = vault.clock.now().strftime("%Y%m%dT%H%M%SZ") + "-" + os.urandom(4).hex()
+    path = directory / f"piplvault-{backup_id}.pvbak"
+    try:
+        with vault.write() as conn:
+            vault.authorize(conn, action="backup")
             # the vault as committed when this transaction began: nothing written yet
             manifest, file_sha256 = _write_file(
                 vault,
@@ -158,9 +156,9 @@ def create_backup(
                 path=str(path.resolve()),
                 sha256=file_sha256,
             )
-        except BaseException:
-            path.unlink(missing_ok=True)  # no audit entry, no backup
-            raise
+    except BaseException:  # the commit too: no audit entry, no backup file
+        path.unlink(missing_ok=True)
+        raise
     return BackupInfo(path=path, manifest=manifest)
 
 
