@@ -49,6 +49,9 @@ FORMAT = "piplvault-backup/3"
 FORMATS = {MAGIC_V1: FORMAT_V1, MAGIC_V2: FORMAT_V2, MAGIC: FORMAT}
 _U32 = struct.Struct("<I")
 SIGNATURE_BYTES = 64
+#: The table whose rows (wrapped customer data keys) a backup seals a second time, under
+#: the backup-epoch key.
+SEALED_TABLE = "customer_keys"
 #: Bytes read at a time when hashing a backup's body.
 READ_BYTES = 8 << 20
 
@@ -102,16 +105,19 @@ class FrameWriter:
         if busy is not None:
             busy.result()
 
-    def body_sha256(self) -> str:
-        """The hash of the header and every frame sealed so far, once they are written."""
+    def _drain(self) -> None:
+        """Wait until every frame sealed so far is hashed and written."""
         self._wait(0)
         self._wait(1)
+
+    def body_sha256(self) -> str:
+        """The hash of the header and every frame sealed so far, once they are written."""
+        self._drain()
         return self._hash.copy().hexdigest()
 
     def finish(self, manifest_body: bytes, signature: bytes) -> str:
         """Write the trailer; return the SHA-256 of the whole file."""
-        self._wait(0)
-        self._wait(1)
+        self._drain()
         self._write(manifest_body + signature + _U32.pack(len(manifest_body)) + END)
         return self._hash.hexdigest()
 

@@ -10,8 +10,8 @@ A backup of a SQLite vault carries the database file, page by page (format 3,
 :mod:`piplvault.vault.backup_pages`): it becomes the staging file as it is, the
 epoch-sealed ``customer_keys`` pages are put back, and it is migrated to this version's
 schema if it is older. A format-2 backup of a SQLite vault carries a database image and
-``customer_keys`` as epoch-sealed rows, which are inserted. A backup of a PostgreSQL vault (or of format 1) carries rows, loaded
-into a freshly migrated staging database.
+``customer_keys`` as epoch-sealed rows, which are inserted. A backup of a PostgreSQL
+vault (or of format 1) carries rows, loaded into a freshly migrated staging database.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from piplvault.vault.backup_codec import decode_chunk, decode_json_rows
 from piplvault.vault.backup_format import (
     FORMAT_V1,
     MAGIC,
+    SEALED_TABLE,
     check_body,
     chunk_aad,
     frame_aad,
@@ -211,7 +212,7 @@ def restore_backup(
             migrate.upgrade(engine)  # an image of an older vault, or an empty database
         if layout == "pages":
             loaded = backup_pages.page_layout_counts(
-                manifest["tables"], epoch_key=epoch_key, sealed_table="customer_keys"
+                manifest["tables"], epoch_key=epoch_key, sealed_table=SEALED_TABLE
             )
         else:
             with dump.StagingLoad(

@@ -48,6 +48,7 @@ from piplvault.vault.backup_format import (
     END,
     FORMAT,
     MAGIC,
+    SEALED_TABLE,
     FrameWriter,
     backup_frames,
     chunk_aad,
@@ -84,7 +85,6 @@ ROWS_PER_FRAME = 20000
 IMAGE_BYTES_PER_FRAME = 8 << 20
 #: Never in a backup: the epoch key store itself.
 _EXCLUDED = frozenset({"backup_epochs"})
-_SEALED_TABLE = "customer_keys"
 DEFAULT_RETAIN_DAYS = DEFAULT_BACKUP_RETAIN_DAYS
 #: Ten years: longer than any retention statute the schedule knows.
 MAX_RETAIN_DAYS = 3660
@@ -288,13 +288,13 @@ def _layout(
     A SQLite vault is copied page by page from its checkpointed file (``pages``); when a
     reader keeps the WAL from being checkpointed, as a database image made through SQLite
     (``sqlite-image``); a PostgreSQL vault as row chunks (``rows``)."""
-    sealed = [s for s in specs if s.name == _SEALED_TABLE]
     plan = backup_pages.plan_pages(
-        conn, left_out=_EXCLUDED, sealed=frozenset({_SEALED_TABLE})
+        conn, left_out=_EXCLUDED, sealed=frozenset({SEALED_TABLE})
     )
     if plan is not None:
         records = backup_pages.page_records(plan, epoch=epoch, backup_id=backup_id)
         return records, plan.frames, "pages"
+    sealed = [s for s in specs if s.name == SEALED_TABLE]
     # the image must hold neither the epoch key store nor the DEKs under B only
     scrub = [*sealed, *(dump.table_spec(name) for name in sorted(_EXCLUDED))]
     image = dump.sqlite_image(conn, scrub)
@@ -332,7 +332,7 @@ def _records(
         for rows in dump.read_batches(conn, spec, ROWS_PER_FRAME):
             n += len(rows)
             payload = encode_chunk(rows, spec.binary)
-            if spec.name == _SEALED_TABLE:
+            if spec.name == SEALED_TABLE:
                 aad = chunk_aad(backup_id, spec.name, chunk_no)
                 yield b"E" + epoch.seal(payload, aad)
             else:
