@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -34,6 +35,26 @@ def _records(file: Path, home: Path) -> list[tuple[bytes, bytes]]:
         (kind, bytes(payload))  # each payload is a view of a reused buffer
         for kind, payload in _open_records(file, manifest, bkey, None)
     ]
+
+
+def _backup(home: Path, tmp_path: Path) -> tuple[backups.BackupInfo, backups.KeyStore]:
+    """A backup of the vault at ``home`` and its live key store."""
+    vault = open_home(home)
+    try:
+        info = backups.create_backup(vault, tmp_path / "bk")
+        return info, backups.live_key_store(vault)
+    finally:
+        vault.close()
+
+
+def _restore(
+    info: backups.BackupInfo, store: backups.KeyStore, tmp_path: Path
+) -> tuple[Path, dict[str, Any]]:
+    """Restore ``info`` with the live key store into a new directory: (it, the result)."""
+    into = tmp_path / "r"
+    return into, backups.restore_backup(
+        info.path, into, load_settings({"home": into}), key_store=store
+    )
 
 
 def _integrity(db: Path) -> list[tuple[str, ...]]:
@@ -62,12 +83,7 @@ def test_page_layout_holds_no_data_key_and_no_epoch_key_R_NDS_9_1(
     """A SQLite vault's backup is its database file page by page: the epoch key store's
     pages are left out, the customer data keys' pages travel only sealed again under the
     epoch key, and the restored file is the same database (SQLite's integrity check)."""
-    vault = open_home(home)
-    try:
-        info = backups.create_backup(vault, tmp_path / "bk")
-        store = backups.live_key_store(vault)
-    finally:
-        vault.close()
+    info, store = _backup(home, tmp_path)
     assert info.manifest["layout"] == "pages"
     assert info.manifest["format"] == "piplvault-backup/3"
     deks, epoch_keys = _live_keys(home)
@@ -83,10 +99,7 @@ def test_page_layout_holds_no_data_key_and_no_epoch_key_R_NDS_9_1(
     assert not [k for k in epoch_keys if k in image or k in sealed_apart]
     raw = info.path.read_bytes()
     assert not [v for v in example_values(11) if v.encode() in raw]
-    into = tmp_path / "r"
-    result = backups.restore_backup(
-        info.path, into, load_settings({"home": into}), key_store=store
-    )
+    into, result = _restore(info, store, tmp_path)
     assert result["customers_in_backup"] == 200
     assert _integrity(into / "vault.db") == [("ok",)]
     restored_deks, restored_epochs = _live_keys(into)
@@ -140,10 +153,7 @@ def test_a_reader_holding_the_wal_makes_an_image_backup_that_restores_B1(
         reader.close()
         vault.close()
     assert info.manifest["layout"] == "sqlite-image"
-    into = tmp_path / "r"
-    result = backups.restore_backup(
-        info.path, into, load_settings({"home": into}), key_store=store
-    )
+    into, result = _restore(info, store, tmp_path)
     assert result["customers_in_backup"] == 199
     assert _integrity(into / "vault.db") == [("ok",)]
     assert _live_keys(into)[0] == _live_keys(home)[0]
@@ -160,17 +170,9 @@ def test_without_dbstat_the_backup_is_an_image_B1(
         raise sqlite3.OperationalError("no such table: dbstat")
 
     monkeypatch.setattr(sqlite_pages, "btrees_of", no_dbstat)
-    vault = open_home(home)
-    try:
-        info = backups.create_backup(vault, tmp_path / "bk")
-        store = backups.live_key_store(vault)
-    finally:
-        vault.close()
+    info, store = _backup(home, tmp_path)
     assert info.manifest["layout"] == "sqlite-image"
-    into = tmp_path / "r"
-    backups.restore_backup(
-        info.path, into, load_settings({"home": into}), key_store=store
-    )
+    into, _result = _restore(info, store, tmp_path)
     assert _integrity(into / "vault.db") == [("ok",)]
     assert _live_keys(into)[0] == _live_keys(home)[0]
 
@@ -193,10 +195,7 @@ def test_row_layout_round_trip_B1(
         vault.close()
     assert info.manifest["layout"] == "rows"
     assert not [kind for kind, _ in _records(info.path, home) if kind == b"I"]
-    into = tmp_path / "r"
-    result = backups.restore_backup(
-        info.path, into, load_settings({"home": into}), key_store=store
-    )
+    into, result = _restore(info, store, tmp_path)
     assert result["customers_in_backup"] == 200
     assert result["tables"]["customer_keys"] == 200
     restored = open_home(into)
@@ -236,10 +235,7 @@ def test_postgresql_vault_backup_restores_into_sqlite_S2_R_NDS_9_1(
     assert info.manifest["layout"] == "rows"
     assert info.manifest["tables"]["customers"] == 3
     assert info.manifest["tables"]["audit_head"] == 1
-    into = tmp_path / "r"
-    result = backups.restore_backup(
-        info.path, into, load_settings({"home": into}), key_store=store
-    )
+    into, result = _restore(info, store, tmp_path)
     assert result["customers_in_backup"] == 3
     assert result["customers_removed_by_journal"] == 1
     restored = open_home(into)
