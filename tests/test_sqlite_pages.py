@@ -7,7 +7,8 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -46,6 +47,23 @@ def _build(db: Path, kept: list[int], dropped: list[int], scratch: int) -> None:
         conn.execute("DELETE FROM scratch")  # an existing freelist to chain onto
 
 
+@contextmanager
+def _checkpointed(
+    db: Path,
+) -> Iterator[tuple[sqlite_pages.DatabaseFile, list[sqlite_pages.Btree]]]:
+    """Inside a write transaction on ``db``: its checkpointed file and the b-trees of
+    table ``gone``, as a backup sees them."""
+    engine = make_engine(sqlite_url(db))
+    try:
+        with engine.connect() as conn:
+            conn.begin()
+            source = sqlite_pages.checkpointed_file(conn)
+            assert source is not None
+            yield source, sqlite_pages.btrees_of(conn, ["gone"])
+    finally:
+        engine.dispose()
+
+
 @settings(
     max_examples=12,
     deadline=None,
@@ -64,26 +82,18 @@ def test_zeroed_btrees_rebuilt_empty_leave_a_sound_database_B1(
     try:
         db = work / "vault.db"
         _build(db, kept, dropped, scratch)
-        engine = make_engine(sqlite_url(db))
-        try:
-            with engine.connect() as conn:
-                conn.begin()
-                source = sqlite_pages.checkpointed_file(conn)
-                assert source is not None
-                trees = sqlite_pages.btrees_of(conn, ["gone"])
-                slices = sqlite_pages.read_slices(
-                    source,
-                    pages_per_slice,
-                    left_out=[p for t in trees for p in t.pages],
-                    set_aside=[],
-                )
-                copy = work / "copy.db"
-                with copy.open("wb") as out:
-                    for image, aside in slices:
-                        assert aside == []
-                        out.write(image)
-        finally:
-            engine.dispose()
+        with _checkpointed(db) as (source, trees):
+            slices = sqlite_pages.read_slices(
+                source,
+                pages_per_slice,
+                left_out=[p for t in trees for p in t.pages],
+                set_aside=[],
+            )
+            copy = work / "copy.db"
+            with copy.open("wb") as out:
+                for image, aside in slices:
+                    assert aside == []
+                    out.write(image)
         assert {t.name for t in trees} == {"gone", "gone_v", "sqlite_autoindex_gone_1"}
         with closing(sqlite3.connect(db)) as conn:
             free_before = conn.execute("PRAGMA freelist_count").fetchone()[0]
@@ -110,29 +120,21 @@ def test_set_aside_pages_go_back_exactly_where_they_were(tmp_path: Path) -> None
     """Pages set aside from their slice and put back into it give the original file."""
     db = tmp_path / "vault.db"
     _build(db, [100] * 50, [2000] * 300, 5)
-    engine = make_engine(sqlite_url(db))
-    try:
-        with engine.connect() as conn:
-            conn.begin()
-            source = sqlite_pages.checkpointed_file(conn)
-            assert source is not None
-            trees = sqlite_pages.btrees_of(conn, ["gone"])
-            original = db.read_bytes()[: source.page_count * source.page_size]
-            rebuilt = bytearray()
-            for first_page, (image, aside) in zip(
-                range(1, source.page_count + 1, 16),
-                sqlite_pages.read_slices(
-                    source,
-                    16,
-                    left_out=[],
-                    set_aside=[p for t in trees for p in t.pages],
-                ),
-                strict=True,
-            ):
-                packed = sqlite_pages.pack_pages(aside)
-                back = sqlite_pages.unpack_pages(packed, source.page_size)
-                sqlite_pages.put_pages(image, first_page, source.page_size, back)
-                rebuilt += image
-    finally:
-        engine.dispose()
+    with _checkpointed(db) as (source, trees):
+        original = db.read_bytes()[: source.page_count * source.page_size]
+        rebuilt = bytearray()
+        for first_page, (image, aside) in zip(
+            range(1, source.page_count + 1, 16),
+            sqlite_pages.read_slices(
+                source,
+                16,
+                left_out=[],
+                set_aside=[p for t in trees for p in t.pages],
+            ),
+            strict=True,
+        ):
+            packed = sqlite_pages.pack_pages(aside)
+            back = sqlite_pages.unpack_pages(packed, source.page_size)
+            sqlite_pages.put_pages(image, first_page, source.page_size, back)
+            rebuilt += image
     assert bytes(rebuilt) == original
