@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from piplvault.io.private_files import TEMP_SUFFIX, write_private
+from piplvault.io.private_files import TEMP_SUFFIX, overwrite_private, write_private
 from tests.conftest import run_piplvault
 from tests.security.conftest import cli, write_rows
 
@@ -138,3 +138,50 @@ def test_write_private_mode_without_umask(tmp_path: Path, mode: int) -> None:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "a" / "b.txt").stat().st_mode) == mode
     assert stat.S_IMODE((tmp_path / "a").stat().st_mode) == 0o700
+
+
+def test_in_place_rewrite_only_of_our_own_private_file_of_that_size(
+    tmp_path: Path,
+) -> None:
+    """R-SYS-1: the head file's in-place rewrite never writes through a symlink or a hard
+    link, nor into a file of another size or mode; each of those is refused (the caller
+    then replaces the file whole, as ``write_private`` does)."""
+    own = write_private(tmp_path / "head.json", b"a" * 512)
+    inode = own.stat().st_ino
+    assert overwrite_private(own, b"b" * 512)
+    assert own.read_bytes() == b"b" * 512 and own.stat().st_ino == inode
+    assert not overwrite_private(own, b"c" * 511)  # another size
+    victim = tmp_path / "victim.db"
+    victim.write_bytes(b"v" * 512)
+    victim.chmod(0o600)
+    link = tmp_path / "link.json"
+    link.symlink_to(victim)
+    hard = tmp_path / "hard.json"
+    os.link(victim, hard)
+    for planted in (link, hard):
+        assert not overwrite_private(planted, b"x" * 512)
+    assert victim.read_bytes() == b"v" * 512
+    shared = write_private(tmp_path / "shared.json", b"s" * 512)
+    shared.chmod(0o644)
+    assert not overwrite_private(shared, b"x" * 512)
+    assert not overwrite_private(tmp_path / "missing.json", b"x" * 512)
+
+
+def test_head_file_is_one_sector_rewritten_in_place(tmp_path: Path) -> None:
+    """The audit head file after every commit: same file, 512 bytes, the newest head."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from piplvault.audit import anchor
+
+    key = Ed25519PrivateKey.generate()
+    path = tmp_path / anchor.HEAD_FILE
+    for seq in (1, 2):
+        anchor.write_head_file(
+            tmp_path, key, vault_id="v", seq=seq, head_hash="ab" * 32, at="t"
+        )
+        if seq == 1:
+            inode = path.stat().st_ino
+    assert path.stat().st_ino == inode and path.stat().st_size == anchor.HEAD_FILE_BYTES
+    assert _private(path)
+    found = anchor.read_head_file(tmp_path, key.public_key(), "v")
+    assert found is not None and found.seq == 2

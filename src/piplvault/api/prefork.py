@@ -5,12 +5,15 @@ One Python process runs one request's Python at a time (the GIL), so a server on
 answers at most one core's worth of reads. With ``--workers N`` the owner's process unseals
 the vault once, binds the listening socket, and *forks* N workers: each inherits the
 unwrapped keys (copy-on-write memory, nothing written anywhere) and accepts connections on
-the shared socket. The parent only waits: it holds no database connection and answers no
-request.
+the shared socket. The parent answers no request: it is the workers' one audit writer.
 
-- **One audit chain.** Every worker appends in its own database transaction that takes the
-  database's write lock first (SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``SELECT … FOR
-  UPDATE`` on the audit head row), so the workers' entries form one chain, in commit order.
+- **One audit writer, one audit chain.** Each worker sends its reads' audit entries to the
+  parent over its own socket pair; the parent appends what all workers sent in one
+  transaction and tells each worker when its entries are durable
+  (``vault/audit_writer.py``). Every other write a worker makes is its own database
+  transaction; all of them take the database's write lock first (SQLite ``BEGIN
+  IMMEDIATE``, PostgreSQL ``SELECT … FOR UPDATE`` on the audit head row), so every entry
+  is in one chain, in commit order.
 - **Sealing reaches every worker at once.** ``POST /api/v1/seal`` in one worker sets a flag
   in a shared memory page that every worker checks at the door of every request (so the
   very next request anywhere gets 503), and signals the parent, which tells every worker
@@ -18,6 +21,8 @@ request.
 - **Stopping.** SIGTERM or Ctrl-C to the parent stops the workers (each finishes its
   requests; every answered read already had its audit entry durable); a worker that dies
   stops the others: the server does not run on with fewer processes than it was asked for.
+  A parent that dies leaves no worker answering: their reads fail (no audit writer) and
+  they stop.
 - **The web console is left out** with several workers: its login sessions live in one
   process's memory. Use ``--workers 1`` (the default) for the console.
 """
@@ -69,9 +74,12 @@ def run_workers(
     workers: int,
     switch: SealSwitch,
 ) -> None:
-    """Fork ``workers`` processes serving ``listener``; return when they have all stopped
-    (SIGTERM/SIGINT to this process, or one of them died)."""
+    """Fork ``workers`` processes serving ``listener`` and be their audit writer; return
+    when they have all stopped (SIGTERM/SIGINT to this process, or one of them died)."""
+    from piplvault.vault.audit_writer import AuditWriter
+
     vault.engine.dispose()  # no database connection crosses a fork
+    pairs = [socketlib.socketpair() for _ in range(workers)]
     children: list[int] = []
     stopping = [False]
 
@@ -90,42 +98,68 @@ def run_workers(
 
     previous = {s: signal.signal(s, stop_all) for s in (signal.SIGTERM, signal.SIGINT)}
     previous[signal.SIGUSR1] = signal.signal(signal.SIGUSR1, seal_all)
+    writer: AuditWriter | None = None
     try:
-        for _ in range(workers):
+        for number in range(workers):
             pid = os.fork()
             if pid == 0:  # pragma: no cover  (the worker; measured by the server tests)
-                os._exit(_worker(vault, make_server, listener))
+                for other, (ours, theirs) in enumerate(pairs):
+                    ours.close()
+                    if other != number:
+                        theirs.close()
+                os._exit(_worker(vault, make_server, listener, pairs[number][1]))
             children.append(pid)
+        for _, theirs in pairs:
+            theirs.close()
+        writer = AuditWriter(vault, [ours for ours, _ in pairs])
         while children:
-            try:
-                pid, _status = os.wait()
-            except ChildProcessError:
-                break
-            except InterruptedError:  # pragma: no cover  (PEP 475 retries)
-                continue
-            if pid in children:
-                children.remove(pid)
-                if not stopping[0]:
-                    sys.stderr.write(
-                        f"piplvault serve: 工作进程 {pid} 已退出 worker {pid} stopped; "
-                        "stopping the others\n"
-                    )
-                    stop_all()
+            writer.run_once(timeout=0.2)
+            _reap(children, stopping[0], stop_all)
     finally:
+        if writer is not None:
+            writer.close()
         for s, handler in previous.items():
             signal.signal(s, handler)
 
 
+def _reap(children: list[int], stopping: bool, stop_all: Callable[[], None]) -> None:
+    """Collect the workers that stopped; one that stopped on its own stops the others."""
+    while children:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            children.clear()
+            return
+        if pid == 0:
+            return
+        if pid in children:
+            children.remove(pid)
+            if not stopping:
+                sys.stderr.write(
+                    f"piplvault serve: 工作进程 {pid} 已退出 worker {pid} stopped; "
+                    "stopping the others\n"
+                )
+                stop_all()
+                stopping = True
+
+
 def _worker(
-    vault: Vault, make_server: Callable[[], uvicorn.Server], listener: socketlib.socket
+    vault: Vault,
+    make_server: Callable[[], uvicorn.Server],
+    listener: socketlib.socket,
+    writer: socketlib.socket,
 ) -> int:
-    """One worker process: its own connections and group committer, the shared keys."""
+    """One worker process: its own connections and group committer, the shared keys, and
+    its socket to the parent, the audit writer of its reads."""
+    from piplvault.vault.audit_writer import AuditWriterClient
+
     try:
         os.setpgid(0, 0)  # a terminal's Ctrl-C reaches the parent, which stops us once
         for s in (signal.SIGTERM, signal.SIGINT):
             signal.signal(s, signal.SIG_DFL)  # uvicorn installs its own in run()
         signal.signal(signal.SIGUSR1, lambda *_: vault.keyring.wipe())
         vault.start_group_commit()
+        vault.audit_writer = AuditWriterClient(writer)
         make_server().run(sockets=[listener])
         return 0
     except BaseException:  # noqa: BLE001  a worker never returns into the parent's code

@@ -6,7 +6,10 @@ consistent, shorter log. An *anchor* is a (seq, hash) pair kept elsewhere; the l
 entry ``seq`` with exactly that hash. Anchors come from:
 
 - ``audit-head.json`` beside the vault (signed with the vault's Ed25519 key, rewritten after
-  every commit — never moved backwards or onto a different chain);
+  every commit — never moved backwards or onto a different chain). It is one 512-byte
+  sector of JSON padded with spaces, rewritten in place and synced under an exclusive
+  lock on the vault directory; readers take the same lock shared, so none sees a write
+  half-done;
 - any document piplvault issued: destruction certificates, closing reports, packages,
   receipts, backup manifests (``{"audit": {"head_seq", "head_hash"}}`` or
   ``{"audit_head": {"seq", "hash"}}``), passed as ``audit verify --expect-head FILE``;
@@ -33,12 +36,14 @@ from sqlalchemy import Connection, bindparam, select
 
 from piplvault.crypto.signing import verify as verify_signature
 from piplvault.errors import AuditChainError, ValidationError
-from piplvault.io.private_files import write_private
+from piplvault.io.private_files import overwrite_private, write_private
 from piplvault.store.meta import read_meta
 from piplvault.store.prepared import Prepared
 from piplvault.store.schema import audit_head, audit_log
 
 HEAD_FILE = "audit-head.json"
+#: The head file's size: one disk sector, so an in-place rewrite is one atomic write.
+HEAD_FILE_BYTES = 512
 _SEQ_HASH = re.compile(r"^(\d{1,18}):([0-9a-f]{64})$")
 
 
@@ -54,15 +59,15 @@ def head_message(vault_id: str, seq: int, head_hash: str, at: str) -> bytes:
 
 
 @contextmanager
-def publishing(home: Path) -> Iterator[None]:
+def publishing(home: Path, *, shared: bool = False) -> Iterator[None]:
     """Hold an exclusive lock on the vault directory itself while publishing (no lock file
-    is written; processes of one server take turns)."""
+    is written; processes of one server take turns); ``shared`` for a reader."""
     if not home.is_dir():
         yield
         return
     fd = os.open(home, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # releases the lock
@@ -72,13 +77,14 @@ def publish_head(
     conn: Connection, home: Path, key: Ed25519PrivateKey, *, at: str
 ) -> None:
     """Rewrite the signed head file with the committed head — unless the file records a
-    head the log does not contain (truncation or rewrite): that evidence is kept."""
+    head the log does not contain (truncation or rewrite): that evidence is kept. The
+    caller holds :func:`publishing`."""
     head = _HEAD.first(conn)
     vault_id = read_meta(conn, "vault_id") or ""
     if head is None or not home.is_dir():
         return
     try:
-        old = read_head_file(home, key.public_key(), vault_id)
+        old = _read_head_file(home, key.public_key(), vault_id)
     except AuditChainError:
         return  # a forged or foreign file: keep it for audit verify to report
     if old is not None:
@@ -113,8 +119,13 @@ def write_head_file(
         "at": at,
         "signature": signature,
     }
-    data = (json.dumps(body, indent=2) + "\n").encode("utf-8")
-    path = write_private(home / HEAD_FILE, data)
+    text = json.dumps(body, indent=2).encode("utf-8")
+    # padded with spaces (JSON allows them) to one sector, when it fits (it always does
+    # for a vault id of up to ~190 characters): then rewritten in place from now on
+    data = text.ljust(HEAD_FILE_BYTES - 1) + b"\n"
+    path = home / HEAD_FILE
+    if not overwrite_private(path, data):
+        write_private(path, data)
     signer = key.public_key().public_bytes_raw()
     _WRITTEN[path] = (data, signer, vault_id, Anchor(seq, head_hash, str(path)))
 
@@ -130,7 +141,15 @@ def read_head_file(
     home: Path, public: Ed25519PublicKey, vault_id: str
 ) -> Anchor | None:
     """The signed head beside the vault, or None when there is none (a forged or foreign
-    file is an AuditChainError: someone tampered with the anchor)."""
+    file is an AuditChainError: someone tampered with the anchor). Read under the
+    publishers' lock (shared), so never in the middle of a server's rewrite."""
+    with publishing(home, shared=True):
+        return _read_head_file(home, public, vault_id)
+
+
+def _read_head_file(
+    home: Path, public: Ed25519PublicKey, vault_id: str
+) -> Anchor | None:
     path = home / HEAD_FILE
     if not path.is_file():
         return None

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
+
+
+class AuditEntryFields(TypedDict):
+    """An entry as ``audit.log.append`` takes it, less the time: made in the request
+    (who, which request) and appended later, maybe by another process."""
+
+    actor: str
+    action: str
+    target: str
+    purpose: str
+    outcome: str
+    details: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,10 @@
   (the temp name is random and exclusive), and a reader never sees half a file.
 - ``open_private``: the same for writers that stream (backups): a context manager giving a
   binary file; renamed into place only when the block finishes without error.
+- ``overwrite_private``: a small fixed-size file rewritten in place (the audit head file,
+  after every commit): only an existing regular 0600 file of ours, with one link and the
+  same size, is written — one ``pwrite`` and one ``fdatasync`` instead of a temp file, a
+  rename and a directory sync. Anything else is left to ``write_private``.
 - ``make_private_dir``: directories are created 0700.
 - ``clean_stale_temps``: temp files left by a killed process are removed on the next start.
 """
@@ -91,6 +95,37 @@ def write_private(path: Path, data: bytes | str) -> Path:
     with open_private(path) as out:
         out.write(data.encode("utf-8") if isinstance(data, str) else data)
     return path
+
+
+def overwrite_private(path: Path, data: bytes) -> bool:
+    """Rewrite ``path`` in place with ``data`` and sync it, if ``path`` is a regular file
+    of this user, mode 0600 or stricter, with one link and exactly ``len(data)`` bytes.
+    False (nothing written) for anything else: a missing file, a symlink (never
+    followed), a hard link to another file, another owner, mode or size.
+
+    One write of at most one disk sector (512 bytes) at offset 0 either lands whole or
+    not at all on the disks piplvault runs on; a reader that must never see a write
+    half-done holds the writer's lock (``audit.anchor``)."""
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or info.st_size != len(data)
+            or info.st_nlink != 1
+            or info.st_uid != os.geteuid()
+            or info.st_mode & 0o077
+        ):
+            return False
+        if os.pwrite(fd, data, 0) != len(data):
+            return False  # the caller replaces the file whole
+        os.fdatasync(fd)
+        return True
+    finally:
+        os.close(fd)
 
 
 def clean_stale_temps(directory: Path, *, idle_seconds: float = 900) -> list[Path]:

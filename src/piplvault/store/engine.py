@@ -31,6 +31,7 @@ SQLITE_PRAGMAS = (
     ("busy_timeout", "10000"),
     ("temp_store", "MEMORY"),
     ("cache_size", "-65536"),  # 64 MiB page cache: big imports stay off the disk
+    ("mmap_size", "68719476736"),
 )
 
 
@@ -144,6 +145,10 @@ def insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> 
     conn.exec_driver_sql(sql, rows)
 
 
+#: A driver snapshot's reference stamp before its first use (``store.reference``).
+UNREAD_STAMP = object()
+
+
 class _Snapshot:
     """A read-only SQLite transaction held straight on a pooled driver connection.
 
@@ -157,6 +162,7 @@ class _Snapshot:
         self.dialect = engine.dialect
         self.connection = engine.raw_connection()  # from the pool
         self._begun = False
+        self.reference_stamp: object = UNREAD_STAMP
 
     def in_transaction(self) -> bool:
         return self._begun

@@ -8,12 +8,17 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, insert, select
 
 from piplvault.core.customers import FieldDef
+from piplvault.store import reference
 from piplvault.store.prepared import Prepared
 from piplvault.store.schema import fields
 
 
 def load_field_defs(conn: Connection) -> dict[str, FieldDef]:
     """Every field definition, by key."""
+    return dict(reference.kept(conn, "fields", lambda: _load_field_defs(conn)))
+
+
+def _load_field_defs(conn: Connection) -> dict[str, FieldDef]:
     return {
         r.key: FieldDef(
             key=r.key,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, insert, or_, select
 
+from piplvault.store import reference
 from piplvault.store.engine import insert_many
 from piplvault.store.prepared import Prepared
 from piplvault.store.schema import customer_purposes, purposes
@@ -24,7 +25,11 @@ class PurposeRow:
 def list_purposes(conn: Connection, *, by_creation: bool = False) -> list[PurposeRow]:
     """Every purpose (in creation order, then key, when ``by_creation``)."""
     if not by_creation:
-        return [_purpose(r) for r in _ALL_PURPOSES.all(conn)]
+        return list(
+            reference.kept(
+                conn, "purposes", lambda: [_purpose(r) for r in _ALL_PURPOSES.all(conn)]
+            )
+        )
     query = select(purposes).order_by(purposes.c.created_at, purposes.c.key)
     return [_purpose(r) for r in conn.execute(query)]
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, insert, select
 
+from piplvault.store import reference
 from piplvault.store.prepared import Prepared
 from piplvault.store.schema import training
 
@@ -63,13 +64,17 @@ def valid_until_dates(
 ) -> list[str]:
     """The ``valid_until`` dates (ISO) of ``user``'s courses scored ``min_score`` or more
     (of ``course`` only, when given)."""
-    if course is None:
-        found = _VALID_UNTIL.scalars(conn, user=user, min_score=min_score)
-    else:
-        found = _VALID_UNTIL_OF_COURSE.scalars(
-            conn, user=user, min_score=min_score, course=course
-        )
-    return [str(v) for v in found]
+
+    def load() -> list[str]:
+        if course is None:
+            found = _VALID_UNTIL.scalars(conn, user=user, min_score=min_score)
+        else:
+            found = _VALID_UNTIL_OF_COURSE.scalars(
+                conn, user=user, min_score=min_score, course=course
+            )
+        return [str(v) for v in found]
+
+    return list(reference.kept(conn, ("valid_until", user, min_score, course), load))
 
 
 _VALID_UNTIL = Prepared(

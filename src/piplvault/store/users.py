@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from piplvault.store import reference
 from piplvault.store.prepared import Prepared
 from piplvault.store.schema import api_tokens, users
 
@@ -35,8 +36,11 @@ class TokenRow:
 
 
 def load_user(conn: Connection, name: str) -> UserRow | None:
-    row = _USER.first(conn, name=name)
-    return None if row is None else _user(row)
+    def load() -> UserRow | None:
+        row = _USER.first(conn, name=name)
+        return None if row is None else _user(row)
+
+    return reference.kept(conn, ("user", name), load)
 
 
 _USER = Prepared(select(users).where(users.c.name == bindparam("name")))

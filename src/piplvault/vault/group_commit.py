@@ -121,22 +121,45 @@ class GroupCommitter:
                 _settle(group)
 
     def _commit(self, group: list[_Work]) -> None:
-        vault = self.vault
-        try:
-            # a write the database refuses becomes AuditUnavailableError for every waiter
-            with storage_errors(), vault.engine.connect() as conn:
-                transaction = conn.begin()
-                try:
-                    for item in group:
-                        item.context.run(item.append, conn)
-                    vault.sign_head(conn)
-                except BaseException:
-                    transaction.rollback()
-                    raise
-                transaction.commit()
-            vault._publish_head()
-        except BaseException as exc:  # noqa: BLE001  every waiter learns it, none hangs
-            _fail(group, exc)
+        error = commit_appends(
+            self.vault,
+            [_in_context(item) for item in group],
+        )
+        if error is not None:
+            _fail(group, error)
+
+
+def commit_appends(
+    vault: Vault, appends: list[Callable[[Connection], None]]
+) -> BaseException | None:
+    """Run every ``append(conn)`` in one transaction, sign the head, commit (one sync),
+    publish the head file: None once durable and published, else the error, and no
+    waiter answers. A write the database refuses is AuditUnavailableError
+    (``storage_errors``)."""
+    try:
+        with storage_errors(), vault.engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                for append in appends:
+                    append(conn)
+                vault.sign_head(conn)
+            except BaseException:
+                transaction.rollback()
+                raise
+            transaction.commit()
+        vault._publish_head()
+    except BaseException as exc:  # noqa: BLE001  every waiter learns it, none hangs
+        return exc
+    return None
+
+
+def _in_context(item: _Work) -> Callable[[Connection], None]:
+    """``item.append`` run in its request's context (its request id goes in the entry)."""
+
+    def append(conn: Connection) -> None:
+        item.context.run(item.append, conn)
+
+    return append
 
 
 def _fail(group: list[_Work], error: BaseException) -> None:

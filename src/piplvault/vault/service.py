@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from piplvault.audit import anchor
 from piplvault.audit import log as audit
 from piplvault.audit.chain import AuditEntry
-from piplvault.audit.note import AuditNote
+from piplvault.audit.note import AuditEntryFields, AuditNote
+from piplvault.audit.request import REQUEST_ID
 from piplvault.audit.verify import AuditReport, verify_log
 from piplvault.core.customers import CustomerView
 from piplvault.core.ports import Clock, to_timestamp
@@ -59,6 +60,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from piplvault.io.tables import Table
+    from piplvault.vault.audit_writer import AuditWriterClient
     from piplvault.vault.group_commit import GroupCommitter
     from piplvault.vault.imports import ImportReport
 
@@ -90,6 +92,8 @@ class Vault:
         self.roles = policy.load_roles(settings.home)
         #: the server's group committer (None: each transaction commits on its own)
         self.group: GroupCommitter | None = None
+        #: with ``serve --workers N``: the one audit writer of every worker (prefork)
+        self.audit_writer: AuditWriterClient | None = None
 
     # --- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -289,7 +293,7 @@ class Vault:
         requests' (`group_commit`), else in its own transaction. A refusal carrying
         audit information is recorded the same way, then raised."""
         entry, outcome = self._read_for_audit(read)
-        self._append(entry)
+        self._append(lambda conn: self.record_entry(conn, entry))
         if isinstance(outcome, VaultError):
             raise outcome
         return outcome
@@ -301,32 +305,63 @@ class Vault:
         right here (a snapshot read never waits for a lock, and the GIL would let only
         one thread run it anyway), and the request waits for its entry's group commit
         without holding a thread. Elsewhere (PostgreSQL: network round trips; or no
-        group committer) the whole read runs in a worker thread."""
-        group = self.group
-        if group is None or not self.reads_inline:
+        group committer) the whole read runs in a worker thread. With several workers,
+        the entry goes to their one audit writer (``vault.audit_writer``)."""
+        group, writer = self.group, self.audit_writer
+        if not self.reads_inline or (group is None and writer is None):
             from starlette.concurrency import run_in_threadpool
 
             return await run_in_threadpool(self.audited_read, read)
         entry, outcome = self._read_for_audit(read)
-        await group.append_async(entry)
+        if writer is not None:
+            await writer.append_async(entry)
+        elif group is not None:
+            await group.append_async(lambda conn: self.record_entry(conn, entry))
         if isinstance(outcome, VaultError):
             raise outcome
         return outcome
 
     def _read_for_audit(
         self, read: Callable[[Connection], tuple[T, AuditNote]]
-    ) -> tuple[Callable[[Connection], None], T | VaultError]:
-        """Run ``read`` on a read-only snapshot: (the audit write its outcome needs, its
+    ) -> tuple[AuditEntryFields, T | VaultError]:
+        """Run ``read`` on a read-only snapshot: (the audit entry its outcome needs, its
         result or its refusal). A refusal without audit information is raised here."""
         try:
             with storage_errors(), self.read() as conn:
                 result, note = read(conn)
         except VaultError as refused:
-            if getattr(refused, "audit", None) is None:
+            fields = self.refusal_fields(refused)
+            if fields is None:
                 raise
-            error = refused  # the name ``refused`` ends with the except clause
-            return (lambda conn: self.record_refusal(conn, error)), error
-        return (lambda conn: self.record(conn, **note.fields())), result
+            return self.audit_entry(**fields), refused
+        return self.audit_entry(**note.fields()), result
+
+    def audit_entry(
+        self,
+        *,
+        action: str,
+        target: str,
+        purpose: str = "",
+        outcome: str = "ok",
+        details: dict[str, Any] | None = None,
+    ) -> AuditEntryFields:
+        """An entry to append later, maybe in another process (the workers' audit
+        writer): this session's actor and the current request id go in now."""
+        request_id = REQUEST_ID.get()
+        if request_id is not None:
+            details = {**(details or {}), "request_id": request_id}
+        return {
+            "actor": self.actor,
+            "action": action,
+            "target": target,
+            "purpose": purpose,
+            "outcome": outcome,
+            "details": details or {},
+        }
+
+    def record_entry(self, conn: Connection, entry: AuditEntryFields) -> None:
+        """Append an entry made by :meth:`audit_entry` in ``conn``'s transaction."""
+        audit.append(conn, at=self.now(), **entry)
 
     @property
     def reads_inline(self) -> bool:
@@ -350,21 +385,27 @@ class Vault:
 
     def record_refusal(self, conn: Connection, refused: VaultError) -> None:
         """The audit entry of a refused request (one that carries ``audit`` info)."""
+        fields = self.refusal_fields(refused)
+        if fields is not None:
+            self.record(conn, **fields)
+
+    @staticmethod
+    def refusal_fields(refused: VaultError) -> dict[str, Any] | None:
+        """What :meth:`record` takes for a refusal; None when it carries no audit info."""
         info = getattr(refused, "audit", None)
         if info is None:
-            return
-        self.record(
-            conn,
-            action=info["action"],
-            target=info["target"],
-            purpose=info["purpose"],
-            outcome="denied",
-            details={
+            return None
+        return {
+            "action": info["action"],
+            "target": info["target"],
+            "purpose": info["purpose"],
+            "outcome": "denied",
+            "details": {
                 "reason": getattr(refused, "reason", refused.code),
                 "fields": info.get("fields", []),
                 "message": refused.message,
             },
-        )
+        }
 
     def authorize(
         self,

@@ -1,0 +1,241 @@
+"""One audit writer for every worker of ``piplvault serve --workers N`` (issue 11).
+
+Each worker used to append its reads' audit entries through its own group committer: two
+committers taking the database's write lock in turn, each paying a commit, a sync, a
+signed checkpoint and a head-file publication for half the entries, each on a thread that
+took the GIL from its own worker's requests. Now the parent process — it holds the same
+unsealed keys, and otherwise only waited for its workers — is the one writer:
+
+- a worker sends each read's entry over its own socket pair (``AuditWriterClient``) and
+  answers the read only once the writer says the entry is durable ("no audit entry, no
+  operation");
+- the writer (``AuditWriter``) takes every entry waiting from every worker, appends them
+  in one transaction, signs the head, commits (one sync), publishes the head file once
+  (``group_commit.commit_appends``, as one worker's group committer does), then tells each
+  worker which of its entries are durable;
+- if that commit fails, every read of the group fails with ``AuditUnavailableError``; if
+  the writer is gone (the parent died), every waiting read fails and the worker stops.
+
+Everything else a worker writes (logins, use cases, PostgreSQL) still commits in the
+worker's own transactions; all of them take the database's write lock, so every entry is
+in one chain. Frames on the wire: a 4-byte big-endian length, then UTF-8 JSON —
+worker → writer ``{"n": number, "e": entry}``; writer → worker ``{"done": [numbers]}``
+or ``{"failed": [numbers], "error": message}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import os
+import selectors
+import signal
+import socket
+import struct
+from typing import TYPE_CHECKING, Any
+
+from piplvault.audit.note import AuditEntryFields
+from piplvault.errors import AuditUnavailableError
+from piplvault.vault.group_commit import commit_appends
+
+if TYPE_CHECKING:
+    from piplvault.vault.service import Vault
+
+_LENGTH = struct.Struct(">I")
+#: Seconds the writer waits for a worker to take an answer (a worker that reads nothing
+#: for this long is stuck; its reads time out rather than every worker's).
+_SEND_PATIENCE = 10.0
+#: A frame longer than this is a broken peer, not an audit entry.
+MAX_FRAME = 1 << 24
+_GONE = (
+    "The audit writer (the server's main process) has stopped, so nothing can be "
+    "audited: restart 'piplvault serve'"
+)
+
+
+def frame(doc: dict[str, Any]) -> bytes:
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _LENGTH.pack(len(body)) + body
+
+
+class Frames:
+    """Whole frames out of a byte stream that arrives in pieces."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[dict[str, Any]]:
+        self._buffer += data
+        docs, buffer, at = [], self._buffer, 0
+        while len(buffer) - at >= _LENGTH.size:
+            (length,) = _LENGTH.unpack_from(buffer, at)
+            if length > MAX_FRAME:
+                raise ValueError(f"an audit-writer frame of {length} bytes")
+            end = at + _LENGTH.size + length
+            if end > len(buffer):
+                break
+            docs.append(json.loads(bytes(buffer[at + _LENGTH.size : end])))
+            at = end
+        del buffer[:at]
+        return docs
+
+
+class AuditWriterClient:
+    """A worker's end: ``await append_async(entry)`` returns once the entry is durable."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        sock.setblocking(False)
+        self._sock = sock
+        self._frames = Frames()
+        self._waiting: dict[int, asyncio.Future[None]] = {}
+        self._numbers = 0
+        self._outbox = bytearray()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._gone = False
+
+    async def append_async(self, entry: AuditEntryFields) -> None:
+        if self._gone:
+            raise AuditUnavailableError(_GONE)
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+            loop.add_reader(self._sock.fileno(), self._on_readable)
+        number = self._numbers = self._numbers + 1
+        future: asyncio.Future[None] = loop.create_future()
+        self._waiting[number] = future
+        self._send(frame({"n": number, "e": entry}))
+        await asyncio.shield(future)
+
+    def _send(self, data: bytes) -> None:
+        """Send now what the socket takes; the rest when it is writable again (frames
+        never interleave: one outbox, in order)."""
+        if self._outbox:
+            self._outbox += data
+            return
+        try:
+            sent = self._sock.send(data)
+        except BlockingIOError:
+            sent = 0
+        except OSError:
+            self._writer_gone()
+            return
+        if sent < len(data) and self._loop is not None:
+            self._outbox += data[sent:]
+            self._loop.add_writer(self._sock.fileno(), self._flush)
+
+    def _flush(self) -> None:
+        try:
+            sent = self._sock.send(self._outbox)
+        except BlockingIOError:
+            return
+        except OSError:
+            self._writer_gone()
+            return
+        del self._outbox[:sent]
+        if not self._outbox and self._loop is not None:
+            self._loop.remove_writer(self._sock.fileno())
+
+    def _on_readable(self) -> None:
+        try:
+            data = self._sock.recv(1 << 16)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._writer_gone()
+            return
+        for doc in self._frames.feed(data):
+            error = doc.get("error")
+            for number in doc.get("done", doc.get("failed", [])):
+                future = self._waiting.pop(number, None)
+                if future is None or future.done():  # the client went away
+                    continue
+                if error is None:
+                    future.set_result(None)
+                else:
+                    future.set_exception(AuditUnavailableError(str(error)))
+
+    def _writer_gone(self) -> None:
+        """Fail closed: every waiting read fails, and this worker stops."""
+        if self._gone:
+            return
+        self._gone = True
+        if self._loop is not None:
+            self._loop.remove_reader(self._sock.fileno())
+            self._loop.remove_writer(self._sock.fileno())
+        for future in self._waiting.values():
+            if not future.done():
+                future.set_exception(AuditUnavailableError(_GONE))
+        self._waiting.clear()
+        os.kill(os.getpid(), signal.SIGTERM)  # uvicorn finishes what it can, then stops
+
+
+class AuditWriter:
+    """The parent's end: append what every worker sent, in one transaction per round."""
+
+    def __init__(self, vault: Vault, socks: list[socket.socket]) -> None:
+        self.vault = vault
+        self._selector = selectors.DefaultSelector()
+        for sock in socks:
+            sock.setblocking(False)
+            self._selector.register(sock, selectors.EVENT_READ, Frames())
+
+    def run_once(self, timeout: float) -> None:
+        """Wait up to ``timeout`` for entries; append all that came, answer each worker."""
+        waiting: list[tuple[socket.socket, int, AuditEntryFields]] = []
+        for key, _ in self._selector.select(timeout):
+            sock: socket.socket = key.fileobj  # type: ignore[assignment]
+            for doc in self._receive(sock, key.data):
+                waiting.append((sock, int(doc["n"]), doc["e"]))
+        if not waiting:
+            return
+        vault = self.vault
+        error = commit_appends(
+            vault,
+            [
+                functools.partial(vault.record_entry, entry=entry)
+                for *_, entry in waiting
+            ],
+        )
+        by_worker: dict[socket.socket, list[int]] = {}
+        for sock, number, _ in waiting:
+            by_worker.setdefault(sock, []).append(number)
+        for sock, numbers in by_worker.items():
+            answer = (
+                {"done": numbers}
+                if error is None
+                else {"failed": numbers, "error": _message(error)}
+            )
+            with contextlib.suppress(OSError):  # a worker gone: the parent reaps it
+                sock.settimeout(_SEND_PATIENCE)
+                sock.sendall(frame(answer))
+                sock.settimeout(0.0)
+
+    def _receive(self, sock: socket.socket, frames: Frames) -> list[dict[str, Any]]:
+        chunks = []
+        while True:
+            try:
+                data = sock.recv(1 << 16)
+            except BlockingIOError:
+                break
+            except OSError:
+                data = b""
+            if not data:  # the worker is gone
+                self._selector.unregister(sock)
+                sock.close()
+                break
+            chunks.append(data)
+        return frames.feed(b"".join(chunks)) if chunks else []
+
+    def close(self) -> None:
+        for key in list(self._selector.get_map().values()):
+            key.fileobj.close()  # type: ignore[union-attr]
+        self._selector.close()
+
+
+def _message(error: BaseException) -> str:
+    message = getattr(error, "message", None)
+    return str(message or error or type(error).__name__)
