@@ -9,6 +9,7 @@ R-SYS-ACCESS (PIPL Art. 51: every access audited), DESIGN "no audit entry, no op
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -112,3 +113,56 @@ def test_workers_share_one_audit_chain_and_one_seal_R_SYS_ACCESS(
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert os.path.exists(home / "audit-head.json")  # the anchor it checked against
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_workers_stop_when_the_parent_audit_writer_is_killed_R_SYS_ACCESS(
+    home: Path,  # noqa: F811  the fixture
+    tmp_path: Path,
+) -> None:
+    """SIGKILL to the parent (the workers' audit writer): no read is answered without
+    its entry, and no worker goes on holding the keys."""
+    import signal
+
+    vault = open_home(home)
+    people.set_password(vault, "owner", OWNER_PASSWORD)
+    vault.close()
+    socket = tmp_path / "s.sock"
+    argv = [sys.executable, "-m", "piplvault", "serve", "--home", str(home)]
+    argv += ["--socket", str(socket), "--workers", str(WORKERS)]
+    with (tmp_path / "serve.log").open("wb") as handle:
+        proc = subprocess.Popen(argv, env=cli_env(), stdout=handle, stderr=handle)
+    transport = httpx.HTTPTransport(uds=str(socket))
+    workers: list[int] = []
+    try:
+        with httpx.Client(transport=transport, base_url="http://t") as client:
+            deadline = time.monotonic() + 60
+            while len(workers) < WORKERS or client.get("/ready").status_code != 200:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+                workers = _workers_of(proc.pid)
+            token = client.post(
+                "/api/v1/login", json={"user": "owner", "password": OWNER_PASSWORD}
+            ).json()["token"]
+            auth = {"Authorization": f"Bearer {token}"}
+            assert client.get("/api/v1/customers/1", headers=auth).status_code == 200
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+            with contextlib.suppress(httpx.HTTPError):
+                late = client.get("/api/v1/customers/2", headers=auth)
+                assert late.status_code != 200, late.text
+        deadline = time.monotonic() + 20
+        while any(_alive(pid) for pid in workers):
+            assert time.monotonic() < deadline, "a worker outlived its audit writer"
+            time.sleep(0.1)
+    finally:
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -30,6 +30,7 @@ the shared socket. The parent answers no request: it is the workers' one audit w
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import mmap
 import os
 import signal
@@ -101,13 +102,16 @@ def run_workers(
     writer: AuditWriter | None = None
     try:
         for number in range(workers):
+            parent = os.getpid()
             pid = os.fork()
             if pid == 0:  # pragma: no cover  (the worker; measured by the server tests)
                 for other, (ours, theirs) in enumerate(pairs):
                     ours.close()
                     if other != number:
                         theirs.close()
-                os._exit(_worker(vault, make_server, listener, pairs[number][1]))
+                os._exit(
+                    _worker(vault, make_server, listener, pairs[number][1], parent)
+                )
             children.append(pid)
         for _, theirs in pairs:
             theirs.close()
@@ -143,11 +147,26 @@ def _reap(children: list[int], stopping: bool, stop_all: Callable[[], None]) -> 
                 stopping = True
 
 
+#: Linux ``prctl`` option: a signal for this process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _stop_with(parent: int) -> None:
+    """A worker gets SIGTERM when the parent dies (Linux), even a SIGKILLed parent: no
+    worker goes on holding the keys, or answering reads with no audit writer."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _worker(
     vault: Vault,
     make_server: Callable[[], uvicorn.Server],
     listener: socketlib.socket,
     writer: socketlib.socket,
+    parent: int,
 ) -> int:
     """One worker process: its own connections and group committer, the shared keys, and
     its socket to the parent, the audit writer of its reads."""
@@ -157,6 +176,7 @@ def _worker(
         os.setpgid(0, 0)  # a terminal's Ctrl-C reaches the parent, which stops us once
         for s in (signal.SIGTERM, signal.SIGINT):
             signal.signal(s, signal.SIG_DFL)  # uvicorn installs its own in run()
+        _stop_with(parent)
         signal.signal(signal.SIGUSR1, lambda *_: vault.keyring.wipe())
         vault.start_group_commit()
         vault.audit_writer = AuditWriterClient(writer)

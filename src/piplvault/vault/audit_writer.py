@@ -18,8 +18,8 @@ unsealed keys, and otherwise only waited for its workers — is the one writer:
 
 Everything else a worker writes (logins, use cases, PostgreSQL) still commits in the
 worker's own transactions; all of them take the database's write lock, so every entry is
-in one chain. Frames on the wire: a 4-byte big-endian length, then UTF-8 JSON —
-worker → writer ``{"n": number, "e": entry}``; writer → worker ``{"done": [numbers]}``
+in one chain. Frames on the wire (``io/frames.py``): a 4-byte big-endian length, then
+UTF-8 JSON — worker → writer ``{"n": number, "e": entry}``; writer → worker ``{"done": [numbers]}``
 or ``{"failed": [numbers], "error": message}``.
 """
 
@@ -28,65 +28,40 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import os
 import selectors
 import signal
 import socket
-import struct
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from piplvault.audit.note import AuditEntryFields
 from piplvault.errors import AuditUnavailableError
+from piplvault.io.frames import Frames, frame
 from piplvault.vault.group_commit import commit_appends
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
 
-_LENGTH = struct.Struct(">I")
 #: Seconds the writer waits for a worker to take an answer (a worker that reads nothing
 #: for this long is stuck; its reads time out rather than every worker's).
 _SEND_PATIENCE = 10.0
-#: A frame longer than this is a broken peer, not an audit entry.
-MAX_FRAME = 1 << 24
 _GONE = (
     "The audit writer (the server's main process) has stopped, so nothing can be "
     "audited: restart 'piplvault serve'"
 )
 
 
-def frame(doc: dict[str, Any]) -> bytes:
-    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return _LENGTH.pack(len(body)) + body
-
-
-class Frames:
-    """Whole frames out of a byte stream that arrives in pieces."""
-
-    def __init__(self) -> None:
-        self._buffer = bytearray()
-
-    def feed(self, data: bytes) -> list[dict[str, Any]]:
-        self._buffer += data
-        docs, buffer, at = [], self._buffer, 0
-        while len(buffer) - at >= _LENGTH.size:
-            (length,) = _LENGTH.unpack_from(buffer, at)
-            if length > MAX_FRAME:
-                raise ValueError(f"an audit-writer frame of {length} bytes")
-            end = at + _LENGTH.size + length
-            if end > len(buffer):
-                break
-            docs.append(json.loads(bytes(buffer[at + _LENGTH.size : end])))
-            at = end
-        del buffer[:at]
-        return docs
-
-
 class AuditWriterClient:
     """A worker's end: ``await append_async(entry)`` returns once the entry is durable."""
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(
+        self, sock: socket.socket, *, on_gone: Callable[[], None] | None = None
+    ) -> None:
+        """``on_gone``: what to do once the writer is gone (default: stop this worker
+        process; uvicorn finishes what it can, then stops)."""
         sock.setblocking(False)
+        self._on_gone = on_gone or _stop_this_process
         self._sock = sock
         self._frames = Frames()
         self._waiting: dict[int, asyncio.Future[None]] = {}
@@ -170,7 +145,11 @@ class AuditWriterClient:
             if not future.done():
                 future.set_exception(AuditUnavailableError(_GONE))
         self._waiting.clear()
-        os.kill(os.getpid(), signal.SIGTERM)  # uvicorn finishes what it can, then stops
+        self._on_gone()
+
+
+def _stop_this_process() -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 class AuditWriter:

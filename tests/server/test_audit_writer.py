@@ -1,0 +1,157 @@
+"""The workers' one audit writer (`vault/audit_writer.py`, issue 11).
+
+Entries sent by several workers are appended in one transaction and each worker learns
+which of its reads may answer; a commit the database refuses fails every read of the
+group; a writer that is gone fails every waiting read and stops the worker; frames cut
+anywhere by the socket come out whole.
+
+R-SYS-1 / DESIGN "no audit entry, no operation" (fail closed), R-SYS-ACCESS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from piplvault.errors import AuditUnavailableError
+from piplvault.io.frames import Frames, frame
+from piplvault.settings import load_settings
+from piplvault.vault import Vault
+from piplvault.vault.audit_writer import AuditWriter, AuditWriterClient
+from tests import rawdb
+from tests.lifecycle.conftest import home, home_template  # noqa: F401  fixtures
+
+
+def _entry(n: int) -> dict[str, object]:
+    return {
+        "actor": "owner",
+        "action": "customer-read",
+        "target": f"customer:{n}",
+        "purpose": "data-management",
+        "outcome": "ok",
+        "details": {"fields": ["姓名"], "request_id": f"r{n}"},
+    }
+
+
+def _audit_targets(vault_home: Path) -> list[str]:
+    with rawdb.connect(vault_home) as db:
+        rows = db.execute("SELECT target FROM audit_log ORDER BY seq").fetchall()
+    return [str(r[0]) for r in rows]
+
+
+@given(
+    docs=st.lists(
+        st.dictionaries(st.text(max_size=5), st.text(max_size=20), max_size=3),
+        max_size=6,
+    ),
+    cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=8),
+)
+def test_frames_cut_anywhere_come_out_whole_R_SYS_1(
+    docs: list[dict[str, str]], cuts: list[int]
+) -> None:
+    stream = b"".join(frame(d) for d in docs)
+    frames, out, at = Frames(), [], 0
+    for cut in [*sorted({min(c, len(stream)) for c in cuts}), len(stream)]:
+        out += frames.feed(stream[at:cut])
+        at = cut
+    assert out == [json.loads(json.dumps(d)) for d in docs]
+
+
+def _serve(writer: AuditWriter, stop: threading.Event) -> threading.Thread:
+    def loop() -> None:
+        while not stop.is_set():
+            writer.run_once(timeout=0.05)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_two_workers_entries_are_durable_before_they_answer_R_SYS_ACCESS(
+    home: Path,  # noqa: F811  the fixture
+) -> None:
+    vault = Vault.open(load_settings({"home": home}), pooled=True)
+    pairs = [socket.socketpair() for _ in range(2)]
+    writer = AuditWriter(vault, [ours for ours, _ in pairs])
+    stop = threading.Event()
+    thread = _serve(writer, stop)
+    gone: list[str] = []
+    try:
+        before = len(_audit_targets(home))
+
+        async def reads() -> None:
+            clients = [
+                AuditWriterClient(theirs, on_gone=lambda: gone.append("x"))
+                for _, theirs in pairs
+            ]
+            await asyncio.gather(
+                *(clients[n % 2].append_async(_entry(n)) for n in range(40))  # type: ignore[arg-type]
+            )
+
+        asyncio.run(reads())
+        targets = _audit_targets(home)
+        assert len(targets) == before + 40
+        assert sorted(targets[before:]) == sorted(f"customer:{n}" for n in range(40))
+        with rawdb.connect(home) as db:
+            if db.postgres:
+                db.execute(
+                    "CREATE FUNCTION no_audit() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN RAISE EXCEPTION 'audit refused'; END $$"
+                )
+                db.execute(
+                    "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
+                    "FOR EACH ROW EXECUTE FUNCTION no_audit()"
+                )
+            else:
+                db.execute(
+                    "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
+                    "BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+                )
+
+        async def refused() -> list[BaseException | None]:
+            client = AuditWriterClient(pairs[0][1], on_gone=lambda: gone.append("x"))
+            return await asyncio.gather(
+                *(client.append_async(_entry(n)) for n in range(3)),  # type: ignore[arg-type]
+                return_exceptions=True,
+            )
+
+        results = asyncio.run(refused())
+        assert all(isinstance(r, AuditUnavailableError) for r in results), results
+        assert len(_audit_targets(home)) == before + 40
+        assert gone == []
+    finally:
+        stop.set()
+        thread.join()
+        writer.close()
+        vault.close()
+
+
+def test_a_writer_that_is_gone_fails_every_waiting_read_and_stops_the_worker_R_SYS_1() -> (
+    None
+):
+    ours, theirs = socket.socketpair()
+    gone: list[str] = []
+
+    async def read_then_lose_the_writer() -> list[BaseException | None]:
+        client = AuditWriterClient(theirs, on_gone=lambda: gone.append("stopped"))
+        waiting = [
+            asyncio.ensure_future(client.append_async(_entry(n))) for n in range(3)
+        ]  # type: ignore[arg-type]
+        await asyncio.sleep(0.05)
+        ours.close()  # the parent process died
+        results = await asyncio.gather(*waiting, return_exceptions=True)
+        late = await asyncio.gather(
+            client.append_async(_entry(9)),  # type: ignore[arg-type]
+            return_exceptions=True,
+        )
+        return [*results, *late]
+
+    results = asyncio.run(read_then_lose_the_writer())
+    assert all(isinstance(r, AuditUnavailableError) for r in results), results
+    assert gone == ["stopped"]
