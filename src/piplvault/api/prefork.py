@@ -77,10 +77,16 @@ def run_workers(
 ) -> None:
     """Fork ``workers`` processes serving ``listener`` and be their audit writer; return
     when they have all stopped (SIGTERM/SIGINT to this process, or one of them died)."""
+    from piplvault.api.handoff import Dealer
     from piplvault.vault.audit_writer import AuditWriter
 
     vault.engine.dispose()  # no database connection crosses a fork
     pairs = [socketlib.socketpair() for _ in range(workers)]
+    #: the connections the parent accepts, handed to each worker in turn (api/handoff)
+    hands = [
+        socketlib.socketpair(socketlib.AF_UNIX, socketlib.SOCK_DGRAM)
+        for _ in range(workers)
+    ]
     children: list[int] = []
     stopping = [False]
 
@@ -105,17 +111,26 @@ def run_workers(
             parent = os.getpid()
             pid = os.fork()
             if pid == 0:  # pragma: no cover  (the worker; measured by the server tests)
-                for other, (ours, theirs) in enumerate(pairs):
+                listener.close()  # the parent accepts; this worker is handed connections
+                for other, (ours, theirs) in enumerate([*pairs, *hands]):
                     ours.close()
-                    if other != number:
+                    if other % workers != number:
                         theirs.close()
                 os._exit(
-                    _worker(vault, make_server, listener, pairs[number][1], parent)
+                    _worker(
+                        vault, make_server, pairs[number][1], hands[number][1], parent
+                    )
                 )
             children.append(pid)
-        for _, theirs in pairs:
+        for _, theirs in [*pairs, *hands]:
             theirs.close()
         writer = AuditWriter(vault, [ours for ours, _ in pairs])
+        dealer = Dealer(
+            listener,
+            [ours for ours, _ in hands],
+            backlog=make_server().config.backlog,
+        )
+        writer.watch(listener, dealer.accept_waiting)
         while children:
             writer.run_once(timeout=0.2)
             _reap(children, stopping[0], stop_all)
@@ -164,12 +179,14 @@ def _stop_with(parent: int) -> None:
 def _worker(
     vault: Vault,
     make_server: Callable[[], uvicorn.Server],
-    listener: socketlib.socket,
     writer: socketlib.socket,
+    handoff: socketlib.socket,
     parent: int,
 ) -> int:
-    """One worker process: its own connections and group committer, the shared keys, and
-    its socket to the parent, the audit writer of its reads."""
+    """One worker process: its own database connections and group committer, the shared
+    keys, its socket to the parent (the audit writer of its reads) and the socket the
+    parent hands it connections on."""
+    from piplvault.api.handoff import serve_handed
     from piplvault.vault.audit_writer import AuditWriterClient
 
     try:
@@ -180,7 +197,7 @@ def _worker(
         signal.signal(signal.SIGUSR1, lambda *_: vault.keyring.wipe())
         vault.start_group_commit()
         vault.audit_writer = AuditWriterClient(writer)
-        make_server().run(sockets=[listener])
+        serve_handed(make_server().config, handoff)
         return 0
     except BaseException:  # noqa: BLE001  a worker never returns into the parent's code
         import traceback

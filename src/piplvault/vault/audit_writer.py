@@ -32,6 +32,7 @@ import os
 import selectors
 import signal
 import socket
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -158,14 +159,27 @@ class AuditWriter:
     def __init__(self, vault: Vault, socks: list[socket.socket]) -> None:
         self.vault = vault
         self._selector = selectors.DefaultSelector()
+        #: watched sockets resting after an error: their handler, and until when
+        self._resting: dict[socket.socket, tuple[Callable[[], float], float]] = {}
         for sock in socks:
             sock.setblocking(False)
             self._selector.register(sock, selectors.EVENT_READ, Frames())
 
+    def watch(self, sock: socket.socket, ready: Callable[[], float]) -> None:
+        """Also call ``ready()`` when ``sock`` is readable (the parent's listening
+        socket: one process, one loop). ``ready()`` returns for how many seconds not to
+        watch ``sock`` (0: go on), so a socket that stays readable on an error (a
+        listener out of file descriptors) is not spun on."""
+        self._selector.register(sock, selectors.EVENT_READ, ready)
+
     def run_once(self, timeout: float) -> None:
         """Wait up to ``timeout`` for entries; append all that came, answer each worker."""
+        timeout = self._wake_rested(timeout)
         waiting: list[tuple[socket.socket, int, AuditEntryFields]] = []
         for key, _ in self._selector.select(timeout):
+            if not isinstance(key.data, Frames):
+                self._rest(key.fileobj, key.data, key.data())  # type: ignore[arg-type]
+                continue
             sock: socket.socket = key.fileobj  # type: ignore[assignment]
             for doc in self._receive(sock, key.data):
                 waiting.append((sock, int(doc["n"]), doc["e"]))
@@ -192,6 +206,24 @@ class AuditWriter:
                 sock.settimeout(_SEND_PATIENCE)
                 sock.sendall(frame(answer))
                 sock.settimeout(0.0)
+
+    def _rest(
+        self, sock: socket.socket, ready: Callable[[], float], rest: float
+    ) -> None:
+        if rest > 0:
+            self._selector.unregister(sock)
+            self._resting[sock] = (ready, time.monotonic() + rest)
+
+    def _wake_rested(self, timeout: float) -> float:
+        """Watch again the sockets whose rest is over; the select timeout to use."""
+        now = time.monotonic()
+        for sock, (ready, until) in list(self._resting.items()):
+            if until <= now:
+                del self._resting[sock]
+                self._selector.register(sock, selectors.EVENT_READ, ready)
+        if not self._resting:
+            return timeout
+        return min(timeout, max(0.0, min(u for _, u in self._resting.values()) - now))
 
     def _receive(self, sock: socket.socket, frames: Frames) -> list[dict[str, Any]]:
         chunks = []
