@@ -121,8 +121,6 @@ def create_app(
 
     api.add_exception_handler(RequestValidationError, errors.validation_error_response)
 
-    # inside the request-id (and the console's security-header) middleware
-    api.add_middleware(HotReads, session=current_session, customer=customer_response)
     api.add_middleware(RequestIdMiddleware)
 
     @api.get("/health", tags=["server"])
@@ -222,10 +220,16 @@ def create_app(
 
     api.include_router(commands.router(current_session))
 
+    around: list[Any] = [RequestIdMiddleware]  # as the app nests its middlewares
     if console:
-        from piplvault.web.app import install  # the web console (docs/console.md)
+        from piplvault.web.app import SecurityHeaders, install  # docs/console.md
 
         install(api)
+        around.append(SecurityHeaders)
+    #: what the server serves: the plain customer read in front of FastAPI (hot_reads)
+    api.state.front_door = HotReads(
+        api, session=current_session, customer=customer_response, around=around
+    )
     return api
 
 

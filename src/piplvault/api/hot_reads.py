@@ -3,18 +3,21 @@
 ``GET /api/v1/customers/{id}`` with no query string (the masked read, default purpose) is
 what a CRM or a clerk's screen sends most. FastAPI spends about 0.8 ms of CPU on each
 (routing, dependency solving, parameter validation, its exception and exit-stack layers):
-a fifth of the request (issue 11, measured with bench/api_bench.py's load). This plain
-ASGI layer sits inside the request-id and security-header middlewares and answers that one
-shape with the **same** functions the FastAPI route calls: the session dependency
-(``current_session``), the response (``customer_response``) and the error response of the
-app's ``VaultError`` handler. Every other request, including the same path with any query
-parameter or under a ``root_path``, goes on to FastAPI, which also documents the route.
+a fifth of the request (issue 11, measured with bench/api_bench.py's load). Its middleware
+stack (FastAPI's error, telemetry and body-limit layers, then the app's own) cost another
+tenth. This plain ASGI app is what uvicorn serves: it answers that one shape itself, inside
+the **same** middlewares the app has around its routes (request id; with the console,
+security headers: ``around``), with the **same** functions the FastAPI route calls: the
+session dependency (``current_session``), the response (``customer_response``) and the
+error response of the app's ``VaultError`` handler. Every other request, including the
+same path with any query parameter or under a ``root_path``, goes to the FastAPI app
+whole, which also documents the route.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from starlette.requests import Request
@@ -29,17 +32,31 @@ _AUTHORIZATION = b"authorization"
 
 SessionOf = Callable[[Request, str | None], Awaitable[Session]]
 CustomerResponse = Callable[[Session, int], Awaitable[Response]]
+Middleware = Callable[[Any], Any]
 
 
 class HotReads:
-    """Answer a plain ``GET /api/v1/customers/{id}`` directly; pass on everything else."""
+    """Answer a plain ``GET /api/v1/customers/{id}`` directly; pass on everything else.
+
+    ``around``: the middlewares to run the shortcut's own answers in, innermost first
+    (the app's request-id middleware, then its security headers, as the app nests them).
+    """
 
     def __init__(
-        self, app: Any, *, session: SessionOf, customer: CustomerResponse
+        self,
+        app: Any,
+        *,
+        session: SessionOf,
+        customer: CustomerResponse,
+        around: Iterable[Middleware] = (),
     ) -> None:
         self.app = app
         self._session = session
         self._customer = customer
+        answer: Any = self._answer_read
+        for middleware in around:
+            answer = middleware(answer)
+        self._hot = answer
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         found = (
@@ -53,7 +70,13 @@ class HotReads:
         if found is None:
             await self.app(scope, receive, send)
             return
-        response = await self._answer(Request(scope, receive), int(found.group(1)))
+        scope["app"] = self.app  # as Starlette does: the session reads app.state
+        scope["path_params"] = {"customer_id": int(found.group(1))}  # as a router does
+        await self._hot(scope, receive, send)
+
+    async def _answer_read(self, scope: Any, receive: Any, send: Any) -> None:
+        customer_id = scope["path_params"]["customer_id"]
+        response = await self._answer(Request(scope, receive), customer_id)
         await response(scope, receive, send)
 
     async def _answer(self, request: Request, customer_id: int) -> Response:

@@ -93,7 +93,7 @@ def serve_command(
     switch = SealSwitch() if workers > 1 else None
     api = create_app(vault, console=workers == 1, seal_switch=switch)
     config = uvicorn.Config(
-        api,
+        api.state.front_door,  # the plain customer read, then the FastAPI app
         host=host,
         port=port,
         log_level="warning",
