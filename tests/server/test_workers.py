@@ -166,3 +166,65 @@ def test_workers_stop_when_the_parent_audit_writer_is_killed_R_SYS_ACCESS(
         for pid in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def _established_on(port: int, pid: int) -> int:
+    """How many established TCP connections to ``port`` process ``pid`` holds."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local, state, inode = fields[1], fields[3], fields[9]
+                if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+                    count += inode in inodes
+    return count
+
+
+def test_keep_alive_clients_are_shared_evenly_by_the_workers(
+    home: Path,  # noqa: F811  the fixture
+    tmp_path: Path,
+) -> None:
+    """R-SYS-ACCESS (the service answers under load): 16 keep-alive connections opened
+    at once go 8 / 8 to two workers (the parent accepts and hands them out in turn; left
+    to the kernel they went 13 / 3 or 15 / 1, and one worker carried the load)."""
+    import socket as socketlib
+
+    vault = open_home(home)
+    people.set_password(vault, "owner", OWNER_PASSWORD)
+    vault.close()
+    with socketlib.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv = [sys.executable, "-m", "piplvault", "serve", "--home", str(home)]
+    argv += ["--port", str(port), "--workers", str(WORKERS)]
+    with (tmp_path / "serve.log").open("wb") as handle:
+        proc = subprocess.Popen(argv, env=cli_env(), stdout=handle, stderr=handle)
+    clients: list[httpx.Client] = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.1:{port}/ready").status_code == 200:
+                    break
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        for _ in range(16):
+            client = httpx.Client(base_url=f"http://127.0.0.1:{port}")
+            clients.append(client)
+            assert client.get("/health").status_code == 200  # keeps its connection
+        workers = _workers_of(proc.pid)
+        assert len(workers) == WORKERS
+        assert sorted(_established_on(port, pid) for pid in workers) == [8, 8]
+    finally:
+        for client in clients:
+            client.close()
+        proc.terminate()
+        proc.wait(timeout=30)

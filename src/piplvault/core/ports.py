@@ -13,5 +13,7 @@ class Clock(Protocol):
 
 
 def to_timestamp(moment: dt.datetime) -> str:
-    """ISO-8601 UTC text, to the microsecond, as stored everywhere."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """ISO-8601 UTC text, to the microsecond, as stored everywhere
+    (``%Y-%m-%dT%H:%M:%S.%fZ``; ``isoformat`` is a fifth of ``strftime``'s cost, and
+    the server stamps several times per request)."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")[:-6] + "Z"
