@@ -90,8 +90,11 @@ def gate(
     digest = params_digest(operation, exact)
     if approval_id is None:
         _request(vault, operation, digest, summary)
-    with vault.write(commit=False) as conn:
-        vault.authorize(conn, action=OPERATIONS[operation])
+    # a snapshot: checking an approval never waits for a writer (a refusal is audited)
+    action = OPERATIONS[operation]
+    with vault.authorized_read(
+        lambda conn: vault.authorize(conn, action=action)
+    ) as conn:
         row = _load(conn, approval_id)
         _check_use(vault, row, operation, digest)
     return _grant(row)

@@ -164,8 +164,9 @@ def apply_retention(
     schedule = load_schedule(vault)
 
     def params() -> approvals.Params:
-        with vault.write(commit=False) as conn:
-            vault.authorize(conn, action="retention-apply")
+        with vault.authorized_read(
+            lambda conn: vault.authorize(conn, action="retention-apply")
+        ) as conn:
             plans_due = due(conn, schedule, day)
         exact = retention_params(day, plans_due)
         summary = {"as_of": day.isoformat(), **outcome_counts(plans_due)}

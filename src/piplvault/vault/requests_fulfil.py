@@ -54,8 +54,9 @@ def fulfil(
 ) -> dict[str, Any]:
     """Carry out a verified request and write the reply into ``out_dir``."""
     target = cases.check_out_dir(vault, out_dir)
-    with vault.write(commit=False) as conn:
-        vault.authorize(conn, action="rights-fulfil")
+    with vault.authorized_read(
+        lambda conn: vault.authorize(conn, action="rights-fulfil")
+    ) as conn:
         row = store.get_request(conn, request_id)
         core.check_transition(
             core.State(row.state), core.State.FULFILLED, request_id=request_id
