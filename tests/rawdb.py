@@ -63,6 +63,26 @@ def connect(home: Path | str) -> Connection:
     return Connection(Path(home))
 
 
+def refuse_audit_inserts(home: Path | str) -> None:
+    """Make the database refuse every new audit entry (a trigger), as a full disk or a
+    broken database would: the test of "no audit entry, no operation"."""
+    with connect(home) as db:
+        if db.postgres:
+            db.execute(
+                "CREATE FUNCTION no_audit() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'audit refused'; END $$"
+            )
+            db.execute(
+                "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
+                "FOR EACH ROW EXECUTE FUNCTION no_audit()"
+            )
+        else:
+            db.execute(
+                "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
+                "BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+            )
+
+
 def snapshot(home: Path | str) -> bytes:
     """Everything the vault's database holds, to prove a refused command wrote nothing:
     the SQLite file's bytes, or every PostgreSQL table's rows in a fixed order."""

@@ -98,21 +98,7 @@ def test_two_workers_entries_are_durable_before_they_answer_R_SYS_ACCESS(
         targets = _audit_targets(home)
         assert len(targets) == before + 40
         assert sorted(targets[before:]) == sorted(f"customer:{n}" for n in range(40))
-        with rawdb.connect(home) as db:
-            if db.postgres:
-                db.execute(
-                    "CREATE FUNCTION no_audit() RETURNS trigger LANGUAGE plpgsql AS "
-                    "$$ BEGIN RAISE EXCEPTION 'audit refused'; END $$"
-                )
-                db.execute(
-                    "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
-                    "FOR EACH ROW EXECUTE FUNCTION no_audit()"
-                )
-            else:
-                db.execute(
-                    "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
-                    "BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
-                )
+        rawdb.refuse_audit_inserts(home)
 
         async def refused() -> list[BaseException | None]:
             client = AuditWriterClient(pairs[0][1], on_gone=lambda: gone.append("x"))

@@ -40,22 +40,7 @@ def test_a_refused_audit_entry_means_no_answer_R_SYS_ACCESS(
         if grouped:
             vault.start_group_commit()
         before = _audit_rows(home)
-        with rawdb.connect(home) as db:
-            if db.postgres:
-                db.execute(
-                    "CREATE FUNCTION no_audit() RETURNS trigger LANGUAGE plpgsql AS "
-                    "$$ BEGIN RAISE EXCEPTION 'audit refused'; END $$"
-                )
-                db.execute(
-                    "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
-                    "FOR EACH ROW EXECUTE FUNCTION no_audit()"
-                )
-            else:
-                db.execute(
-                    "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
-                    "BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
-                )
-            db.commit()
+        rawdb.refuse_audit_inserts(home)
         with pytest.raises(AuditUnavailableError):
             vault.show_customer(2)
         assert _audit_rows(home) == before
