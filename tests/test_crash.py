@@ -16,16 +16,13 @@ from examples.generate import HEADERS, make_rows, write_csv
 
 from tests import servers
 from tests.conftest import OWNER_PASSWORD, cli_env, run_piplvault
-from tests.vaults import clone, frozen
+from tests.vaults import clone, initialized
 
 
 @pytest.fixture(scope="module")
 def new_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One new vault (a real ``piplvault init``); each test kills the server of a copy."""
-    home = tmp_path_factory.mktemp("new") / "vault"
-    assert run_piplvault("init", str(home)).returncode == 0
-    frozen(home)
-    return home
+    return initialized(tmp_path_factory.mktemp("new"))
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_piplvault
-from tests.vaults import clone, frozen
+from tests.vaults import clone, initialized
 
 GOOD_ID = "11010519491231002X"
 BAD_ID = "110105194912310021"
@@ -19,10 +19,7 @@ HEADER = "姓名,身份证号,手机号\n"
 @pytest.fixture(scope="module")
 def new_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One new vault (a real ``piplvault init``), never written to: ``home`` copies it."""
-    home = tmp_path_factory.mktemp("new") / "vault"
-    assert run_piplvault("init", str(home)).returncode == 0
-    frozen(home)
-    return home
+    return initialized(tmp_path_factory.mktemp("new"))
 
 
 @pytest.fixture

@@ -21,6 +21,17 @@ def frozen(*homes: Path) -> None:
         assert home.is_dir(), home
 
 
+def initialized(base: Path) -> Path:
+    """A new vault at ``base/vault`` made by a real ``piplvault init``, its server
+    stopped: a template to :func:`clone` for each test that writes to it."""
+    from tests.conftest import run_piplvault
+
+    home = base / "vault"
+    assert run_piplvault("init", str(home)).returncode == 0
+    frozen(home)
+    return home
+
+
 def clone(template: Path, dest: Path) -> Path:
     """A copy of the (stopped) vault directory ``template`` at ``dest``, with its own copy
     of the vault's database on the PostgreSQL pass (tests/pgswitch.py)."""
