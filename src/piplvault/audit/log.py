@@ -18,7 +18,6 @@ from piplvault.audit.chain import (
     entry_hash,
 )
 from piplvault.audit.events import require_registered
-from piplvault.audit.request import REQUEST_ID
 from piplvault.crypto.signing import verify as verify_signature
 from piplvault.errors import AuditUnavailableError
 from piplvault.store.meta import read_meta, write_meta
@@ -53,11 +52,9 @@ def append(
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry in ``conn``'s open transaction; raise AuditUnavailableError if not
-    (also for an action missing from the registry in ``audit/events.py``)."""
+    (also for an action missing from the registry in ``audit/events.py``). ``details``
+    already carry the request's id, when there is one (``Vault.audit_entry``)."""
     require_registered(action)
-    request_id = REQUEST_ID.get()
-    if request_id is not None:
-        details = {**(details or {}), "request_id": request_id}
     try:
         row = _HEAD_FOR_UPDATE.first(conn)
         if row is None:

@@ -526,16 +526,14 @@ class Vault:
         details: dict[str, Any] | None = None,
     ) -> None:
         """Append an audit entry in ``conn``'s transaction (fails closed)."""
-        audit.append(
-            conn,
-            at=self.now(),
-            actor=self.actor,
+        entry = self.audit_entry(
             action=action,
             target=target,
             purpose=purpose,
             outcome=outcome,
             details=details,
         )
+        self.record_entry(conn, entry)
 
     def sign_head(self, conn: Connection) -> None:
         audit.checkpoint(
