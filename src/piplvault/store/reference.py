@@ -18,11 +18,8 @@ import weakref
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, select
-
 from piplvault.store.engine import UNREAD_STAMP, Connection
-from piplvault.store.prepared import Prepared
-from piplvault.store.schema import meta
+from piplvault.store.meta import read_meta
 
 T = TypeVar("T")
 
@@ -30,7 +27,6 @@ STAMP_KEY = "reference_stamp"
 #: Stamps remembered at once (a process serving one vault needs one; tests open many).
 _STAMPS = 8
 
-_STAMP = Prepared(select(meta.c.value).where(meta.c.key == bindparam("key")))
 _NOT_KEPT = object()  # a connection that keeps nothing, or a vault without the stamp
 
 #: stamp → {what: rows}, oldest stamp first
@@ -78,5 +74,5 @@ def _stamp(conn: Connection) -> Any:
 
 
 def _read_stamp(conn: Connection) -> Any:
-    values = _STAMP.scalars(conn, key=STAMP_KEY)
-    return str(values[0]) if values and values[0] is not None else _NOT_KEPT
+    stamp = read_meta(conn, STAMP_KEY)
+    return _NOT_KEPT if stamp is None else stamp
