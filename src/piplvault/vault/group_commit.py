@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from piplvault.store.database import storage_errors
 from piplvault.store.engine import Connection
 
 if TYPE_CHECKING:
@@ -132,22 +131,14 @@ class GroupCommitter:
 def commit_appends(
     vault: Vault, appends: list[Callable[[Connection], None]]
 ) -> BaseException | None:
-    """Run every ``append(conn)`` in one transaction, sign the head, commit (one sync),
-    publish the head file: None once durable and published, else the error, and no
-    waiter answers. A write the database refuses is AuditUnavailableError
-    (``storage_errors``)."""
+    """Run every ``append(conn)`` in one audited transaction (``Vault.write``: the head
+    signed, one commit and sync, the head file published): None once durable, else the
+    error, and no waiter answers. A write the database refuses is
+    AuditUnavailableError."""
     try:
-        with storage_errors(), vault.engine.connect() as conn:
-            transaction = conn.begin()
-            try:
-                for append in appends:
-                    append(conn)
-                vault.sign_head(conn)
-            except BaseException:
-                transaction.rollback()
-                raise
-            transaction.commit()
-        vault._publish_head()
+        with vault.write() as conn:
+            for append in appends:
+                append(conn)
     except BaseException as exc:  # noqa: BLE001  every waiter learns it, none hangs
         return exc
     return None
