@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import uvicorn
 
-#: Connections received per wake-up of a worker, at most.
+#: What one receive takes: each datagram carries one connection (a byte and its fd).
 _BATCH = 64
 #: Seconds the parent stops accepting after an error such as EMFILE (the listener stays
 #: readable, and would otherwise be spun on); queued clients wait, none is refused.

@@ -107,8 +107,8 @@ def run_workers(
     previous[signal.SIGUSR1] = signal.signal(signal.SIGUSR1, seal_all)
     writer: AuditWriter | None = None
     try:
+        parent = os.getpid()
         for number in range(workers):
-            parent = os.getpid()
             pid = os.fork()
             if pid == 0:  # pragma: no cover  (the worker; measured by the server tests)
                 listener.close()  # the parent accepts; this worker is handed connections
