@@ -78,6 +78,7 @@ def run_workers(
     """Fork ``workers`` processes serving ``listener`` and be their audit writer; return
     when they have all stopped (SIGTERM/SIGINT to this process, or one of them died)."""
     from piplvault.api.handoff import Dealer
+    from piplvault.api.timeslice import ask_short_slice
     from piplvault.vault.audit_writer import AuditWriter
 
     vault.engine.dispose()  # no database connection crosses a fork
@@ -125,6 +126,7 @@ def run_workers(
         for _, theirs in [*pairs, *hands]:
             theirs.close()
         writer = AuditWriter(vault, [ours for ours, _ in pairs])
+        ask_short_slice()  # every read waits for this loop (api/timeslice.py)
         dealer = Dealer(
             listener,
             [ours for ours, _ in hands],
