@@ -14,11 +14,14 @@ import asyncio
 import json
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.engine import Connection
 
+from piplvault.audit.note import AuditNote
 from piplvault.errors import AuditUnavailableError
 from piplvault.io.frames import Frames, frame
 from piplvault.settings import load_settings
@@ -141,3 +144,54 @@ def test_a_writer_that_is_gone_fails_every_waiting_read_and_stops_the_worker_R_S
     results = asyncio.run(read_then_lose_the_writer())
     assert all(isinstance(r, AuditUnavailableError) for r in results), results
     assert gone == ["stopped"]
+
+
+def test_a_read_whose_entry_is_durable_answers_before_a_new_read_starts_R_SYS_ACCESS(
+    home: Path,  # noqa: F811  the fixture
+) -> None:
+    """Finish before starting: when read X's entry is durable (the writer's answer is
+    waiting on the socket) as read Y comes in, X answers before Y's read runs — not
+    after it, as the event loop's arrival order would have it. Both stay audited."""
+    vault = Vault.open(load_settings({"home": home}), pooled=True)
+    ours, theirs = socket.socketpair()
+    writer = AuditWriter(vault, [ours])
+    order: list[str] = []
+
+    def reader(name: str) -> Callable[[Connection], tuple[str, AuditNote]]:
+        def read(_conn: Connection) -> tuple[str, AuditNote]:
+            order.append(f"{name} read")
+            return name, AuditNote(action="customer-read", target=f"customer:{name}")
+
+        return read
+
+    async def two_reads() -> None:
+        vault.audit_writer = AuditWriterClient(theirs, on_gone=lambda: None)
+
+        async def read_x() -> None:
+            await vault.audited_read_async(reader("X"))
+            order.append("X answered")
+
+        x = asyncio.create_task(read_x())
+        while order != ["X read"]:
+            await asyncio.sleep(0)
+        writer.run_once(timeout=5)  # X's entry committed, its answer sent back
+
+        async def commit_y() -> None:
+            while "Y read" not in order:
+                await asyncio.sleep(0)
+            writer.run_once(timeout=5)
+
+        pump = asyncio.create_task(commit_y())
+        await vault.audited_read_async(reader("Y"))  # a read arriving just now
+        await x
+        await pump
+
+    try:
+        before = len(_audit_targets(home))
+        asyncio.run(two_reads())
+        assert order == ["X read", "X answered", "Y read"]
+        assert _audit_targets(home)[before:] == ["customer:X", "customer:Y"]
+    finally:
+        vault.audit_writer = None
+        writer.close()
+        vault.close()

@@ -82,7 +82,10 @@ class AuditWriterClient:
         future: asyncio.Future[None] = loop.create_future()
         self._waiting[number] = future
         self._send(frame({"n": number, "e": entry}))
-        await asyncio.shield(future)
+        # Awaited as it is, not shielded: the answer then wakes this read in the loop's
+        # next step (a shield adds a step, and reads started meanwhile would go first).
+        # A read cancelled while waiting cancels only its future, which the answer skips.
+        await future
 
     def _send(self, data: bytes) -> None:
         """Send now what the socket takes; the rest when it is writable again (frames
@@ -112,6 +115,13 @@ class AuditWriterClient:
         del self._outbox[:sent]
         if not self._outbox and self._loop is not None:
             self._loop.remove_writer(self._sock.fileno())
+
+    def settle(self) -> None:
+        """Take the writer's answers already here, without waiting for the event loop to
+        notice them: the reads they free are then woken before any read that starts
+        after this call (``Vault.audited_read_async``)."""
+        if self._loop is not None and not self._gone:
+            self._on_readable()
 
     def _on_readable(self) -> None:
         try:

@@ -8,6 +8,7 @@ no operation.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
@@ -312,6 +313,14 @@ class Vault:
             from starlette.concurrency import run_in_threadpool
 
             return await run_in_threadpool(self.audited_read, read)
+        # Finish before starting: reads whose entries are already durable answer first
+        # (a ~0.3 ms tail each), then this read runs (~1.3 ms, holding the event loop).
+        # Started in arrival order instead, a read ready to answer waited for every read
+        # that had come in meanwhile: at 500 reads/s on 2 cores the p99 was 50–64 ms,
+        # and 25–40 ms with this (bench/results/api.md).
+        if writer is not None:
+            writer.settle()
+        await asyncio.sleep(0)
         entry, outcome = self._read_for_audit(read)
         if writer is not None:
             await writer.append_async(entry)
