@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+import uvloop
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Connection
@@ -146,12 +148,15 @@ def test_a_writer_that_is_gone_fails_every_waiting_read_and_stops_the_worker_R_S
     assert gone == ["stopped"]
 
 
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
 def test_a_read_whose_entry_is_durable_answers_before_a_new_read_starts_R_SYS_ACCESS(
     home: Path,  # noqa: F811  the fixture
+    loop: str,
 ) -> None:
     """Finish before starting: when read X's entry is durable (the writer's answer is
     waiting on the socket) as read Y comes in, X answers before Y's read runs — not
-    after it, as the event loop's arrival order would have it. Both stay audited."""
+    after it, as the event loop's arrival order would have it. Both stay audited. On
+    asyncio's loop and on uvloop's, which ``piplvault serve`` runs."""
     vault = Vault.open(load_settings({"home": home}), pooled=True)
     ours, theirs = socket.socketpair()
     writer = AuditWriter(vault, [ours])
@@ -188,7 +193,9 @@ def test_a_read_whose_entry_is_durable_answers_before_a_new_read_starts_R_SYS_AC
 
     try:
         before = len(_audit_targets(home))
-        asyncio.run(two_reads())
+        factory = uvloop.new_event_loop if loop == "uvloop" else None
+        with asyncio.Runner(loop_factory=factory) as runner:
+            runner.run(two_reads())
         assert order == ["X read", "X answered", "Y read"]
         assert _audit_targets(home)[before:] == ["customer:X", "customer:Y"]
     finally:
