@@ -170,3 +170,42 @@ def test_the_address_prefilter_keeps_real_addresses() -> None:
     ):
         assert address.validate(text)
     assert not address.validate("北京市朝阳区朝阳南路**号")
+
+
+_ASCII_PIECES = st.sampled_from(
+    ["12-3-501", " 100020", "No. 5", "Road", "138****5678", "u***@example.com"]
+) | st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ASCII_PIECES, min_size=1, max_size=6))
+def test_ascii_text_is_never_an_address_or_a_name_R_SYS_1(pieces: list[str]) -> None:
+    """R-SYS-1 (fail closed): the shortcuts that skip the address parser and the name
+    finder on ASCII text (masked values, numbers, e-mail) skip only texts they refuse."""
+    from piplvault.discovery import address, person
+
+    text = "".join(pieces)
+    assert not address._parses_whole(address.normalise(text))
+    assert list(person.find(text)) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="0123456789abcdefABCDEF.", min_size=7, max_size=45)
+    | st.builds(
+        lambda parts: ".".join(parts),
+        st.lists(st.integers(0, 300).map(str), min_size=1, max_size=6),
+    )
+)
+def test_an_ip_address_without_colons_has_three_dots_R_SYS_1(text: str) -> None:
+    """R-SYS-1: the dot count checked before ``ipaddress`` refuses only what it refuses."""
+    import ipaddress
+
+    from piplvault.discovery import ip_address
+
+    try:
+        ipaddress.ip_address(text)
+        parsed = True
+    except ValueError:
+        parsed = False
+    assert ip_address.validate(text) == parsed

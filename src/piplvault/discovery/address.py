@@ -125,7 +125,8 @@ def validate(value: str) -> bool:
     exports also have a leading postcode, spaces between levels, unit notation
     (12-3-501) and landmarks (…与农业路交叉口)."""
     text = normalise(value)
-    if _NEVER_IN_ADDRESS.search(text):
+    if text.isascii() or _NEVER_IN_ADDRESS.search(text):
+        # every place component (division, road, village) ends in an ideograph
         return False
     return _parses_whole(text)
 

@@ -28,8 +28,8 @@ def normalise(value: str) -> str:
 def validate(value: str) -> bool:
     """A valid IPv4 or IPv6 address (IPv4 needs all four dotted parts)."""
     text = to_nfkc(value)
-    if not _SHAPE.fullmatch(text) or ("." not in text and ":" not in text):
-        return False
+    if not _SHAPE.fullmatch(text) or (":" not in text and text.count(".") != 3):
+        return False  # IPv6 has colons; IPv4 (the rest) exactly three dots
     try:
         ipaddress.ip_address(text)
     except ValueError:

@@ -384,5 +384,7 @@ RECOGNIZER = register(
             "联系人姓名",
         ),
         priority=70,
+        # every name found starts at a surname or a run of ideographs (none is ASCII)
+        trigger=re.compile(r"[^\x00-\x7f]"),
     )
 )
