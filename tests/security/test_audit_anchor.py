@@ -237,3 +237,52 @@ def test_a_head_file_changed_after_this_process_wrote_it_is_verified_again(
     path.write_text(path.read_text().replace('"seq": 7', '"seq": 9'))
     with pytest.raises(AuditChainError, match="forged"):
         anchor.read_head_file(tmp_path, key.public_key(), "v1")
+
+
+def test_a_publication_planned_before_the_commit_is_dropped_if_the_file_moved(
+    template: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R-SYS-1 (issue 10, attack 3): the head file's rewrite is decided inside the
+    committing transaction (``anchor.plan_head``) and carried out after the commit only
+    if the file is byte for byte what the plan saw. Another publisher (or anyone) who
+    changed it meanwhile makes the plan a no-op, and the decision is taken again."""
+    from piplvault.audit import anchor
+    from piplvault.settings import load_settings
+    from piplvault.store.meta import read_meta
+    from piplvault.vault import Vault
+
+    for key, value in TEST_ENV.items():
+        monkeypatch.setenv(key, value)
+    copy = _copy(template[0], tmp_path / "p")
+    vault = Vault.open(load_settings({"home": copy}))
+    try:
+        signing = vault.keyring.signing_key
+        with rawdb.connect(copy) as db:
+            (seq,) = db.execute("SELECT max(seq) FROM audit_log").fetchone()
+            older = {n: h for n, h in db.execute("SELECT seq, hash FROM audit_log")}
+        with vault.read() as conn:
+            vault_id = read_meta(conn, "vault_id") or ""
+
+        def anchored_at(n: int, at: str) -> bytes:
+            anchor.write_head_file(
+                copy, signing, vault_id=vault_id, seq=n, head_hash=older[n], at=at
+            )
+            return (copy / anchor.HEAD_FILE).read_bytes()
+
+        anchored_at(seq - 2, "2026-11-30T00:00:00Z")  # the file lags the log
+        with vault.read() as conn:
+            plan = anchor.plan_head(conn, copy, signing, at="2026-11-30T00:00:01Z")
+        assert plan is not None and plan.data is not None  # it would move to seq
+        moved = anchored_at(seq - 1, "2026-11-30T00:00:02Z")  # someone else published
+        with anchor.publishing(copy):
+            assert anchor.apply_plan(plan) is False
+        assert (copy / anchor.HEAD_FILE).read_bytes() == moved  # the plan did nothing
+        with vault.read() as conn:
+            plan = anchor.plan_head(conn, copy, signing, at="2026-11-30T00:00:03Z")
+        assert plan is not None
+        with anchor.publishing(copy):
+            assert anchor.apply_plan(plan) is True
+        found = anchor.read_head_file(copy, signing.public_key(), vault_id)
+        assert found is not None and (found.seq, found.hash) == (seq, older[seq])
+    finally:
+        vault.close()

@@ -22,7 +22,7 @@ import fcntl
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from piplvault.crypto.signing import verify as verify_signature
 from piplvault.errors import AuditChainError, ValidationError
@@ -79,23 +80,86 @@ def publish_head(
     """Rewrite the signed head file with the committed head — unless the file records a
     head the log does not contain (truncation or rewrite): that evidence is kept. The
     caller holds :func:`publishing`."""
+    plan = _plan(conn, home, key, at=at, read=_file_bytes)
+    if plan is not None and plan.data is not None:
+        _write(plan, plan.data)
+
+
+@dataclass(frozen=True, slots=True)
+class HeadPlan:
+    """:func:`publish_head`'s decision, taken inside the transaction about to commit,
+    whose write lock keeps the log as it is: the head file's bytes then (None: no file),
+    and what to write once committed (None: leave the file as it is)."""
+
+    path: Path
+    seen: bytes | None
+    data: bytes | None
+    vault_id: str
+    signer: bytes
+    anchor: Anchor
+
+
+def plan_head(
+    conn: Connection, home: Path, key: Ed25519PrivateKey, *, at: str
+) -> HeadPlan | None:
+    """Decide the publication in the committing transaction ``conn`` (its head, read
+    before the commit), so that after it only :func:`apply_plan` is left: no second
+    snapshot to read the head and check the file's one again. None when it cannot be
+    decided now (the caller then decides after the commit). The file is read without the
+    publishers' lock: a rewrite caught half-done differs from the file :func:`apply_plan`
+    then finds, so the plan is dropped, never carried out."""
+    try:
+        return _plan(conn, home, key, at=at, read=_file_bytes)
+    except (OSError, SQLAlchemyError):
+        return None
+
+
+def apply_plan(plan: HeadPlan) -> bool:
+    """Carry out ``plan`` if the head file is still exactly as it was planned on; False
+    (nothing done) if another process published meanwhile, or anyone changed it: the
+    caller then decides afresh with :func:`publish_head`. The caller holds
+    :func:`publishing`."""
+    if _file_bytes(plan.path) != plan.seen:
+        return False
+    if plan.data is not None:
+        _write(plan, plan.data)
+    return True
+
+
+def _plan(
+    conn: Connection,
+    home: Path,
+    key: Ed25519PrivateKey,
+    *,
+    at: str,
+    read: Callable[[Path], bytes | None],
+) -> HeadPlan | None:
     head = _HEAD.first(conn)
     vault_id = read_meta(conn, "vault_id") or ""
     if head is None or not home.is_dir():
-        return
+        return None
+    path = home / HEAD_FILE
+    seq, head_hash = int(head.seq), str(head.hash)
+    public = key.public_key()
+    new = Anchor(seq, head_hash, str(path))
+    signer = public.public_bytes_raw()
+    keep = HeadPlan(path, None, None, vault_id, signer, new)
     try:
-        old = _read_head_file(home, key.public_key(), vault_id)
+        seen = read(path)
+    except OSError:
+        return keep  # unreadable: kept for audit verify to report
+    keep = HeadPlan(path, seen, None, vault_id, signer, new)
+    try:
+        old = None if seen is None else _parse_head_file(path, seen, public, vault_id)
     except AuditChainError:
-        return  # a forged or foreign file: keep it for audit verify to report
+        return keep  # a forged or foreign file: kept for audit verify to report
     if old is not None:
-        if old.seq >= int(head.seq):
-            return
-        kept = _HASH_AT.scalars(conn, seq=old.seq)
-        if kept != [old.hash]:
-            return
-    write_head_file(
-        home, key, vault_id=vault_id, seq=int(head.seq), head_hash=str(head.hash), at=at
-    )
+        if old.seq >= seq:
+            return keep
+        if _HASH_AT.scalars(conn, seq=old.seq) != [old.hash]:
+            return keep
+    data = _head_bytes(key, vault_id=vault_id, seq=seq, head_hash=head_hash, at=at)
+    return HeadPlan(path, seen, data, vault_id, signer, new)
 
 
 _HEAD = Prepared(select(audit_head.c.seq, audit_head.c.hash))
@@ -111,6 +175,18 @@ def write_head_file(
     head_hash: str,
     at: str,
 ) -> None:
+    path = home / HEAD_FILE
+    data = _head_bytes(key, vault_id=vault_id, seq=seq, head_hash=head_hash, at=at)
+    signer = key.public_key().public_bytes_raw()
+    plan = HeadPlan(
+        path, None, data, vault_id, signer, Anchor(seq, head_hash, str(path))
+    )
+    _write(plan, data)
+
+
+def _head_bytes(
+    key: Ed25519PrivateKey, *, vault_id: str, seq: int, head_hash: str, at: str
+) -> bytes:
     signature = key.sign(head_message(vault_id, seq, head_hash, at)).hex()
     body = {
         "type": "piplvault-audit-head",
@@ -122,12 +198,13 @@ def write_head_file(
     text = json.dumps(body, indent=2).encode("utf-8")
     # padded with spaces (JSON allows them) to one sector, when it fits (it always does
     # for a vault id of up to ~190 characters): then rewritten in place from now on
-    data = text.ljust(HEAD_FILE_BYTES - 1) + b"\n"
-    path = home / HEAD_FILE
-    if not overwrite_private(path, data):
-        write_private(path, data)
-    signer = key.public_key().public_bytes_raw()
-    _WRITTEN[path] = (data, signer, vault_id, Anchor(seq, head_hash, str(path)))
+    return text.ljust(HEAD_FILE_BYTES - 1) + b"\n"
+
+
+def _write(plan: HeadPlan, data: bytes) -> None:
+    if not overwrite_private(plan.path, data):
+        write_private(plan.path, data)
+    _WRITTEN[plan.path] = (data, plan.signer, plan.vault_id, plan.anchor)
 
 
 #: The head file this process wrote last, by path: its exact bytes, the signing key and
@@ -147,26 +224,40 @@ def read_head_file(
         return _read_head_file(home, public, vault_id)
 
 
+def _file_bytes(path: Path) -> bytes | None:
+    """The file's bytes; None when there is no such (regular) file."""
+    if not path.is_file():
+        return None
+    return path.read_bytes()
+
+
 def _read_head_file(
     home: Path, public: Ed25519PublicKey, vault_id: str
 ) -> Anchor | None:
     path = home / HEAD_FILE
-    if not path.is_file():
-        return None
     try:
-        data = path.read_bytes()
-        written = _WRITTEN.get(path)
-        if written is not None and written[:3] == (
-            data,
-            public.public_bytes_raw(),
-            vault_id,
-        ):
-            return written[3]
+        data = _file_bytes(path)
+    except OSError as exc:
+        raise AuditChainError(f"The audit head file {path} is unreadable") from exc
+    return None if data is None else _parse_head_file(path, data, public, vault_id)
+
+
+def _parse_head_file(
+    path: Path, data: bytes, public: Ed25519PublicKey, vault_id: str
+) -> Anchor:
+    written = _WRITTEN.get(path)
+    if written is not None and written[:3] == (
+        data,
+        public.public_bytes_raw(),
+        vault_id,
+    ):
+        return written[3]
+    try:
         doc = json.loads(data.decode("utf-8"))
         seq, head_hash = int(doc["audit_head"]["seq"]), str(doc["audit_head"]["hash"])
         message = head_message(str(doc["vault_id"]), seq, head_hash, str(doc["at"]))
         signature = bytes.fromhex(str(doc["signature"]))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         raise AuditChainError(f"The audit head file {path} is unreadable") from exc
     if doc["vault_id"] != vault_id or not verify_signature(public, signature, message):
         raise AuditChainError(

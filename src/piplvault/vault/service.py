@@ -265,22 +265,38 @@ class Vault:
                 except BaseException:
                     transaction.rollback()
                     raise
+                plan = self._plan_head(conn) if commit and self.reads_inline else None
                 if commit:
                     transaction.commit()
                 else:
                     transaction.rollback()
             if commit:
-                self._publish_head()
+                self._publish_head(plan)
 
-    def _publish_head(self) -> None:
-        """Anchor the committed audit head outside the database (issue 10, attack 3)."""
+    def _plan_head(self, conn: Connection) -> anchor.HeadPlan | None:
+        """The head file's publication, decided before the commit under its write lock
+        (``anchor.plan_head``); None — decided afresh after the commit — if it cannot
+        be. A plan never fails the write it anchors (SQLite only: there a failed read
+        leaves the transaction as it was; PostgreSQL would abort it)."""
+        return anchor.plan_head(
+            conn, self.settings.home, self.keyring.signing_key, at=self.now()
+        )
+
+    def _publish_head(self, plan: anchor.HeadPlan | None = None) -> None:
+        """Anchor the committed audit head outside the database (issue 10, attack 3):
+        as ``plan`` decided if the head file is unchanged since, else afresh on a
+        snapshot."""
+        home = self.settings.home
         try:
             # one publisher at a time: the workers of `serve --workers N` commit in turn
             # but publish afterwards, and the file must not move back to an older head
-            with anchor.publishing(self.settings.home), self.snapshot() as conn:
-                anchor.publish_head(
-                    conn, self.settings.home, self.keyring.signing_key, at=self.now()
-                )
+            with anchor.publishing(home):
+                if plan is not None and anchor.apply_plan(plan):
+                    return
+                with self.snapshot() as conn:
+                    anchor.publish_head(
+                        conn, home, self.keyring.signing_key, at=self.now()
+                    )
         except OSError:  # a read-only copy (audit verify) keeps its file as it is
             return
 
