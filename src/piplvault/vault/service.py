@@ -333,7 +333,7 @@ class Vault:
         # (a ~0.3 ms tail each), then this read runs (~1.3 ms, holding the event loop).
         # Started in arrival order instead, a read ready to answer waited for every read
         # that had come in meanwhile (open loop at 500 reads/s on 2 cores, 1M customers:
-        # p99 61 ms before, 27–38 ms after; bench/results/api.md).
+        # p99 59–62 ms before, 27–45 ms in most runs after; bench/results/api.md).
         if writer is not None:
             writer.settle()
         await asyncio.sleep(0)
