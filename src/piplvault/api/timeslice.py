@@ -36,28 +36,29 @@ _SCHED_OTHER = 0
 def ask_short_slice(slice_ns: int = WRITER_SLICE_NS) -> bool:
     """Ask for ``slice_ns`` as the calling thread's time slice, keeping its policy
     (normal) and nice value; whether the kernel took the request."""
-    calls = _CALLS.get(platform.machine())
-    if calls is None:
-        return False
     nice = os.getpriority(os.PRIO_PROCESS, 0)
     attr = ctypes.create_string_buffer(
         _ATTR.pack(_ATTR.size, _SCHED_OTHER, 0, nice, 0, slice_ns, 0, 0)
     )
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        return int(libc.syscall(calls[0], 0, attr, 0)) == 0
-    return False
+    return _syscall(0, 0, attr, 0)
 
 
 def slice_of(tid: int) -> int | None:
     """Thread ``tid``'s time slice in ns (the default one unless it asked for another);
     None when it cannot be read."""
+    attr = ctypes.create_string_buffer(_ATTR.size)
+    if not _syscall(1, tid, attr, _ATTR.size, 0):
+        return None
+    return int(_ATTR.unpack(attr.raw)[5])
+
+
+def _syscall(which: int, *args: object) -> bool:
+    """``sched_setattr`` (0) or ``sched_getattr`` (1) with ``args``; whether it
+    succeeded (False on a machine whose call numbers are not known here)."""
     calls = _CALLS.get(platform.machine())
     if calls is None:
-        return None
-    attr = ctypes.create_string_buffer(_ATTR.size)
+        return False
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
-        if int(libc.syscall(calls[1], tid, attr, _ATTR.size, 0)) == 0:
-            return int(_ATTR.unpack(attr.raw)[5])
-    return None
+        return int(libc.syscall(calls[which], *args)) == 0
+    return False

@@ -22,7 +22,7 @@ import fcntl
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,9 +78,10 @@ def publish_head(
     conn: Connection, home: Path, key: Ed25519PrivateKey, *, at: str
 ) -> None:
     """Rewrite the signed head file with the committed head — unless the file records a
-    head the log does not contain (truncation or rewrite): that evidence is kept. The
-    caller holds :func:`publishing`."""
-    plan = _plan(conn, home, key, at=at, read=_file_bytes)
+    head the log does not contain (truncation or rewrite): that evidence is kept; a file
+    that cannot be read is OSError, and nothing is written. The caller holds
+    :func:`publishing`."""
+    plan = _plan(conn, home, key, at=at)
     if plan is not None and plan.data is not None:
         _write(plan, plan.data)
 
@@ -109,7 +110,7 @@ def plan_head(
     publishers' lock: a rewrite caught half-done differs from the file :func:`apply_plan`
     then finds, so the plan is dropped, never carried out."""
     try:
-        return _plan(conn, home, key, at=at, read=_file_bytes)
+        return _plan(conn, home, key, at=at)
     except (OSError, SQLAlchemyError):
         return None
 
@@ -127,12 +128,7 @@ def apply_plan(plan: HeadPlan) -> bool:
 
 
 def _plan(
-    conn: Connection,
-    home: Path,
-    key: Ed25519PrivateKey,
-    *,
-    at: str,
-    read: Callable[[Path], bytes | None],
+    conn: Connection, home: Path, key: Ed25519PrivateKey, *, at: str
 ) -> HeadPlan | None:
     head = _HEAD.first(conn)
     vault_id = read_meta(conn, "vault_id") or ""
@@ -143,11 +139,7 @@ def _plan(
     public = key.public_key()
     new = Anchor(seq, head_hash, str(path))
     signer = public.public_bytes_raw()
-    keep = HeadPlan(path, None, None, vault_id, signer, new)
-    try:
-        seen = read(path)
-    except OSError:
-        return keep  # unreadable: kept for audit verify to report
+    seen = _file_bytes(path)
     keep = HeadPlan(path, seen, None, vault_id, signer, new)
     try:
         old = None if seen is None else _parse_head_file(path, seen, public, vault_id)
