@@ -36,12 +36,10 @@ def _run(scope: dict[str, Any]) -> tuple[str, int, list[Any]]:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         await PlainTextResponse("fastapi", status_code=299)(scope, receive, send)
 
-    async def session(request: Request, authorization: str | None) -> Any:
-        asked.append(authorization)
-        return "session"
-
-    async def customer(session: Any, customer_id: int) -> Response:
-        asked.append(customer_id)
+    async def answer(
+        request: Request, authorization: str | None, customer_id: int
+    ) -> Response:
+        asked.extend([authorization, customer_id])
         if customer_id == 404:
             raise NotFoundError("Customer 404 not found")
         return PlainTextResponse("hot")
@@ -52,7 +50,7 @@ def _run(scope: dict[str, Any]) -> tuple[str, int, list[Any]]:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(HotReads(app, session=session, customer=customer)(scope, receive, send))
+    asyncio.run(HotReads(app, answer=answer)(scope, receive, send))
     body = b"".join(
         m.get("body", b"") for m in sent if m["type"] == "http.response.body"
     )

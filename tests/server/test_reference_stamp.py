@@ -1,7 +1,7 @@
 """Rows the server keeps between requests (`store.reference`, issue 11) are never stale.
 
-Users, purposes, field definitions and training records are read by every request and kept
-in memory while ``meta.reference_stamp`` is unchanged. Triggers give the stamp a fresh
+Users, their API tokens, purposes, field definitions and training records are read by
+every request and kept in memory while ``meta.reference_stamp`` is unchanged. Triggers give the stamp a fresh
 random value in the same transaction as any change to those tables, so a change made by
 any means (a use case, another worker, a hand edit of the database) applies to the very
 next read.
@@ -20,7 +20,7 @@ from piplvault.errors import PermissionDeniedError, ValidationError
 from piplvault.settings import load_settings
 from piplvault.store import reference
 from piplvault.store.purposes import _ALL_PURPOSES
-from piplvault.vault import Vault, people
+from piplvault.vault import Vault, people, policy
 from piplvault.vault.session import authenticate
 from tests import rawdb
 from tests.lifecycle.conftest import home, home_template  # noqa: F401  fixtures
@@ -28,6 +28,9 @@ from tests.lifecycle.conftest import home, home_template  # noqa: F401  fixtures
 NOW = "2026-11-30T00:00:00Z"
 MIGRATION = importlib.import_module(
     "piplvault.store.migrations.versions.0012_reference_stamp"
+)
+TOKENS_MIGRATION = importlib.import_module(
+    "piplvault.store.migrations.versions.0013_token_reference_stamp"
 )
 
 #: (statement, parameters) that insert, update and delete one row of each kept table
@@ -40,6 +43,15 @@ EDITS: dict[str, list[tuple[str, tuple[object, ...]]]] = {
         ),
         ("UPDATE users SET role = 'auditor' WHERE name = 'hand'", ()),
         ("DELETE FROM users WHERE name = 'hand'", ()),
+    ],
+    "api_tokens": [
+        (
+            "INSERT INTO api_tokens (id, user, token_hash, created_at, expires_at) "
+            "VALUES ('hand', 'owner', x'00', ?, '2099-01-01T00:00:00Z')",
+            (NOW,),
+        ),
+        ("UPDATE api_tokens SET revoked_at = expires_at WHERE id = 'hand'", ()),
+        ("DELETE FROM api_tokens WHERE id = 'hand'", ()),
     ],
     "purposes": [
         (
@@ -84,7 +96,7 @@ def test_every_change_to_a_kept_table_changes_the_stamp_R_SYS_1(
     home: Path,  # noqa: F811  the fixture
 ) -> None:
     """Insert, update and delete, by hand on the raw database (no piplvault code runs)."""
-    assert set(EDITS) == set(MIGRATION.TABLES)
+    assert set(EDITS) == {*MIGRATION.TABLES, TOKENS_MIGRATION._TABLE}
     seen = {_stamp(home)}
     for table, edits in EDITS.items():
         for sql, params in edits:
@@ -144,5 +156,43 @@ def test_hand_edits_apply_to_the_next_read_R_51_4(
         assert staff.show_customer(3, purpose="手工改名").id == 3
         with pytest.raises(ValidationError, match="手工改名"):
             staff.show_customer(3, purpose="数据管理")
+    finally:
+        vault.close()
+
+
+def test_a_token_revoked_by_hand_is_refused_at_the_next_check_R_SYS_1(
+    home: Path,  # noqa: F811  the fixture
+) -> None:
+    """The token check in a request's own snapshot uses the kept token row (migration
+    0013); a revocation by any writer changes the stamp, so the next check reads it."""
+    vault = Vault.open(load_settings({"home": home}), pooled=True)
+    try:
+        token = str(people.issue_token(vault, "owner")["token"])
+        token_id = policy.token_owner(token)
+        for _ in range(2):
+            with vault.read() as conn:
+                assert policy.token_actor(vault, token, conn) == ("owner", None)
+        with rawdb.connect(home) as db:
+            db.execute(
+                "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", (NOW, token_id)
+            )
+        with vault.read() as conn:
+            name, refusal = policy.token_actor(vault, token, conn)
+        assert name == "owner" and refusal is not None and "revoked" in refusal
+    finally:
+        vault.close()
+
+
+def test_unknown_token_ids_are_not_kept_R_SYS_1(
+    home: Path,  # noqa: F811  the fixture
+) -> None:
+    """Anyone can send a token id: a miss is read again, never kept in memory."""
+    vault = Vault.open(load_settings({"home": home}), pooled=True)
+    try:
+        for n in range(50):
+            with vault.read() as conn:
+                assert policy.token_actor(vault, f"pvt_nobody{n}_x", conn)[0] is None
+        kept = [k for rows in reference._kept.values() for k in rows]
+        assert not [k for k in kept if "nobody" in str(k)]
     finally:
         vault.close()

@@ -22,7 +22,7 @@ from piplvault.api.prefork import SealSwitch
 from piplvault.api.request_id import RequestIdMiddleware
 from piplvault.errors import ValidationError, VaultError
 from piplvault.vault import customers, people
-from piplvault.vault.service import Vault
+from piplvault.vault.service import NOT_ADMITTED, Vault
 from piplvault.vault.session import Session, authenticate
 
 LOGIN_HOURS = 12
@@ -98,6 +98,25 @@ async def customer_response(
     )
     # already plain JSON values: answered as they are (no second validation pass)
     return JSONResponse(_doc(await s.audited_read_async(read)))
+
+
+async def customer_answer(
+    request: Request, authorization: str | None, customer_id: int
+) -> JSONResponse:
+    """The plain read's answer (``hot_reads``): a valid Bearer token is checked in the
+    read's own snapshot on SQLite (one snapshot per request); anything else — no or
+    another credential, a token refused (then audited), PostgreSQL — goes the route's
+    way: :func:`current_session`, then :func:`customer_response`."""
+    vault: Vault = request.app.state.vault
+    _follow_seal(request.app, vault)
+    answered = await vault.admitted_read_async(
+        lambda conn: auth.valid_token_session(vault, authorization, conn),
+        lambda session: customers.customer_reader(session, customer_id),
+    )
+    if answered is not NOT_ADMITTED:
+        return JSONResponse(_doc(answered))
+    session = await current_session(request, authorization)
+    return await customer_response(session, customer_id)
 
 
 def create_app(
@@ -227,9 +246,7 @@ def create_app(
         install(api)
         around.append(SecurityHeaders)
     #: what the server serves: the plain customer read in front of FastAPI (hot_reads)
-    api.state.front_door = HotReads(
-        api, session=current_session, customer=customer_response, around=around
-    )
+    api.state.front_door = HotReads(api, answer=customer_answer, around=around)
     return api
 
 

@@ -12,6 +12,7 @@ import base64
 import binascii
 
 from piplvault.errors import AuthenticationError, VaultSealedError
+from piplvault.store.engine import Connection
 from piplvault.vault import policy
 from piplvault.vault.service import Vault
 from piplvault.vault.session import (
@@ -22,15 +23,18 @@ from piplvault.vault.session import (
 )
 
 
-def valid_token_session(vault: Vault, header: str | None) -> Session | None:
-    """The session of a valid, current Bearer token (one read, nothing written); None
-    for anything else, which :func:`session_from_header` then decides and audits."""
+def valid_token_session(
+    vault: Vault, header: str | None, conn: Connection | None = None
+) -> Session | None:
+    """The session of a valid, current Bearer token (one read, nothing written; in
+    ``conn``, the request's own read snapshot, if given); None for anything else, which
+    :func:`session_from_header` then decides and audits."""
     if vault.keyring.sealed or not header:
         return None
     scheme, value = _credentials(header)
     if scheme != "bearer":
         return None
-    name, refusal = policy.token_actor(vault, value)
+    name, refusal = policy.token_actor(vault, value, conn)
     if name is None or refusal is not None:
         return None
     return open_session(vault, name)

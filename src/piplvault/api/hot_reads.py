@@ -7,9 +7,10 @@ a fifth of the request (issue 11, measured with bench/api_bench.py's load). Its 
 stack (FastAPI's error, telemetry and body-limit layers, then the app's own) cost another
 tenth. This plain ASGI app is what uvicorn serves: it answers that one shape itself, inside
 the **same** middlewares the app has around its routes (request id; with the console,
-security headers: ``around``), with the **same** functions the FastAPI route calls: the
-session dependency (``current_session``), the response (``customer_response``) and the
-error response of the app's ``VaultError`` handler. Every other request, including the
+security headers: ``around``), with the **same** functions the FastAPI route calls (the
+session dependency ``current_session`` and the response ``customer_response``, or the one
+snapshot that checks a token and reads: ``app.customer_answer``) and the error response of
+the app's ``VaultError`` handler. Every other request, including the
 same path with any query parameter or under a ``root_path``, goes to the FastAPI app
 whole, which also documents the route.
 """
@@ -25,13 +26,12 @@ from starlette.responses import Response
 
 from piplvault.api import errors
 from piplvault.errors import VaultError
-from piplvault.vault.session import Session
 
 _CUSTOMER = re.compile(r"/api/v1/customers/([0-9]{1,18})")
 _AUTHORIZATION = b"authorization"
 
-SessionOf = Callable[[Request, str | None], Awaitable[Session]]
-CustomerResponse = Callable[[Session, int], Awaitable[Response]]
+#: (request, its Authorization header, the customer id) → the answer
+CustomerAnswer = Callable[[Request, str | None, int], Awaitable[Response]]
 Middleware = Callable[[Any], Any]
 
 
@@ -46,17 +46,15 @@ class HotReads:
         self,
         app: Any,
         *,
-        session: SessionOf,
-        customer: CustomerResponse,
+        answer: CustomerAnswer,
         around: Iterable[Middleware] = (),
     ) -> None:
         self.app = app
-        self._session = session
-        self._customer = customer
-        answer: Any = self._answer_read
+        self._customer_answer = answer
+        hot: Any = self._answer_read
         for middleware in around:
-            answer = middleware(answer)
-        self._hot = answer
+            hot = middleware(hot)
+        self._hot = hot
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         found = (
@@ -86,7 +84,6 @@ class HotReads:
                 authorization = value.decode("latin-1")
                 break
         try:
-            session = await self._session(request, authorization)
-            return await self._customer(session, customer_id)
+            return await self._customer_answer(request, authorization, customer_id)
         except VaultError as error:  # as the app's VaultError handler answers it
             return errors.vault_error_response(error)

@@ -1,9 +1,10 @@
 """Reference rows a server reads on every request, kept while ``meta.reference_stamp`` stays.
 
-Who the actor is, the purposes, the field definitions (how to mask each) and the training
-dates are read by nearly every request and change a few times a day. Triggers (migration
-0012) give ``meta.reference_stamp`` a fresh random value in the same transaction as any
-change to ``users``, ``purposes``, ``fields`` or ``training``, whoever makes it. So rows
+Who the actor is, their API tokens, the purposes, the field definitions (how to mask each)
+and the training dates are read by nearly every request and change a few times a day.
+Triggers (migrations 0012 and 0013) give ``meta.reference_stamp`` a fresh random value in
+the same transaction as any change to ``users``, ``api_tokens``, ``purposes``, ``fields``
+or ``training``, whoever makes it. So rows
 read at one stamp are the rows of every snapshot that shows that stamp: :func:`kept`
 returns them from memory, and reads them again once a snapshot shows another stamp.
 
@@ -36,9 +37,17 @@ _lock = threading.Lock()
 _stamp_of: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
-def kept(conn: Connection, what: Hashable, load: Callable[[], T]) -> T:
+def kept(
+    conn: Connection,
+    what: Hashable,
+    load: Callable[[], T],
+    *,
+    keep_none: bool = True,
+) -> T:
     """``load()`` (which reads through ``conn``), or what it returned at the stamp that
-    ``conn``'s snapshot shows. Callers return copies of mutable results."""
+    ``conn``'s snapshot shows. Callers return copies of mutable results. ``keep_none``
+    False: a None (nothing found) is not kept, so lookups of keys that anyone may send
+    (a token id) cannot fill the memory."""
     stamp = _stamp(conn)
     if stamp is _NOT_KEPT:
         return load()
@@ -48,6 +57,8 @@ def kept(conn: Connection, what: Hashable, load: Callable[[], T]) -> T:
         if found is not _NOT_KEPT:
             return found  # type: ignore[no-any-return]
     value = load()
+    if value is None and not keep_none:
+        return value
     with _lock:
         rows = _kept.get(stamp)
         if rows is None:

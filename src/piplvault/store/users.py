@@ -141,8 +141,15 @@ def _user(row: Any) -> UserRow:
 
 def token_with_holder(conn: Connection, token_id: str) -> Any | None:
     """A token and its user in one query (``name``/``disabled_at`` None if no such user):
-    what the server checks on every request."""
-    return _TOKEN_WITH_HOLDER.first(conn, token_id=token_id)
+    what the server checks on every request. Kept while the reference stamp stays
+    (``store/reference.py``: any change to ``api_tokens`` or ``users`` changes it); an
+    unknown id is read again each time."""
+    return reference.kept(
+        conn,
+        ("token_with_holder", token_id),
+        lambda: _TOKEN_WITH_HOLDER.first(conn, token_id=token_id),
+        keep_none=False,
+    )
 
 
 _TOKEN_WITH_HOLDER = Prepared(

@@ -146,17 +146,23 @@ def check_credentials(
     return name
 
 
-def token_actor(vault: Vault, token: str) -> tuple[str | None, str | None]:
+def token_actor(
+    vault: Vault, token: str, conn: Connection | None = None
+) -> tuple[str | None, str | None]:
     """Who a Bearer token belongs to, in one query: ``(user, None)`` when it is valid and
     its user enabled; ``(user, refusal)`` when not (audited by the caller); ``(None,
     refusal)`` for a malformed or unknown token. Checked at every request — a revoked
-    token or disabled user fails on the very next one."""
+    token or disabled user fails on the very next one. ``conn``: the request's own read
+    snapshot (else one of its own)."""
     token_id = token_owner(token)
     if token_id is None:
         return None, "Malformed API token"
     secret = token.partition("pvt_")[2].partition("_")[2]
-    with vault.snapshot() as conn:
+    if conn is not None:
         row = users.token_with_holder(conn, token_id)
+    else:
+        with vault.snapshot() as own:
+            row = users.token_with_holder(own, token_id)
     if row is None:
         return None, "The token is wrong, expired or revoked"
     name = str(row.user)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import enum
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -58,6 +59,16 @@ from piplvault.vault import customers, imports, integrity, policy
 from piplvault.vault.records import load_field_defs
 
 T = TypeVar("T")
+
+
+class NotAdmitted(enum.Enum):
+    """:meth:`Vault.admitted_read_async`'s answer when the request's credentials were
+    not admitted in the read's snapshot (nothing was read)."""
+
+    NOT_ADMITTED = "not-admitted"
+
+
+NOT_ADMITTED = NotAdmitted.NOT_ADMITTED
 
 if TYPE_CHECKING:
     from piplvault.io.tables import Table
@@ -324,20 +335,58 @@ class Vault:
         without holding a thread. Elsewhere (PostgreSQL: network round trips; or no
         group committer) the whole read runs in a worker thread. With several workers,
         the entry goes to their one audit writer (``vault.audit_writer``)."""
-        group, writer = self.group, self.audit_writer
-        if not self.reads_inline or (group is None and writer is None):
+        if not self._reads_on_loop:
             from starlette.concurrency import run_in_threadpool
 
             return await run_in_threadpool(self.audited_read, read)
-        # Finish before starting: reads whose entries are already durable answer first
-        # (a ~0.3 ms tail each), then this read runs (~1.3 ms, holding the event loop).
-        # Started in arrival order instead, a read ready to answer waited for every read
-        # that had come in meanwhile (open loop at 500 reads/s on 2 cores, 1M customers:
-        # p99 59–62 ms before, 27–45 ms in most runs after; bench/results/api.md).
-        if writer is not None:
-            writer.settle()
-        await asyncio.sleep(0)
+        await self._take_turn()
         entry, outcome = self._read_for_audit(read)
+        return await self._answer_when_audited(entry, outcome)
+
+    async def admitted_read_async(
+        self,
+        admit: Callable[[Connection], Vault | None],
+        reader: Callable[[Vault], Callable[[Connection], tuple[T, AuditNote]]],
+    ) -> T | NotAdmitted:
+        """:meth:`audited_read_async` for a request whose credentials are checked in the
+        read's own snapshot (the server's plain customer read): one snapshot per
+        request, not one for the token and another for the read. ``admit(conn)`` is the
+        session of valid credentials, or None: then nothing is read and
+        :data:`NOT_ADMITTED` is returned, for the caller's full check, which audits a
+        refusal. ``reader(session)`` is the read, run — and audited — as that session.
+        :data:`NOT_ADMITTED` too where reads do not run on the event loop."""
+        if not self._reads_on_loop:
+            return NOT_ADMITTED
+        await self._take_turn()
+        with storage_errors(), self.read() as conn:
+            session = admit(conn)
+            if session is None:
+                return NOT_ADMITTED
+            entry, outcome = session._read_for_audit(reader(session), conn)
+        return await session._answer_when_audited(entry, outcome)
+
+    @property
+    def _reads_on_loop(self) -> bool:
+        """Whether a read runs on the event loop, its entry then grouped."""
+        return self.reads_inline and (
+            self.group is not None or self.audit_writer is not None
+        )
+
+    async def _take_turn(self) -> None:
+        """Finish before starting: reads whose entries are already durable answer first
+        (a ~0.3 ms tail each), then this read runs (~1.3 ms, holding the event loop).
+        Started in arrival order instead, a read ready to answer waited for every read
+        that had come in meanwhile (open loop at 500 reads/s on 2 cores, 1M customers:
+        p99 59–62 ms before, 27–45 ms in most runs after; bench/results/api.md)."""
+        if self.audit_writer is not None:
+            self.audit_writer.settle()
+        await asyncio.sleep(0)
+
+    async def _answer_when_audited(
+        self, entry: AuditEntryFields, outcome: T | VaultError
+    ) -> T:
+        """The read's result once its entry is durable (or its refusal, raised)."""
+        group, writer = self.group, self.audit_writer
         if writer is not None:
             await writer.append_async(entry)
         elif group is not None:
@@ -347,13 +396,20 @@ class Vault:
         return outcome
 
     def _read_for_audit(
-        self, read: Callable[[Connection], tuple[T, AuditNote]]
+        self,
+        read: Callable[[Connection], tuple[T, AuditNote]],
+        conn: Connection | None = None,
     ) -> tuple[AuditEntryFields, T | VaultError]:
-        """Run ``read`` on a read-only snapshot: (the audit entry its outcome needs, its
-        result or its refusal). A refusal without audit information is raised here."""
+        """Run ``read`` on a read-only snapshot (``conn``, else one of its own): (the
+        audit entry its outcome needs, its result or its refusal). A refusal without
+        audit information is raised here."""
         try:
-            with storage_errors(), self.read() as conn:
-                result, note = read(conn)
+            with storage_errors():
+                if conn is not None:
+                    result, note = read(conn)
+                else:
+                    with self.read() as own:
+                        result, note = read(own)
         except VaultError as refused:
             fields = self.refusal_fields(refused)
             if fields is None:
