@@ -191,13 +191,17 @@ def insert_superseded(
 
 def restriction_of(conn: Connection, customer_id: int) -> tuple[str, str | None] | None:
     """(restricted_rules, restricted_until) of the customer's lifecycle row, if any."""
-    query = select(
-        customer_lifecycle.c.restricted_rules, customer_lifecycle.c.restricted_until
-    ).where(customer_lifecycle.c.customer_id == customer_id)
-    row = conn.execute(query).first()
+    row = _RESTRICTION.first(conn, customer_id=customer_id)
     if row is None:
         return None
     return (str(row.restricted_rules or ""), row.restricted_until)
+
+
+_RESTRICTION = Prepared(
+    select(
+        customer_lifecycle.c.restricted_rules, customer_lifecycle.c.restricted_until
+    ).where(customer_lifecycle.c.customer_id == bindparam("customer_id"))
+)
 
 
 _CUSTOMER = Prepared(

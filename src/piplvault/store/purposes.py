@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, insert, or_, select
+from sqlalchemy import Connection, and_, bindparam, exists, insert, or_, select
 
 from piplvault.store import reference
 from piplvault.store.engine import insert_many
@@ -85,21 +85,33 @@ def is_held_for_or_first_hand(
     conn: Connection, customer_id: int, *, purpose: str, basis: str, not_source: str
 ) -> bool:
     """Whether the customer is held for ``purpose``, or for another purpose of legal
-    basis ``basis`` from a source not LIKE ``not_source``."""
-    query = select(
+    basis ``basis`` from a source not LIKE ``not_source`` (a plain read's policy asks
+    this for a contract purpose: `Prepared`)."""
+    found = _HELD_OR_FIRST_HAND.scalars(
+        conn,
+        customer_id=customer_id,
+        purpose=purpose,
+        basis=basis,
+        not_source=not_source,
+    )
+    return bool(found and found[0])
+
+
+_HELD_OR_FIRST_HAND = Prepared(
+    select(
         exists().where(
-            customer_purposes.c.customer_id == customer_id,
+            customer_purposes.c.customer_id == bindparam("customer_id"),
             customer_purposes.c.purpose == purposes.c.key,
             or_(
-                customer_purposes.c.purpose == purpose,
+                customer_purposes.c.purpose == bindparam("purpose"),
                 and_(
-                    purposes.c.basis == basis,
-                    customer_purposes.c.source.not_like(not_source),
+                    purposes.c.basis == bindparam("basis"),
+                    customer_purposes.c.source.not_like(bindparam("not_source")),
                 ),
             ),
         )
     )
-    return bool(conn.execute(query).scalar())
+)
 
 
 def _purpose(row: Any) -> PurposeRow:
