@@ -18,6 +18,7 @@ from piplvault.audit.chain import (
     entry_hash,
 )
 from piplvault.audit.events import require_registered
+from piplvault.audit.note import AuditEntryFields
 from piplvault.crypto.signing import verify as verify_signature
 from piplvault.errors import AuditUnavailableError
 from piplvault.store.meta import read_meta, write_meta
@@ -54,44 +55,74 @@ def append(
     """Append one entry in ``conn``'s open transaction; raise AuditUnavailableError if not
     (also for an action missing from the registry in ``audit/events.py``). ``details``
     already carry the request's id, when there is one (``Vault.audit_entry``)."""
-    require_registered(action)
+    entry: AuditEntryFields = {
+        "actor": actor,
+        "action": action,
+        "target": target,
+        "purpose": purpose,
+        "outcome": outcome,
+        "details": details or {},
+    }
+    return append_many(conn, at=at, entries=[entry])[0]
+
+
+def append_many(
+    conn: Connection, *, at: str, entries: list[AuditEntryFields]
+) -> list[AuditEntry]:
+    """Append ``entries``, in order, in ``conn``'s open transaction: the head read once and
+    moved once for all of them (the server's audit writer appends each round's entries
+    together). All or none: AuditUnavailableError as :func:`append` raises it."""
+    for fields in entries:
+        require_registered(fields["action"])
     try:
         row = _HEAD_FOR_UPDATE.first(conn)
         if row is None:
             raise AuditUnavailableError(_NO_HEAD)
-        seq, prev = int(row.seq) + 1, str(row.hash)
-        text = canonical_details(details or {})
-        digest = entry_hash(
-            prev_hash=prev,
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            target=target,
-            purpose=purpose,
-            outcome=outcome,
-            details=text,
-        )
-        entry = AuditEntry(
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            target=target,
-            purpose=purpose,
-            outcome=outcome,
-            details=text,
-            prev_hash=prev,
-            hash=digest,
-        )
-        _INSERT_ENTRY.run(conn, **_entry_row(entry))
-        _MOVE_HEAD.run(conn, seq=seq, hash=digest)
+        seq, prev = int(row.seq), str(row.hash)
+        made = []
+        for fields in entries:
+            seq += 1
+            entry = _chained(seq, prev, at, fields)
+            _INSERT_ENTRY.run(conn, **_entry_row(entry))
+            made.append(entry)
+            prev = entry.hash
+        if made:
+            _MOVE_HEAD.run(conn, seq=seq, hash=prev)
     except SQLAlchemyError as exc:
         raise AuditUnavailableError(
             f"The audit log could not be written ({exc.__class__.__name__}); "
             "the operation was not carried out"
         ) from exc
-    return entry
+    return made
+
+
+def _chained(seq: int, prev: str, at: str, fields: AuditEntryFields) -> AuditEntry:
+    """The entry ``fields`` as number ``seq`` of the chain, after hash ``prev``."""
+    text = canonical_details(fields["details"] or {})
+    purpose, outcome = fields["purpose"], fields["outcome"]
+    digest = entry_hash(
+        prev_hash=prev,
+        seq=seq,
+        at=at,
+        actor=fields["actor"],
+        action=fields["action"],
+        target=fields["target"],
+        purpose=purpose,
+        outcome=outcome,
+        details=text,
+    )
+    return AuditEntry(
+        seq=seq,
+        at=at,
+        actor=fields["actor"],
+        action=fields["action"],
+        target=fields["target"],
+        purpose=purpose,
+        outcome=outcome,
+        details=text,
+        prev_hash=prev,
+        hash=digest,
+    )
 
 
 def checkpoint(

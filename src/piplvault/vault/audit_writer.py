@@ -198,10 +198,7 @@ class AuditWriter:
         vault = self.vault
         error = commit_appends(
             vault,
-            [
-                functools.partial(vault.record_entry, entry=entry)
-                for *_, entry in waiting
-            ],
+            [functools.partial(vault.record_entries, entries=[e for *_, e in waiting])],
         )
         by_worker: dict[socket.socket, list[int]] = {}
         for sock, number, _ in waiting:

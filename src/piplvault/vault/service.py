@@ -446,7 +446,12 @@ class Vault:
 
     def record_entry(self, conn: Connection, entry: AuditEntryFields) -> None:
         """Append an entry made by :meth:`audit_entry` in ``conn``'s transaction."""
-        audit.append(conn, at=self.now(), **entry)
+        self.record_entries(conn, [entry])
+
+    def record_entries(self, conn: Connection, entries: list[AuditEntryFields]) -> None:
+        """Append entries made by :meth:`audit_entry`, in order, in ``conn``'s
+        transaction (the audit writer's round: one head read and move for all)."""
+        audit.append_many(conn, at=self.now(), entries=entries)
 
     @property
     def reads_inline(self) -> bool:
