@@ -209,3 +209,78 @@ def test_an_ip_address_without_colons_has_three_dots_R_SYS_1(text: str) -> None:
     except ValueError:
         parsed = False
     assert ip_address.validate(text) == parsed
+
+
+_ASCII_TEXT = _ASCII_PIECES | st.sampled_from(
+    ["90389.73", "C00661617", "997005102190087576", "Bank of China", "Co., Ltd"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ASCII_TEXT, min_size=1, max_size=6))
+def test_ascii_text_is_never_a_bank_or_an_organisation_R_SYS_1(
+    pieces: list[str],
+) -> None:
+    """R-SYS-1 (fail closed): the ASCII prefilters of the bank-branch and organisation
+    validators (every bank word, abbreviation, suffix and department word holds
+    ideographs) refuse only texts the full checks refuse."""
+    from piplvault.discovery import bank_branch, organisation
+
+    text = "".join(pieces).strip()
+    assert not bank_branch._names_a_bank(bank_branch.normalise(text).replace(" ", ""))
+    assert not organisation._names_an_organisation(organisation.normalise(text))
+    assert not bank_branch.validate(text) and not organisation.validate(text)
+
+
+def test_the_bank_and_organisation_words_all_hold_ideographs() -> None:
+    """Why the ASCII prefilters are sound: no word either validator accepts on is ASCII."""
+    from piplvault.discovery import bank_branch, organisation
+
+    words = [
+        *bank_branch.ABBREVIATIONS,
+        *bank_branch.BANKS,
+        *bank_branch._BRANCH_SUFFIXES,
+        *organisation.STRONG_SUFFIXES,
+        *organisation.WEAK_SUFFIXES,
+    ]
+    assert words and not [w for w in words if w.isascii()]
+    assert bank_branch.validate("中国银行北京分行") and organisation.validate(
+        "杭州某某科技有限公司"
+    )
+
+
+_MASKED_DIGITS = st.builds(
+    lambda parts, tail: "".join(d + "*" * n for d, n in parts) + tail,
+    st.lists(
+        st.tuples(st.text(alphabet="0123456789", max_size=4), st.integers(1, 12)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.text(alphabet="0123456789", max_size=4),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_MASKED_DIGITS)
+def test_masked_digits_hold_nothing_personal_R_SYS_1(shown: str) -> None:
+    """R-SYS-1: a shown value of digits and stars, at most four digits in a row (a masked
+    mobile, ID number or card), is one no recognizer accepts or finds anything in — so the
+    masking's residue check may show it as it is (``records._MASKED_DIGITS``)."""
+    from piplvault.discovery.columns import label_cell
+    from piplvault.discovery.spans import find_span_tuples
+    from piplvault.vault import records
+
+    assert records._MASKED_DIGITS.fullmatch(shown)
+    assert label_cell(None, shown) is None
+    assert find_span_tuples(shown) == ()
+    assert records._checked(shown) == shown
+
+
+def test_the_masked_digits_shortcut_leaves_longer_runs_to_the_check() -> None:
+    from piplvault.vault import records
+
+    for shown in ("138****5678", "420***********6170", "6222********1234"):
+        assert records._MASKED_DIGITS.fullmatch(shown)
+    for shown in ("13812345678", "1381234*5678", "138****56789", "u***@example.com"):
+        assert not records._MASKED_DIGITS.fullmatch(shown)
+    assert records._nothing_personal_left("13812345678") == "138****5678"

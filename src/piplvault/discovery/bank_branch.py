@@ -146,6 +146,14 @@ def validate(value: str) -> bool:
     """Names a bank or credit union (and optionally its branch), nothing else; spaces
     between levels (中国银行 北京分行) and abbreviations (工行, 建行朝阳支行) included."""
     text = _SPACES.sub("", normalise(value))
+    if text.isascii():  # every bank word and abbreviation holds ideographs
+        return False
+    return _names_a_bank(text)
+
+
+def _names_a_bank(text: str) -> bool:
+    """:func:`validate` of a normalised text without spaces, without the ASCII
+    prefilter (tests/discovery/test_properties.py checks the prefilter against it)."""
     if text in ABBREVIATIONS[:7]:  # 工行…邮储 alone; 民生, 光大… need a branch
         return True
     if text.startswith(ABBREVIATIONS) and len(text) <= 40:

@@ -166,6 +166,14 @@ def normalise(value: str) -> str:
 def validate(value: str) -> bool:
     """Ends with an organisation suffix, at least 4 characters, no sentence marks."""
     name = normalise(value)
+    if name.isascii():  # every suffix and department word holds ideographs
+        return False
+    return _names_an_organisation(name)
+
+
+def _names_an_organisation(name: str) -> bool:
+    """:func:`validate` of a normalised name, without the ASCII prefilter
+    (tests/discovery/test_properties.py checks the prefilter against it)."""
     if not 4 <= len(name) <= 80 or _PUNCTUATION.search(name) or name in _GENERIC:
         return False
     bare = name.rstrip(")）")  # …合伙企业（有限合伙）, …事务所（特殊普通合伙）

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -236,11 +237,25 @@ def _mask_values(entity: str | None, value: str) -> str:
     return "；".join(mask(entity, p) for p in parts)
 
 
+#: A shown value of digits and mask stars only, never more than four digits in a row (a
+#: masked mobile 138****5678, ID number 420***********6170 or card): no recognizer
+#: accepts it or finds a span in it (property-tested in tests/discovery/
+#: test_properties.py), so it is shown as it is without the checks below.
+_MASKED_DIGITS = re.compile(r"[0-9]{0,4}(?:\*+[0-9]{0,4})+")
+
+
+def _nothing_personal_left(shown: str) -> str:
+    if _MASKED_DIGITS.fullmatch(shown):
+        return shown
+    return _checked(shown)
+
+
 #: Shown values repeat (a masked name 张*, a masked district 杭州市西湖区******): the
 #: check of each is remembered, as ``discovery.spans`` remembers the spans of a text.
 #: What is kept is what a reader is shown (masked, for a personal field), in memory only.
 @lru_cache(maxsize=16384)
-def _nothing_personal_left(shown: str) -> str:
+def _checked(shown: str) -> str:
+    """``shown``, with anything a recognizer accepts or finds in it masked."""
     entity = discovery.label_cell(None, shown)
     if entity is not None:
         return mask(entity, shown)
