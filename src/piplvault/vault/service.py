@@ -589,9 +589,12 @@ class Vault:
 
     def snapshot(self) -> contextlib.AbstractContextManager[Connection]:
         """A read-only snapshot for a fixed, short read made only of `Prepared` statements
-        (the token check, the head publication): on SQLite held straight on the driver
-        (``store.engine.sqlite_snapshot``), else :meth:`read`. Not for a use case's read,
-        whose rarer branches use SQLAlchemy Core (the snapshot refuses those loudly)."""
+        (the token check, the head publication, the plain customer read of
+        :meth:`admitted_read_async`: tests/server/test_admitted_read.py runs each of its
+        branches on it): on SQLite held straight on the driver
+        (``store.engine.sqlite_snapshot``), else :meth:`read`. Not for other use cases'
+        reads, whose rarer branches use SQLAlchemy Core (the snapshot refuses those
+        loudly)."""
         if self.reads_inline:
             return sqlite_snapshot(self.engine)
         return self.read()
