@@ -47,8 +47,8 @@ EDITS: dict[str, list[tuple[str, tuple[object, ...]]]] = {
     "api_tokens": [
         (
             "INSERT INTO api_tokens (id, user, token_hash, created_at, expires_at) "
-            "VALUES ('hand', 'owner', x'00', ?, '2099-01-01T00:00:00Z')",
-            (NOW,),
+            "VALUES ('hand', 'owner', ?, ?, '2099-01-01T00:00:00Z')",
+            (b"\x00", NOW),
         ),
         ("UPDATE api_tokens SET revoked_at = expires_at WHERE id = 'hand'", ()),
         ("DELETE FROM api_tokens WHERE id = 'hand'", ()),
