@@ -61,6 +61,21 @@ def entry_hash(
     return hashlib.sha256(prev_hash.encode("utf-8") + body).hexdigest()
 
 
+def content_hash(entry: AuditEntry) -> str:
+    """The hash ``entry`` must carry: over its previous hash and its other fields."""
+    return entry_hash(
+        prev_hash=entry.prev_hash,
+        seq=entry.seq,
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        target=entry.target,
+        purpose=entry.purpose,
+        outcome=entry.outcome,
+        details=entry.details,
+    )
+
+
 #: Checkpoint signature formats: 1 signed (seq, hash) only; 2 signs every stored column.
 CHECKPOINT_FORMAT = 2
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -15,7 +16,7 @@ from piplvault.audit.chain import (
     AuditEntry,
     canonical_details,
     checkpoint_message,
-    entry_hash,
+    content_hash,
 )
 from piplvault.audit.events import require_registered
 from piplvault.audit.note import AuditEntryFields
@@ -98,31 +99,19 @@ def append_many(
 
 def _chained(seq: int, prev: str, at: str, fields: AuditEntryFields) -> AuditEntry:
     """The entry ``fields`` as number ``seq`` of the chain, after hash ``prev``."""
-    text = canonical_details(fields["details"] or {})
-    purpose, outcome = fields["purpose"], fields["outcome"]
-    digest = entry_hash(
-        prev_hash=prev,
+    unhashed = AuditEntry(
         seq=seq,
         at=at,
         actor=fields["actor"],
         action=fields["action"],
         target=fields["target"],
-        purpose=purpose,
-        outcome=outcome,
-        details=text,
-    )
-    return AuditEntry(
-        seq=seq,
-        at=at,
-        actor=fields["actor"],
-        action=fields["action"],
-        target=fields["target"],
-        purpose=purpose,
-        outcome=outcome,
-        details=text,
+        purpose=fields["purpose"],
+        outcome=fields["outcome"],
+        details=canonical_details(fields["details"] or {}),
         prev_hash=prev,
-        hash=digest,
+        hash="",
     )
+    return replace(unhashed, hash=content_hash(unhashed))
 
 
 def checkpoint(

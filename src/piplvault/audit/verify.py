@@ -19,7 +19,7 @@ from piplvault.audit.chain import (
     CHECKPOINT_FORMAT,
     GENESIS_HASH,
     checkpoint_message,
-    entry_hash,
+    content_hash,
 )
 from piplvault.audit.log import CHECKPOINT_FORMAT_KEY, entries
 from piplvault.crypto.signing import verify as verify_signature
@@ -65,18 +65,9 @@ def verify_log(
                 "(previous-hash mismatch: an entry was deleted, inserted or reordered)",
                 seq=entry.seq,
             )
-        recomputed = entry_hash(
-            prev_hash=prev,
-            seq=entry.seq,
-            at=entry.at,
-            actor=entry.actor,
-            action=entry.action,
-            target=entry.target,
-            purpose=entry.purpose,
-            outcome=entry.outcome,
-            details=entry.details,
-        )
-        if recomputed != entry.hash:
+        if (
+            content_hash(entry) != entry.hash
+        ):  # its prev_hash is ``prev``, checked above
             raise AuditChainError(
                 f"Audit entry {entry.seq} was edited (its hash does not match its content)",
                 seq=entry.seq,

@@ -7,6 +7,7 @@ the missing piece; :meth:`Vault.write` rolls the use case back and audits the re
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -158,11 +159,8 @@ def token_actor(
     if token_id is None:
         return None, "Malformed API token"
     secret = token.partition("pvt_")[2].partition("_")[2]
-    if conn is not None:
-        row = users.token_with_holder(conn, token_id)
-    else:
-        with vault.snapshot() as own:
-            row = users.token_with_holder(own, token_id)
+    with vault.snapshot() if conn is None else contextlib.nullcontext(conn) as snapshot:
+        row = users.token_with_holder(snapshot, token_id)
     if row is None:
         return None, "The token is wrong, expired or revoked"
     name = str(row.user)

@@ -407,13 +407,10 @@ class Vault:
         """Run ``read`` on a read-only snapshot (``conn``, else one of its own): (the
         audit entry its outcome needs, its result or its refusal). A refusal without
         audit information is raised here."""
+        opened = self.read() if conn is None else contextlib.nullcontext(conn)
         try:
-            with storage_errors():
-                if conn is not None:
-                    result, note = read(conn)
-                else:
-                    with self.read() as own:
-                        result, note = read(own)
+            with storage_errors(), opened as snapshot:
+                result, note = read(snapshot)
         except VaultError as refused:
             fields = self.refusal_fields(refused)
             if fields is None:
