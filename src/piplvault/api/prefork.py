@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import mmap
 import os
 import signal
@@ -61,6 +62,26 @@ class SealSwitch:
         if os.getpid() != self._parent:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._parent, signal.SIGUSR1)
+
+
+def settle_heap() -> None:
+    """Leave the objects of startup (imported modules, the app, the unsealed vault) out
+    of every later garbage collection: collect once now, then ``gc.freeze()``.
+
+    A full collection walks every object the process tracks: ~140,000 after startup,
+    50–150 ms each on the bench machine. The first few came within seconds of the first
+    requests (the heap grows with them) and in each process: the audit writer's stopped
+    every read for that long, and the first seconds of a 500 requests/s load had a p99
+    of 45–97 ms, 9 ms once they were past (issue 11; bench/results/api.md).
+    Frozen objects are still freed by reference counting; only cycles among them are
+    never collected (startup's own, a bounded amount). Called before forking, so the
+    workers inherit the frozen heap and their collections leave its pages unwritten
+    (copy-on-write memory stays shared), as the ``gc.freeze`` documentation advises."""
+    from piplvault import discovery
+
+    discovery.all_recognizers()  # the masking's validators: import them now, not mid-load
+    gc.collect()
+    gc.freeze()
 
 
 def default_workers() -> int:

@@ -75,7 +75,7 @@ def serve_command(
     import uvicorn
 
     from piplvault.api.app import create_app
-    from piplvault.api.prefork import SealSwitch, run_workers
+    from piplvault.api.prefork import SealSwitch, run_workers, settle_heap
     from piplvault.vault import Vault
 
     settings = _server_settings(home, db, passphrase_fd, share or [], shares_prompt)
@@ -108,6 +108,7 @@ def serve_command(
         markup=False,
         highlight=False,
     )
+    settle_heap()
     try:
         if switch is not None:
             # keys copied into each forked worker (docs/server.md "Several workers")
