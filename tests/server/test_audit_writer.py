@@ -202,3 +202,40 @@ def test_a_read_whose_entry_is_durable_answers_before_a_new_read_starts_R_SYS_AC
         vault.audit_writer = None
         writer.close()
         vault.close()
+
+
+def test_a_round_answers_before_it_publishes_the_head_file_which_then_names_it_R_SYS_ACCESS(
+    home: Path,  # noqa: F811  the fixture
+) -> None:
+    """The entries are durable at the commit: the worker hears so at once, and the head
+    file (the anchor outside the database) is rewritten after, before the next round."""
+    import select
+
+    from piplvault.audit import anchor
+
+    vault = Vault.open(load_settings({"home": home}), pooled=True)
+    ours, theirs = socket.socketpair()
+    writer = AuditWriter(vault, [ours])
+    answered_first: list[bool] = []
+    publish = vault._publish_head
+
+    def observed(plan: anchor.HeadPlan | None = None) -> None:
+        ready, _, _ = select.select([theirs], [], [], 0)
+        answered_first.append(bool(ready))
+        publish(plan)
+
+    vault._publish_head = observed  # type: ignore[method-assign]
+    try:
+        theirs.sendall(frame({"n": 7, "e": _entry(7)}))
+        writer.run_once(timeout=5)
+        assert answered_first == [True]
+        assert Frames().feed(theirs.recv(1 << 16)) == [{"done": [7]}]
+        with rawdb.connect(home) as db:
+            seq, head_hash = db.execute("SELECT seq, hash FROM audit_head").fetchone()
+        signing = vault.keyring.signing_key.public_key()
+        head = anchor.read_head_file(home, signing, vault.meta_value("vault_id") or "")
+        assert head is not None and (head.seq, head.hash) == (seq, head_hash)
+    finally:
+        writer.close()
+        theirs.close()
+        vault.close()

@@ -10,9 +10,9 @@ unsealed keys, and otherwise only waited for its workers — is the one writer:
   answers the read only once the writer says the entry is durable ("no audit entry, no
   operation");
 - the writer (``AuditWriter``) takes every entry waiting from every worker, appends them
-  in one transaction, signs the head, commits (one sync), publishes the head file once
-  (``group_commit.commit_appends``, as one worker's group committer does), then tells each
-  worker which of its entries are durable;
+  in one transaction, signs the head, commits (one sync), tells each worker which of its
+  entries are durable, then publishes the head file once (``group_commit.commit_appends``
+  and ``publish_all``, as one worker's group committer does);
 - if that commit fails, every read of the group fails with ``AuditUnavailableError``; if
   the writer is gone (the parent died), every waiting read fails and the worker stops.
 
@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from piplvault.audit.note import AuditEntryFields
 from piplvault.errors import AuditUnavailableError
 from piplvault.io.frames import Frames, frame
-from piplvault.vault.group_commit import commit_appends
+from piplvault.vault.group_commit import commit_appends, publish_all
 
 if TYPE_CHECKING:
     from piplvault.vault.service import Vault
@@ -196,9 +196,11 @@ class AuditWriter:
         if not waiting:
             return
         vault = self.vault
+        publications: list[Callable[[], None]] = []
         error = commit_appends(
             vault,
             [functools.partial(vault.record_entries, entries=[e for *_, e in waiting])],
+            publications,
         )
         by_worker: dict[socket.socket, list[int]] = {}
         for sock, number, _ in waiting:
@@ -213,6 +215,7 @@ class AuditWriter:
                 sock.settimeout(_SEND_PATIENCE)
                 sock.sendall(frame(answer))
                 sock.settimeout(0.0)
+        publish_all(publications)
 
     def _rest(
         self, sock: socket.socket, ready: Callable[[], float], rest: float

@@ -6,9 +6,9 @@ Every customer read writes its audit entry and answers only once that entry is d
 checkpoint and one published audit head per request, one request at a time (writers hold
 the write lock). The read itself runs before, on a snapshot and outside the lock
 (`Vault.audited_read`); here one committer thread takes every entry waiting, appends them
-in one transaction, signs the head once, commits once (one sync), publishes the head once,
-and only then lets each request answer. If the commit fails, every request of the group
-gets the error: none answers without its durable entry.
+in one transaction, signs the head once, commits once (one sync), lets each request
+answer, and then publishes the head file once. If the commit fails, every request of the
+group gets the error: none answers without its durable entry.
 
 Each entry is appended in the request's context (its request id goes into the entry).
 """
@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import contextvars
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,34 +115,56 @@ class GroupCommitter:
                     self._queue.put(None)  # stop after this group
                     break
                 group.append(item)
+            publications: list[Callable[[], None]] = []
             try:
-                self._commit(group)
+                self._commit(group, publications)
             finally:
                 _settle(group)
+            publish_all(publications)
 
-    def _commit(self, group: list[_Work]) -> None:
+    def _commit(
+        self, group: list[_Work], publications: list[Callable[[], None]]
+    ) -> None:
         error = commit_appends(
-            self.vault,
-            [_in_context(item) for item in group],
+            self.vault, [_in_context(item) for item in group], publications
         )
         if error is not None:
             _fail(group, error)
 
 
 def commit_appends(
-    vault: Vault, appends: list[Callable[[Connection], None]]
+    vault: Vault,
+    appends: list[Callable[[Connection], None]],
+    publish_later: list[Callable[[], None]] | None = None,
 ) -> BaseException | None:
     """Run every ``append(conn)`` in one audited transaction (``Vault.write``: the head
-    signed, one commit and sync, the head file published): None once durable, else the
+    signed, one commit and sync, the head file published — or, with ``publish_later``,
+    its publication left there for after the answers): None once durable, else the
     error, and no waiter answers. A write the database refuses is
     AuditUnavailableError."""
     try:
-        with vault.write() as conn:
+        with vault.write(publish_later=publish_later) as conn:
             for append in appends:
                 append(conn)
     except BaseException as exc:  # noqa: BLE001  every waiter learns it, none hangs
         return exc
     return None
+
+
+def publish_all(publications: list[Callable[[], None]]) -> None:
+    """Publish the head file after a group's answers (``commit_appends``'s
+    ``publish_later``). Its entries were durable at the commit, so they are answered
+    first: ~0.2 ms of writing and syncing a sector each, p99 1.6 ms, left every read
+    of the group waiting (issue 11). A publication that fails is reported, never
+    raised: the round is over, and the next one publishes the head it finds."""
+    for publish in publications:
+        try:
+            publish()
+        except Exception as exc:  # noqa: BLE001  the writer goes on; the next round publishes
+            sys.stderr.write(
+                "piplvault: 审计头文件未能更新 the audit head file was not updated "
+                f"({exc.__class__.__name__}); the next commit publishes it\n"
+            )
 
 
 def _in_context(item: _Work) -> Callable[[Connection], None]:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import enum
+import functools
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -258,10 +259,19 @@ class Vault:
 
     # --- transactions and audit ---------------------------------------------------------
     @contextmanager
-    def write(self, *, commit: bool = True) -> Iterator[Connection]:
+    def write(
+        self,
+        *,
+        commit: bool = True,
+        publish_later: list[Callable[[], None]] | None = None,
+    ) -> Iterator[Connection]:
         """One audited transaction: commit only if the audit entries and checkpoint land.
 
-        With ``commit=False`` everything runs and is then rolled back (dry runs).
+        With ``commit=False`` everything runs and is then rolled back (dry runs). With
+        ``publish_later`` the head file's publication, once committed, is put there for
+        the caller to run after it has answered (the audit writers: entries are durable
+        at the commit; the head file is the anchor of what was committed), rather than
+        run before ``write`` returns.
         """
         with storage_errors():
             with self.engine.connect() as conn:
@@ -282,7 +292,10 @@ class Vault:
                 else:
                     transaction.rollback()
             if commit:
-                self._publish_head(plan)
+                if publish_later is None:
+                    self._publish_head(plan)
+                else:
+                    publish_later.append(functools.partial(self._publish_head, plan))
 
     def _plan_head(self, conn: Connection) -> anchor.HeadPlan | None:
         """The head file's publication, decided before the commit under its write lock
