@@ -239,3 +239,43 @@ def test_a_round_answers_before_it_publishes_the_head_file_which_then_names_it_R
         writer.close()
         theirs.close()
         vault.close()
+
+
+def test_a_failed_publication_is_reported_and_the_next_round_publishes_R_SYS_ACCESS(
+    home: Path,  # noqa: F811  the fixture
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The reads of a round whose head file could not be written are still answered
+    (their entries are durable); the failure is reported, and the next round's
+    publication names the head it finds."""
+    from piplvault.audit import anchor
+
+    vault = Vault.open(load_settings({"home": home}), pooled=True)
+    ours, theirs = socket.socketpair()
+    writer = AuditWriter(vault, [ours])
+    publish = vault._publish_head
+
+    def broken(plan: anchor.HeadPlan | None = None) -> None:
+        raise RuntimeError("disk gone")
+
+    vault._publish_head = broken  # type: ignore[method-assign]
+    try:
+        theirs.sendall(frame({"n": 1, "e": _entry(1)}))
+        writer.run_once(timeout=5)
+        assert Frames().feed(theirs.recv(1 << 16)) == [{"done": [1]}]
+        assert "the audit head file was not updated (RuntimeError)" in (
+            capsys.readouterr().err
+        )
+        vault._publish_head = publish  # type: ignore[method-assign]
+        theirs.sendall(frame({"n": 2, "e": _entry(2)}))
+        writer.run_once(timeout=5)
+        assert Frames().feed(theirs.recv(1 << 16)) == [{"done": [2]}]
+        with rawdb.connect(home) as db:
+            seq, head_hash = db.execute("SELECT seq, hash FROM audit_head").fetchone()
+        signing = vault.keyring.signing_key.public_key()
+        head = anchor.read_head_file(home, signing, vault.meta_value("vault_id") or "")
+        assert head is not None and (head.seq, head.hash) == (seq, head_hash)
+    finally:
+        writer.close()
+        theirs.close()
+        vault.close()
