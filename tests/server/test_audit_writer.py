@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import select
 import socket
 import threading
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Connection
 
+from piplvault.audit import anchor
 from piplvault.audit.note import AuditNote
 from piplvault.errors import AuditUnavailableError
 from piplvault.io.frames import Frames, frame
@@ -204,15 +206,21 @@ def test_a_read_whose_entry_is_durable_answers_before_a_new_read_starts_R_SYS_AC
         vault.close()
 
 
+def _head_file_names_the_committed_head(vault: Vault, vault_home: Path) -> bool:
+    """Whether the signed head file beside the vault holds the database's audit head."""
+    with rawdb.connect(vault_home) as db:
+        seq, head_hash = db.execute("SELECT seq, hash FROM audit_head").fetchone()
+    signing = vault.keyring.signing_key.public_key()
+    vault_id = vault.meta_value("vault_id") or ""
+    head = anchor.read_head_file(vault_home, signing, vault_id)
+    return head is not None and (head.seq, head.hash) == (seq, head_hash)
+
+
 def test_a_round_answers_before_it_publishes_the_head_file_which_then_names_it_R_SYS_ACCESS(
     home: Path,  # noqa: F811  the fixture
 ) -> None:
     """The entries are durable at the commit: the worker hears so at once, and the head
     file (the anchor outside the database) is rewritten after, before the next round."""
-    import select
-
-    from piplvault.audit import anchor
-
     vault = Vault.open(load_settings({"home": home}), pooled=True)
     ours, theirs = socket.socketpair()
     writer = AuditWriter(vault, [ours])
@@ -230,11 +238,7 @@ def test_a_round_answers_before_it_publishes_the_head_file_which_then_names_it_R
         writer.run_once(timeout=5)
         assert answered_first == [True]
         assert Frames().feed(theirs.recv(1 << 16)) == [{"done": [7]}]
-        with rawdb.connect(home) as db:
-            seq, head_hash = db.execute("SELECT seq, hash FROM audit_head").fetchone()
-        signing = vault.keyring.signing_key.public_key()
-        head = anchor.read_head_file(home, signing, vault.meta_value("vault_id") or "")
-        assert head is not None and (head.seq, head.hash) == (seq, head_hash)
+        assert _head_file_names_the_committed_head(vault, home)
     finally:
         writer.close()
         theirs.close()
@@ -248,8 +252,6 @@ def test_a_failed_publication_is_reported_and_the_next_round_publishes_R_SYS_ACC
     """The reads of a round whose head file could not be written are still answered
     (their entries are durable); the failure is reported, and the next round's
     publication names the head it finds."""
-    from piplvault.audit import anchor
-
     vault = Vault.open(load_settings({"home": home}), pooled=True)
     ours, theirs = socket.socketpair()
     writer = AuditWriter(vault, [ours])
@@ -270,11 +272,7 @@ def test_a_failed_publication_is_reported_and_the_next_round_publishes_R_SYS_ACC
         theirs.sendall(frame({"n": 2, "e": _entry(2)}))
         writer.run_once(timeout=5)
         assert Frames().feed(theirs.recv(1 << 16)) == [{"done": [2]}]
-        with rawdb.connect(home) as db:
-            seq, head_hash = db.execute("SELECT seq, hash FROM audit_head").fetchone()
-        signing = vault.keyring.signing_key.public_key()
-        head = anchor.read_head_file(home, signing, vault.meta_value("vault_id") or "")
-        assert head is not None and (head.seq, head.hash) == (seq, head_hash)
+        assert _head_file_names_the_committed_head(vault, home)
     finally:
         writer.close()
         theirs.close()
